@@ -103,7 +103,7 @@ static void machine_desc(char *out, size_t sz)
 int rep_summary_new(struct rep_summary **sp, const char *tool)
 {
 	struct rep_summary *s;
-	char ts[32], mach[256], host[128];
+	char ts[32], mach[400], host[128];
 	time_t t;
 	int err = ENOMEM;
 
