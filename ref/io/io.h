@@ -78,7 +78,7 @@ struct io_stats {
 	uint64_t stream_rx, stream_tx;		/* bytes */
 	uint64_t stream_drop;			/* sends to a closed conn_id */
 	uint64_t denied;			/* dst outside io_allow_add */
-	uint64_t sink_rx;			/* input for listeners w/o core */
+	uint64_t sink_rx;			/* data for listeners w/o core */
 };
 
 /*

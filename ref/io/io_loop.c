@@ -146,7 +146,8 @@ int io_deliver(struct io_loop *l, struct io_core *c, const struct net_pkt *p)
 	int err;
 
 	if (!c->ops) {
-		l->st.sink_rx++;
+		if (p->data)
+			l->st.sink_rx++;
 		return 0;
 	}
 	err = c->ops->input(c->core, l->now_us, p);
