@@ -68,6 +68,19 @@ int ns3_routes_build(void);
 /* Write per-device captures PREFIX-<node>-<dev>.pcap (PPP link type). */
 int ns3_pcap_enable(const char *prefix);
 
+/*
+ * Make node a NAT (sim/ns3/nat.h types: "full", "address", "port",
+ * "symmetric"): its interface on outside_link is the public side, every
+ * other interface inside. UDP only. Call after the links, before
+ * ns3_routes_build(). 0 or EINVAL.
+ */
+int ns3_nat_add(int node, int outside_link, const char *type,
+		uint64_t timeout_us);
+struct ns3_nat_stats {
+	uint64_t out_pkts, in_pkts, filtered, unmapped;
+};
+int ns3_nat_stats(int node, struct ns3_nat_stats *out);
+
 /* UDP socket on node at port (0: ephemeral); returns socket id or -errno. */
 int ns3_udp_open(int node, uint16_t port, ns3_recv_fn *fn, void *arg);
 /* Local address of a socket. */

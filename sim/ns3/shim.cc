@@ -15,15 +15,19 @@
 
 extern "C" {
 #include "ns3/ns3.h"
+#include "ns3/nat.h"
 }
 
 namespace rtcb {
 
 using namespace ns3;
 
+class NatRouting;
+
 struct Link {
 	int a, b;
 	Ipv4Address addr[2];
+	Ptr<NetDevice> dev[2];
 	uint64_t jitter_us;
 };
 
@@ -44,9 +48,129 @@ struct State {
 	PointToPointHelper p2p;
 	InternetStackHelper stack;
 	Ptr<UniformRandomVariable> jitter_rv;
+	std::map<int, Ptr<NatRouting>> nats;
 	int64_t stream = 1000;
 	bool running = false;
 	struct ::ns3_stats st{};
+};
+
+
+// A NAT node: wraps the node's own routing so that UDP datagrams crossing
+// it are rewritten before ns-3's local-delivery check (Ipv4ListRouting
+// delivers packets for the node's own address before asking any protocol,
+// which would swallow inbound traffic to the public address). The
+// mapping/filtering decisions are the C model in nat.c.
+class NatRouting : public Ipv4RoutingProtocol {
+public:
+	NatRouting(Ptr<Ipv4RoutingProtocol> inner, uint32_t outside_if,
+		   enum nat_type type, uint64_t timeout_us)
+		: m_inner(inner), m_out_if(outside_if)
+	{
+		m_type = type;
+		m_timeout = timeout_us;
+	}
+	~NatRouting() override { nat_fini(&m_nat); }
+
+	void Start(Ptr<Ipv4> ip)
+	{
+		m_ipv4 = ip;
+		Ipv4Address pub = ip->GetAddress(m_out_if, 0).GetLocal();
+		nat_init(&m_nat, m_type, pub.Get(), m_timeout);
+	}
+
+	struct nat m_nat{};
+
+	Ptr<Ipv4Route> RouteOutput(Ptr<Packet> p, const Ipv4Header &h,
+				   Ptr<NetDevice> oif,
+				   Socket::SocketErrno &err) override
+	{
+		return m_inner->RouteOutput(p, h, oif, err);
+	}
+
+	bool RouteInput(Ptr<const Packet> p, const Ipv4Header &h,
+			Ptr<const NetDevice> idev, UnicastForwardCallback ucb,
+			MulticastForwardCallback mcb, LocalDeliverCallback lcb,
+			ErrorCallback ecb) override
+	{
+		if (h.GetProtocol() != 17 || h.GetDestination().IsBroadcast() ||
+		    h.GetDestination().IsMulticast())
+			return m_inner->RouteInput(p, h, idev, ucb, mcb, lcb,
+						   ecb);
+		uint32_t iif = m_ipv4->GetInterfaceForDevice(idev);
+		Ipv4Address pub(m_nat.pub_ip);
+		uint64_t now = (uint64_t)Simulator::Now().GetMicroSeconds();
+		Ptr<Packet> q = p->Copy();
+		UdpHeader uh;
+		Ipv4Header nh = h;
+		if (iif == m_out_if) {
+			if (h.GetDestination() != pub) {
+				// Private space is not reachable from outside.
+				return true;
+			}
+			q->RemoveHeader(uh);
+			uint32_t in_ip;
+			uint16_t in_port;
+			if (nat_in(&m_nat, now, uh.GetDestinationPort(),
+				   h.GetSource().Get(), uh.GetSourcePort(),
+				   &in_ip, &in_port))
+				return true;	// filtered or unmapped: dropped
+			uh.SetDestinationPort(in_port);
+			q->AddHeader(uh);
+			nh.SetDestination(Ipv4Address(in_ip));
+		} else {
+			if (m_ipv4->IsDestinationAddress(h.GetDestination(),
+							 iif))
+				return m_inner->RouteInput(p, h, idev, ucb, mcb,
+							   lcb, ecb);
+			q->RemoveHeader(uh);
+			uint16_t pub_port;
+			if (nat_out(&m_nat, now, h.GetSource().Get(),
+				    uh.GetSourcePort(),
+				    h.GetDestination().Get(),
+				    uh.GetDestinationPort(), &pub_port))
+				return true;
+			uh.SetSourcePort(pub_port);
+			q->AddHeader(uh);
+			nh.SetSource(pub);
+		}
+		Socket::SocketErrno err;
+		Ptr<Ipv4Route> rt = m_inner->RouteOutput(q, nh, nullptr, err);
+		if (!rt)
+			return true;
+		ucb(rt, q, nh);
+		return true;
+	}
+
+	void NotifyInterfaceUp(uint32_t i) override
+	{
+		m_inner->NotifyInterfaceUp(i);
+	}
+	void NotifyInterfaceDown(uint32_t i) override
+	{
+		m_inner->NotifyInterfaceDown(i);
+	}
+	void NotifyAddAddress(uint32_t i, Ipv4InterfaceAddress a) override
+	{
+		m_inner->NotifyAddAddress(i, a);
+	}
+	void NotifyRemoveAddress(uint32_t i, Ipv4InterfaceAddress a) override
+	{
+		m_inner->NotifyRemoveAddress(i, a);
+	}
+	// The inner protocol already has its Ipv4; only remember ours.
+	void SetIpv4(Ptr<Ipv4> ip) override { m_ipv4 = ip; }
+	void PrintRoutingTable(Ptr<OutputStreamWrapper> s,
+			       Time::Unit u) const override
+	{
+		m_inner->PrintRoutingTable(s, u);
+	}
+
+private:
+	Ptr<Ipv4RoutingProtocol> m_inner;
+	Ptr<Ipv4> m_ipv4;
+	uint32_t m_out_if;
+	enum nat_type m_type;
+	uint64_t m_timeout;
 };
 
 static State *g;
@@ -176,6 +300,8 @@ extern "C" int ns3_link_add(int a, int b, const struct ns3_link_opt *o)
 	l.b = b;
 	l.addr[0] = ifs.GetAddress(0);
 	l.addr[1] = ifs.GetAddress(1);
+	l.dev[0] = devs.Get(0);
+	l.dev[1] = devs.Get(1);
 	l.jitter_us = o->jitter_us;
 	g->links.push_back(l);
 	if (g->access[a] < 0)
@@ -317,4 +443,41 @@ extern "C" void ns3_stats(struct ns3_stats *out)
 		*out = g->st;
 	else
 		std::memset(out, 0, sizeof(*out));
+}
+
+extern "C" int ns3_nat_add(int node, int outside_link, const char *type,
+			   uint64_t timeout_us)
+{
+	enum nat_type t;
+
+	if (!g || node < 0 || (uint32_t)node >= g->nodes.GetN() ||
+	    outside_link < 0 || (size_t)outside_link >= g->links.size() ||
+	    !type || nat_type_parse(type, &t) || g->nats.count(node))
+		return EINVAL;
+	const Link &l = g->links[outside_link];
+	if (l.a != node && l.b != node)
+		return EINVAL;
+	Ptr<NetDevice> dev = l.dev[l.a == node ? 0 : 1];
+	Ptr<Ipv4> ip = g->nodes.Get(node)->GetObject<Ipv4>();
+	int32_t oif = ip->GetInterfaceForDevice(dev);
+	if (oif < 0)
+		return EINVAL;
+	Ptr<NatRouting> nr = Create<NatRouting>(ip->GetRoutingProtocol(),
+						(uint32_t)oif, t, timeout_us);
+	ip->SetRoutingProtocol(nr);
+	nr->Start(ip);
+	g->nats[node] = nr;
+	return 0;
+}
+
+extern "C" int ns3_nat_stats(int node, struct ns3_nat_stats *out)
+{
+	if (!g || !g->nats.count(node))
+		return ENOENT;
+	const struct nat &n = g->nats[node]->m_nat;
+	out->out_pkts = n.out_pkts;
+	out->in_pkts = n.in_pkts;
+	out->filtered = n.filtered;
+	out->unmapped = n.unmapped;
+	return 0;
 }

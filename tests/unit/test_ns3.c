@@ -79,6 +79,7 @@ struct pinger {
 	uint64_t next_us, sent_at[1000];
 	unsigned sent, recvd, count;
 	uint64_t rtt_min, rtt_max;
+	unsigned strays;	/* datagrams that are not our echoes */
 	uint8_t pkt[172];
 	int pending;
 };
@@ -92,8 +93,10 @@ static int ping_input(void *c, uint64_t now, const struct net_pkt *in)
 	if (in->len != sizeof(p->pkt))
 		return 0;
 	memcpy(&seq, in->data, 4);
-	if (seq >= p->sent)
+	if (seq >= p->sent) {
+		p->strays++;
 		return 0;
+	}
 	rtt = now - p->sent_at[seq];
 	if (!p->recvd || rtt < p->rtt_min)
 		p->rtt_min = rtt;
@@ -222,6 +225,130 @@ static void test_ns3_jitter(void **state)
 	assert_true(r.p.rtt_max <= 2 * 6000 + 8000 + 500);
 }
 
+/* A one-shot sender: one datagram to dst when its deadline comes. */
+struct shot {
+	struct net_addr dst;
+	uint64_t at;
+	uint8_t pkt[172];
+	int pending, done;
+};
+
+static int shot_input(void *c, uint64_t now, const struct net_pkt *in)
+{
+	(void)c;
+	(void)now;
+	(void)in;
+	return 0;
+}
+
+static int shot_timeout(void *c, uint64_t now)
+{
+	struct shot *s = c;
+
+	if (!s->done && now >= s->at)
+		s->pending = 1;
+	return 0;
+}
+
+static int shot_output(void *c, struct net_out *out)
+{
+	struct shot *s = c;
+
+	if (!s->pending)
+		return ENOENT;
+	s->pending = 0;
+	s->done = 1;
+	memset(s->pkt, 0xff, sizeof(s->pkt));
+	memset(out, 0, sizeof(*out));
+	out->kind = NET_OUT_SEND;
+	out->dst = s->dst;
+	out->data = s->pkt;
+	out->len = sizeof(s->pkt);
+	return 0;
+}
+
+static uint64_t shot_deadline(void *c)
+{
+	struct shot *s = c;
+
+	return s->done ? UINT64_MAX : s->at;
+}
+
+static const struct core_ops shot_ops = {
+	"shot", shot_input, shot_timeout, shot_output, shot_deadline,
+};
+
+/*
+ * client -- nat -- router -- server, stranger -- router. The server must
+ * see the NAT's public address; a stranger's datagram to the mapped port
+ * reaches the client only through a full-cone NAT.
+ */
+static void nat_run(const char *type, unsigned *echoes, unsigned *strays,
+		    struct net_addr *seen, struct net_addr *pub)
+{
+	struct ns3_link_opt l = { 1000, 0, 0, 0, 0 };
+	static struct pinger p;
+	static struct echo e;
+	static struct shot sh;
+	static struct ns3_core pc, ec, sc;
+	uint16_t any = 0, echo_port = 7;
+	int c, nat, rt, srv, str, outside;
+
+	memset(&p, 0, sizeof(p));
+	memset(&e, 0, sizeof(e));
+	memset(&sh, 0, sizeof(sh));
+	assert_int_equal(ns3_init(11), 0);
+	c = ns3_node_add();
+	nat = ns3_node_add();
+	rt = ns3_node_add();
+	srv = ns3_node_add();
+	str = ns3_node_add();
+	assert_true(ns3_link_add(c, nat, &l) >= 0);
+	outside = ns3_link_add(nat, rt, &l);
+	assert_true(ns3_link_add(rt, srv, &l) >= 0);
+	assert_true(ns3_link_add(str, rt, &l) >= 0);
+	assert_int_equal(ns3_nat_add(nat, outside, type, 30000000), 0);
+	assert_int_equal(ns3_nat_add(nat, outside, type, 30000000), EINVAL);
+	assert_int_equal(ns3_routes_build(), 0);
+	assert_int_equal(ns3_link_addr(outside, 0, pub), 0);
+	assert_int_equal(ns3_node_addr(srv, &p.dst), 0);
+	net_addr_set_port(&p.dst, echo_port);
+	p.count = 50;
+	assert_int_equal(ns3_core_attach(&ec, (struct core_ref){ &echo_ops,
+				&e }, srv, &echo_port, 1), 0);
+	assert_int_equal(ns3_core_attach(&pc, (struct core_ref){ &ping_ops,
+				&p }, c, &any, 1), 0);
+	ns3_core_kick(&pc);
+	assert_int_equal(ns3_run(500000), 0);
+	*seen = e.to;	/* the last sender the server saw */
+	sh.dst = e.to;
+	sh.at = 600000;
+	assert_int_equal(ns3_core_attach(&sc, (struct core_ref){ &shot_ops,
+				&sh }, str, &any, 1), 0);
+	ns3_core_kick(&sc);
+	assert_int_equal(ns3_run(3000000), 0);
+	*echoes = p.recvd;
+	*strays = p.strays;
+	ns3_fini();
+}
+
+static void test_ns3_nat(void **state)
+{
+	struct net_addr seen, pub;
+	unsigned echoes, strays;
+
+	(void)state;
+	nat_run("port", &echoes, &strays, &seen, &pub);
+	assert_int_equal(echoes, 50);
+	assert_true(net_addr_host_eq(&seen, &pub));
+	assert_int_equal(strays, 0);
+
+	nat_run("full", &echoes, &strays, &seen, &pub);
+	assert_int_equal(echoes, 50);
+	assert_true(net_addr_host_eq(&seen, &pub));
+	assert_int_equal(strays, 1);
+}
+
 static void test_ns3_bad_input(void **state)
 {
 	struct ns3_link_opt bad = { 1000, 0, 0, 1.5, 0 };
@@ -243,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_ns3_delay),
 		cmocka_unit_test(test_ns3_loss_deterministic),
 		cmocka_unit_test(test_ns3_jitter),
+		cmocka_unit_test(test_ns3_nat),
 		cmocka_unit_test(test_ns3_bad_input),
 	};
 	return cmocka_run_group_tests_name("ns3", tests, NULL, NULL);
