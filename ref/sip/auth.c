@@ -181,8 +181,9 @@ static bool nc_fresh(struct sip_proxy *p, const struct pl *nonce,
 		e->nc = nc;
 		return true;
 	}
-	if (nc != 1)
-		return false;	/* evicted or never seen: start again */
+	/* First use seen here (earlier uses may have failed), or evicted:
+	 * remember from now on. Limit: a nonce evicted from this cache
+	 * before its expiry could be replayed once more. */
 	pl_strcpy(nonce, e->nonce, sizeof(e->nonce));
 	e->nc = nc;
 	return true;
@@ -274,10 +275,7 @@ static int verify(struct sip_proxy *p, const struct sip_msg *msg,
 					  sizeof(ha1));
 	if (!known) {
 		/* Same work and same answer as for a wrong password. */
-		char fake[80];
-
-		snprintf(fake, sizeof(fake), "%s", user);
-		mac(p, fake, strlen(fake), want);
+		mac(p, user, strlen(user), want);
 		parts[0] = pl_from_str(want);
 		hash_join(alg, parts, 1, ha1, sizeof(ha1));
 	}

@@ -96,7 +96,8 @@ static int uri_dst(struct sip_proxy *p, const struct sip_uri *u,
 		return EHOSTUNREACH;
 	snprintf(s, sizeof(s), u->host_ipv6 ? "[%.*s]:%u" : "%.*s:%u",
 		 PL_ARG(u->host), port);
-	if (net_addr_parse(&pl_from_str(s), port, dst))
+	v = pl_from_str(s);
+	if (net_addr_parse(&v, port, dst))
 		return EHOSTUNREACH;
 	dst->tp = tp;
 	if (!px_dst_allowed(p, dst))
@@ -753,7 +754,8 @@ void route_rsp_stateless(struct sip_proxy *p, const struct sip_msg *rsp)
 		return;
 	snprintf(s, sizeof(s), pl_chr(&host, ':') ? "[%.*s]:%u" : "%.*s:%u",
 		 PL_ARG(host), port);
-	if (net_addr_parse(&pl_from_str(s), (uint16_t)port, &dst) ||
+	e = pl_from_str(s);
+	if (net_addr_parse(&e, (uint16_t)port, &dst) ||
 	    net_tp_parse(&v.transport, &dst.tp))
 		return;
 	buf_init(&b);
