@@ -129,6 +129,7 @@ struct rpl_stats {
 	uint64_t sip_messages, sip_requests, sip_responses;
 	uint64_t sip_malformed;		/* looked like SIP, did not decode */
 	uint64_t sip_retrans;		/* same message seen again */
+	uint64_t sdp_malformed;
 	uint64_t sip_by_method[SIP_M_COUNT];
 	char other_method[RPL_OTHER_METHODS][16];
 	uint64_t other_method_cnt[RPL_OTHER_METHODS];
@@ -172,6 +173,15 @@ int rpl_frame(struct rpl *r, uint64_t ts_us, int dlt, const uint8_t *data,
 void rpl_finish(struct rpl *r);
 
 const struct rpl_stats *rpl_stats(const struct rpl *r);
+
+/*
+ * Every counter under its summary.json metric name (SPEC.md): the fixed
+ * ones, then sip_requests_<METHOD> and sip_responses_<code> for each
+ * method and status seen.
+ */
+typedef void (rpl_metric_fn)(void *arg, const char *name, uint64_t v);
+void rpl_stats_foreach(const struct rpl_stats *s, rpl_metric_fn *fn,
+		       void *arg);
 
 
 /*

@@ -237,3 +237,78 @@ const struct rpl_stats *rpl_stats(const struct rpl *r)
 {
 	return &r->st;
 }
+
+void rpl_stats_foreach(const struct rpl_stats *s, rpl_metric_fn *fn,
+		       void *arg)
+{
+	char name[48];
+	size_t i;
+	const struct {
+		const char *name;
+		uint64_t v;
+	} m[] = {
+		{ "sip_messages", s->sip_messages },
+		{ "sip_requests", s->sip_requests },
+		{ "sip_responses", s->sip_responses },
+		{ "sip_retransmissions", s->sip_retrans },
+		{ "sip_malformed", s->sip_malformed },
+		{ "sdp_malformed", s->sdp_malformed },
+		{ "calls", s->calls },
+		{ "calls_answered", s->calls_answered },
+		{ "calls_failed", s->calls_failed },
+		{ "registrations", s->registrations },
+		{ "registrations_ok", s->registrations_ok },
+		{ "user_agents", s->user_agents },
+		{ "im_messages", s->im_messages },
+		{ "rtp_streams", s->rtp_streams },
+		{ "rtp_packets", s->rtp_packets },
+		{ "rtp_sdp_matched", s->rtp_sdp_matched },
+		{ "rtcp_packets", s->rtcp_packets },
+		{ "srtp_streams", s->srtp_streams },
+		{ "msrp_messages", s->msrp_messages },
+		{ "msrp_sessions", s->msrp_sessions },
+		{ "tls_streams", s->tls_streams },
+		{ "tls_records", s->tls_records },
+		{ "frames", s->frames },
+		{ "frames_truncated", s->frames_truncated },
+		{ "frames_undecoded", s->frames_undecoded },
+		{ "ip_fragments", s->ip_fragments },
+		{ "ip_reassembled", s->ip_reassembled },
+		{ "ip_fragments_dropped", s->ip_frag_dropped },
+		{ "tunnelled", s->tunnels },
+		{ "udp_datagrams", s->udp },
+		{ "tcp_segments", s->tcp_segments },
+		{ "tcp_streams", s->tcp_streams },
+		{ "tcp_retransmissions", s->tcp_retrans },
+		{ "tcp_gaps", s->tcp_gaps },
+		{ "tcp_gap_bytes", s->tcp_gap_bytes },
+		{ "tcp_skipped_bytes", s->tcp_skipped_bytes },
+		{ "sctp_chunks", s->sctp_chunks },
+		{ "ws_messages", s->ws_messages },
+		{ "open_flows_peak", s->open_flows_peak },
+		{ "open_calls_peak", s->open_calls_peak },
+	};
+
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		fn(arg, m[i].name, m[i].v);
+	for (i = 1; i < SIP_M_COUNT; i++) {
+		if (!s->sip_by_method[i])
+			continue;
+		snprintf(name, sizeof(name), "sip_requests_%s",
+			 sip_method_name((enum sip_method)i));
+		fn(arg, name, s->sip_by_method[i]);
+	}
+	for (i = 0; i < RPL_OTHER_METHODS && s->other_method[i][0]; i++) {
+		snprintf(name, sizeof(name), "sip_requests_%s",
+			 s->other_method[i]);
+		fn(arg, name, s->other_method_cnt[i]);
+	}
+	if (s->sip_by_method[SIP_M_OTHER])
+		fn(arg, "sip_requests_other", s->sip_by_method[SIP_M_OTHER]);
+	for (i = 100; i < RPL_MAX_SCODE; i++) {
+		if (!s->sip_by_scode[i])
+			continue;
+		snprintf(name, sizeof(name), "sip_responses_%zu", i);
+		fn(arg, name, s->sip_by_scode[i]);
+	}
+}

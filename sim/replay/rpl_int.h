@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include "base/buf.h"
 #include "replay/replay.h"
+#include "sdp/sdp.h"
 
 /* Entry header embedded first in every table entry. */
 struct rpl_ent {
@@ -183,6 +184,7 @@ struct rpl {
 	int depth;		/* tunnel nesting */
 	struct buf scratch;	/* unmasked WebSocket payload */
 	struct sip_msg msg;
+	struct sdp_session sdp;
 };
 
 /* Layers, top to bottom. Each takes what the one below found. */
@@ -206,7 +208,7 @@ void rpl_sip_input(struct rpl *r, const struct rpl_pdu *pdu);
 bool rpl_media_input(struct rpl *r, const struct rpl_pdu *pdu);
 void rpl_msrp_input(struct rpl *r, const struct rpl_pdu *pdu);
 
-/* SDP of a call: remember its media endpoints (minimal c=/m= scan). */
+/* SDP of a call: remember its media endpoints. */
 void rpl_media_sdp(struct rpl *r, struct rpl_call *call, int side,
 		   const struct pl *sdp);
 void rpl_media_call_gone(struct rpl *r, struct rpl_call *call);

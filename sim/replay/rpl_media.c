@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Media accounting: the endpoints SDP announced (RFC 4566 c= and m=
- * lines; only what this needs, not an SDP decoder) and the RTP streams
+ * Media accounting: the endpoints SDP announced (decoded with ref/sdp:
+ * connection address, port, RTCP port, profile) and the RTP streams
  * (RFC 3550) seen on the wire. A datagram to or from an announced
  * endpoint is RTP or RTCP (told apart by payload type, RFC 5761 4) unless
  * the SDP said it is something else (T.38 udptl). Elsewhere a stream
@@ -12,6 +12,7 @@
  */
 #include <string.h>
 #include "base/mem.h"
+#include "sdp/sdp.h"
 #include "replay/rpl_int.h"
 
 static uint32_t ep_hash(const struct rpl_ep *ep)
@@ -88,108 +89,53 @@ static void mep_set(struct rpl *r, struct rpl_call *call,
 	call->mep[call->nmep++] = m;
 }
 
-static bool next_line(struct pl *rest, struct pl *line)
-{
-	const char *nl;
-
-	if (!rest->len)
-		return false;
-	nl = pl_chr(rest, '\n');
-	line->p = rest->p;
-	line->len = nl ? (size_t)(nl - rest->p) : rest->len;
-	pl_advance(rest, nl ? line->len + 1 : line->len);
-	pl_rtrim(line);
-	return true;
-}
-
-/* Next space-separated word of s. */
-static struct pl word(struct pl *s)
-{
-	struct pl w, rest;
-
-	pl_ltrim(s);
-	if (pl_split(s, ' ', &w, &rest))
-		rest = PL_NULL;
-	*s = rest;
-	return w;
-}
-
+/* Endpoints of one m-line: RTP and its RTCP (a=rtcp port, or the next
+ * port, RFC 3605 / RFC 3550 11; the same port with rtcp-mux). */
 static void announce(struct rpl *r, struct rpl_call *call, int side,
-		     const struct pl *addr, const struct pl *mline)
+		     const struct sdp_session *s, size_t i)
 {
-	struct pl s = *mline, media, port, proto;
-	uint32_t pn;
-	struct rpl_ep ep;
+	const struct sdp_media *md = &s->media[i];
+	const struct sdp_conn *conn = sdp_media_conn(s, i);
 	enum rpl_mkind kind = RPL_M_OTHER;
+	struct rpl_ep ep;
 	bool srtp;
 
-	media = word(&s);
-	port = word(&s);
-	proto = word(&s);
-	pl_split(&port, '/', &port, &s);	/* "port/count" */
-	if (pl_to_u32(&port, &pn) || !pn || pn > 65534 ||
-	    rpl_ep_parse_host(addr, (uint16_t)pn, &ep))
+	if (!conn || !md->port_n ||
+	    rpl_ep_parse_host(&conn->addr, md->port_n, &ep))
 		return;
-	srtp = pl_find(&proto, &PL("SAVP")) != NULL;
-	if (pl_find(&proto, &PL("RTP")))
+	srtp = ((md->flags | s->flags) & SDP_SEC_SRTP) != 0;
+	if (pl_find(&md->proto, &PL("RTP")))
 		kind = RPL_M_RTP;
-	else if (pl_caseeq_str(&proto, "udptl"))
+	else if (pl_caseeq_str(&md->proto, "udptl"))
 		kind = RPL_M_UDPTL;
-	else if (pl_find(&proto, &PL("MSRP")))
-		kind = RPL_M_MSRP;
-	if (kind == RPL_M_MSRP)
-		return;		/* MSRP flows are found by their first line */
+	else if (pl_find(&md->proto, &PL("MSRP")) ||
+		 pl_find(&md->proto, &PL("TCP")))
+		return;		/* streams are found by their first bytes */
 	mep_set(r, call, &ep, kind, srtp);
-	if (kind == RPL_M_RTP) {
-		ep.port++;	/* RTCP on the next port (RFC 3550 11) */
+	if (kind != RPL_M_RTP)
+		return;
+	if (side >= 0 && side < 2 && !call->media[side].af &&
+	    pl_eq_str(&md->type, "audio"))
+		call->media[side] = ep;
+	call->srtp |= srtp;
+	if (!md->rtcp_mux) {
+		ep.port = md->rtcp_port_n ? md->rtcp_port_n :
+			  (uint16_t)(md->port_n + 1);
 		mep_set(r, call, &ep, kind, srtp);
-		if (side >= 0 && side < 2 && !call->media[side].af &&
-		    pl_eq_str(&media, "audio")) {
-			ep.port--;
-			call->media[side] = ep;
-		}
-		call->srtp |= srtp;
 	}
 }
 
 void rpl_media_sdp(struct rpl *r, struct rpl_call *call, int side,
 		   const struct pl *sdp)
 {
-	struct pl rest = *sdp, line, sess_c = PL_NULL, media_c = PL_NULL;
-	struct pl mline = PL_NULL, s;
-	bool in_media = false;
+	size_t i;
 
-	/* The connection address may follow the m= line it applies to, so
-	 * each m= is announced when the next m= or the end is reached. */
-	for (;;) {
-		bool more = next_line(&rest, &line);
-
-		if (!more || (line.len > 2 && !memcmp(line.p, "m=", 2))) {
-			if (in_media)
-				announce(r, call, side,
-					 media_c.len ? &media_c : &sess_c,
-					 &mline);
-			if (!more)
-				break;
-			in_media = true;
-			mline = line;
-			pl_advance(&mline, 2);
-			media_c = PL_NULL;
-			continue;
-		}
-		if (line.len > 2 && !memcmp(line.p, "c=", 2)) {
-			s = line;
-			pl_advance(&s, 2);
-			word(&s);	/* IN */
-			word(&s);	/* IP4 / IP6 */
-			s = word(&s);
-			pl_split(&s, '/', &s, &line);	/* multicast TTL */
-			if (in_media)
-				media_c = s;
-			else
-				sess_c = s;
-		}
+	if (sdp_decode(&r->sdp, sdp)) {
+		r->st.sdp_malformed++;
+		return;
 	}
+	for (i = 0; i < r->sdp.media_cnt; i++)
+		announce(r, call, side, &r->sdp, i);
 }
 
 static uint32_t rtp_hash(const struct rpl_ep *s, const struct rpl_ep *d,
