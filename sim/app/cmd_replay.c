@@ -49,7 +49,7 @@ struct run {
 	size_t ninputs;
 	struct expect *exp;
 	size_t nexp;
-	char manifest[1024];
+	char manifest[4096];
 };
 
 static void iso(char *buf, size_t sz, uint64_t us)
@@ -68,7 +68,7 @@ static void iso(char *buf, size_t sz, uint64_t us)
 
 static json_t *time_or_null(uint64_t us)
 {
-	char b[40];
+	char b[80];
 
 	if (!us)
 		return json_null();

@@ -128,6 +128,7 @@ struct rpl_stats {
 	uint64_t tls_streams, tls_records;
 	uint64_t sip_messages, sip_requests, sip_responses;
 	uint64_t sip_malformed;		/* looked like SIP, did not decode */
+	uint64_t sip_lenient;		/* refused by ref/sip, read tolerantly */
 	uint64_t sip_retrans;		/* same message seen again */
 	uint64_t sdp_malformed;
 	uint64_t sip_by_method[SIP_M_COUNT];

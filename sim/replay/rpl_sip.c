@@ -14,15 +14,34 @@
  * that sent requests; registrations are AORs that sent REGISTER, and the
  * ones that got a 2xx for it.
  */
+#include <errno.h>
 #include <string.h>
 #include "base/mem.h"
 #include "replay/rpl_int.h"
 
 #define LINGER_US 32000000ull
+/* A digest challenge is not the end: a user may take a while to type the
+ * password before the INVITE is retried (seen in real captures). */
+#define CHALLENGE_LINGER_US 300000000ull
 #define SEEN_US 64000000ull
 #define SWEEP_SCAN 4096
 
-static void count_method(struct rpl *r, const struct sip_msg *m)
+/* What the model needs of a message, from the strict decoder or, for a
+ * message it rejects, from a tolerant scan. */
+struct info {
+	bool is_req;
+	struct pl method;
+	enum sip_method mid;
+	uint16_t scode;
+	struct pl call_id;
+	uint32_t cseq;
+	enum sip_method cseq_mid;
+	struct pl from_tag, to_tag;
+	struct pl from_user, from_host, to_user, to_host;
+	struct pl body;
+};
+
+static void count_method(struct rpl *r, const struct info *m)
 {
 	size_t i;
 
@@ -49,10 +68,10 @@ static void count_method(struct rpl *r, const struct sip_msg *m)
 	r->st.sip_by_method[SIP_M_OTHER]++;	/* table full or too long */
 }
 
-static void seen(struct rpl *r, const struct pl *raw)
+static void seen(struct rpl *r, const struct rpl_pdu *pdu)
 {
-	uint64_t h64 = (uint64_t)rpl_hash(raw->p, raw->len, RPL_HASH_INIT)
-		       << 32 | rpl_hash(raw->p, raw->len, 0x9e3779b9u);
+	uint64_t h64 = (uint64_t)rpl_hash(pdu->data, pdu->len, RPL_HASH_INIT)
+		       << 32 | rpl_hash(pdu->data, pdu->len, 0x9e3779b9u);
 	uint32_t h = (uint32_t)h64 ^ (uint32_t)(h64 >> 32);
 	struct rpl_ent *e;
 	struct rpl_seen *s;
@@ -98,35 +117,37 @@ static struct rpl_call *call_find(struct rpl *r, const struct pl *cid,
 
 /* The call a message of dialog (Call-ID, From tag, To tag) belongs to:
  * requests of the callee carry the caller's tag in To. */
-static struct rpl_call *call_of(struct rpl *r, const struct sip_msg *m)
+static struct rpl_call *call_of(struct rpl *r, const struct info *m)
 {
-	struct rpl_call *c = call_find(r, &m->call_id, &m->from.tag);
+	struct rpl_call *c = call_find(r, &m->call_id, &m->from_tag);
 
-	if (!c && m->to.tag.len)
-		c = call_find(r, &m->call_id, &m->to.tag);
+	if (!c && m->to_tag.len)
+		c = call_find(r, &m->call_id, &m->to_tag);
 	return c;
 }
 
-static size_t aor_len(const struct sip_uri *u)
+static size_t aor_len(const struct pl *user, const struct pl *host)
 {
-	return u->user.len + 1 + u->host.len + 1;
+	return user->len + 1 + host->len + 1;
 }
 
-static void aor_fmt(char *dst, size_t sz, const struct sip_uri *u)
+static void aor_fmt(char *dst, size_t sz, const struct pl *user,
+		    const struct pl *host)
 {
 	struct buf b;
 
 	buf_init_fixed(&b, dst, sz);
-	if (u->user.len)
-		buf_printf(&b, "%.*s@", PL_ARG(u->user));
-	buf_printf(&b, "%.*s", PL_ARG(u->host));
+	if (user->len)
+		buf_printf(&b, "%.*s@", PL_ARG(*user));
+	buf_printf(&b, "%.*s", PL_ARG(*host));
 }
 
-static struct rpl_call *call_new(struct rpl *r, const struct sip_msg *m,
+static struct rpl_call *call_new(struct rpl *r, const struct info *m,
 				 const struct rpl_pdu *pdu)
 {
-	size_t n1 = m->call_id.len + 1, n2 = m->from.tag.len + 1,
-	       n3 = aor_len(&m->from.uri), n4 = aor_len(&m->to.uri);
+	size_t n1 = m->call_id.len + 1, n2 = m->from_tag.len + 1,
+	       n3 = aor_len(&m->from_user, &m->from_host),
+	       n4 = aor_len(&m->to_user, &m->to_host);
 	struct rpl_call *c = mem_zalloc(sizeof(*c) + n1 + n2 + n3 + n4);
 	char *s;
 
@@ -136,16 +157,16 @@ static struct rpl_call *call_new(struct rpl *r, const struct sip_msg *m,
 	c->call_id = s;
 	memcpy(s, m->call_id.p, m->call_id.len);
 	c->from_tag = s += n1;
-	memcpy(s, m->from.tag.p, m->from.tag.len);
+	memcpy(s, m->from_tag.p, m->from_tag.len);
 	c->caller = s += n2;
-	aor_fmt(s, n3, &m->from.uri);
+	aor_fmt(s, n3, &m->from_user, &m->from_host);
 	c->callee = s += n3;
-	aor_fmt(s, n4, &m->to.uri);
+	aor_fmt(s, n4, &m->to_user, &m->to_host);
 	c->start_us = pdu->ts_us;
 	c->sig_src = pdu->src;
 	c->sig_dst = pdu->dst;
 	if (rpl_tab_add(&r->calls, &c->ent,
-			call_hash(&m->call_id, &m->from.tag), r->now_us)) {
+			call_hash(&m->call_id, &m->from_tag), r->now_us)) {
 		mem_free(c);
 		return NULL;
 	}
@@ -195,7 +216,10 @@ void rpl_sip_sweep(struct rpl *r, uint64_t now_us, bool all)
 		struct rpl_call *c = (struct rpl_call *)e;
 
 		next = e->next;
-		if (all || (c->done_us && now_us > c->done_us + LINGER_US) ||
+		uint64_t linger = c->status == 401 || c->status == 407 ?
+				  CHALLENGE_LINGER_US : LINGER_US;
+
+		if (all || (c->done_us && now_us > c->done_us + linger) ||
 		    now_us > e->last_us + r->cfg.call_idle_us)
 			call_free(r, c);
 		else if (e->last_us + LINGER_US > now_us ||
@@ -221,9 +245,10 @@ void rpl_sip_free_all(struct rpl *r)
 	rpl_sip_sweep(r, r->now_us, true);
 }
 
-static struct rpl_ua *ua_get(struct rpl *r, const struct sip_uri *u)
+static struct rpl_ua *ua_get(struct rpl *r, const struct pl *user,
+			     const struct pl *host)
 {
-	size_t n = aor_len(u);
+	size_t n = aor_len(user, host);
 	char tmp[512];
 	uint32_t h;
 	struct rpl_ent *e;
@@ -231,7 +256,7 @@ static struct rpl_ua *ua_get(struct rpl *r, const struct sip_uri *u)
 
 	if (n > sizeof(tmp))
 		return NULL;
-	aor_fmt(tmp, sizeof(tmp), u);
+	aor_fmt(tmp, sizeof(tmp), user, host);
 	h = rpl_hash(tmp, strlen(tmp), RPL_HASH_INIT);
 	for (e = rpl_tab_bucket(&r->uas, h); e; e = e->hnext) {
 		ua = (struct rpl_ua *)e;
@@ -251,7 +276,7 @@ static struct rpl_ua *ua_get(struct rpl *r, const struct sip_uri *u)
 	return ua;
 }
 
-static bool sdp_body(const struct sip_msg *m, struct pl *sdp)
+static bool sdp_body(const struct info *m, struct pl *sdp)
 {
 	const char *v;
 
@@ -269,7 +294,7 @@ static bool sdp_body(const struct sip_msg *m, struct pl *sdp)
 	return true;
 }
 
-static void request(struct rpl *r, const struct sip_msg *m,
+static void request(struct rpl *r, const struct info *m,
 		    const struct rpl_pdu *pdu)
 {
 	struct rpl_call *c;
@@ -277,18 +302,18 @@ static void request(struct rpl *r, const struct sip_msg *m,
 	struct pl sdp;
 
 	if (m->mid != SIP_M_ACK && m->mid != SIP_M_CANCEL)
-		ua_get(r, &m->from.uri);
+		ua_get(r, &m->from_user, &m->from_host);
 	switch (m->mid) {
 	case SIP_M_INVITE:
 		c = call_of(r, m);
-		if (!m->to.tag.len) {
+		if (!m->to_tag.len) {
 			if (!c)
 				c = call_new(r, m, pdu);
 			if (!c)
 				return;
-			if (m->cseq.num != c->init_cseq) {
+			if (m->cseq != c->init_cseq) {
 				/* new attempt, e.g. after a 401/407 */
-				c->init_cseq = m->cseq.num;
+				c->init_cseq = m->cseq;
 				if (c->status >= 300) {
 					c->status = 0;
 					c->end_us = c->done_us = 0;
@@ -296,7 +321,7 @@ static void request(struct rpl *r, const struct sip_msg *m,
 			}
 		}
 		if (c && sdp_body(m, &sdp))
-			rpl_media_sdp(r, c, pl_eq_str(&m->from.tag,
+			rpl_media_sdp(r, c, pl_eq_str(&m->from_tag,
 						      c->from_tag) ? 0 : 1,
 				      &sdp);
 		break;
@@ -306,7 +331,7 @@ static void request(struct rpl *r, const struct sip_msg *m,
 			c->end_us = pdu->ts_us;
 		break;
 	case SIP_M_REGISTER:
-		ua = ua_get(r, &m->to.uri);
+		ua = ua_get(r, &m->to_user, &m->to_host);
 		if (ua && !ua->registering) {
 			ua->registering = true;
 			r->st.registrations++;
@@ -322,7 +347,7 @@ static void request(struct rpl *r, const struct sip_msg *m,
 		rpl_tab_touch(&r->calls, &c->ent, r->now_us);
 }
 
-static void response(struct rpl *r, const struct sip_msg *m,
+static void response(struct rpl *r, const struct info *m,
 		     const struct rpl_pdu *pdu)
 {
 	struct rpl_call *c;
@@ -330,8 +355,9 @@ static void response(struct rpl *r, const struct sip_msg *m,
 	struct pl sdp;
 	uint16_t sc = m->scode;
 
-	if (m->cseq.mid == SIP_M_REGISTER) {
-		if (sc >= 200 && sc < 300 && (ua = ua_get(r, &m->to.uri)) &&
+	if (m->cseq_mid == SIP_M_REGISTER) {
+		if (sc >= 200 && sc < 300 &&
+		    (ua = ua_get(r, &m->to_user, &m->to_host)) &&
 		    !ua->registered) {
 			ua->registered = true;
 			r->st.registrations_ok++;
@@ -342,17 +368,17 @@ static void response(struct rpl *r, const struct sip_msg *m,
 	if (!c)
 		return;
 	rpl_tab_touch(&r->calls, &c->ent, r->now_us);
-	if (m->cseq.mid == SIP_M_BYE && sc >= 200) {
+	if (m->cseq_mid == SIP_M_BYE && sc >= 200) {
 		if (!c->done_us)
 			c->done_us = pdu->ts_us;
 		return;
 	}
-	if (m->cseq.mid != SIP_M_INVITE)
+	if (m->cseq_mid != SIP_M_INVITE)
 		return;
 	if (sdp_body(m, &sdp))
-		rpl_media_sdp(r, c, pl_eq_str(&m->from.tag, c->from_tag) ?
+		rpl_media_sdp(r, c, pl_eq_str(&m->from_tag, c->from_tag) ?
 			      1 : 0, &sdp);
-	if (m->cseq.num != c->init_cseq || sc < 200)
+	if (m->cseq != c->init_cseq || sc < 200)
 		return;
 	if (c->status >= 200 && c->status < 300)
 		return;		/* a 2xx on one branch stands */
@@ -369,11 +395,140 @@ static void response(struct rpl *r, const struct sip_msg *m,
 	}
 }
 
+static void from_msg(struct info *in, const struct sip_msg *m)
+{
+	memset(in, 0, sizeof(*in));
+	in->is_req = m->is_req;
+	in->method = m->method;
+	in->mid = m->mid;
+	in->scode = m->scode;
+	in->call_id = m->call_id;
+	in->cseq = m->cseq.num;
+	in->cseq_mid = m->cseq.mid;
+	in->from_tag = m->from.tag;
+	in->to_tag = m->to.tag;
+	in->from_user = m->from.uri.user;
+	in->from_host = m->from.uri.host;
+	in->to_user = m->to.uri.user;
+	in->to_host = m->to.uri.host;
+	in->body = m->body;
+}
+
+/* user and host of "Name <sip:user@host;p>;tag=x" without validating. */
+static void loose_addr(const struct pl *v, struct pl *user, struct pl *host,
+		       struct pl *tag)
+{
+	struct pl s = *v, params = PL_NULL, t;
+	const char *lt = pl_chr(&s, '<'), *gt, *at, *c;
+
+	if (lt && (gt = pl_chr(&s, '>')) && gt > lt) {
+		params.p = gt + 1;
+		params.len = (size_t)(s.p + s.len - params.p);
+		s.p = lt + 1;
+		s.len = (size_t)(gt - s.p);
+	} else if ((c = pl_chr(&s, ';'))) {
+		params.p = c;
+		params.len = (size_t)(s.p + s.len - c);
+		s.len = (size_t)(c - s.p);
+	}
+	if ((c = pl_chr(&s, ':')))
+		pl_advance(&s, (size_t)(c - s.p) + 1);
+	if ((c = pl_chr(&s, ';')))	/* URI parameters */
+		s.len = (size_t)(c - s.p);
+	at = pl_chr(&s, '@');
+	if (at) {
+		user->p = s.p;
+		user->len = (size_t)(at - s.p);
+		pl_advance(&s, user->len + 1);
+	} else {
+		*user = PL_NULL;
+	}
+	*host = s;
+	*tag = sip_param(&params, "tag", &t) ? PL_NULL : t;
+}
+
+/*
+ * Tolerant scan of a message the decoder refused (e.g. IPv6 addresses
+ * without brackets in URIs and Via, seen in real captures). Enough for
+ * counting and the model; EBADMSG when even the start line or the dialog
+ * headers cannot be found.
+ */
+static int loose(struct info *in, const uint8_t *p, size_t n)
+{
+	struct pl rest = pl_from_mem(p, n), line, name, val, sl, a, b;
+	const char *e = pl_find(&rest, &PL("\r\n\r\n"));
+	bool cid = false, cseq = false, from = false, to = false;
+	uint32_t v;
+
+	memset(in, 0, sizeof(*in));
+	if (e) {
+		in->body.p = e + 4;
+		in->body.len = (size_t)(p + n - (const uint8_t *)in->body.p);
+		rest.len = (size_t)(e - rest.p) + 2;
+	}
+	if (pl_split(&rest, '\n', &sl, &rest))
+		return EBADMSG;
+	pl_rtrim(&sl);
+	if (pl_prefix_case(&sl, "SIP/2.0 ")) {
+		pl_advance(&sl, 8);
+		sl.len = sl.len > 3 ? 3 : sl.len;
+		if (pl_to_u32(&sl, &v) || v < 100 || v > 699)
+			return EBADMSG;
+		in->scode = (uint16_t)v;
+	} else {
+		if (pl_split(&sl, ' ', &in->method, &sl))
+			return EBADMSG;
+		in->is_req = true;
+		in->mid = sip_method_id(&in->method);
+	}
+	while (!pl_split(&rest, '\n', &line, &rest) || line.len) {
+		pl_rtrim(&line);
+		if (pl_split(&line, ':', &name, &val))
+			goto next;
+		pl_trim(&name);
+		pl_trim(&val);
+		switch (sip_hdr_id(&name)) {
+		case SIP_HDR_CALL_ID:
+			in->call_id = val;
+			cid = true;
+			break;
+		case SIP_HDR_CSEQ:
+			if (pl_split(&val, ' ', &a, &b) || pl_to_u32(&a, &v))
+				return EBADMSG;
+			pl_trim(&b);
+			in->cseq = v;
+			in->cseq_mid = sip_method_id(&b);
+			cseq = true;
+			break;
+		case SIP_HDR_FROM:
+			loose_addr(&val, &in->from_user, &in->from_host,
+				   &in->from_tag);
+			from = true;
+			break;
+		case SIP_HDR_TO:
+			loose_addr(&val, &in->to_user, &in->to_host,
+				   &in->to_tag);
+			to = true;
+			break;
+		default:
+			break;
+		}
+	next:
+		if (!rest.len)
+			break;
+	}
+	return cid && cseq && from && to ? 0 : EBADMSG;
+}
+
 void rpl_sip_input(struct rpl *r, const struct rpl_pdu *pdu)
 {
-	struct sip_msg *m = &r->msg;
+	struct info in, *m = &in;
 
-	if (sip_msg_decode(m, pdu->data, pdu->len)) {
+	if (!sip_msg_decode(&r->msg, pdu->data, pdu->len)) {
+		from_msg(&in, &r->msg);
+	} else if (!loose(&in, pdu->data, pdu->len)) {
+		r->st.sip_lenient++;
+	} else {
 		r->st.sip_malformed++;
 		return;
 	}
@@ -386,7 +541,7 @@ void rpl_sip_input(struct rpl *r, const struct rpl_pdu *pdu)
 		if (m->scode < RPL_MAX_SCODE)
 			r->st.sip_by_scode[m->scode]++;
 	}
-	seen(r, &m->raw);
+	seen(r, pdu);
 	if (r->cfg.pdu_fn)
 		r->cfg.pdu_fn(r->cfg.arg, RPL_K_SIP, pdu);
 	if (m->is_req)
