@@ -105,6 +105,17 @@ int io_core_add(struct io_loop *l, const struct core_ops *ops, void *core,
 int io_core_flush(struct io_loop *l, struct io_core *c);
 
 /*
+ * Called after every drain of c (after each input, timeout or flush),
+ * with the loop free to be used: the place for glue that moves side
+ * effects of one core into the driver or another core, e.g. the media
+ * relay's "open/close this port" events (rtp_relay_sock_event ->
+ * io_udp_open / io_udp_close_addr, then io_core_flush of the relay).
+ * fn may be NULL to remove it.
+ */
+typedef void (io_drain_fn)(void *arg, struct io_loop *l, struct io_core *c);
+void io_core_on_drain(struct io_core *c, io_drain_fn *fn, void *arg);
+
+/*
  * Listen on a (tp UDP, TCP or TLS), attached to core c. Port 0 picks
  * one; *bound (may be NULL) gets the real address. EINVAL (transport, or
  * tls without a certificate), or the errno of socket/bind/listen.
@@ -128,6 +139,9 @@ int io_udp_open(struct io_loop *l, struct io_core *c, struct net_addr *a,
 		uint32_t *idp);
 /* ENOENT when id is not an open dynamic socket. */
 int io_udp_close(struct io_loop *l, uint32_t id);
+/* Close core c's dynamic socket bound to a (port included). ENOENT. */
+int io_udp_close_addr(struct io_loop *l, struct io_core *c,
+		      const struct net_addr *a);
 
 /*
  * Only send to (and connect to) addresses inside the allowed prefixes;

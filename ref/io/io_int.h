@@ -80,6 +80,9 @@ struct io_conn {
 struct io_core {
 	const struct core_ops *ops;	/* NULL: sink */
 	void *core;
+	io_drain_fn *on_drain;
+	void *on_drain_arg;
+	bool in_hook;		/* no re-entry from its own hook */
 	struct io_core *next;
 };
 
@@ -107,6 +110,7 @@ struct io_loop {
 	int64_t wall_offset_us;
 	uint64_t now_us;
 	bool stop;
+	bool rx_batch;		/* inside a recvmmsg batch: flush after it */
 	struct io_stats st;
 
 	struct io_core *cores;

@@ -127,13 +127,25 @@ static int drain(struct io_loop *l, struct io_core *c)
 		else
 			io_conn_send(l, c, &o);
 	}
-	io_udp_flush(l);
-	if (err != ENOENT) {
+	/* Inside a recvmmsg batch the datagrams of all its inputs leave
+	 * together (one sendmmsg) when the batch is done. */
+	if (!l->rx_batch)
+		io_udp_flush(l);
+	if (err != ENOENT)
 		LOG_W(l->log, "core %s: output: %s", c->ops->name,
 		      strerror(err));
-		return err;
+	if (c->on_drain && !c->in_hook) {
+		c->in_hook = true;
+		c->on_drain(c->on_drain_arg, l, c);
+		c->in_hook = false;
 	}
-	return 0;
+	return err == ENOENT ? 0 : err;
+}
+
+void io_core_on_drain(struct io_core *c, io_drain_fn *fn, void *arg)
+{
+	c->on_drain = fn;
+	c->on_drain_arg = arg;
 }
 
 int io_core_flush(struct io_loop *l, struct io_core *c)

@@ -93,12 +93,14 @@ int io_udp_open(struct io_loop *l, struct io_core *c, struct net_addr *a,
 	return 0;
 }
 
-int io_udp_close(struct io_loop *l, uint32_t id)
+static int udp_close(struct io_loop *l, uint32_t id, struct io_core *c,
+		     const struct net_addr *a)
 {
 	struct io_udp **pp, *u;
 
 	for (pp = &l->udps; (u = *pp); pp = &u->next) {
-		if (!u->id || u->id != id)
+		if (!u->id || (c ? u->sk.core != c ||
+			       !net_addr_eq(&u->sk.local, a) : u->id != id))
 			continue;
 		if (l->tx.u == u)
 			io_udp_flush(l);
@@ -114,6 +116,17 @@ int io_udp_close(struct io_loop *l, uint32_t id)
 		return 0;
 	}
 	return ENOENT;
+}
+
+int io_udp_close(struct io_loop *l, uint32_t id)
+{
+	return udp_close(l, id, NULL, NULL);
+}
+
+int io_udp_close_addr(struct io_loop *l, struct io_core *c,
+		      const struct net_addr *a)
+{
+	return udp_close(l, 0, c, a);
 }
 
 void io_udp_free_all_dead(struct io_loop *l)
@@ -162,6 +175,7 @@ void io_udp_event(struct io_loop *l, struct io_udp *u, uint32_t ev)
 			     NULL);
 		if (n <= 0)
 			return;
+		l->rx_batch = true;
 		for (i = 0; i < n; i++) {
 			if (l->rx_msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				l->st.udp_drop++;
@@ -175,9 +189,11 @@ void io_udp_event(struct io_loop *l, struct io_udp *u, uint32_t ev)
 			l->st.udp_rx++;
 			io_deliver(l, u->sk.core, &p);
 			if (u->dead)
-				return;
+				break;
 		}
-		if (n < IO_BATCH)
+		l->rx_batch = false;
+		io_udp_flush(l);
+		if (n < IO_BATCH || u->dead)
 			return;
 	}
 }

@@ -396,6 +396,7 @@ static void test_io_udp_batch(void **state)
 	}
 	assert_int_equal(got, 100);
 	assert_int_equal(io_stats(l)->udp_rx, 100);
+	assert_int_equal(io_stats(l)->udp_tx, 100);
 	close(fd);
 	io_loop_free(l);
 	echo_fini(&e);
@@ -433,6 +434,62 @@ static void test_io_udp_dynamic(void **state)
 	taken = a;
 	assert_int_equal(io_udp_open(l, ic, &taken, &id2), 0);
 	assert_int_not_equal(id2, id);
+	close(fd);
+	io_loop_free(l);
+	echo_fini(&e);
+}
+
+/* The drain hook runs after each drain and may use the loop: here it
+ * opens a port the way the media glue answers RTP_SOCK_OPEN. */
+struct hook_state {
+	int calls;
+	struct net_addr opened;
+	uint32_t id;
+};
+
+static void hook(void *arg, struct io_loop *l, struct io_core *c)
+{
+	struct hook_state *h = arg;
+
+	if (h->calls++ == 0) {
+		h->opened = addr("udp:[::1]:0");
+		assert_int_equal(io_udp_open(l, c, &h->opened, &h->id), 0);
+	}
+}
+
+static void test_io_drain_hook(void **state)
+{
+	struct io_loop *l = loop_new(NULL);
+	struct net_addr a = addr("udp:127.0.0.1:0");
+	struct hook_state h = { 0 };
+	struct io_core *ic;
+	struct echo e;
+	char rx[16];
+	ssize_t n = -1;
+	int fd, i;
+
+	(void)state;
+	echo_init(&e, true);
+	assert_int_equal(io_core_add(l, &echo_ops, &e, &ic), 0);
+	io_core_on_drain(ic, hook, &h);
+	assert_int_equal(io_listen(l, ic, &a, &a), 0);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	sendto(fd, "a", 1, 0, &a.u.sa, net_addr_len(&a));
+	assert_true(poll_until(l, NULL, &e.inputs, 1));
+	assert_int_equal(h.calls, 1);
+	close(fd);
+	/* The port the hook opened answers over IPv6. */
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	sendto(fd, "b", 1, 0, &h.opened.u.sa, net_addr_len(&h.opened));
+	for (i = 0; i < 300 && n < 0; i++) {
+		assert_int_equal(io_run_once(l, 5), 0);
+		n = recv(fd, rx, sizeof(rx), 0);
+	}
+	assert_int_equal(n, 1);
+	assert_int_equal(h.calls, 2);
+	assert_int_equal(io_udp_close_addr(l, ic, &a), ENOENT);
+	assert_int_equal(io_udp_close_addr(l, ic, &h.opened), 0);
+	assert_int_equal(io_udp_close(l, h.id), ENOENT);
 	close(fd);
 	io_loop_free(l);
 	echo_fini(&e);
@@ -781,6 +838,7 @@ int main(void)
 		T(test_io_udp_echo_v6),
 		T(test_io_udp_batch),
 		T(test_io_udp_dynamic),
+		T(test_io_drain_hook),
 		T(test_io_allow_list),
 		T(test_io_tcp_echo_v4),
 		T(test_io_tcp_echo_v6),
