@@ -2,8 +2,9 @@
 /*
  * SIP accounting and the dialog model. Every message on the wire is
  * counted (by method and status, retransmissions included, SPEC.md
- * "rtcbench replay"); a byte-identical message seen again within 64 s is
- * also counted as a retransmission. A call is one INVITE dialog attempt:
+ * "rtcbench replay"); a byte-identical message seen again between the
+ * same endpoints within 64 s is also counted as a retransmission. A call
+ * is one INVITE dialog attempt:
  * created by the first INVITE without a To tag, keyed by Call-ID and From
  * tag so that the legs of a proxy that keeps both count once; its status
  * is the final response to the latest To-tag-less INVITE, so a digest
@@ -70,8 +71,12 @@ static void count_method(struct rpl *r, const struct info *m)
 
 static void seen(struct rpl *r, const struct rpl_pdu *pdu)
 {
-	uint64_t h64 = (uint64_t)rpl_hash(pdu->data, pdu->len, RPL_HASH_INIT)
-		       << 32 | rpl_hash(pdu->data, pdu->len, 0x9e3779b9u);
+	/* the same bytes on another leg are not a retransmission */
+	uint32_t eh = rpl_hash(&pdu->dst, sizeof(pdu->dst),
+			       rpl_hash(&pdu->src, sizeof(pdu->src),
+					RPL_HASH_INIT));
+	uint64_t h64 = (uint64_t)rpl_hash(pdu->data, pdu->len, eh) << 32 |
+		       rpl_hash(pdu->data, pdu->len, eh ^ 0x9e3779b9u);
 	uint32_t h = (uint32_t)h64 ^ (uint32_t)(h64 >> 32);
 	struct rpl_ent *e;
 	struct rpl_seen *s;
