@@ -17,14 +17,20 @@
 uint32_t rpl_hash(const void *p, size_t n, uint32_t h)
 {
 	const uint8_t *s = p;
-	size_t i;
+	uint64_t x = h ^ (n * 0x9e3779b97f4a7c15ull), w;
 
-	/* FNV-1a: keys are short (addresses, Call-IDs). */
-	for (i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 16777619u;
+	/* 8 bytes a step (FxHash-style multiply-rotate): message bodies
+	 * are hashed for the retransmission filter, so bytes add up. */
+	while (n >= 8) {
+		memcpy(&w, s, 8);
+		x = ((x << 5 | x >> 59) ^ w) * 0x517cc1b727220a95ull;
+		s += 8;
+		n -= 8;
 	}
-	return h;
+	w = 0;
+	memcpy(&w, s, n);
+	x = ((x << 5 | x >> 59) ^ w ^ n) * 0x517cc1b727220a95ull;
+	return (uint32_t)(x >> 32) ^ (uint32_t)x;
 }
 
 void rpl_tab_init(struct rpl_tab *t)
