@@ -125,6 +125,8 @@ struct rpl_stats {
 	uint64_t udp, tcp_segments, sctp_chunks, ws_messages;
 	uint64_t tcp_streams, tcp_retrans, tcp_gaps, tcp_gap_bytes;
 	uint64_t tcp_skipped_bytes;	/* unframeable bytes thrown away */
+	uint64_t tcp_midstream_bytes;	/* before the first message of a
+					 * stream whose start was not captured */
 	uint64_t tls_streams, tls_records;
 	uint64_t sip_messages, sip_requests, sip_responses;
 	uint64_t sip_malformed;		/* looked like SIP, did not decode */

@@ -152,6 +152,8 @@ static size_t classify(struct rpl *r, struct rpl_conn *c, struct rpl_half *h,
 		if (i + 12 <= n && rpl_looks_sip(p + i, n - i)) {
 			if (h->sip_seen)
 				r->st.tcp_skipped_bytes += i;
+			else
+				r->st.tcp_midstream_bytes += i;
 			h->mode = RPL_S_SIP;
 			return i;
 		}

@@ -391,6 +391,8 @@ static void test_replay_tcp_midstream(void **state)
 	tcp(r, 3, 5060, 4, 5060, 77, FB_ACK, buf, a - 50 + b);
 	assert_int_equal(rpl_stats(r)->sip_messages, 1);
 	assert_int_equal(rpl_stats(r)->sip_by_method[SIP_M_CANCEL], 1);
+	assert_int_equal(rpl_stats(r)->tcp_midstream_bytes, a - 50);
+	assert_int_equal(rpl_stats(r)->tcp_skipped_bytes, 0);
 	rpl_finish(r);
 	rpl_free(r);
 }
