@@ -259,21 +259,15 @@ static size_t ws_frame(struct rpl *r, struct rpl_half *h, const uint8_t *p,
 	if (p[1] & 0x80)
 		hl += 4;
 	if ((p[0] & 0x70) || len > MAX_WS_MSG || (op > 2 && op < 8) ||
-	    op > 10) {
-		/* not a frame we can follow: resynchronise */
-		drop_ws:
-		buf_reset(&h->wsmsg);
-		h->mode = RPL_S_UNKNOWN;
-		r->st.tcp_skipped_bytes++;
-		return 1;
-	}
+	    op > 10)
+		goto drop;	/* not a frame we can follow */
 	if (n < hl + len)
 		return 0;
 	pay = p + hl;
 	if (p[1] & 0x80) {
 		buf_reset(&r->scratch);
 		if (buf_reserve(&r->scratch, (size_t)len))
-			goto drop_ws;
+			goto drop;
 		for (i = 0; i < len; i++)
 			r->scratch.data[i] = pay[i] ^ p[hl - 4 + i % 4];
 		r->scratch.len = (size_t)len;
@@ -288,13 +282,19 @@ static size_t ws_frame(struct rpl *r, struct rpl_half *h, const uint8_t *p,
 	} else {
 		if (h->wsmsg.len + len > MAX_WS_MSG ||
 		    buf_put(&h->wsmsg, pay, (size_t)len))
-			goto drop_ws;
+			goto drop;
 		if (fin) {
 			ws_message(r, h, h->wsmsg.data, h->wsmsg.len);
 			buf_reset(&h->wsmsg);
 		}
 	}
 	return hl + (size_t)len;
+drop:
+	/* resynchronise on the next SIP start line */
+	buf_reset(&h->wsmsg);
+	h->mode = RPL_S_UNKNOWN;
+	r->st.tcp_skipped_bytes++;
+	return 1;
 }
 
 static size_t tls(struct rpl *r, struct rpl_half *h, const uint8_t *p,
