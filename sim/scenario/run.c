@@ -345,7 +345,9 @@ static int ctx_init(struct scn_ctx *c, const struct scn *s,
 	c->s = s;
 	c->o = o;
 	c->sum = sum;
-	c->be = !strcmp(o->mode, "live") ? &scn_be_live : &scn_be_inproc;
+	c->be = o->be ? o->be : !strcmp(o->mode, "live") ? &scn_be_live :
+		&scn_be_inproc;
+	c->be_arg = o->be_arg;
 	c->rng = o->seed ^ 0x5eed5eedULL;
 	snprintf(c->domain, sizeof(c->domain), "%s",
 		 o->domain ? o->domain : "example.test");

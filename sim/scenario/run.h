@@ -20,6 +20,8 @@
 #include "scenario/scn.h"
 #include "report/summary.h"
 
+struct scn_be_ops;
+
 struct scn_run_opts {
 	const char *mode;	/* "inproc" "live" "sim" */
 	const char *work_dir;	/* per-scenario folders are made below */
@@ -29,6 +31,9 @@ struct scn_run_opts {
 	const char *domain;	/* default "example.test" */
 	uint64_t seed;
 	int keep;		/* keep data_dir and captures */
+	/* Backend override (unit tests of the runner); NULL: by mode. */
+	const struct scn_be_ops *be;
+	void *be_arg;		/* handed to that backend as c->be_arg */
 };
 
 struct scn_run_result {
