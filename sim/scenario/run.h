@@ -22,6 +22,23 @@
 
 struct scn_be_ops;
 
+/* Retention periods in seconds, from the policy file (+ overrides). */
+struct scn_periods {
+	uint64_t traces, push, messages, files, files_large, cdrs, billing,
+		 purge_within;
+};
+
+/*
+ * Read the periods of a policy file (ref/policy format: [traces]
+ * retention, [push] retention, [messages] max_age, [files] retention and
+ * large_retention, [cdrs] retention, [billing] retention, [purge] within);
+ * POLICY.md's bracketed defaults fill what is absent, and a missing file
+ * gives all defaults. EINVAL/EBADMSG with "file:line: [sec] key: ..." in
+ * err.
+ */
+int scn_policy_periods(const char *path, struct scn_periods *p, char *err,
+		       size_t errsz);
+
 struct scn_run_opts {
 	const char *mode;	/* "inproc" "live" "sim" */
 	const char *work_dir;	/* per-scenario folders are made below */

@@ -13,12 +13,6 @@
 #include "scenario/run.h"
 #include "audit/audit_policy.h"
 
-/* Retention periods in seconds, from the policy file (+ overrides). */
-struct scn_periods {
-	uint64_t traces, push, messages, files, files_large, cdrs, billing,
-		 purge_within;
-};
-
 struct scn_acct {
 	char *name;
 	char *password;
