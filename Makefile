@@ -129,7 +129,7 @@ $(B)/tests/bin/%: $(B)/tests/unit/%.o $(B)/libsim.a $(B)/libref.a
 # Unit tests run from the top so fixtures resolve as tests/data/...
 unit: $(UNIT_BIN)
 	$(Q)set -e; fail=0; for t in $(UNIT_BIN); do \
-		$$t >$(B)/tests/$$(basename $$t).log 2>&1 || \
+		timeout 300 $$t >$(B)/tests/$$(basename $$t).log 2>&1 || \
 		{ cat $(B)/tests/$$(basename $$t).log; fail=1; \
 		  echo "FAILED: $$t"; }; \
 	done; \
