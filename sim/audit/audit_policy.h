@@ -56,6 +56,7 @@ struct audit_mark {
 	uint64_t period_s;	/* AUDIT_KEEP_PERIOD */
 	int64_t created_us;	/* scenario time it was placed */
 	const char *owner;	/* account it belongs to, NULL */
+	const char *owner2;	/* second party (message, call), NULL */
 	enum audit_path path;	/* protected path it travelled, or NONE */
 	bool e2e;		/* payload encrypted end to end (relay blind) */
 	bool tls;		/* signalling/chat hop over TLS */

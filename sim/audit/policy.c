@@ -18,7 +18,7 @@ struct mark {
 	enum audit_keep keep;
 	uint64_t period_s;
 	int64_t created_us;
-	char *owner;
+	char *owner, *owner2;
 	enum audit_path path;
 	bool e2e, tls;
 	char *what, *setting, *origin;
@@ -82,6 +82,7 @@ void audit_ledger_free(struct audit_ledger *l)
 		return;
 	for (i = 0; i < l->n; i++) {
 		mem_free(l->m[i].owner);
+		mem_free(l->m[i].owner2);
 		mem_free(l->m[i].what);
 		mem_free(l->m[i].setting);
 		mem_free(l->m[i].origin);
@@ -132,12 +133,14 @@ int audit_mark(struct audit_ledger *l, const struct audit_mark *m)
 	x->e2e = m->e2e;
 	x->tls = m->tls;
 	x->owner = dup_or_null(m->owner, &bad);
+	x->owner2 = dup_or_null(m->owner2, &bad);
 	x->what = dup_or_null(m->what ? m->what : audit_row_name(m->row),
 			      &bad);
 	x->setting = dup_or_null(m->setting ? m->setting : "", &bad);
 	x->origin = dup_or_null(m->origin ? m->origin : "", &bad);
 	if (bad) {
 		mem_free(x->owner);
+		mem_free(x->owner2);
 		mem_free(x->what);
 		mem_free(x->setting);
 		mem_free(x->origin);
@@ -185,7 +188,8 @@ static int64_t deleted_at(const struct audit_ledger *l, const struct mark *m,
 	if (!m->owner)
 		return -1;
 	for (i = 0; i < l->ndel; i++)
-		if (!strcmp(l->del[i].owner, m->owner) &&
+		if ((!strcmp(l->del[i].owner, m->owner) ||
+		     (m->owner2 && !strcmp(l->del[i].owner, m->owner2))) &&
 		    l->del[i].at_us >= m->created_us &&
 		    l->del[i].at_us <= now_us)
 			return l->del[i].at_us;
