@@ -631,9 +631,10 @@ static int sender_reply(struct msrp_relay *r, struct msrp_route *rt)
 	if (!c)
 		return 0;
 	if (rt->kind == RT_LOCAL) {
+		err = msrp_send_msg(r, c, &rt->reply);
 		if (rt->close_after)
 			c->closing = true;
-		return msrp_send_msg(r, c, &rt->reply);
+		return err;
 	}
 	code = rt->kind == RT_DROP ? rt->fail_code : 200;
 	if (!strcmp(rt->method, "REPORT") ||
