@@ -403,8 +403,16 @@ int msrp_relay_input(void *core, uint64_t now_us, const struct net_pkt *in)
 	r->now_us = now_us;
 	c = conn_find(r, in->conn_id);
 	if (!c) {
-		if (!in->data)
+		if (!in->data) {
+			/* A dial that failed before we learned its id. */
+			for (o = r->conns; o; o = o->next)
+				if (!o->id && o->outgoing &&
+				    net_addr_eq(&o->peer, &in->from))
+					break;
+			if (o)
+				msrp_conn_close(r, o, false);
 			return 0;
+		}
 		/* An outgoing connection we asked for shows its id. */
 		for (o = r->conns; o; o = o->next)
 			if (!o->id && o->outgoing &&

@@ -7,6 +7,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
@@ -45,11 +46,74 @@ static int run(const uint8_t *d, size_t n, size_t step, struct buf *body,
 	return err;
 }
 
-static int ha1_none(void *arg, const struct pl *u, const struct pl *r,
-		    const char *alg, char *ha1, size_t sz)
+static int ha1_alice(void *arg, const struct pl *u, const struct pl *r,
+		     const char *alg, char *ha1, size_t sz)
 {
-	(void)arg; (void)u; (void)r; (void)alg; (void)ha1; (void)sz;
-	return ENOENT;
+	struct pl l = PL("alice:example.test:pw");
+
+	(void)arg; (void)r; (void)alg;
+	if (!pl_eq_str(u, "alice"))
+		return ENOENT;
+	return msrp_digest_hex(MSRP_ALG_MD5, &l, ha1, sz);
+}
+
+static void feed(struct msrp_relay *r, struct net_pkt *pkt, const char *s,
+		 char *out, size_t outsz)
+{
+	struct net_out o;
+	size_t n = 0;
+
+	pkt->data = (const uint8_t *)s;
+	pkt->len = strlen(s);
+	msrp_relay_input(r, 1, pkt);
+	while (msrp_relay_output(r, &o) == 0)
+		if (out && o.len && n + o.len < outsz) {
+			memcpy(out + n, o.data, o.len);
+			n += o.len;
+		}
+	if (out)
+		out[n] = 0;
+}
+
+/* AUTH on connection id, so fuzzed input can reach the forwarding paths:
+ * sessions end up with the ids the seeds name (the rng is seeded). */
+static void login(struct msrp_relay *r, struct net_pkt *pkt, uint64_t id)
+{
+	char out[2048], msg[1024], ha1[65], resp[65], nonce[33];
+	struct pl l = PL("alice:example.test:pw");
+	struct msrp_auth a;
+	const char *np;
+
+	pkt->conn_id = id;
+	net_addr_set_port(&pkt->from, (uint16_t)(40000 + id));
+	snprintf(msg, sizeof(msg), "MSRP auth0001 AUTH\r\n"
+		 "To-Path: msrps://127.0.0.1:2855;tcp\r\n"
+		 "From-Path: msrps://127.0.0.1:%u/c%u;tcp\r\n"
+		 "-------auth0001$\r\n", (unsigned)(40000 + id),
+		 (unsigned)id);
+	feed(r, pkt, msg, out, sizeof(out));
+	np = strstr(out, "nonce=\"");
+	if (!np)
+		return;
+	snprintf(nonce, sizeof(nonce), "%.32s", np + 7);
+	msrp_digest_hex(MSRP_ALG_MD5, &l, ha1, sizeof(ha1));
+	memset(&a, 0, sizeof(a));
+	a.uri = PL("msrps://127.0.0.1:2855;tcp");
+	a.nonce = pl_from_str(nonce);
+	a.cnonce = PL("c");
+	a.nc = PL("1");
+	a.qop = PL("auth");
+	msrp_digest_response(MSRP_ALG_MD5, ha1, "AUTH", &a, resp,
+			     sizeof(resp));
+	snprintf(msg, sizeof(msg), "MSRP auth0002 AUTH\r\n"
+		 "To-Path: msrps://127.0.0.1:2855;tcp\r\n"
+		 "From-Path: msrps://127.0.0.1:%u/c%u;tcp\r\n"
+		 "Authorization: Digest username=\"alice\", "
+		 "realm=\"example.test\", nonce=\"%s\", "
+		 "uri=\"msrps://127.0.0.1:2855;tcp\", response=\"%s\", "
+		 "qop=auth, cnonce=\"c\", nc=1\r\n-------auth0002$\r\n",
+		 (unsigned)(40000 + id), (unsigned)id, nonce, resp);
+	feed(r, pkt, msg, NULL, 0);
 }
 
 static void relay(const uint8_t *d, size_t n)
@@ -64,7 +128,7 @@ static void relay(const uint8_t *d, size_t n)
 
 	msrp_relay_cfg_defaults(&cfg);
 	cfg.realm = "example.test";
-	cfg.ha1 = ha1_none;
+	cfg.ha1 = ha1_alice;
 	msrp_net_parse(&np, &net);
 	cfg.nets = &net;
 	cfg.nnets = 1;
@@ -74,13 +138,15 @@ static void relay(const uint8_t *d, size_t n)
 	net_addr_parse(&a, 0, &pkt.to);
 	pkt.to.tp = NET_TLS;
 	pkt.from = pkt.to;
-	net_addr_set_port(&pkt.from, 40000);
+	login(r, &pkt, 1);
+	login(r, &pkt, 2);
 	while (at < n) {
 		size_t k = 1 + d[at] % 64;
 		at++;
 		if (k > n - at)
 			k = n - at;
 		pkt.conn_id = 1 + (k & 1);
+		net_addr_set_port(&pkt.from, (uint16_t)(40000 + pkt.conn_id));
 		pkt.data = d + at;
 		pkt.len = k;
 		msrp_relay_input(r, at * 1000, &pkt);
