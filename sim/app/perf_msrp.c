@@ -387,13 +387,19 @@ static void *writer(void *arg)
 	struct stream *s = arg;
 	struct buf b;
 	uint8_t *data = malloc(s->chunk);
-	uint64_t n = 0;
+	uint64_t n = 0, x = 0x9e3779b97f4a7c15ull;
 	char tid[24];
 	int i;
 
 	buf_init(&b);
-	for (i = 0; data && i < (int)s->chunk; i++)
-		data[i] = (uint8_t)("0123456789abcdef\r\n-"[i % 19]);
+	/* Pseudo-random bytes, as a file transfer or ciphertext would be:
+	 * a CR (a possible end-line) one byte in 256. */
+	for (i = 0; data && i < (int)s->chunk; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		data[i] = (uint8_t)x;
+	}
 	while (data && !s->err && s->sent < s->total) {
 		uint32_t k = s->chunk;
 		bool last = s->sent + k >= s->total || now_s() > s->deadline;
