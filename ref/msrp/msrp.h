@@ -275,6 +275,7 @@ struct msrp_relay_cfg {
 	const char *host;	/* host in Use-Path; NULL: the local address */
 	uint32_t max_conns;
 	uint32_t max_sessions;
+	uint32_t max_sessions_per_conn;	/* one client cannot take them all */
 	uint32_t max_txns;
 	uint32_t max_head;	/* start line + headers, bytes */
 	uint32_t max_hold;	/* bytes held for a busy next hop */

@@ -98,6 +98,7 @@ struct msrp_conn {
 	char nonce[40];
 	uint64_t nonce_us;
 	uint32_t auth_fail;
+	uint32_t nsess;		/* sessions this connection opened */
 	uint64_t last_us;
 	uint32_t timer;
 	bool closing;

@@ -126,6 +126,7 @@ static int session_open(struct msrp_relay *r, struct msrp_conn *c,
 		return ENOMEM;
 	}
 	s->client = c;
+	c->nsess++;
 	b = msrp_hash(s->sid, strlen(s->sid)) & (r->hsize - 1);
 	s->hnext = r->sess_h[b];
 	r->sess_h[b] = s;
@@ -176,7 +177,8 @@ int msrp_auth_handle(struct msrp_relay *r, struct msrp_conn *c,
 		if (expires > r->cfg.max_expires_s)
 			expires = r->cfg.max_expires_s;
 	}
-	if (r->nsessions >= r->cfg.max_sessions)
+	if (r->nsessions >= r->cfg.max_sessions ||
+	    c->nsess >= r->cfg.max_sessions_per_conn)
 		return reply(r, m, rt, 503, NULL);
 	if (session_open(r, c, m, expires, &s))
 		return reply(r, m, rt, 400, NULL);

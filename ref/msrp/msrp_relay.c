@@ -21,6 +21,7 @@ void msrp_relay_cfg_defaults(struct msrp_relay_cfg *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->max_conns = 1024;
 	cfg->max_sessions = 4096;
+	cfg->max_sessions_per_conn = 64;
 	cfg->max_txns = 16384;
 	cfg->max_head = 16384;
 	cfg->max_hold = 65536;
@@ -342,6 +343,8 @@ void msrp_session_del(struct msrp_relay *r, struct msrp_session *s)
 		s->next->prev = s->prev;
 	if (s->timer)
 		tq_cancel(&r->tq, s->timer);
+	if (s->client)
+		s->client->nsess--;
 	r->nsessions--;
 	mem_free(s->client_uri);
 	mem_free(s->uri);

@@ -610,7 +610,9 @@ static int route_data(struct msrp_relay *r, struct msrp_route *rt,
 		r->st.fwd_bytes += data->len;
 		return msrp_emit(r, rt->to, data->p, data->len);
 	}
-	if (rt->hold.len + data->len > r->cfg.max_hold) {
+	/* Per route and, sixteen times that, for the whole relay. */
+	if (rt->hold.len + data->len > r->cfg.max_hold ||
+	    r->held + data->len > 16 * (size_t)r->cfg.max_hold) {
 		msrp_route_fail(r, rt, 413);
 		return 0;
 	}
