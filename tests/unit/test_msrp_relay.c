@@ -749,6 +749,89 @@ static void test_msrp_relay_oom(void **state)
 	buf_fini(&x.body);
 }
 
+/* One connection, many sessions: both AUTHs succeed, both carry chat. */
+static void test_msrp_relay_sessions_share_conn(void **state)
+{
+	char msg[4096], to[512], first[128];
+	struct peer *a, *b;
+	struct rx x;
+	size_t n;
+	int i;
+
+	(void)state;
+	two_clients(&a, &b);
+	rx_init(&x);
+	snprintf(first, sizeof(first), "%s", b->use_path);
+	assert_int_equal(auth(b, "bob", "builder", NULL), 0);
+	assert_string_not_equal(first, b->use_path);
+	assert_int_equal(msrp_relay_nsessions(R), 3);
+	assert_int_equal(msrp_relay_nconns(R), 2);
+	for (i = 0; i < 2; i++) {
+		snprintf(to, sizeof(to), "%s %s %s", a->use_path,
+			 i ? b->use_path : first, b->uri);
+		n = make_send(msg, sizeof(msg), i ? "sc000002" : "sc000001",
+			      to, a->uri, "msg00040", "1-4/4", NULL, "both",
+			      4, '$');
+		say(a, msg, n, 0);
+		assert_int_equal(take(a, &x), 0);
+		assert_int_equal(x.m.scode, 200);
+		assert_int_equal(take(b, &x), 0);
+		assert_int_equal(x.body.len, 4);
+	}
+	buf_fini(&x.body);
+}
+
+/* A non-SEND with content split across reads owns Bob's connection (it
+ * cannot be interrupted, RFC 4975 7.1.1): a SEND that comes meanwhile is
+ * held and follows it, never inside it. */
+static void test_msrp_relay_hold_behind_report(void **state)
+{
+	char rep[2048], msg[4096], to[512];
+	struct peer *a, *b, *c;
+	struct rx x;
+	size_t n, k;
+
+	(void)state;
+	two_clients(&a, &b);
+	c = peer_new(15, 41005, "msrps://127.0.0.1:41005/cccc;tcp");
+	rx_init(&x);
+	k = (size_t)snprintf(rep, sizeof(rep),
+		"MSRP hr000001 NICKNAME\r\nTo-Path: %s %s %s\r\n"
+		"From-Path: %s\r\nContent-Type: text/plain\r\n\r\n"
+		"a long nickname\r\n-------hr000001$\r\n", a->use_path,
+		b->use_path, b->uri, a->uri);
+	say(a, rep, k - 25, 0);
+	snprintf(to, sizeof(to), "%s %s", b->use_path, b->uri);
+	n = make_send(msg, sizeof(msg), "hs000001", to, c->uri, "msg00051",
+		      "1-4/4", NULL, "held", 4, '$');
+	say(c, msg, n, 0);
+	assert_int_equal(take(c, &x), 0);	/* the relay's 200 */
+	assert_int_equal(x.m.scode, 200);
+	say(a, rep + k - 25, 25, 0);
+	assert_int_equal(take(b, &x), 0);
+	assert_true(pl_eq_str(&x.m.method, "NICKNAME"));
+	assert_int_equal(x.body.len, 15);
+	{	/* its response goes back hop by hop to Alice's tid */
+		char tid[40], resp[1024];
+
+		pl_strcpy(&x.m.tid, tid, sizeof(tid));
+		snprintf(resp, sizeof(resp), "MSRP %s 425 Nickname usage "
+			 "failed\r\nTo-Path: %s\r\nFrom-Path: %s\r\n"
+			 "-------%s$\r\n", tid, b->use_path, b->uri, tid);
+		says(b, resp);
+		assert_int_equal(take(a, &x), 0);
+		assert_int_equal(x.m.scode, 425);
+		assert_true(pl_eq_str(&x.m.tid, "hr000001"));
+		assert_true(hdr_is(&x, MSRP_H_TO_PATH, a->uri));
+	}
+	assert_int_equal(take(b, &x), 0);
+	assert_int_equal(x.m.mid, MSRP_M_SEND);
+	assert_int_equal(x.body.len, 4);
+	assert_memory_equal(x.body.data, "held", 4);
+	assert_int_equal(take(b, &x), ENOENT);
+	buf_fini(&x.body);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -770,6 +853,10 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_msrp_relay_oom, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_msrp_relay_sessions_share_conn, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_msrp_relay_hold_behind_report, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("msrp_relay", tests, NULL, NULL);
