@@ -104,6 +104,54 @@ int scn_check(struct scn_ctx *c, const struct scn_step *st, bool ok,
 				 det);
 }
 
+int scn_unplaced_add(struct scn_ctx *c, const char *text, unsigned line)
+{
+	char **nv;
+	unsigned *nl;
+
+	if (!text || !*text)
+		return 0;
+	nv = mem_realloc(c->unplaced, (c->nunplaced + 1) * sizeof(char *));
+	if (!nv)
+		return ENOMEM;
+	c->unplaced = nv;
+	nl = mem_realloc(c->unplaced_line, (c->nunplaced + 1) *
+			 sizeof(unsigned));
+	if (!nl)
+		return ENOMEM;
+	c->unplaced_line = nl;
+	nv[c->nunplaced] = mem_strdup(text);
+	if (!nv[c->nunplaced])
+		return ENOMEM;
+	nl[c->nunplaced++] = line;
+	return 0;
+}
+
+void scn_unplaced_drop(struct scn_ctx *c, unsigned line)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < c->nunplaced; i++) {
+		if (c->unplaced_line[i] == line) {
+			mem_free(c->unplaced[i]);
+			continue;
+		}
+		c->unplaced[j] = c->unplaced[i];
+		c->unplaced_line[j++] = c->unplaced_line[i];
+	}
+	c->nunplaced = j;
+}
+
+unsigned scn_unplaced_find(const struct scn_ctx *c, const char *canary)
+{
+	size_t i;
+
+	for (i = 0; i < c->nunplaced; i++)
+		if (strstr(c->unplaced[i], canary))
+			return c->unplaced_line[i];
+	return 0;
+}
+
 struct scn_acct *scn_acct_find(struct scn_ctx *c, const char *name)
 {
 	size_t i;
@@ -389,6 +437,10 @@ static void ctx_fini(struct scn_ctx *c)
 	for (i = 0; i < c->npcap; i++)
 		mem_free(c->pcaps[i]);
 	mem_free(c->pcaps);
+	for (i = 0; i < c->nunplaced; i++)
+		mem_free(c->unplaced[i]);
+	mem_free(c->unplaced);
+	mem_free(c->unplaced_line);
 	mem_free(c->policy_src);
 	audit_ledger_free(c->ledger);
 	audit_free(c->audit);
