@@ -232,6 +232,8 @@ int store_file_delete(struct store *s, int64_t id, const struct pl *user)
 
 	if (!s)
 		return EINVAL;
+	if ((err = store_mark_dirty(s)))
+		return err;
 	st = store_st(s, ST_FILE_DEL);
 	sqlite3_bind_int64(st, 1, id);
 	store_bind_pl(st, 2, user);
@@ -349,6 +351,8 @@ int store_vm_delete(struct store *s, int64_t id, const struct pl *owner)
 
 	if (!s)
 		return EINVAL;
+	if ((err = store_mark_dirty(s)))
+		return err;
 	st = store_st(s, ST_VM_DEL);
 	sqlite3_bind_int64(st, 1, id);
 	store_bind_pl(st, 2, owner);

@@ -149,7 +149,7 @@ int store_account_delete(struct store *s, const struct pl *aor,
 		err = ENOENT;
 		goto out;
 	}
-	err = store_scrub(s, NULL);
+	err = store_scrub(s, 1, NULL);
 out:
 	store_ids_fini(&files);
 	store_ids_fini(&vms);

@@ -31,7 +31,7 @@ enum store_stmt {
 	ST_VM_DEL_ID,
 	ST_AD_XCAP, ST_AD_DELIV, ST_AD_MSGS, ST_AD_FILES_SEL, ST_AD_VM_SEL,
 	ST_AD_VM_CALLER, ST_AD_TRACES, ST_AD_CDRS, ST_AD_PUSH, ST_AD_BUY,
-	ST_CHECKPOINT, ST_FREELIST,
+	ST_CHECKPOINT, ST_FREELIST, ST_DIRTY_SET, ST_DIRTY_GET, ST_DIRTY_CLR,
 	ST_COUNT_
 };
 
@@ -71,6 +71,13 @@ int store_tx_end(struct store *s, int err);
 typedef int (store_row_fn)(void *ctx, sqlite3_stmt *st);
 int store_each(struct store *s, sqlite3_stmt *st, store_row_fn *row,
 	       void *ctx);
+
+/*
+ * Mark the database as holding deleted bytes that only VACUUM removes
+ * (called before any delete or replace outside the purge, which scrubs
+ * itself). Persistent, so the next scrub in any process sees it.
+ */
+int store_mark_dirty(struct store *s);
 
 /* Split "user@domain" at the last '@'. EINVAL. */
 int store_aor_split(const struct pl *aor, struct pl *user,

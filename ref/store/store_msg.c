@@ -182,6 +182,8 @@ int store_msg_delete(struct store *s, int64_t id, const struct pl *user)
 
 	if (!s || !user)
 		return EINVAL;
+	if ((err = store_mark_dirty(s)))
+		return err;
 	st = store_st(s, ST_MSG_DEL);
 	sqlite3_bind_int64(st, 1, id);
 	store_bind_pl(st, 2, user);

@@ -188,5 +188,7 @@ int store_purge(struct store *s, const struct policy *pol, int64_t now_us,
 	    (err = purge_files(s, pol, now_us, rep)) ||
 	    (err = store_blob_sweep(s)))
 		return err;
-	return store_scrub(s, &rep->vacuumed);
+	return store_scrub(s, rep->traces + rep->cdrs + rep->push +
+			   rep->messages + rep->files + rep->files_quota +
+			   rep->billing + rep->audit > 0, &rep->vacuumed);
 }

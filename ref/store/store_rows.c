@@ -185,10 +185,14 @@ int store_push_list(struct store *s, const struct pl *user,
 int store_xcap_put(struct store *s, const struct store_xcap *x)
 {
 	sqlite3_stmt *st;
+	int err;
 
 	if (!s || !x || !x->user.len || !x->auid.len || !x->doc.len ||
 	    !x->etag.len)
 		return EINVAL;
+	/* A replace leaves the old version's bytes behind until VACUUM. */
+	if ((err = store_mark_dirty(s)))
+		return err;
 	st = store_st(s, ST_XCAP_PUT);
 	store_bind_pl(st, 1, &x->user);
 	store_bind_pl(st, 2, &x->auid);
@@ -253,6 +257,8 @@ int store_xcap_delete(struct store *s, const struct pl *user,
 
 	if (!s || !user || !auid || !doc)
 		return EINVAL;
+	if ((err = store_mark_dirty(s)))
+		return err;
 	st = store_st(s, ST_XCAP_DEL);
 	store_bind_pl(st, 1, user);
 	store_bind_pl(st, 2, auid);
