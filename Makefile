@@ -49,7 +49,8 @@ APP_SIM  := $(wildcard sim/app/*.c)
 NS3_SRC  := $(wildcard sim/ns3/*.cc)
 NS3_HAVE := $(shell test -f /usr/include/ns3/core-module.h && echo 1)
 ifeq ($(NS3_HAVE),1)
-NS3_OBJ  := $(NS3_SRC:%.cc=$(B)/%.o)
+NS3_OBJ  := $(NS3_SRC:%.cc=$(B)/%.o) \
+            $(patsubst %.c,$(B)/%.o,$(wildcard sim/ns3/*.c))
 NS3_LIBS := -Wl,--no-as-needed -lns3-point-to-point -lns3-csma \
             -lns3-internet -lns3-traffic-control -lns3-network -lns3-core \
             -Wl,--as-needed -lstdc++

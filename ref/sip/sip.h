@@ -185,6 +185,12 @@ struct sip_msg {
 	struct sip_via via1;	/* topmost Via */
 	uint32_t content_length;
 	bool has_content_length;
+	struct pl eoh;		/* the empty line ending the headers as
+				 * received (CRLF or LF; empty when the
+				 * datagram ended right after a header) */
+	uint16_t err_scode;	/* with EBADMSG on a request: the status to
+				 * answer (400, 505 bad version, 501 unknown
+				 * method); 0 for a response (drop it) */
 	char err[128];		/* reason of the last EBADMSG */
 };
 
@@ -207,6 +213,26 @@ int sip_msg_decode(struct sip_msg *msg, const uint8_t *data, size_t len);
  */
 int sip_frame(const uint8_t *data, size_t len, size_t max_hdr_bytes,
 	      size_t *skip, size_t *msg_len);
+
+/*
+ * The same framing with its state kept between calls (nginx r->state):
+ * feed the connection's whole unconsumed buffer each time; the search for
+ * the end of the headers resumes where the previous call stopped. *skip
+ * is written on 0 and ENODATA (keep-alive CRLFs the caller may drop; it
+ * must then call again with the remaining bytes). On EBADMSG fr->why says
+ * why in words; close the connection. max_* 0 = 64 KiB headers, 16 MiB
+ * body.
+ */
+struct sip_framer {
+	size_t max_hdr_bytes;
+	size_t max_body_bytes;
+	size_t scanned;		/* header bytes already searched */
+	const char *why;	/* static reason of the last EBADMSG */
+};
+void sip_framer_init(struct sip_framer *fr, size_t max_hdr_bytes,
+		     size_t max_body_bytes);
+int sip_framer_input(struct sip_framer *fr, const uint8_t *data, size_t len,
+		     size_t *skip, size_t *msg_len);
 
 /* Header lookups. */
 const struct sip_hdr *sip_msg_hdr(const struct sip_msg *msg,

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Authorization / Proxy-Authorization / WWW-Authenticate /
+ * Proxy-Authenticate values (RFC 3261 25.1, RFC 7616, RFC 8760): a scheme
+ * token, then comma-separated auth-params name=(token|quoted-string).
+ * Quoted values are returned without their quotes (quoted-pairs are left
+ * as written: digest values never contain them in practice). Unknown
+ * schemes parse too (RFC 4475 3.3.7); only Digest fills the fields.
+ * The digest computation itself lives with the proxy (auth*.c).
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include "sip/sip_int.h"
+
+static struct pl *field(struct sip_auth *a, const struct pl *n)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} map[] = {
+		{ "realm", offsetof(struct sip_auth, realm) },
+		{ "nonce", offsetof(struct sip_auth, nonce) },
+		{ "opaque", offsetof(struct sip_auth, opaque) },
+		{ "algorithm", offsetof(struct sip_auth, algorithm) },
+		{ "qop", offsetof(struct sip_auth, qop) },
+		{ "stale", offsetof(struct sip_auth, stale) },
+		{ "username", offsetof(struct sip_auth, username) },
+		{ "uri", offsetof(struct sip_auth, uri) },
+		{ "response", offsetof(struct sip_auth, response) },
+		{ "cnonce", offsetof(struct sip_auth, cnonce) },
+		{ "nc", offsetof(struct sip_auth, nc) },
+		{ "userhash", offsetof(struct sip_auth, userhash) },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (pl_caseeq_str(n, map[i].name))
+			return (struct pl *)(void *)((char *)a + map[i].off);
+	return NULL;
+}
+
+/* One auth-param at the front of rest; consumes a following comma. */
+static int auth_param(struct pl *rest, struct pl *name, struct pl *val)
+{
+	size_t n = 0;
+
+	if (sip_take_token(rest, name))
+		return EBADMSG;
+	pl_ltrim(rest);
+	if (!rest->len || rest->p[0] != '=')
+		return EBADMSG;
+	pl_advance(rest, 1);
+	pl_ltrim(rest);
+	if (rest->len && rest->p[0] == '"') {
+		struct pl q;
+
+		if (sip_take_quoted(rest, &q))
+			return EBADMSG;
+		val->p = q.p + 1;
+		val->len = q.len - 2;
+	} else {
+		while (n < rest->len && rest->p[n] != ',' &&
+		       !is_lws(rest->p[n]))
+			n++;
+		if (!n)
+			return EBADMSG;
+		val->p = rest->p;
+		val->len = n;
+		pl_advance(rest, n);
+	}
+	pl_ltrim(rest);
+	if (rest->len) {
+		if (rest->p[0] != ',')
+			return EBADMSG;
+		pl_advance(rest, 1);
+		pl_ltrim(rest);
+		if (!rest->len)
+			return EBADMSG;
+	}
+	return 0;
+}
+
+int sip_auth_decode(struct sip_auth *a, const struct pl *s)
+{
+	struct sip_auth x;
+	struct pl rest, name, val;
+	bool digest;
+
+	if (!a || !s)
+		return EINVAL;
+	memset(&x, 0, sizeof(x));
+	rest = *s;
+	pl_trim(&rest);
+	if (sip_take_token(&rest, &x.scheme))
+		return EBADMSG;
+	if (rest.len && !is_lws(rest.p[0]))
+		return EBADMSG;
+	pl_ltrim(&rest);
+	digest = pl_caseeq_str(&x.scheme, "Digest");
+	while (rest.len) {
+		struct pl *f;
+
+		if (auth_param(&rest, &name, &val))
+			return EBADMSG;
+		if (digest && (f = field(&x, &name)))
+			*f = val;
+	}
+	*a = x;
+	return 0;
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Private helpers shared by the SIP message files: the character class
+ * table, LWS-aware scanners over struct pl, and the deep parses with a
+ * reason out-parameter (the public *_decode wrappers drop the reason; the
+ * message decoder turns it into msg->err). Reasons are static strings.
+ */
+#ifndef SIP_SIP_INT_H
+#define SIP_SIP_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "sip/sip.h"
+
+/* Character classes of RFC 3261 25.1 (bits of sip_ctab[]). */
+#define CT_TOKEN 0x01	/* token */
+#define CT_UNRES 0x02	/* unreserved = alphanum / mark */
+#define CT_USER  0x04	/* user-unreserved */
+#define CT_PASS  0x08	/* password extras */
+#define CT_PARAM 0x10	/* param-unreserved */
+#define CT_HNV   0x20	/* hnv-unreserved */
+#define CT_HOST  0x40	/* hostname characters (with '_', seen in the wild) */
+#define CT_WORD  0x80	/* word (Call-ID) */
+
+extern const uint8_t sip_ctab[256];
+
+static inline bool ct_is(char c, uint8_t mask)
+{
+	return (sip_ctab[(uint8_t)c] & mask) != 0;
+}
+
+static inline bool is_lws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static inline bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
+/* Take a token (1*token char) from the front of s. EBADMSG if none. */
+int sip_take_token(struct pl *s, struct pl *tok);
+/*
+ * s starts with '"': take the quoted string, quotes included, honouring
+ * quoted-pairs. EBADMSG when unterminated.
+ */
+int sip_take_quoted(struct pl *s, struct pl *q);
+/*
+ * Next ";name[=value]" of a parameter list, LWS allowed around ';' and
+ * '=' (RFC 3261 SEMI, EQUAL). Values: quoted string or a run of bytes up
+ * to ; , ? < > or LWS. ENOENT at the end; EBADMSG with *why.
+ */
+int sip_param_next(struct pl *rest, struct pl *name, struct pl *val,
+		   const char **why);
+/* Scan a whole parameter list; 0 or EBADMSG with *why. */
+int sip_params_check(const struct pl *params, const char **why);
+
+/*
+ * Split the first comma-separated element off s (quotes and <> honoured);
+ * *comma tells whether a comma followed. EBADMSG: empty or unbalanced.
+ */
+int sip_list_split(struct pl *s, struct pl *elem, bool *comma);
+
+/* Host checks: IPv6 text without brackets, IPv4, hostname. */
+bool sip_ipv6_valid(const struct pl *s);
+bool sip_ipv4_valid(const struct pl *s);
+bool sip_hostname_valid(const struct pl *s);
+/*
+ * Take host [":" port] from the front of s; LWS allowed around ':' when
+ * lws. IPv6 references lose their brackets.
+ */
+int sip_take_hostport(struct pl *s, struct pl *host, bool *ipv6,
+		      uint16_t *port, bool lws, const char **why);
+
+/* Deep parses with a reason. */
+int sip_uri_parse(struct sip_uri *uri, const struct pl *s, const char **why);
+int sip_via_parse(struct sip_via *via, const struct pl *s, const char **why);
+int sip_addr_parse(struct sip_addr *addr, const struct pl *s,
+		   const char **why);
+int sip_contact_parse(struct sip_contact *c, const struct pl *s,
+		      const char **why);
+int sip_cseq_parse(struct sip_cseq *cs, const struct pl *s, const char **why,
+		   bool *overflow);
+
+/* Line helpers: length of the line ending at p (CRLF or LF), 0 if none. */
+static inline size_t eol_len(const char *p, const char *end)
+{
+	if (p < end && *p == '\n')
+		return 1;
+	if (p + 1 < end && p[0] == '\r' && p[1] == '\n')
+		return 2;
+	return 0;
+}
+
+#endif

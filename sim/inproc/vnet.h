@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The in-process driver: a virtual clock and an in-memory network that run
+ * sans-IO cores (base/core.h) in one process, deterministically. Months of
+ * retention take milliseconds: time only moves when vnet_run*() moves it.
+ *
+ * Addressing: each core claims local addresses (transport + ip + port; port
+ * 0 claims every port of that ip, e.g. a media relay). A datagram or stream
+ * send goes to the core that claims its destination, after the network
+ * latency; nothing leaves the process. A send to an unclaimed address is
+ * counted and dropped (as an ICMP-less network would).
+ *
+ * Streams (TCP, TLS): a send with conn_id 0 to a claimed stream address
+ * opens a connection; each side sees its own conn_id. Bytes keep their
+ * order; a NET_OUT_CLOSE delivers a NULL/0 chunk to the other side.
+ *
+ * Capture: every delivered datagram and stream chunk can be written to a
+ * pcap (raw IPv4/IPv6 link type) with synthetic IP/UDP/TCP headers and
+ * virtual timestamps, so the canary audit and `rtcbench replay` read
+ * what crossed the virtual wire. TLS chunks are written as what a sniffer
+ * would see: opaque bytes (content XOR-scrambled and marked as TLS
+ * application data records), never the plaintext the cores exchange.
+ */
+#ifndef INPROC_VNET_H
+#define INPROC_VNET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "base/core.h"
+
+struct vnet;
+
+struct vnet_stats {
+	uint64_t delivered;	/* datagrams + stream chunks delivered */
+	uint64_t dropped;	/* no core claims the destination, or loss */
+	uint64_t bytes;
+	uint64_t conns;		/* stream connections opened */
+};
+
+/* New network at virtual time start_us; seed drives loss. 0 or ENOMEM. */
+int vnet_new(struct vnet **vp, uint64_t start_us, uint64_t seed);
+void vnet_free(struct vnet *v);
+
+/*
+ * Attach a core claiming n local addresses; returns its index (>= 0) or
+ * -EEXIST (an address already claimed) / -ENOMEM. The core stays owned
+ * by the caller and must outlive the network.
+ */
+int vnet_attach(struct vnet *v, struct core_ref core,
+		const struct net_addr *addrs, size_t n);
+/* Claim one more address for core idx (e.g. a relay port range). */
+int vnet_claim(struct vnet *v, int idx, const struct net_addr *addr);
+
+/* One-way latency for every delivery (default 500 us) and loss
+ * probability for datagrams (default 0). */
+void vnet_set_latency(struct vnet *v, uint64_t latency_us);
+void vnet_set_loss(struct vnet *v, double loss);
+
+/* Drain the output of core idx now: call after driving a core from
+ * outside (a bench UA told to place a call). */
+void vnet_kick(struct vnet *v, int idx);
+
+uint64_t vnet_now(const struct vnet *v);
+/*
+ * Run deliveries and timers in time order up to until_us, then set the
+ * clock to until_us. Bounded: at most max_events events (0: unbounded);
+ * EOVERFLOW if the bound stopped it.
+ */
+int vnet_run_until(struct vnet *v, uint64_t until_us, uint64_t max_events);
+/* Earliest pending event (delivery or core deadline), UINT64_MAX if none. */
+uint64_t vnet_next(const struct vnet *v);
+
+/* Start writing every delivery to a pcap file. 0 or errno. */
+int vnet_capture_open(struct vnet *v, const char *path);
+void vnet_capture_close(struct vnet *v);
+
+void vnet_stats(const struct vnet *v, struct vnet_stats *out);
+
+#endif

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Private parts of the virtual network, shared by vnet*.c only. */
+#ifndef INPROC_VNET_INT_H
+#define INPROC_VNET_INT_H
+
+#include <pcap/pcap.h>
+#include "base/rng.h"
+#include "base/tq.h"
+#include "inproc/vnet.h"
+
+struct vnet_claim {
+	struct net_addr addr;
+	int core;
+	struct vnet_claim *next;
+};
+
+struct vnet_core {
+	struct core_ref core;
+	struct net_addr first;	/* first claimed address: default source */
+	size_t naddr;
+	uint32_t timer;		/* tq handle of its deadline, 0 if none */
+	uint64_t deadline;
+};
+
+/* A delivery waiting in the heap; data follows the struct. */
+struct vnet_dlv {
+	int core;
+	struct net_addr from, to;
+	uint64_t conn_id;
+	int closed;
+	size_t len;
+	uint8_t data[];
+};
+
+/* A stream connection; side 0 opened it. */
+struct vnet_conn {
+	uint64_t id[2];
+	int core[2];
+	struct net_addr addr[2];
+	uint32_t seq[2];	/* synthetic TCP sequence for the capture */
+	int open;
+};
+
+struct vnet {
+	uint64_t now_us;
+	uint64_t latency_us;
+	double loss;
+	struct rng rng;
+	struct tq tq;
+	struct vnet_core *cores;
+	size_t ncores, capcores;
+	struct vnet_claim **buckets;
+	size_t nbuckets;
+	struct vnet_conn *conns;
+	size_t nconns, capconns;
+	uint64_t next_conn;
+	uint16_t next_eport;
+	pcap_t *pcap;
+	pcap_dumper_t *dump;
+	struct vnet_stats st;
+};
+
+int vnet_deliver(struct vnet *v, int to, const struct net_addr *from,
+		 const struct net_addr *dst, uint64_t conn_id,
+		 const uint8_t *data, size_t len);
+
+struct vnet_conn *vnet_conn_find(struct vnet *v, uint64_t id);
+struct vnet_conn *vnet_conn_open(struct vnet *v, int core,
+				 const struct net_addr *src, int to,
+				 const struct net_addr *dst);
+void vnet_conn_send(struct vnet *v, struct vnet_conn *c, uint64_t from_id,
+		    const uint8_t *data, size_t len);
+void vnet_conn_close(struct vnet *v, struct vnet_conn *c, uint64_t from_id);
+
+/* tcp_seq NULL: a datagram. */
+void vnet_capture_write(struct vnet *v, const struct net_addr *src,
+			const struct net_addr *dst, uint32_t *tcp_seq,
+			int secure, const uint8_t *data, size_t len);
+
+#endif

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Bench user agent: a sans-IO SIP UA (RFC 3261) with RTP media, driven by
+ * the scenario runner under any driver (in-process, live, ns-3) through
+ * struct core_ops. One struct ua is one device of one account.
+ *
+ * It registers with digest auth (MD5 or SHA-256, qop=auth), places and
+ * answers calls (INVITE/ACK/BYE/CANCEL, re-INVITE for hold), sends and
+ * receives MESSAGE, SUBSCRIBE/PUBLISH presence, and sends RTP at 20 ms
+ * packets whose payload can carry a canary string. It follows
+ * Record-Route and answers 401/407 once per request.
+ *
+ * Results come out as events (ua_event_next) and counters (ua_stats); the
+ * UA never prints. Ownership: the UA copies every string of its config.
+ * Errors: 0, EINVAL, ENOMEM, EBUSY (a call is already up), ENOENT.
+ */
+#ifndef UA_UA_H
+#define UA_UA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "base/core.h"
+#include "base/log.h"
+#include "base/rng.h"
+
+enum ua_answer {
+	UA_ANSWER_YES = 0,	/* 180 then 200 */
+	UA_ANSWER_NO,		/* ring until the caller gives up (480 on
+				 * CANCEL / timeout) */
+	UA_ANSWER_BUSY,		/* 486 */
+};
+
+enum ua_media {
+	UA_MEDIA_RTP = 0,
+	UA_MEDIA_SRTP,		/* SDES keys (a=crypto), libsrtp2 */
+	UA_MEDIA_ZRTP,		/* a=zrtp-hash, key agreement in media */
+	UA_MEDIA_NONE,
+};
+
+struct ua_cfg {
+	const char *user;	/* "alice" */
+	const char *domain;	/* "example.test" */
+	const char *password;
+	const char *display;	/* may be NULL */
+	struct net_addr local;	/* SIP address (tp = transport) */
+	struct net_addr proxy;	/* outbound proxy (tp = transport) */
+	struct net_addr media;	/* RTP address; port = first RTP port */
+	const char *user_agent;	/* User-Agent header, may be NULL */
+	uint64_t wall_offset_us;/* wall clock = now_us + offset (Date, SDP o=) */
+	uint64_t seed;		/* tags, branches, Call-IDs, SSRCs */
+	struct log *log;	/* may be NULL */
+};
+
+struct ua_call_opt {
+	uint64_t duration_us;	/* hang up this long after the answer; 0: never */
+	enum ua_media media;
+	const char *canary;	/* written into every RTP payload, may be NULL */
+	const char *subject;	/* may be NULL */
+};
+
+enum ua_ev_type {
+	UA_EV_REGISTERED = 1,	/* status 200, detail = bindings */
+	UA_EV_REG_FAILED,	/* status = final code */
+	UA_EV_CALL_INCOMING,
+	UA_EV_CALL_RINGING,
+	UA_EV_CALL_ANSWERED,	/* status 200 */
+	UA_EV_CALL_FAILED,	/* status = final code (408 on timeout) */
+	UA_EV_CALL_ENDED,	/* BYE sent or received */
+	UA_EV_MESSAGE_SENT,	/* status = final code */
+	UA_EV_MESSAGE_RECEIVED,
+	UA_EV_NOTIFY_RECEIVED,
+	UA_EV_SUBSCRIBED,	/* status = final code */
+	UA_EV_PUBLISHED,	/* status = final code */
+};
+
+struct ua_event {
+	enum ua_ev_type type;
+	uint16_t status;
+	uint32_t call;		/* call handle, 0 if none */
+	uint64_t at_us;
+	char peer[128];		/* other party's AOR, "user@domain" */
+	char detail[256];	/* MESSAGE body (truncated), reason, ... */
+};
+
+struct ua_stats {
+	uint64_t sip_sent, sip_recv, sip_retrans, sip_bad;
+	uint64_t rtp_sent, rtp_recv, rtp_bytes_recv;
+	uint64_t rtp_canary_recv;	/* received payloads carrying a canary */
+	uint64_t calls_ok, calls_failed;
+	uint64_t setup_us_sum;		/* INVITE -> 200, over calls_ok */
+	uint64_t setup_us_max;
+};
+
+struct ua;
+
+int ua_new(struct ua **uap, const struct ua_cfg *cfg);
+void ua_free(struct ua *ua);
+/* The sans-IO vtable; core pointer = the struct ua. */
+extern const struct core_ops ua_core_ops;
+
+void ua_set_answer(struct ua *ua, enum ua_answer a);
+/* expires 0 unregisters. */
+int ua_register(struct ua *ua, uint64_t now_us, uint32_t expires);
+/* Call "user@domain"; *call gets the call's handle. */
+int ua_call(struct ua *ua, uint64_t now_us, const char *to,
+	    const struct ua_call_opt *opt, uint32_t *call);
+int ua_hangup(struct ua *ua, uint64_t now_us, uint32_t call);
+int ua_hold(struct ua *ua, uint64_t now_us, uint32_t call, int on);
+int ua_message(struct ua *ua, uint64_t now_us, const char *to,
+	       const char *ctype, const uint8_t *body, size_t len);
+int ua_subscribe(struct ua *ua, uint64_t now_us, const char *to,
+		 uint32_t expires);
+int ua_publish(struct ua *ua, uint64_t now_us, const char *pidf_note);
+
+/* Next event, ENOENT when none. */
+int ua_event_next(struct ua *ua, struct ua_event *ev);
+void ua_stats(const struct ua *ua, struct ua_stats *out);
+/* Number of calls up (answered, not ended). */
+unsigned ua_calls_active(const struct ua *ua);
+const char *ua_aor(const struct ua *ua);
+
+#endif

@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The ns-3 shim and driver: two sans-IO cores (a pinger and an echo) on
+ * simulated nodes; delay, loss and jitter show up in what the pinger sees,
+ * and the same seed gives the same run.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <errno.h>
+#include <string.h>
+#include <cmocka.h>
+#include "base/mem.h"
+
+#ifdef HAVE_NS3
+#include "ns3/ns3.h"
+#include "ns3/ns3_core.h"
+
+/* Echo: every datagram goes back to its sender. */
+struct echo {
+	uint8_t buf[2048];
+	size_t len;
+	struct net_addr to, from;
+	int pending;
+};
+
+static int echo_input(void *c, uint64_t now, const struct net_pkt *in)
+{
+	struct echo *e = c;
+
+	(void)now;
+	if (e->pending || in->len > sizeof(e->buf))
+		return 0;
+	memcpy(e->buf, in->data, in->len);
+	e->len = in->len;
+	e->to = in->from;
+	e->from = in->to;
+	e->pending = 1;
+	return 0;
+}
+
+static int echo_timeout(void *c, uint64_t now)
+{
+	(void)c;
+	(void)now;
+	return 0;
+}
+
+static int echo_output(void *c, struct net_out *out)
+{
+	struct echo *e = c;
+
+	if (!e->pending)
+		return ENOENT;
+	memset(out, 0, sizeof(*out));
+	out->kind = NET_OUT_SEND;
+	out->src = e->from;
+	out->dst = e->to;
+	out->data = e->buf;
+	out->len = e->len;
+	e->pending = 0;
+	return 0;
+}
+
+static uint64_t echo_deadline(void *c)
+{
+	(void)c;
+	return UINT64_MAX;
+}
+
+static const struct core_ops echo_ops = {
+	"echo", echo_input, echo_timeout, echo_output, echo_deadline,
+};
+
+/* Pinger: one 172-byte datagram every 20 ms, records round-trip times. */
+struct pinger {
+	struct net_addr dst;
+	uint64_t next_us, sent_at[1000];
+	unsigned sent, recvd, count;
+	uint64_t rtt_min, rtt_max;
+	unsigned strays;	/* datagrams that are not our echoes */
+	uint8_t pkt[172];
+	int pending;
+};
+
+static int ping_input(void *c, uint64_t now, const struct net_pkt *in)
+{
+	struct pinger *p = c;
+	uint32_t seq;
+	uint64_t rtt;
+
+	if (in->len != sizeof(p->pkt))
+		return 0;
+	memcpy(&seq, in->data, 4);
+	if (seq >= p->sent) {
+		p->strays++;
+		return 0;
+	}
+	rtt = now - p->sent_at[seq];
+	if (!p->recvd || rtt < p->rtt_min)
+		p->rtt_min = rtt;
+	if (rtt > p->rtt_max)
+		p->rtt_max = rtt;
+	p->recvd++;
+	return 0;
+}
+
+static int ping_timeout(void *c, uint64_t now)
+{
+	struct pinger *p = c;
+
+	if (now >= p->next_us && p->sent < p->count) {
+		p->pending = 1;
+		p->next_us += 20000;
+	}
+	return 0;
+}
+
+static int ping_output(void *c, struct net_out *out)
+{
+	struct pinger *p = c;
+	uint32_t seq = p->sent;
+
+	if (!p->pending)
+		return ENOENT;
+	p->pending = 0;
+	memset(p->pkt, 0x55, sizeof(p->pkt));
+	memcpy(p->pkt, &seq, 4);
+	p->sent_at[seq] = ns3_now_us();
+	p->sent++;
+	memset(out, 0, sizeof(*out));
+	out->kind = NET_OUT_SEND;
+	out->dst = p->dst;
+	out->data = p->pkt;
+	out->len = sizeof(p->pkt);
+	return 0;
+}
+
+static uint64_t ping_deadline(void *c)
+{
+	struct pinger *p = c;
+
+	return p->sent < p->count ? p->next_us : UINT64_MAX;
+}
+
+static const struct core_ops ping_ops = {
+	"ping", ping_input, ping_timeout, ping_output, ping_deadline,
+};
+
+struct run {
+	struct pinger p;
+	struct echo e;
+	struct ns3_core pc, ec;
+};
+
+/* client -- router -- server; the client's access link carries opt. */
+static void run_once(struct run *r, uint64_t seed,
+		     const struct ns3_link_opt *access, unsigned count)
+{
+	struct ns3_link_opt core = { 1000, 0, 0, 0, 0 };
+	uint16_t ping_port = 0, echo_port = 7;
+	int c, rt, s;
+
+	memset(r, 0, sizeof(*r));
+	assert_int_equal(ns3_init(seed), 0);
+	c = ns3_node_add();
+	rt = ns3_node_add();
+	s = ns3_node_add();
+	assert_true(ns3_link_add(c, rt, access) >= 0);
+	assert_true(ns3_link_add(rt, s, &core) >= 0);
+	assert_int_equal(ns3_routes_build(), 0);
+	assert_int_equal(ns3_node_addr(s, &r->p.dst), 0);
+	net_addr_set_port(&r->p.dst, echo_port);
+	r->p.count = count;
+	assert_int_equal(ns3_core_attach(&r->ec, (struct core_ref){ &echo_ops,
+				&r->e }, s, &echo_port, 1), 0);
+	assert_int_equal(ns3_core_attach(&r->pc, (struct core_ref){ &ping_ops,
+				&r->p }, c, &ping_port, 1), 0);
+	ns3_core_kick(&r->pc);
+	assert_int_equal(ns3_run(60ull * 1000000), 0);
+	ns3_fini();
+}
+
+static void test_ns3_delay(void **state)
+{
+	struct ns3_link_opt acc = { 10000, 0, 10000000, 0, 0 };
+	struct run r;
+
+	(void)state;
+	run_once(&r, 1, &acc, 100);
+	assert_int_equal(r.p.sent, 100);
+	assert_int_equal(r.p.recvd, 100);
+	/* 2 x (10 ms + 1 ms) plus serialisation of 200 bytes at 10 Mb/s
+	 * on the access link and 1 Gb/s on the core, both ways. */
+	assert_true(r.p.rtt_min >= 22000 && r.p.rtt_min < 22500);
+	assert_true(r.p.rtt_max - r.p.rtt_min < 100);
+}
+
+static void test_ns3_loss_deterministic(void **state)
+{
+	struct ns3_link_opt acc = { 5000, 0, 0, 0.2, 0 };
+	struct run a, b, c;
+
+	(void)state;
+	run_once(&a, 7, &acc, 500);
+	run_once(&b, 7, &acc, 500);
+	run_once(&c, 8, &acc, 500);
+	/* Both directions lose 20 %: about 64 % of pings come back. */
+	assert_true(a.p.recvd > 260 && a.p.recvd < 380);
+	assert_int_equal(a.p.recvd, b.p.recvd);
+	assert_int_equal(a.p.rtt_max, b.p.rtt_max);
+	assert_int_not_equal(a.p.recvd, c.p.recvd);
+}
+
+static void test_ns3_jitter(void **state)
+{
+	struct ns3_link_opt acc = { 5000, 8000, 0, 0, 0 };
+	struct run r;
+
+	(void)state;
+	run_once(&r, 3, &acc, 200);
+	assert_int_equal(r.p.recvd, 200);
+	assert_true(r.p.rtt_max - r.p.rtt_min > 4000);
+	assert_true(r.p.rtt_max <= 2 * 6000 + 8000 + 500);
+}
+
+/* A one-shot sender: one datagram to dst when its deadline comes. */
+struct shot {
+	struct net_addr dst;
+	uint64_t at;
+	uint8_t pkt[172];
+	int pending, done;
+};
+
+static int shot_input(void *c, uint64_t now, const struct net_pkt *in)
+{
+	(void)c;
+	(void)now;
+	(void)in;
+	return 0;
+}
+
+static int shot_timeout(void *c, uint64_t now)
+{
+	struct shot *s = c;
+
+	if (!s->done && now >= s->at)
+		s->pending = 1;
+	return 0;
+}
+
+static int shot_output(void *c, struct net_out *out)
+{
+	struct shot *s = c;
+
+	if (!s->pending)
+		return ENOENT;
+	s->pending = 0;
+	s->done = 1;
+	memset(s->pkt, 0xff, sizeof(s->pkt));
+	memset(out, 0, sizeof(*out));
+	out->kind = NET_OUT_SEND;
+	out->dst = s->dst;
+	out->data = s->pkt;
+	out->len = sizeof(s->pkt);
+	return 0;
+}
+
+static uint64_t shot_deadline(void *c)
+{
+	struct shot *s = c;
+
+	return s->done ? UINT64_MAX : s->at;
+}
+
+static const struct core_ops shot_ops = {
+	"shot", shot_input, shot_timeout, shot_output, shot_deadline,
+};
+
+/*
+ * client -- nat -- router -- server, stranger -- router. The server must
+ * see the NAT's public address; a stranger's datagram to the mapped port
+ * reaches the client only through a full-cone NAT.
+ */
+static void nat_run(const char *type, unsigned *echoes, unsigned *strays,
+		    struct net_addr *seen, struct net_addr *pub)
+{
+	struct ns3_link_opt l = { 1000, 0, 0, 0, 0 };
+	static struct pinger p;
+	static struct echo e;
+	static struct shot sh;
+	static struct ns3_core pc, ec, sc;
+	uint16_t any = 0, echo_port = 7;
+	int c, nat, rt, srv, str, outside;
+
+	memset(&p, 0, sizeof(p));
+	memset(&e, 0, sizeof(e));
+	memset(&sh, 0, sizeof(sh));
+	assert_int_equal(ns3_init(11), 0);
+	c = ns3_node_add();
+	nat = ns3_node_add();
+	rt = ns3_node_add();
+	srv = ns3_node_add();
+	str = ns3_node_add();
+	assert_true(ns3_link_add(c, nat, &l) >= 0);
+	outside = ns3_link_add(nat, rt, &l);
+	assert_true(ns3_link_add(rt, srv, &l) >= 0);
+	assert_true(ns3_link_add(str, rt, &l) >= 0);
+	assert_int_equal(ns3_nat_add(nat, outside, type, 30000000), 0);
+	assert_int_equal(ns3_nat_add(nat, outside, type, 30000000), EINVAL);
+	assert_int_equal(ns3_routes_build(), 0);
+	assert_int_equal(ns3_link_addr(outside, 0, pub), 0);
+	assert_int_equal(ns3_node_addr(srv, &p.dst), 0);
+	net_addr_set_port(&p.dst, echo_port);
+	p.count = 50;
+	assert_int_equal(ns3_core_attach(&ec, (struct core_ref){ &echo_ops,
+				&e }, srv, &echo_port, 1), 0);
+	assert_int_equal(ns3_core_attach(&pc, (struct core_ref){ &ping_ops,
+				&p }, c, &any, 1), 0);
+	ns3_core_kick(&pc);
+	assert_int_equal(ns3_run(500000), 0);
+	*seen = e.to;	/* the last sender the server saw */
+	sh.dst = e.to;
+	sh.at = 600000;
+	assert_int_equal(ns3_core_attach(&sc, (struct core_ref){ &shot_ops,
+				&sh }, str, &any, 1), 0);
+	ns3_core_kick(&sc);
+	assert_int_equal(ns3_run(3000000), 0);
+	*echoes = p.recvd;
+	*strays = p.strays;
+	ns3_fini();
+}
+
+static void test_ns3_nat(void **state)
+{
+	struct net_addr seen, pub;
+	unsigned echoes, strays;
+
+	(void)state;
+	nat_run("port", &echoes, &strays, &seen, &pub);
+	assert_int_equal(echoes, 50);
+	assert_true(net_addr_host_eq(&seen, &pub));
+	assert_int_equal(strays, 0);
+
+	nat_run("full", &echoes, &strays, &seen, &pub);
+	assert_int_equal(echoes, 50);
+	assert_true(net_addr_host_eq(&seen, &pub));
+	assert_int_equal(strays, 1);
+}
+
+static void test_ns3_bad_input(void **state)
+{
+	struct ns3_link_opt bad = { 1000, 0, 0, 1.5, 0 };
+	int a, b;
+
+	(void)state;
+	assert_int_equal(ns3_init(1), 0);
+	a = ns3_node_add();
+	b = ns3_node_add();
+	assert_int_equal(ns3_link_add(a, b, &bad), -EINVAL);
+	assert_int_equal(ns3_link_add(a, a, &bad), -EINVAL);
+	assert_int_equal(ns3_link_add(a, 99, &bad), -EINVAL);
+	ns3_fini();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ns3_delay),
+		cmocka_unit_test(test_ns3_loss_deterministic),
+		cmocka_unit_test(test_ns3_jitter),
+		cmocka_unit_test(test_ns3_nat),
+		cmocka_unit_test(test_ns3_bad_input),
+	};
+	return cmocka_run_group_tests_name("ns3", tests, NULL, NULL);
+}
+#else
+int main(void)
+{
+	return 0;
+}
+#endif

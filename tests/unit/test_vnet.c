@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The in-process virtual network: latency, routing by claim (exact and
+ * wildcard), streams with per-side ids and close, timers in virtual time,
+ * loss determinism, and the capture (TLS scrambled, clear otherwise).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <pcap/pcap.h>
+#include "base/mem.h"
+#include "inproc/vnet.h"
+
+/* A test core: sends what the test queues, records what arrives, and
+ * echoes datagrams/chunks back when echo is set; one optional timer. */
+struct tcore {
+	struct net_out q[8];
+	uint8_t qdata[8][256];
+	size_t nq;
+	int echo;
+	uint64_t timer_at, fired_at;
+	unsigned in, closes;
+	uint64_t last_conn, last_in_us;
+	struct net_addr last_from;
+	char last[256];
+};
+
+static void tq_push(struct tcore *t, enum net_out_kind k,
+		    const struct net_addr *dst, uint64_t conn,
+		    const char *s, size_t len)
+{
+	struct net_out *o = &t->q[t->nq];
+
+	memset(o, 0, sizeof(*o));
+	o->kind = k;
+	if (dst)
+		o->dst = *dst;
+	o->conn_id = conn;
+	memcpy(t->qdata[t->nq], s, len);
+	o->data = t->qdata[t->nq];
+	o->len = len;
+	t->nq++;
+}
+
+static int t_input(void *c, uint64_t now, const struct net_pkt *in)
+{
+	struct tcore *t = c;
+
+	t->last_in_us = now;
+	t->last_from = in->from;
+	t->last_conn = in->conn_id;
+	if (!in->data) {
+		t->closes++;
+		return 0;
+	}
+	t->in++;
+	snprintf(t->last, sizeof(t->last), "%.*s", (int)in->len, in->data);
+	if (t->echo)
+		tq_push(t, NET_OUT_SEND, &in->from, in->conn_id,
+			(const char *)in->data, in->len);
+	return 0;
+}
+
+static int t_timeout(void *c, uint64_t now)
+{
+	struct tcore *t = c;
+
+	if (t->timer_at && now >= t->timer_at) {
+		t->fired_at = now;
+		t->timer_at = 0;
+	}
+	return 0;
+}
+
+static int t_output(void *c, struct net_out *out)
+{
+	struct tcore *t = c;
+
+	if (!t->nq)
+		return ENOENT;
+	*out = t->q[0];
+	/* hand out slot 0; shift the rest after the caller is done, which
+	 * for this test is before the next call */
+	memmove(&t->q[0], &t->q[1], (t->nq - 1) * sizeof(t->q[0]));
+	t->nq--;
+	return 0;
+}
+
+static uint64_t t_deadline(void *c)
+{
+	struct tcore *t = c;
+
+	return t->timer_at ? t->timer_at : UINT64_MAX;
+}
+
+static const struct core_ops tops = {
+	"t", t_input, t_timeout, t_output, t_deadline,
+};
+
+static struct net_addr addr(const char *s, enum net_tp tp)
+{
+	struct net_addr a;
+	struct pl p = pl_from_str(s);
+
+	assert_int_equal(net_addr_parse(&p, 0, &a), 0);
+	a.tp = tp;
+	return a;
+}
+
+static void test_vnet_udp_latency_and_timer(void **state)
+{
+	struct vnet *v;
+	struct tcore a = { 0 }, b = { 0 };
+	struct net_addr aa = addr("127.0.0.1:5000", NET_UDP),
+			ba = addr("127.0.0.2:5060", NET_UDP);
+	struct net_addr nowhere = addr("127.0.0.9:1", NET_UDP);
+	struct vnet_stats st;
+	int64_t blocks = mem_blocks();
+	int ia, ib;
+
+	(void)state;
+	assert_int_equal(vnet_new(&v, 1000000, 1), 0);
+	ia = vnet_attach(v, (struct core_ref){ &tops, &a }, &aa, 1);
+	ib = vnet_attach(v, (struct core_ref){ &tops, &b }, &ba, 1);
+	assert_true(ia >= 0 && ib >= 0);
+	assert_int_equal(vnet_attach(v, (struct core_ref){ &tops, &b }, &ba, 1),
+			 -EEXIST);
+	b.echo = 1;
+	tq_push(&a, NET_OUT_SEND, &ba, 0, "hello", 5);
+	tq_push(&a, NET_OUT_SEND, &nowhere, 0, "lost", 4);
+	a.timer_at = 1000000 + 86400ull * 1000000 * 183;	/* 183 days */
+	vnet_kick(v, ia);
+	assert_int_equal(vnet_run_until(v, 1000000 + 400, 0), 0);
+	assert_int_equal(b.in, 0);
+	assert_int_equal(vnet_run_until(v, 1000000 + 2000, 0), 0);
+	assert_int_equal(b.in, 1);
+	assert_int_equal(b.last_in_us, 1000500);
+	assert_string_equal(b.last, "hello");
+	assert_int_equal(a.in, 1);	/* the echo, 500 us later */
+	assert_int_equal(a.last_in_us, 1001000);
+	assert_int_equal(a.fired_at, 0);
+	assert_int_equal(vnet_run_until(v, UINT64_MAX - 1, 0), 0);
+	assert_int_equal(a.fired_at, 1000000 + 86400ull * 1000000 * 183);
+	vnet_stats(v, &st);
+	assert_int_equal(st.delivered, 2);
+	assert_int_equal(st.dropped, 1);
+	vnet_free(v);
+	assert_int_equal(mem_blocks(), blocks);
+}
+
+static void test_vnet_stream_and_wildcard(void **state)
+{
+	struct vnet *v;
+	struct tcore a = { 0 }, b = { 0 }, r = { 0 };
+	struct net_addr aa = addr("127.0.0.1:0", NET_TCP),
+			ba = addr("127.0.0.2:5060", NET_TCP),
+			ra = addr("127.0.0.3:0", NET_UDP),
+			rport = addr("127.0.0.3:40002", NET_UDP),
+			ua = addr("127.0.0.1:7000", NET_UDP);
+	uint64_t bconn;
+	int ia, ib, ir;
+
+	(void)state;
+	assert_int_equal(vnet_new(&v, 0, 1), 0);
+	ia = vnet_attach(v, (struct core_ref){ &tops, &a }, &aa, 1);
+	assert_int_equal(vnet_claim(v, ia, &ua), 0);
+	ib = vnet_attach(v, (struct core_ref){ &tops, &b }, &ba, 1);
+	ir = vnet_attach(v, (struct core_ref){ &tops, &r }, &ra, 1);
+	assert_true(ir >= 0);
+	tq_push(&a, NET_OUT_SEND, &ba, 0, "REGISTER", 8);
+	tq_push(&a, NET_OUT_SEND, &ba, 0, " more", 5);	/* same conn */
+	tq_push(&a, NET_OUT_SEND, &rport, 0, "rtp", 3);
+	vnet_kick(v, ia);
+	assert_int_equal(vnet_run_until(v, 10000, 0), 0);
+	assert_int_equal(b.in, 2);
+	assert_string_equal(b.last, " more");
+	assert_int_equal(r.in, 1);	/* wildcard claim of 127.0.0.3 */
+	bconn = b.last_conn;
+	assert_true(bconn != 0);
+	tq_push(&b, NET_OUT_SEND, NULL, bconn, "200 OK", 6);
+	tq_push(&b, NET_OUT_CLOSE, NULL, bconn, "", 0);
+	vnet_kick(v, ib);
+	assert_int_equal(vnet_run_until(v, 20000, 0), 0);
+	assert_string_equal(a.last, "200 OK");
+	assert_true(a.last_conn != 0 && a.last_conn != bconn);
+	assert_int_equal(a.closes, 1);
+	vnet_free(v);
+}
+
+static unsigned run_lossy(uint64_t seed)
+{
+	struct vnet *v;
+	struct tcore a = { 0 }, b = { 0 };
+	struct net_addr aa = addr("127.0.0.1:5000", NET_UDP),
+			ba = addr("127.0.0.2:5000", NET_UDP);
+	unsigned i, got;
+	int ia;
+
+	assert_int_equal(vnet_new(&v, 0, seed), 0);
+	vnet_set_loss(v, 0.3);
+	ia = vnet_attach(v, (struct core_ref){ &tops, &a }, &aa, 1);
+	vnet_attach(v, (struct core_ref){ &tops, &b }, &ba, 1);
+	for (i = 0; i < 400; i++) {
+		tq_push(&a, NET_OUT_SEND, &ba, 0, "x", 1);
+		vnet_kick(v, ia);
+		assert_int_equal(vnet_run_until(v, vnet_now(v) + 20000, 0), 0);
+	}
+	got = b.in;
+	vnet_free(v);
+	return got;
+}
+
+static void test_vnet_loss_deterministic(void **state)
+{
+	unsigned a = run_lossy(5), b = run_lossy(5), c = run_lossy(6);
+
+	(void)state;
+	assert_true(a > 240 && a < 320);
+	assert_int_equal(a, b);
+	assert_int_not_equal(a, c);
+}
+
+static void test_vnet_capture(void **state)
+{
+	char path[] = "/tmp/vnet-capXXXXXX";
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct vnet *v;
+	struct tcore a = { 0 }, b = { 0 };
+	struct net_addr aa = addr("127.0.0.1:5000", NET_UDP),
+			ba = addr("127.0.0.2:5060", NET_UDP),
+			ta = addr("127.0.0.2:5061", NET_TLS);
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	pcap_t *p;
+	int fd, ia, n = 0, clear = 0, tls = 0;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(vnet_new(&v, 1700000000ull * 1000000, 1), 0);
+	ia = vnet_attach(v, (struct core_ref){ &tops, &a }, &aa, 1);
+	vnet_attach(v, (struct core_ref){ &tops, &b }, (struct net_addr[]){
+			    ba, ta }, 2);
+	assert_int_equal(vnet_capture_open(v, path), 0);
+	tq_push(&a, NET_OUT_SEND, &ba, 0, "CANARY-clear", 12);
+	tq_push(&a, NET_OUT_SEND, &ta, 0, "CANARY-tls", 10);
+	vnet_kick(v, ia);
+	assert_int_equal(vnet_run_until(v, vnet_now(v) + 10000, 0), 0);
+	assert_string_equal(b.last, "CANARY-tls");	/* cores see clear */
+	vnet_free(v);
+
+	p = pcap_open_offline(path, errbuf);
+	assert_non_null(p);
+	while (pcap_next_ex(p, &h, &d) == 1) {
+		n++;
+		if (memmem(d, h->caplen, "CANARY-clear", 12))
+			clear++;
+		if (memmem(d, h->caplen, "CANARY-tls", 10))
+			tls++;
+		assert_int_equal(h->ts.tv_sec, 1700000000);
+	}
+	pcap_close(p);
+	unlink(path);
+	assert_int_equal(n, 2);
+	assert_int_equal(clear, 1);
+	assert_int_equal(tls, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vnet_udp_latency_and_timer),
+		cmocka_unit_test(test_vnet_stream_and_wildcard),
+		cmocka_unit_test(test_vnet_loss_deterministic),
+		cmocka_unit_test(test_vnet_capture),
+	};
+	return cmocka_run_group_tests_name("vnet", tests, NULL, NULL);
+}
