@@ -34,8 +34,9 @@ struct ctl {
 	int json;
 	const char *opt_user, *opt_password, *opt_password_file, *opt_email,
 		   *opt_display, *opt_amount, *opt_name, *opt_address,
-		   *opt_now;
-	int opt_voicemail, opt_pgp;
+		   *opt_now, *opt_cdrs, *opt_messages, *opt_traces, *opt_batch,
+		   *opt_at;
+	int opt_voicemail, opt_pgp, opt_ack;
 	const char *arg;	/* the positional USER@DOMAIN */
 	json_t *arr;		/* --json accumulator */
 };
@@ -53,7 +54,9 @@ static void usage(FILE *f)
 		   "  trace list [--user U] [--json]\n"
 		   "  message list --user U [--json]\n"
 		   "  purge [--now ISO8601]   ; run the retention engine as of that instant\n"
-		   "  export --user USER@DOMAIN\n");
+		   "  export --user USER@DOMAIN\n"
+		   "  bench [--cdrs N] [--messages N] [--traces N] [--batch K]\n"
+		   "        [--at ISO8601] [--user U] [--ack]   ; synthetic load\n");
 }
 
 static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -101,7 +104,9 @@ static const struct opt opts[] = {
 	O("--display", opt_display), O("--amount", opt_amount),
 	O("--name", opt_name), O("--address", opt_address),
 	O("--now", opt_now), F("--json", json), F("--voicemail", opt_voicemail),
-	F("--pgp", opt_pgp),
+	F("--pgp", opt_pgp), O("--cdrs", opt_cdrs),
+	O("--messages", opt_messages), O("--traces", opt_traces),
+	O("--batch", opt_batch), O("--at", opt_at), F("--ack", opt_ack),
 };
 
 static int parse_opts(struct ctl *c, int argc, char **argv)
@@ -591,6 +596,11 @@ static int purge(struct ctl *c)
 	       (unsigned long long)r.files, (unsigned long long)r.files_quota,
 	       (unsigned long long)r.file_bytes, (unsigned long long)r.billing,
 	       (unsigned long long)r.audit, r.vacuumed ? "; vacuumed" : "");
+	if (r.scrub_pending) {
+		fprintf(stderr, "refctl: purge: rows deleted but not yet"
+			" scrubbed from the files: %s\n", store_errmsg(c->st));
+		return 1;
+	}
 	return 0;
 }
 
@@ -615,6 +625,146 @@ static int export_user(struct ctl *c)
 	return e;
 }
 
+/* ---- bench: synthetic rows (load figures, crash test) ------------------ */
+
+static int count_opt(const char *v, const char *name, uint32_t *out)
+{
+	char *end;
+	unsigned long n;
+
+	if (!v) {
+		*out = 0;
+		return 0;
+	}
+	n = strtoul(v, &end, 10);
+	if (!*v || *end || n > 100000000ul || v[0] == '-')
+		return bad("bench: %s wants a count, got '%s'", name, v);
+	*out = (uint32_t)n;
+	return 0;
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* One synthetic CDR, message and trace row (when i is below each count). */
+static int bench_row(struct ctl *c, uint32_t i, const uint32_t n[3],
+		     int64_t t, const char *tag)
+{
+	static const char sdp[] = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n"
+		"s=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		"m=audio 40000 RTP/AVP 0 8\r\n";
+	struct pl user = pl_from_str(c->opt_user ? c->opt_user
+				     : "bench-a@example.test");
+	struct pl peer = PL("bench-b@example.test");
+	char id[96];
+	int e = 0;
+
+	snprintf(id, sizeof(id), "%s-%u", tag, i);
+	if (i < n[0]) {
+		struct store_cdr r = { 0 };
+
+		r.call_id = pl_from_str(id);
+		r.caller = user;
+		r.callee = peer;
+		r.setup_us = t;
+		r.answer_us = t + 1000000;
+		r.end_us = t + 31000000;
+		r.duration_ms = 30000;
+		r.status = 200;
+		r.hangup_by = PL("caller");
+		r.caller_sig = PL("127.0.0.1:5070");
+		r.callee_sig = PL("127.0.0.1:5080");
+		r.caller_media = PL("127.0.0.1:40000");
+		r.callee_media = PL("127.0.0.1:40002");
+		r.caller_ua = PL("refctl-bench");
+		r.callee_ua = PL("refctl-bench");
+		e = store_cdr_add(c->st, &r);
+	}
+	if (!e && i < n[1]) {
+		struct store_msg m = { 0 };
+
+		m.time_us = t;
+		m.sender = peer;
+		m.recipient = user;
+		m.content_type = PL("text/plain");
+		m.body = pl_from_str(id);
+		e = store_msg_add(c->st, &m, NULL);
+	}
+	if (!e && i < n[2]) {
+		struct store_trace r = { 0 };
+
+		r.time_us = t;
+		r.call_id = pl_from_str(id);
+		r.caller = user;
+		r.callee = peer;
+		r.transport = PL("udp");
+		r.src = PL("127.0.0.1:5070");
+		r.dst = PL("127.0.0.1:5060");
+		r.summary = PL("INVITE sip:bench-b@example.test SIP/2.0");
+		r.msg = PL(sdp);
+		e = store_trace_add(c->st, &r);
+	}
+	return e;
+}
+
+static int bench(struct ctl *c)
+{
+	uint32_t n[3], batch, i, j, most, first = 0;
+	char tag[48];
+	int64_t t;
+	double t0, dt;
+	int e;
+
+	if ((e = only(c, "bench", "cdrs messages traces batch at user ack")) ||
+	    (e = count_opt(c->opt_cdrs, "--cdrs", &n[0])) ||
+	    (e = count_opt(c->opt_messages, "--messages", &n[1])) ||
+	    (e = count_opt(c->opt_traces, "--traces", &n[2])) ||
+	    (e = count_opt(c->opt_batch ? c->opt_batch : "100", "--batch",
+			   &batch)))
+		return e;
+	if (!batch)
+		return bad("bench: --batch must be > 0");
+	if (c->opt_user && !aor_ok(c->opt_user))
+		return bad("bench: --user wants USER@DOMAIN");
+	t = now_us();
+	if (c->opt_at && store_time_parse(c->opt_at, &t))
+		return bad("bench: bad --at '%s'", c->opt_at);
+	if ((e = open_store(c)))
+		return e;
+	snprintf(tag, sizeof(tag), "bench-%lld", (long long)now_us());
+	most = n[0] > n[1] ? n[0] : n[1];
+	most = most > n[2] ? most : n[2];
+	t0 = mono_s();
+	for (i = 0; i < most && !e; i++) {
+		if (i % batch == 0)
+			e = store_batch_begin(c->st);
+		if (!e)
+			e = bench_row(c, i, n, t + (int64_t)i, tag);
+		if (e || ((i + 1) % batch && i + 1 < most))
+			continue;
+		e = store_batch_commit(c->st);
+		/* Acknowledge only what is committed (the crash test checks
+		 * every acknowledged row survives a SIGKILL). */
+		for (j = first; !e && c->opt_ack && j <= i; j++)
+			printf("ack %s-%u\n", tag, j);
+		if (c->opt_ack && fflush(stdout))
+			e = EIO;
+		first = i + 1;
+	}
+	if (e)
+		return fail(c, "bench", e);
+	dt = mono_s() - t0;
+	fprintf(c->opt_ack ? stderr : stdout, "bench: %u CDRs, %u messages,"
+		" %u traces in %.3f s, batch %u: %.0f rows/s\n", n[0], n[1],
+		n[2], dt, batch, dt > 0 ? (n[0] + n[1] + n[2]) / dt : 0.0);
+	return 0;
+}
+
 /* ---- main ------------------------------------------------------------- */
 
 static const struct {
@@ -631,6 +781,7 @@ static const struct {
 	{ "message", "list", NULL },
 	{ "purge", NULL, purge },
 	{ "export", NULL, export_user },
+	{ "bench", NULL, bench },
 };
 
 static int load_config(struct ctl *c)

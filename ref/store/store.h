@@ -358,6 +358,8 @@ struct store_purge_report {
 		 billing, audit;
 	uint64_t file_bytes;	/* bytes of blobs removed */
 	int vacuumed;		/* a VACUUM was needed to scrub */
+	int scrub_pending;	/* rows deleted, but another process kept the
+				 * WAL busy: the next scrub finishes it */
 };
 
 /*
@@ -365,8 +367,11 @@ struct store_purge_report {
  * has passed as of now_us (traces, CDRs, push log, messages, files by
  * size class, then files oldest-first down to the quota, billing, audit),
  * in bounded chunks so a running daemon can interleave its writes; then
- * scrub: checkpoint the WAL to zero length so no byte of purged data
- * stays in any file under data_dir. rep may be NULL.
+ * scrub: VACUUM and checkpoint the WAL to zero length so no byte of
+ * purged data stays in any file under data_dir. rep may be NULL. When a
+ * writer in another process keeps the WAL busy, returns 0 with
+ * rep->scrub_pending set: run it again (refd purges in its own process,
+ * where this cannot happen).
  */
 int store_purge(struct store *s, const struct policy *pol, int64_t now_us,
 		struct store_purge_report *rep);

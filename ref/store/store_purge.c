@@ -188,7 +188,16 @@ int store_purge(struct store *s, const struct policy *pol, int64_t now_us,
 	    (err = purge_files(s, pol, now_us, rep)) ||
 	    (err = store_blob_sweep(s)))
 		return err;
-	return store_scrub(s, rep->traces + rep->cdrs + rep->push +
-			   rep->messages + rep->files + rep->files_quota +
-			   rep->billing + rep->audit > 0, &rep->vacuumed);
+	if (rep->traces + rep->cdrs + rep->push + rep->messages + rep->files +
+	    rep->files_quota + rep->billing + rep->audit > 0 &&
+	    (err = store_mark_dirty(s)))
+		return err;
+	/* Another process writing non-stop can keep the WAL from being cut:
+	 * the rows are gone, the dirty mark makes the next scrub finish. */
+	err = store_scrub(s, 0, &rep->vacuumed);
+	if (err == EBUSY) {
+		rep->scrub_pending = 1;
+		err = 0;
+	}
+	return err;
 }

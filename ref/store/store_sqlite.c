@@ -576,20 +576,32 @@ int store_mark_dirty(struct store *s)
 	return store_step_done(s, store_st(s, ST_DIRTY_SET));
 }
 
+/*
+ * PRAGMA wal_checkpoint(TRUNCATE) waits through the busy handler for the
+ * writer lock and for readers to move to the newest snapshot, but a
+ * writer in another process that commits again and again (refd under
+ * load) can still win the race and leave busy set; a few more tries get
+ * through between its commits (measured in t_refctl_crash.sh).
+ */
+#define CHECKPOINT_TRIES 50
+
 static int checkpoint(struct store *s)
 {
-	sqlite3_stmt *st = store_st(s, ST_CHECKPOINT);
-	int rc, busy = 0, err = 0;
+	int rc, busy = 1, err = 0, i;
 
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		busy = sqlite3_column_int(st, 0);
-	else
-		err = store_fail(s, rc, "checkpoint");
-	sqlite3_reset(st);
+	for (i = 0; i < CHECKPOINT_TRIES && busy && !err; i++) {
+		sqlite3_stmt *st = store_st(s, ST_CHECKPOINT);
+
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			busy = sqlite3_column_int(st, 0);
+		else
+			err = store_fail(s, rc, "checkpoint");
+		sqlite3_reset(st);
+	}
 	if (!err && busy) {
-		snprintf(s->err, sizeof(s->err), "checkpoint: a reader keeps"
-			 " the WAL busy");
+		snprintf(s->err, sizeof(s->err), "checkpoint: another"
+			 " process kept the WAL busy; the next purge retries");
 		err = EBUSY;
 	}
 	return err;
