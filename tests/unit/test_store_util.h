@@ -17,21 +17,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int rm_ent(const char *p, const struct stat *sb, int flag,
+static inline int rm_ent(const char *p, const struct stat *sb, int flag,
 		  struct FTW *ftw)
 {
 	(void)sb; (void)flag; (void)ftw;
 	return remove(p);
 }
 
-static void tdir_make(char *dir, size_t sz, const char *tag)
+static inline void tdir_make(char *dir, size_t sz, const char *tag)
 {
 	snprintf(dir, sz, "/tmp/rtcbench-%s-XXXXXX", tag);
 	if (!mkdtemp(dir))
 		abort();
 }
 
-static void tdir_remove(const char *dir)
+static inline void tdir_remove(const char *dir)
 {
 	nftw(dir, rm_ent, 16, FTW_DEPTH | FTW_PHYS);
 }
@@ -40,7 +40,7 @@ static const char *scan_canary;
 static size_t scan_hits;
 static char scan_where[512];
 
-static int scan_ent(const char *p, const struct stat *sb, int flag,
+static inline int scan_ent(const char *p, const struct stat *sb, int flag,
 		    struct FTW *ftw)
 {
 	size_t n = strlen(scan_canary);
@@ -71,7 +71,7 @@ static int scan_ent(const char *p, const struct stat *sb, int flag,
 }
 
 /* Occurrences of canary in the raw bytes of every file under dir. */
-static size_t canary_count(const char *dir, const char *canary)
+static inline size_t canary_count(const char *dir, const char *canary)
 {
 	scan_canary = canary;
 	scan_hits = 0;
