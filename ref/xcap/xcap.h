@@ -61,6 +61,19 @@ int xcap_handle(struct store *s, const char *root, const struct xcap_req *r,
 int xcap_validate(const struct pl *auid, const struct pl *body, char *why,
 		  size_t whysz);
 
+/*
+ * HTTP file store (POLICY.md P11), served beside XCAP under "/files":
+ *   POST   /files/<recipient aor>/<name>  upload (owner = the user), 201
+ *          with {"id":N,"size":N,"encrypted":bool}
+ *   GET    /files                         the user's files (JSON array)
+ *   GET    /files/<id>                    download: owner or recipient
+ *   DELETE /files/<id>                    owner or recipient
+ * Someone else's file is 404, as a missing one (no probing). Expiry and
+ * quota eviction are the retention engine's (store_purge).
+ */
+int xcap_files_handle(struct store *s, const struct xcap_req *r,
+		      struct xcap_resp *resp);
+
 /* ---- HTTP driver (libmicrohttpd) ---------------------------------------- */
 
 struct xcap_http;
@@ -70,7 +83,8 @@ struct xcap_http_cfg {
 	const char *data_dir;	/* opens its own store connection */
 	const char *domain;	/* digest realm and the users' domain */
 	const char *root;	/* NULL: "/xcap-root" */
-	uint32_t max_body;	/* 0: 1 MiB */
+	uint32_t max_body;	/* XCAP documents; 0: 1 MiB */
+	uint32_t max_file;	/* uploads; 0: 64 MiB */
 };
 
 int xcap_http_start(struct xcap_http **hp, const struct xcap_http_cfg *cfg,

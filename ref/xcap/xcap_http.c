@@ -4,7 +4,8 @@
  * thread that owns its own store connection (struct store is one-thread),
  * digest authentication against the accounts' HA1 (MD5, RFC 7616; the
  * realm is the platform domain, as for SIP), the request body gathered up
- * to max_body, then xcap_handle(). An unknown user gets exactly the same
+ * to max_body (max_file under /files), then xcap_handle() or, under
+ * /files, xcap_files_handle(). An unknown user gets exactly the same
  * 401 as a wrong password: the HA1 check runs against a dummy value so
  * accounts cannot be enumerated.
  */
@@ -29,6 +30,7 @@ struct xcap_http {
 	char *domain;
 	char *root;
 	uint32_t max_body;
+	uint32_t max_file;
 	uint8_t nonce_key[32];
 };
 
@@ -164,7 +166,9 @@ static enum MHD_Result serve(struct xcap_http *h, struct MHD_Connection *con,
 	r.user = pl_from_str(rc->user);
 	r.now_us = wall_us();
 	buf_init(&resp.body);
-	e = xcap_handle(h->st, h->root, &r, &resp);
+	e = !strncmp(url, "/files", 6) && (!url[6] || url[6] == '/')
+		? xcap_files_handle(h->st, &r, &resp)
+		: xcap_handle(h->st, h->root, &r, &resp);
 	if (e)
 		ret = queue(con, 500, "text/plain", NULL, NULL, "store error\n",
 			    12);
@@ -197,7 +201,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con,
 		return MHD_YES;
 	}
 	if (*data_size) {
-		if (rc->body.len + *data_size > h->max_body)
+		uint32_t max = strncmp(url, "/files", 6) ? h->max_body
+			       : h->max_file;
+
+		if (rc->body.len + *data_size > max)
 			rc->too_big = 1;
 		else if (buf_put(&rc->body, data, *data_size))
 			return MHD_NO;
@@ -208,7 +215,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con,
 		return MHD_NO;
 	if (rc->too_big)
 		return queue(con, 413, "text/plain", NULL, NULL,
-			     "document too large\n", 19);
+			     "body too large\n", 15);
 	return serve(h, con, url, method, rc);
 }
 
@@ -248,6 +255,7 @@ int xcap_http_start(struct xcap_http **hp, const struct xcap_http_cfg *cfg,
 	h->domain = mem_strdup(cfg->domain);
 	h->root = mem_strdup(cfg->root ? cfg->root : "/xcap-root");
 	h->max_body = cfg->max_body ? cfg->max_body : 1 << 20;
+	h->max_file = cfg->max_file ? cfg->max_file : 64u << 20;
 	if (!h->domain || !h->root) {
 		e = ENOMEM;
 		goto out;

@@ -194,8 +194,10 @@ static long http(uint16_t port, const char *method, const char *path,
 		curl_easy_setopt(c, CURLOPT_USERPWD, userpwd);
 	}
 	if (body) {
-		h = curl_slist_append(h, "Content-Type: "
-				      "application/resource-lists+xml");
+		h = curl_slist_append(h, strncmp(path, "/files", 6) ?
+				      "Content-Type: "
+				      "application/resource-lists+xml" :
+				      "Content-Type: text/plain");
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	}
@@ -265,6 +267,68 @@ static void test_xcap_http(void **state)
 	xcap_http_stop(h);
 }
 
+static void test_xcap_files_http(void **state)
+{
+	struct fx *f = *state;
+	struct xcap_http_cfg cfg = { 0 };
+	struct xcap_http *h;
+	struct buf b;
+	char err[300], path[64];
+	uint16_t port;
+
+	add_user(f, "alice", "alice-pass-123");
+	add_user(f, "bob", "bob-pass-456");
+	add_user(f, "carol", "carol-pass-789");
+	cfg.listen = "127.0.0.1:0";
+	cfg.data_dir = f->dir;
+	cfg.domain = "example.test";
+	cfg.max_file = 4096;
+	assert_int_equal(xcap_http_start(&h, &cfg, err, sizeof(err)), 0);
+	port = xcap_http_port(h);
+	buf_init(&b);
+	assert_int_equal(http(port, "POST", "/files/bob@example.test/a.txt",
+			      NULL, "FILE-CANARY-e7 hello bob", &b), 401);
+	assert_int_equal(http(port, "POST", "/files/bob@example.test/a.txt",
+			      "alice:alice-pass-123",
+			      "FILE-CANARY-e7 hello bob", &b), 201);
+	assert_non_null(strstr((char *)b.data, "\"id\":1"));
+	assert_non_null(strstr((char *)b.data, "\"encrypted\":false"));
+	assert_canary_present(f->dir, "FILE-CANARY-e7");
+	assert_int_equal(http(port, "GET", "/files/1", "bob:bob-pass-456",
+			      NULL, &b), 200);
+	assert_int_equal(b.len, 24);
+	assert_memory_equal(b.data, "FILE-CANARY-e7 hello bob", 24);
+	assert_int_equal(http(port, "GET", "/files/1", "carol:carol-pass-789",
+			      NULL, &b), 404);
+	assert_int_equal(http(port, "GET", "/files", "bob:bob-pass-456", NULL,
+			      &b), 200);
+	assert_non_null(strstr((char *)b.data, "\"name\":\"a.txt\""));
+	assert_int_equal(http(port, "GET", "/files", "carol:carol-pass-789",
+			      NULL, &b), 200);
+	assert_string_equal((char *)b.data, "[]");
+	assert_int_equal(http(port, "POST", "/files/nobody", "alice:"
+			      "alice-pass-123", "x", &b), 400);
+	{
+		char big[5000];
+
+		memset(big, 'x', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		assert_int_equal(http(port, "POST", "/files/bob@example.test/"
+				      "big", "alice:alice-pass-123", big, &b),
+				 413);
+	}
+	snprintf(path, sizeof(path), "/files/%d", 1);
+	assert_int_equal(http(port, "DELETE", path, "bob:bob-pass-456", NULL,
+			      &b), 200);
+	assert_int_equal(http(port, "GET", path, "alice:alice-pass-123", NULL,
+			      &b), 404);
+	xcap_http_stop(h);
+	/* The row's bytes go with the next scrub; the blob at once. */
+	assert_int_equal(store_scrub(f->s, 0, NULL), 0);
+	assert_canary_gone(f->dir, "FILE-CANARY-e7");
+	buf_fini(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +336,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test(test_xcap_validate),
 		cmocka_unit_test_setup_teardown(test_xcap_http, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_xcap_files_http, setup,
 						teardown),
 	};
 	int rc;
