@@ -89,9 +89,6 @@ const char *pl_find(const struct pl *pl, const struct pl *needle)
 		return pl->p;
 	if (needle->len > pl->len)
 		return NULL;
-	/* memmem is a GNU extension, declared only with _GNU_SOURCE (the
-	 * Makefile defines it): an object built without it truncates the
-	 * returned pointer to int and callers crash or loop. */
 	return memmem(pl->p, pl->len, needle->p, needle->len);
 }
 

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Private state of the SIP service core shared by its files: tsx.c
+ * (transactions and timers), proxy.c (input dispatch, validation, output
+ * queue), proxy_route.c (forwarding, forking, response aggregation),
+ * registrar.c, auth.c, presence.c and cdr.c. Not a public API.
+ */
+#ifndef SIP_PROXY_INT_H
+#define SIP_PROXY_INT_H
+
+#include "sip/proxy.h"
+#include "sip/sip.h"
+#include "base/tq.h"
+
+/* Timer kinds in the core's queue. */
+enum {
+	TM_TSX_RETX = 1,	/* A, E, G */
+	TM_TSX_LIFE,		/* B, F, H, D, K, I, J, L, M */
+	TM_BINDING,
+	TM_CALL,
+	TM_PUB,
+	TM_SUB,
+};
+
+enum tsx_state {
+	TS_TRYING = 0,		/* also client "Calling" */
+	TS_PROCEEDING,
+	TS_COMPLETED,
+	TS_CONFIRMED,
+	TS_ACCEPTED,		/* RFC 6026 */
+	TS_TERMINATED,
+};
+
+struct sip_proxy;
+struct tsx;
+struct call;
+
+/* Completion callback of a locally originated client transaction. */
+typedef void (tsx_done_fn)(struct sip_proxy *p, struct tsx *t,
+			   uint16_t scode, const struct sip_msg *rsp);
+
+#define TSX_MAX_KIDS 16
+
+struct tsx {
+	struct tsx *hnext;		/* hash chain */
+	struct tsx *prev, *next;	/* list of all */
+	uint32_t hash;
+	char *key;
+	bool server;
+	bool invite;
+	enum sip_method method;
+	enum tsx_state state;
+	struct net_addr peer;		/* server: source; client: dst */
+	struct net_addr local;
+	uint64_t conn_id;
+	bool rport;			/* server: answer to source port */
+	uint16_t via_port;
+	uint8_t *req;			/* server: request; client: as sent */
+	size_t req_len;
+	uint8_t *rsp;			/* server: last response sent */
+	size_t rsp_len;
+	uint16_t code;			/* last response code seen/sent */
+	uint32_t t_retx, t_life;
+	uint64_t retx_us;
+	/* proxy links */
+	struct tsx *parent;		/* client -> server */
+	struct tsx *kids[TSX_MAX_KIDS];	/* server -> clients */
+	int nkids;
+	uint8_t *best;			/* server: best final, ready to send */
+	size_t best_len;
+	uint16_t best_code;
+	bool final_sent, cancelled, any_2xx;
+	bool prov_rx, cancel_pending;	/* client */
+	int kidx;			/* client: index in parent->kids */
+	uint32_t kfinal;		/* server: kids with a final */
+	bool secure;			/* server: dialog must stay on TLS */
+	char branch[64];		/* client: our branch */
+	struct call *call;
+	tsx_done_fn *done;		/* local client transactions */
+	void *done_arg;
+};
+
+/* Output queue entry: one datagram/stream write, bytes inline. */
+struct outq {
+	struct outq *next;
+	struct net_out out;
+	size_t len;
+	uint8_t data[];
+};
+
+struct binding;
+struct aor;
+struct pres;
+struct sub;
+
+struct sip_proxy {
+	struct sip_proxy_cfg cfg;
+	char *domain;
+	struct net_addr *listen;
+	struct sip_net *networks;
+	uint8_t *secret;
+	struct tq tq;
+	uint64_t now;
+	/* transactions */
+	struct tsx **tsx_tab;
+	size_t tsx_buckets;
+	struct tsx *tsx_all;
+	uint32_t ntsx;
+	uint64_t branch_seq;
+	/* output */
+	struct outq *oq_head, *oq_tail, *oq_cur;
+	/* registrar */
+	struct aor **aor_tab;
+	size_t aor_buckets;
+	/* calls (CDR/trace) */
+	struct call **call_tab;
+	size_t call_buckets;
+	/* auth */
+	struct nc_ent *nc;
+	size_t nnc;
+	struct bucket *lim_src, *lim_user;
+	size_t nlim;
+	/* presence */
+	struct pres **pres_tab;
+	size_t pres_buckets;
+	struct sub *subs;
+	struct sip_proxy_stats st;
+	/* scratch */
+	uint64_t sub_seq;
+	const char *force_tag;	/* px_reply: To tag to use (presence) */
+	struct sip_msg m1, m2;
+	struct conn **conn_tab;	/* stream reassembly, 256 buckets */
+	struct buf sb;
+};
+
+static inline uint32_t fnv1a(const void *d, size_t n, uint32_t h)
+{
+	const uint8_t *p = d;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+#define FNV_INIT 2166136261u
+
+static inline uint64_t wall_us(const struct sip_proxy *p)
+{
+	return (uint64_t)((int64_t)p->now + p->cfg.wall_offset_us);
+}
+
+/* proxy.c */
+int px_send(struct sip_proxy *p, const struct net_addr *src,
+	    const struct net_addr *dst, uint64_t conn_id,
+	    const void *data, size_t len);
+bool px_dst_allowed(const struct sip_proxy *p, const struct net_addr *a);
+const struct net_addr *px_local(const struct sip_proxy *p, enum net_tp tp,
+				int family);
+bool px_uri_is_us(const struct sip_proxy *p, const struct sip_uri *u);
+bool px_host_is_us(const struct sip_proxy *p, const struct pl *host,
+		   uint16_t port);
+/* Respond to the request decoded in msg held by server tsx t. */
+int px_reply(struct sip_proxy *p, struct tsx *t, const struct sip_msg *msg,
+	     uint16_t code, const char *reason,
+	     const struct sip_hdr_add *extra, size_t nextra,
+	     const struct pl *ctype, const struct pl *body);
+/* "user@host" of a URI into dst. */
+void px_aor(const struct sip_uri *u, char *dst, size_t sz);
+void px_tag(struct sip_proxy *p, char *dst, size_t len);
+
+/* tsx.c */
+int tsx_init(struct sip_proxy *p);
+void tsx_fini(struct sip_proxy *p);
+/* Server tsx for msg (not ACK). */
+int tsx_srv_new(struct sip_proxy *p, const struct net_pkt *pkt,
+		const struct sip_msg *msg, struct tsx **tp);
+struct tsx *tsx_srv_find(struct sip_proxy *p, const struct sip_msg *msg,
+			 bool invite_for_ack_cancel);
+/* Send a response through server tsx t (stores it for retransmission). */
+int tsx_srv_respond(struct sip_proxy *p, struct tsx *t, const uint8_t *d,
+		    size_t len, uint16_t code);
+/* Client tsx: takes a copy of the request bytes and sends them. */
+int tsx_cli_new(struct sip_proxy *p, enum sip_method m, const char *branch,
+		const struct net_addr *dst, uint64_t conn_id,
+		const uint8_t *d, size_t len, struct tsx **tp);
+struct tsx *tsx_cli_find(struct sip_proxy *p, const struct sip_msg *rsp);
+/* A response for client tsx t; calls proxy/local handlers. */
+void tsx_cli_response(struct sip_proxy *p, struct tsx *t,
+		      const struct sip_msg *rsp);
+/* Restart the lifetime of a server INVITE still ringing. */
+void tsx_srv_touch(struct sip_proxy *p, struct tsx *t);
+/* CANCEL client INVITE t now, or after its first provisional. */
+void tsx_cli_cancel(struct sip_proxy *p, struct tsx *t);
+void tsx_timer(struct sip_proxy *p, int kind, void *arg);
+void tsx_free(struct sip_proxy *p, struct tsx *t);
+/* Destination of responses of server tsx t. */
+void tsx_rsp_dst(const struct tsx *t, struct net_addr *dst);
+
+/* proxy_route.c */
+void route_request(struct sip_proxy *p, const struct net_pkt *pkt,
+		   struct sip_msg *msg, struct tsx *t);
+void route_ack(struct sip_proxy *p, const struct net_pkt *pkt,
+	       struct sip_msg *msg);
+void route_cancel(struct sip_proxy *p, struct tsx *inv, struct tsx *t,
+		  const struct sip_msg *msg);
+/* Branch response (rsp NULL: timeout, code 408). */
+void route_branch_rsp(struct sip_proxy *p, struct tsx *kid, uint16_t code,
+		      const struct sip_msg *rsp);
+void route_rsp_stateless(struct sip_proxy *p, const struct sip_msg *rsp);
+int route_fork(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg,
+	       const char *user);
+void route_kid_gone(struct tsx *kid);
+
+/* registrar.c */
+int reg_init(struct sip_proxy *p);
+void reg_fini(struct sip_proxy *p);
+void reg_register(struct sip_proxy *p, const struct net_pkt *pkt,
+		  struct sip_msg *msg, struct tsx *t);
+void reg_timer(struct sip_proxy *p, void *arg);
+
+struct reg_target {
+	char uri[256];
+	struct net_addr dst;
+	uint64_t conn_id;
+};
+/* Up to max live bindings of user; returns the count. */
+size_t reg_lookup(struct sip_proxy *p, const char *user,
+		  struct reg_target *out, size_t max);
+
+/* auth.c */
+int auth_init(struct sip_proxy *p);
+void auth_fini(struct sip_proxy *p);
+/* 0: authenticated as the From (or To for REGISTER) user; otherwise a
+ * challenge or refusal was sent on t and EACCES is returned. */
+int auth_check(struct sip_proxy *p, const struct net_pkt *pkt,
+	       const struct sip_msg *msg, struct tsx *t);
+
+/* presence.c */
+int pres_init(struct sip_proxy *p);
+void pres_fini(struct sip_proxy *p);
+void pres_subscribe(struct sip_proxy *p, const struct net_pkt *pkt,
+		    struct sip_msg *msg, struct tsx *t);
+void pres_publish(struct sip_proxy *p, const struct net_pkt *pkt,
+		  struct sip_msg *msg, struct tsx *t);
+void pres_timer(struct sip_proxy *p, int kind, void *arg);
+bool pres_owns(struct sip_proxy *p, const struct sip_msg *msg);
+
+/* cdr.c */
+int cdr_init(struct sip_proxy *p);
+void cdr_fini(struct sip_proxy *p);
+/* Whether msg belongs to an INVITE dialog (P6 trace scope). */
+bool cdr_traced(const struct sip_msg *msg);
+void cdr_trace(struct sip_proxy *p, const struct sip_msg *msg, bool out,
+	       enum net_tp tp, const struct net_addr *src,
+	       const struct net_addr *dst);
+/* Initial INVITE forwarded: start a call. */
+struct call *cdr_call_start(struct sip_proxy *p, const struct net_pkt *pkt,
+			    const struct sip_msg *msg);
+/* Initial INVITE refused before forwarding (404, 480, 403...). */
+void cdr_call_refused(struct sip_proxy *p, const struct net_pkt *pkt,
+		      const struct sip_msg *msg, uint16_t code);
+void cdr_call_final(struct sip_proxy *p, struct call *c, uint16_t code,
+		    const struct sip_msg *rsp, const struct net_addr *from);
+void cdr_bye(struct sip_proxy *p, const struct sip_msg *msg);
+void cdr_timer(struct sip_proxy *p, void *arg);
+void cdr_media_offer(struct sip_proxy *p, const struct sip_msg *msg,
+		     struct buf *out, bool *rewritten);
+void cdr_media_answer(struct sip_proxy *p, const struct sip_msg *msg,
+		      struct buf *out, bool *rewritten);
+
+#endif

@@ -1,0 +1,766 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Stateful proxy routing (RFC 3261 16): request validation (16.3), Route
+ * preprocessing and loose routing (16.4), target sets from the registrar
+ * with parallel forking (16.5-16.6), Record-Route (double when the two
+ * sides use different transports or addresses), response aggregation
+ * and best-response selection (16.7), CANCEL of every branch (16.10) and
+ * stateless forwarding of ACK for 2xx and of stray responses.
+ *
+ * Policy: no open relay (out-of-dialog requests for other domains get
+ * 403), destinations outside the configured networks are refused, and a
+ * dialog that arrived over TLS or with a sips URI never leaves on a clear
+ * transport. Names other than our domain are not resolved (sans-IO core,
+ * no DNS): targets are IP literals or registered contacts.
+ */
+#include <errno.h>
+#include <string.h>
+#include <stdio.h>
+#include "sip/proxy_int.h"
+#include "base/mem.h"
+
+#define MAX_ROUTES 16
+#define ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, MESSAGE, " \
+	"SUBSCRIBE, NOTIFY, PUBLISH, INFO, PRACK, UPDATE, REFER"
+
+struct rt {
+	struct pl route[MAX_ROUTES];	/* remaining Route elements */
+	size_t nroute;
+	bool changed;			/* Route set differs from msg */
+	bool popped;			/* one of ours was removed */
+	bool secure;
+	const struct pl *new_ruri;
+	struct pl ruri_buf;
+};
+
+static uint32_t loop_hash(const struct sip_msg *m)
+{
+	uint32_t h = FNV_INIT;
+
+	h = fnv1a(m->ruri_pl.p, m->ruri_pl.len, h);
+	h = fnv1a(m->call_id.p, m->call_id.len, h);
+	h = fnv1a(m->from.tag.p, m->from.tag.len, h);
+	h = fnv1a(m->to.tag.p, m->to.tag.len, h);
+	h = fnv1a(&m->cseq.num, sizeof(m->cseq.num), h);
+	return h;
+}
+
+/* RFC 3261 16.3 4: our own Via with the same loop hash = loop; the same
+ * Via with another hash is a spiral and goes on. */
+static bool is_loop(struct sip_proxy *p, const struct sip_msg *m)
+{
+	struct sip_list_it it;
+	struct sip_via v;
+	struct pl e;
+	char want[24];
+	int n;
+
+	n = snprintf(want, sizeof(want), "z9hG4bKP%08x", loop_hash(m));
+	sip_list_begin(&it, m, SIP_HDR_VIA);
+	while (!sip_list_next(&it, &e)) {
+		if (sip_via_decode(&v, &e))
+			continue;
+		if (v.branch.len > (size_t)n && !memcmp(v.branch.p, want, n) &&
+		    px_host_is_us(p, &v.host, v.port))
+			return true;
+	}
+	return false;
+}
+
+static bool uri_secure(const struct sip_uri *u)
+{
+	struct pl v;
+
+	return u->scheme == SIP_SCHEME_SIPS ||
+	       (!sip_param(&u->params, "transport", &v) &&
+		pl_caseeq_str(&v, "tls"));
+}
+
+/* Destination of an IP-literal URI (RFC 3263 without DNS). */
+static int uri_dst(struct sip_proxy *p, const struct sip_uri *u,
+		   bool secure, struct net_addr *dst)
+{
+	char s[NET_ADDR_STRLEN + 8];
+	enum net_tp tp = NET_UDP;
+	struct pl v;
+	uint16_t port;
+
+	if (u->scheme == SIP_SCHEME_SIPS)
+		tp = NET_TLS;
+	if (!sip_param(&u->params, "transport", &v) && net_tp_parse(&v, &tp))
+		return EPROTONOSUPPORT;
+	if (secure && tp != NET_TLS)
+		return EPERM;
+	port = u->port ? u->port : (tp == NET_TLS ? 5061 : 5060);
+	if (u->host.len > 45)
+		return EHOSTUNREACH;
+	snprintf(s, sizeof(s), u->host_ipv6 ? "[%.*s]:%u" : "%.*s:%u",
+		 PL_ARG(u->host), port);
+	v = pl_from_str(s);
+	if (net_addr_parse(&v, port, dst))
+		return EHOSTUNREACH;
+	dst->tp = tp;
+	if (!px_dst_allowed(p, dst))
+		return EACCES;
+	return 0;
+}
+
+static void refuse(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg,
+		   const struct net_pkt *pkt, int err)
+{
+	uint16_t code = 500;
+	const char *why = NULL;
+
+	switch (err) {
+	case EPERM: code = 403; why = "TLS Required"; break;
+	case EACCES: code = 403; why = "Destination Not Allowed"; break;
+	case EHOSTUNREACH: code = 404; why = "Unresolvable Destination";
+		break;
+	case EPROTONOSUPPORT: code = 502; why = "Unsupported Transport";
+		break;
+	case ENOENT: code = 404; break;
+	default: break;
+	}
+	if (msg->mid == SIP_M_INVITE && !pl_isset(&msg->to.tag))
+		cdr_call_refused(p, pkt, msg, code);
+	px_reply(p, t, msg, code, why, NULL, 0, NULL, NULL);
+}
+
+static void rr_value(struct sip_proxy *p, const struct net_addr *a,
+		     char *dst, size_t sz)
+{
+	char h[NET_ADDR_STRLEN];
+
+	net_addr_str(a, h, sizeof(h));
+	if (a->tp == NET_UDP)
+		snprintf(dst, sz, "<sip:%s;lr>", h);
+	else
+		snprintf(dst, sz, "<sip:%s;transport=%s;lr>", h,
+			 net_tp_name(a->tp));
+}
+
+/* Forward msg on one branch (RFC 3261 16.6). t NULL: stateless (ACK). */
+static int forward(struct sip_proxy *p, struct tsx *t,
+		   const struct net_pkt *pkt, struct sip_msg *msg,
+		   const struct rt *r, const struct pl *ruri,
+		   const struct net_addr *dst, uint64_t conn_id)
+{
+	static const enum sip_hdr_id strip_route[] = { SIP_HDR_ROUTE };
+	const struct net_addr *lo = px_local(p, dst->tp,
+					     net_addr_family(dst));
+	char branch[64], via[160], rr[300], hs[NET_ADDR_STRLEN];
+	char routes[1024];
+	struct pl vpl, rrpl, rpl, body;
+	struct sip_hdr_add add;
+	struct sip_fwd f;
+	struct buf b, sdp;
+	bool rewritten = false;
+	struct tsx *kid;
+	size_t i, rl = 0;
+	int err;
+
+	memset(&f, 0, sizeof(f));
+	if (t)
+		snprintf(branch, sizeof(branch), "z9hG4bKP%08x.%llx.%d",
+			 loop_hash(msg),
+			 (unsigned long long)++p->branch_seq, t->nkids);
+	else
+		snprintf(branch, sizeof(branch), "z9hG4bKA%08x",
+			 fnv1a(msg->via1.branch.p, msg->via1.branch.len,
+			       loop_hash(msg)));
+	net_addr_str(lo, hs, sizeof(hs));
+	snprintf(via, sizeof(via), "SIP/2.0/%s %s;branch=%s",
+		 dst->tp == NET_TLS ? "TLS" : dst->tp == NET_TCP ? "TCP" :
+		 "UDP", hs, branch);
+	vpl = pl_from_str(via);
+	f.via = &vpl;
+	f.new_ruri = ruri;
+	f.decrement_mf = true;
+	if (t && !pl_isset(&msg->to.tag) &&
+	    (msg->mid == SIP_M_INVITE || msg->mid == SIP_M_SUBSCRIBE ||
+	     msg->mid == SIP_M_REFER)) {
+		rr_value(p, lo, rr, sizeof(rr));
+		if (lo->tp != pkt->to.tp || !net_addr_eq(lo, &pkt->to)) {
+			size_t n = strlen(rr);
+
+			rr[n++] = ',';
+			rr_value(p, &pkt->to, rr + n, sizeof(rr) - n);
+		}
+		rrpl = pl_from_str(rr);
+		f.record_route = &rrpl;
+	}
+	if (r->changed) {
+		f.strip = strip_route;
+		f.nstrip = 1;
+		for (i = 0; i < r->nroute && rl < sizeof(routes); i++)
+			rl += snprintf(routes + rl, sizeof(routes) - rl, "%s%.*s",
+				       i ? ", " : "", PL_ARG(r->route[i]));
+		if (rl >= sizeof(routes))
+			return EOVERFLOW;
+		if (r->nroute) {
+			rpl = pl_from_mem(routes, rl);
+			add.name = "Route";
+			add.val = rpl;
+			f.extra = &add;
+			f.nextra = 1;
+		}
+	}
+	buf_init(&b);
+	buf_init(&sdp);
+	if (msg->mid == SIP_M_INVITE && msg->body.len)
+		cdr_media_offer(p, msg, &sdp, &rewritten);
+	if (rewritten) {
+		body = buf_pl(&sdp);
+		f.new_body = &body;
+	}
+	err = sip_encode_forward(&b, msg, &f);
+	if (err)
+		goto out;
+	if (!t) {
+		err = px_send(p, lo, dst, conn_id, b.data, b.len);
+		goto out;
+	}
+	if (t->nkids >= TSX_MAX_KIDS) {
+		err = EOVERFLOW;
+		goto out;
+	}
+	err = tsx_cli_new(p, msg->mid, branch, dst, conn_id, b.data, b.len,
+			  &kid);
+	if (err)
+		goto out;
+	kid->parent = t;
+	kid->kidx = t->nkids;
+	t->kids[t->nkids++] = kid;
+ out:
+	buf_fini(&b);
+	buf_fini(&sdp);
+	return err;
+}
+
+/* Route preprocessing (RFC 3261 16.4): strict-router fix-up, then every
+ * topmost Route that is ours is removed. */
+static int preprocess(struct sip_proxy *p, const struct net_pkt *pkt,
+		      struct sip_msg *msg, struct rt *r)
+{
+	struct sip_list_it it;
+	struct sip_addr a;
+	struct pl e;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	sip_list_begin(&it, msg, SIP_HDR_ROUTE);
+	while (!(err = sip_list_next(&it, &e))) {
+		if (r->nroute >= MAX_ROUTES)
+			return EOVERFLOW;
+		r->route[r->nroute++] = e;
+	}
+	if (err != ENOENT)
+		return EBADMSG;
+	if (r->nroute && px_uri_is_us(p, &msg->ruri) &&
+	    !pl_isset(&msg->ruri.user)) {
+		/* Previous hop was a strict router: the last Route holds
+		 * the real Request-URI. */
+		if (sip_addr_decode(&a, &r->route[r->nroute - 1]))
+			return EBADMSG;
+		r->ruri_buf = a.uri.raw;
+		r->new_ruri = &r->ruri_buf;
+		r->nroute--;
+		r->changed = true;
+	}
+	while (r->nroute) {
+		if (sip_addr_decode(&a, &r->route[0]))
+			return EBADMSG;
+		if (!px_uri_is_us(p, &a.uri))
+			break;
+		if (uri_secure(&a.uri))
+			r->secure = true;
+		memmove(&r->route[0], &r->route[1],
+			(r->nroute - 1) * sizeof(r->route[0]));
+		r->nroute--;
+		r->changed = r->popped = true;
+	}
+	if (net_tp_is_secure(pkt->from.tp) ||
+	    msg->ruri.scheme == SIP_SCHEME_SIPS)
+		r->secure = true;
+	return 0;
+}
+
+/* Forward to the next hop named by a URI (Route or Request-URI). */
+static int forward_uri(struct sip_proxy *p, struct tsx *t,
+		       const struct net_pkt *pkt, struct sip_msg *msg,
+		       const struct rt *r, const struct sip_uri *u)
+{
+	struct net_addr dst;
+	int err;
+
+	err = uri_dst(p, u, r->secure, &dst);
+	if (err)
+		return err;
+	return forward(p, t, pkt, msg, r, r->new_ruri, &dst, 0);
+}
+
+int route_fork(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg,
+	       const char *user)
+{
+	struct reg_target tg[TSX_MAX_KIDS];
+	struct net_pkt pkt;
+	struct rt r;
+	size_t n, i, sent = 0;
+	struct pl ruri;
+
+	memset(&r, 0, sizeof(r));
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.from = t->peer;
+	pkt.to = t->local;
+	r.secure = t->secure;
+	if (preprocess(p, &pkt, msg, &r))
+		return EBADMSG;
+	r.secure = r.secure || t->secure;
+	n = reg_lookup(p, user, tg, TSX_MAX_KIDS);
+	for (i = 0; i < n; i++) {
+		/* Never downgrade a secure request (POLICY: TLS path). */
+		if (r.secure && tg[i].dst.tp != NET_TLS)
+			continue;
+		ruri = pl_from_str(tg[i].uri);
+		if (!forward(p, t, &pkt, msg, &r, &ruri, &tg[i].dst,
+			     tg[i].conn_id))
+			sent++;
+	}
+	if (!sent)
+		return n ? EPERM : ENOENT;
+	return 0;
+}
+
+static void local_user(struct sip_proxy *p, const struct sip_uri *u,
+		       char *user, size_t sz)
+{
+	size_t n;
+
+	if (sip_unescape(&u->user, user, sz, &n))
+		snprintf(user, sz, "%.*s", PL_ARG(u->user));
+}
+
+static bool user_exists(struct sip_proxy *p, const char *user)
+{
+	char ha1[SIP_HA1_MAX];
+	const struct sip_store_ops *s = &p->cfg.store;
+
+	if (s->user_exists)
+		return !s->user_exists(s->arg, user, p->domain);
+	if (s->ha1_get)
+		return !s->ha1_get(s->arg, user, p->domain, SIP_AUTH_MD5, ha1,
+				   sizeof(ha1));
+	return true;
+}
+
+static void store_message(struct sip_proxy *p, const struct sip_msg *msg,
+			  bool *stored)
+{
+	struct sip_message_rec m;
+	const struct sip_hdr *ct = sip_msg_hdr(msg, SIP_HDR_CONTENT_TYPE);
+	char from[200], to[200];
+
+	*stored = false;
+	if (!p->cfg.store.message_store)
+		return;
+	px_aor(&msg->from.uri, from, sizeof(from));
+	px_aor(&msg->ruri, to, sizeof(to));
+	memset(&m, 0, sizeof(m));
+	m.from = pl_from_str(from);
+	m.to = pl_from_str(to);
+	if (ct)
+		m.ctype = ct->val;
+	m.body = msg->body;
+	m.wall_us = wall_us(p);
+	if (!p->cfg.store.message_store(p->cfg.store.arg, &m)) {
+		*stored = true;
+		p->st.messages++;
+	}
+}
+
+/* Requests whose Request-URI is us (RFC 3261 16.5: we are responsible). */
+static void local(struct sip_proxy *p, const struct net_pkt *pkt,
+		  struct sip_msg *msg, struct tsx *t)
+{
+	static const struct sip_hdr_add allow = { "Allow",
+		{ ALLOW, sizeof(ALLOW) - 1 } };
+	char user[128];
+	bool from_local, stored = false;
+	int err;
+
+	if (msg->mid == SIP_M_REGISTER) {
+		reg_register(p, pkt, msg, t);
+		return;
+	}
+	if (pres_owns(p, msg)) {
+		if (msg->mid == SIP_M_SUBSCRIBE)
+			pres_subscribe(p, pkt, msg, t);
+		else
+			px_reply(p, t, msg, 405, NULL, &allow, 1, NULL, NULL);
+		return;
+	}
+	if (!pl_isset(&msg->ruri.user)) {
+		if (msg->mid == SIP_M_OPTIONS)
+			px_reply(p, t, msg, 200, NULL, &allow, 1, NULL, NULL);
+		else
+			px_reply(p, t, msg, 404, NULL, NULL, 0, NULL, NULL);
+		return;
+	}
+	if (pl_isset(&msg->to.tag)) {
+		/* In-dialog request addressed to an AOR: not a dialog of
+		 * ours (we record-route, so peers target contacts). */
+		px_reply(p, t, msg, 481, NULL, NULL, 0, NULL, NULL);
+		return;
+	}
+	from_local = px_host_is_us(p, &msg->from.uri.host, 0);
+	if (p->cfg.auth && from_local && auth_check(p, pkt, msg, t))
+		return;
+	if (msg->mid == SIP_M_SUBSCRIBE) {
+		pres_subscribe(p, pkt, msg, t);
+		return;
+	}
+	if (msg->mid == SIP_M_PUBLISH) {
+		pres_publish(p, pkt, msg, t);
+		return;
+	}
+	local_user(p, &msg->ruri, user, sizeof(user));
+	if (!user_exists(p, user)) {
+		if (msg->mid == SIP_M_INVITE)
+			cdr_call_refused(p, pkt, msg, 404);
+		px_reply(p, t, msg, 404, NULL, NULL, 0, NULL, NULL);
+		return;
+	}
+	if (msg->mid == SIP_M_MESSAGE)
+		store_message(p, msg, &stored);
+	if (msg->mid == SIP_M_INVITE)
+		t->call = cdr_call_start(p, pkt, msg);
+	err = route_fork(p, t, msg, user);
+	if (!err)
+		return;
+	if (msg->mid == SIP_M_MESSAGE && stored) {
+		px_reply(p, t, msg, 202, NULL, NULL, 0, NULL, NULL);
+		return;
+	}
+	if (t->call) {
+		cdr_call_final(p, t->call, 480, NULL, NULL);
+		t->call = NULL;
+	}
+	px_reply(p, t, msg, 480, err == EPERM ? "TLS Required" : NULL, NULL,
+		 0, NULL, NULL);
+}
+
+static int proxy_require(struct sip_proxy *p, struct sip_msg *msg,
+			 struct tsx *t)
+{
+	struct sip_list_it it;
+	struct sip_hdr_add un;
+	struct pl e;
+	char list[256];
+	size_t n = 0;
+
+	/* RFC 3261 16.3 5: we support no extension a proxy must know. */
+	sip_list_begin(&it, msg, SIP_HDR_PROXY_REQUIRE);
+	while (!sip_list_next(&it, &e) && n < sizeof(list))
+		n += snprintf(list + n, sizeof(list) - n, "%s%.*s",
+			      n ? ", " : "", PL_ARG(e));
+	if (!n)
+		return 0;
+	un.name = "Unsupported";
+	un.val = pl_from_mem(list, n < sizeof(list) ? n : sizeof(list) - 1);
+	px_reply(p, t, msg, 420, NULL, &un, 1, NULL, NULL);
+	return EPROTO;
+}
+
+/* RFC 3261 8.2.2.3 for requests we answer as a UAS. */
+static int uas_require(struct sip_proxy *p, struct sip_msg *msg,
+		       struct tsx *t)
+{
+	struct sip_list_it it;
+	struct sip_hdr_add un;
+	struct pl e;
+	char list[256];
+	size_t n = 0;
+
+	sip_list_begin(&it, msg, SIP_HDR_REQUIRE);
+	while (!sip_list_next(&it, &e) && n < sizeof(list))
+		if (!pl_caseeq_str(&e, "path"))
+			n += snprintf(list + n, sizeof(list) - n, "%s%.*s",
+				      n ? ", " : "", PL_ARG(e));
+	if (!n)
+		return 0;
+	un.name = "Unsupported";
+	un.val = pl_from_mem(list, n < sizeof(list) ? n : sizeof(list) - 1);
+	px_reply(p, t, msg, 420, NULL, &un, 1, NULL, NULL);
+	return EPROTO;
+}
+
+void route_request(struct sip_proxy *p, const struct net_pkt *pkt,
+		   struct sip_msg *msg, struct tsx *t)
+{
+	uint32_t mf;
+	struct rt r;
+	int err;
+
+	if (msg->ruri.scheme != SIP_SCHEME_SIP &&
+	    msg->ruri.scheme != SIP_SCHEME_SIPS) {
+		px_reply(p, t, msg, 416, NULL, NULL, 0, NULL, NULL);
+		return;
+	}
+	err = sip_msg_u32(msg, SIP_HDR_MAX_FORWARDS, &mf);
+	if (err == EBADMSG) {
+		px_reply(p, t, msg, 400, "Bad Max-Forwards", NULL, 0, NULL,
+			 NULL);
+		return;
+	}
+	if (!err && mf == 0) {
+		px_reply(p, t, msg, 483, NULL, NULL, 0, NULL, NULL);
+		return;
+	}
+	if (proxy_require(p, msg, t))
+		return;
+	if (msg->mid == SIP_M_BYE)
+		cdr_bye(p, msg);
+	if (is_loop(p, msg)) {
+		px_reply(p, t, msg, 482, NULL, NULL, 0, NULL, NULL);
+		return;
+	}
+	if (preprocess(p, pkt, msg, &r)) {
+		px_reply(p, t, msg, 400, "Bad Route", NULL, 0, NULL, NULL);
+		return;
+	}
+	t->secure = r.secure;
+	if (r.nroute) {
+		struct sip_addr a;
+
+		if (sip_addr_decode(&a, &r.route[0])) {
+			px_reply(p, t, msg, 400, "Bad Route", NULL, 0, NULL,
+				 NULL);
+			return;
+		}
+		err = forward_uri(p, t, pkt, msg, &r, &a.uri);
+		if (err)
+			refuse(p, t, msg, pkt, err);
+		return;
+	}
+	if (px_uri_is_us(p, &msg->ruri)) {
+		if (uas_require(p, msg, t))
+			return;
+		local(p, pkt, msg, t);
+		return;
+	}
+	if (r.popped && pl_isset(&msg->to.tag)) {
+		/* In-dialog, loose-routed to the remote target. */
+		err = forward_uri(p, t, pkt, msg, &r, &msg->ruri);
+		if (err)
+			refuse(p, t, msg, pkt, err);
+		return;
+	}
+	if (msg->mid == SIP_M_INVITE && !pl_isset(&msg->to.tag))
+		cdr_call_refused(p, pkt, msg, 403);
+	px_reply(p, t, msg, 403, "Relaying Denied", NULL, 0, NULL, NULL);
+}
+
+void route_ack(struct sip_proxy *p, const struct net_pkt *pkt,
+	       struct sip_msg *msg)
+{
+	struct sip_addr a;
+	struct net_addr dst;
+	const struct sip_uri *u = &msg->ruri;
+	struct rt r;
+
+	if (preprocess(p, pkt, msg, &r))
+		return;
+	if (r.nroute) {
+		if (sip_addr_decode(&a, &r.route[0]))
+			return;
+		u = &a.uri;
+	} else if (px_uri_is_us(p, u) || !r.popped) {
+		return;		/* nothing to forward to: absorbed */
+	}
+	if (uri_dst(p, u, r.secure, &dst))
+		return;
+	forward(p, NULL, pkt, msg, &r, r.new_ruri, &dst, 0);
+}
+
+void route_cancel(struct sip_proxy *p, struct tsx *inv, struct tsx *t,
+		  const struct sip_msg *msg)
+{
+	int i;
+
+	px_reply(p, t, msg, 200, NULL, NULL, 0, NULL, NULL);
+	if (inv->final_sent)
+		return;
+	inv->cancelled = true;
+	for (i = 0; i < inv->nkids; i++)
+		if (inv->kids[i] && !(inv->kfinal & (1u << i)))
+			tsx_cli_cancel(p, inv->kids[i]);
+}
+
+void route_kid_gone(struct tsx *kid)
+{
+	struct tsx *t = kid->parent;
+
+	if (t && kid->kidx < t->nkids && t->kids[kid->kidx] == kid)
+		t->kids[kid->kidx] = NULL;
+	kid->parent = NULL;
+}
+
+/* Response bytes for upstream: our Via removed, SDP through the relay. */
+static int fwd_rsp(struct sip_proxy *p, struct tsx *t,
+		   const struct sip_msg *rsp, struct buf *b)
+{
+	struct buf sdp;
+	struct pl body;
+	bool rewritten = false;
+	int err;
+
+	buf_init(&sdp);
+	if (t->invite && rsp->body.len && rsp->scode < 300)
+		cdr_media_answer(p, rsp, &sdp, &rewritten);
+	body = buf_pl(&sdp);
+	err = sip_encode_response_fwd(b, rsp, rewritten ? &body : NULL, NULL);
+	buf_fini(&sdp);
+	return err;
+}
+
+static int rank(uint16_t code)
+{
+	if (code >= 600)
+		return 0;
+	if (code >= 300 && code < 400)
+		return 1;
+	if (code == 401 || code == 407)
+		return 2;
+	if (code >= 400 && code < 500 && code != 408)
+		return 3;
+	if (code == 408)
+		return 5;
+	return 4;
+}
+
+static void send_best(struct sip_proxy *p, struct tsx *t)
+{
+	struct sip_msg *m = &p->m2;
+	uint16_t code = t->best_code;
+
+	if (t->best && code != 503) {
+		if (t->call)
+			cdr_call_final(p, t->call, code, NULL, NULL);
+		t->call = NULL;
+		tsx_srv_respond(p, t, t->best, t->best_len, code);
+		return;
+	}
+	/* RFC 3261 16.7 6: a 503 becomes 500; a cancelled request whose
+	 * branches never answered gets 487. */
+	if (!code || code == 408)
+		code = t->cancelled ? 487 : 408;
+	else if (code == 503)
+		code = 500;
+	if (t->call)
+		cdr_call_final(p, t->call, code, NULL, NULL);
+	t->call = NULL;
+	if (!sip_msg_decode(m, t->req, t->req_len))
+		px_reply(p, t, m, code, NULL, NULL, 0, NULL, NULL);
+}
+
+void route_branch_rsp(struct sip_proxy *p, struct tsx *kid, uint16_t code,
+		      const struct sip_msg *rsp)
+{
+	struct tsx *t = kid->parent;
+	struct buf b;
+	struct net_addr dst;
+	uint32_t all;
+	int i;
+
+	if (!t)
+		return;
+	buf_init(&b);
+	if (code < 200) {
+		if (code == 100 || t->final_sent || !rsp)
+			goto out;
+		tsx_srv_touch(p, t);
+		if (!fwd_rsp(p, t, rsp, &b))
+			tsx_srv_respond(p, t, b.data, b.len, code);
+		goto out;
+	}
+	t->kfinal |= 1u << kid->kidx;
+	if (code < 300 && rsp) {
+		if (fwd_rsp(p, t, rsp, &b))
+			goto out;
+		if (t->call) {
+			cdr_call_final(p, t->call, code, rsp, &kid->peer);
+			t->call = NULL;
+		}
+		if (!t->final_sent) {
+			tsx_srv_respond(p, t, b.data, b.len, code);
+		} else {
+			/* Further 2xx (other branches, retransmissions):
+			 * forwarded too (RFC 3261 16.7 5, RFC 6026). */
+			tsx_rsp_dst(t, &dst);
+			px_send(p, &t->local, &dst, t->conn_id, b.data, b.len);
+		}
+		t->any_2xx = true;
+		if (t->invite)
+			for (i = 0; i < t->nkids; i++)
+				if (t->kids[i] && !(t->kfinal & (1u << i)))
+					tsx_cli_cancel(p, t->kids[i]);
+		goto out;
+	}
+	if (t->final_sent)
+		goto out;
+	if (code >= 600 && t->invite)
+		for (i = 0; i < t->nkids; i++)
+			if (t->kids[i] && i != kid->kidx &&
+			    !(t->kfinal & (1u << i)))
+				tsx_cli_cancel(p, t->kids[i]);
+	if (!t->best_code || rank(code) < rank(t->best_code)) {
+		mem_free(t->best);
+		t->best = NULL;
+		t->best_len = 0;
+		t->best_code = code;
+		if (rsp && !fwd_rsp(p, t, rsp, &b)) {
+			t->best_len = b.len;
+			t->best = (uint8_t *)buf_detach(&b);
+		}
+	}
+	all = t->nkids >= 32 ? UINT32_MAX : (1u << t->nkids) - 1;
+	if ((t->kfinal & all) == all)
+		send_best(p, t);
+ out:
+	buf_fini(&b);
+}
+
+void route_rsp_stateless(struct sip_proxy *p, const struct sip_msg *rsp)
+{
+	struct sip_list_it it;
+	struct sip_via v;
+	struct pl e, host;
+	struct net_addr dst;
+	char s[NET_ADDR_STRLEN + 8];
+	uint32_t port = 0;
+	struct buf b;
+
+	/* RFC 3261 16.11 / 18.2.2: the next Via, received and rport. */
+	sip_list_begin(&it, rsp, SIP_HDR_VIA);
+	if (sip_list_next(&it, &e) || sip_list_next(&it, &e) ||
+	    sip_via_decode(&v, &e))
+		return;
+	host = pl_isset(&v.received) ? v.received : v.host;
+	if (pl_isset(&v.rport_val))
+		pl_to_u32(&v.rport_val, &port);
+	if (!port || port > 65535)
+		port = v.port ? v.port : 5060;
+	if (host.len > 45)
+		return;
+	snprintf(s, sizeof(s), pl_chr(&host, ':') ? "[%.*s]:%u" : "%.*s:%u",
+		 PL_ARG(host), port);
+	e = pl_from_str(s);
+	if (net_addr_parse(&e, (uint16_t)port, &dst) ||
+	    net_tp_parse(&v.transport, &dst.tp))
+		return;
+	buf_init(&b);
+	if (!sip_encode_response_fwd(&b, rsp, NULL, NULL))
+		px_send(p, px_local(p, dst.tp, net_addr_family(&dst)), &dst, 0,
+			b.data, b.len);
+	buf_fini(&b);
+}
