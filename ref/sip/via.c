@@ -67,7 +67,7 @@ ok:
 
 static int params(struct sip_via *via, struct pl *rest, const char **why)
 {
-	struct pl name, val;
+	struct pl name = { "", 0 }, val;
 	int err;
 
 	via->params = *rest;
@@ -99,6 +99,9 @@ static int params(struct sip_via *via, struct pl *rest, const char **why)
 			break;
 		}
 	}
+	if (err == EBADMSG && pl_caseeq_str(&name, "branch") &&
+	    !strcmp(*why, "parameter with '=' but no value"))
+		*why = "branch parameter has no value";
 	return err == ENOENT ? 0 : err;
 }
 
