@@ -111,7 +111,7 @@ static int put_popped(struct buf *b, const struct sip_hdr *h)
 
 	if (sip_list_split(&rest, &first, &comma))
 		return EBADMSG;
-	pl_trim(&rest);
+	lws_trim(&rest);
 	if (!rest.len)
 		return 0;
 	return put_parts(b, &h->name, ": ", &rest, NULL, NULL);

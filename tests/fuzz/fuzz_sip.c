@@ -6,6 +6,7 @@
  * change comes out byte-identical, and a forwarded request (Via, RR,
  * Max-Forwards, Route pop) and a built response decode again.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,13 @@ static void deep(const struct sip_msg *msg)
 	}
 }
 
+static int redecode(const uint8_t *d, size_t n)
+{
+	int err = sip_msg_decode(&m2, d, n);
+
+	return err == EOVERFLOW ? 0 : err;
+}
+
 static void encode(const struct sip_msg *msg)
 {
 	struct buf out;
@@ -111,13 +119,14 @@ static void encode(const struct sip_msg *msg)
 		fwd.decrement_mf = true;
 		fwd.extra = &x;
 		fwd.nextra = 1;
+		/* may pass SIP_MAX_HDRS with the added lines: EOVERFLOW */
 		if (!sip_encode_forward(&out, msg, &fwd) &&
-		    sip_msg_decode(&m2, out.data, out.len))
+		    redecode(out.data, out.len))
 			abort();
 		buf_reset(&out);
 		if (!sip_encode_response(&out, msg, 200, NULL, &tag, &x, 1,
 					 &PL("application/sdp"), &body) &&
-		    sip_msg_decode(&m2, out.data, out.len))
+		    redecode(out.data, out.len))
 			abort();
 	} else {
 		if (!sip_encode_response_fwd(&out, msg, NULL, NULL) &&
