@@ -83,7 +83,9 @@ int sip_auth_decode(struct sip_auth *a, const struct pl *s)
 
 	if (!a || !s)
 		return EINVAL;
-	memset(&x, 0, sizeof(x));
+	x.scheme = x.realm = x.nonce = x.opaque = x.algorithm = PL_NULL;
+	x.qop = x.stale = x.username = x.uri = x.response = PL_NULL;
+	x.cnonce = x.nc = x.userhash = PL_NULL;
 	rest = *s;
 	lws_trim(&rest);
 	if (sip_take_token(&rest, &x.scheme))

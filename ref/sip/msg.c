@@ -293,7 +293,7 @@ static int check_ids(struct sip_msg *msg)
 	if (!h->val.len)
 		return fail(msg, 400, "Call-ID is empty");
 	for (i = 0; i < h->val.len; i++)
-		if (is_lws(h->val.p[i]) || (uint8_t)h->val.p[i] < 0x21)
+		if ((uint8_t)h->val.p[i] < 0x21)
 			return fail(msg, 400, "Call-ID contains whitespace or "
 					      "control characters");
 	h = &msg->hdrs[msg->first[SIP_HDR_CSEQ]];
