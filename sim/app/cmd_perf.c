@@ -23,6 +23,7 @@ static const struct {
 	{ "parse", perf_parse,
 	  "SIP decode-to-proxy-ready rate vs GNU oSIP2 [--n N] [--out DIR]" },
 	{ "replay", perf_replay, "pcap replay side by side with tshark" },
+	{ "msrp", msrp_sub, "MSRP relay throughput" },
 };
 
 static const char *const planned[] = { "relay", "proxy", "peers", NULL };
