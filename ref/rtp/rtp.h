@@ -114,7 +114,9 @@ struct rtp_relay;
 struct rtp_side_stats {
 	uint64_t packets, bytes;
 	uint64_t kind[RTP_KIND_COUNT];	/* by RFC 7983 class */
+	uint64_t rtcp_bytes;	/* of which RTCP */
 	uint64_t dropped;	/* no destination known yet, or queue full */
+	uint64_t last_packet_us; /* 0: none yet */
 	uint32_t ssrc;
 	uint32_t lost;		/* RFC 3550 A.3, from sequence numbers */
 	uint32_t jitter_us;	/* RFC 3550 A.8, from RTP timestamps */
@@ -131,7 +133,9 @@ struct rtp_stream_stats {
 };
 
 struct rtp_call_stats {
-	uint64_t created_us, last_media_us;
+	uint64_t created_us, last_media_us, last_signal_us;
+	struct pl tag[2];	/* From tag of side 0, side 1 (may be empty);
+				 * valid until the call changes */
 	size_t stream_cnt;
 	struct rtp_stream_stats stream[RTP_MAX_STREAMS];
 };
@@ -272,6 +276,8 @@ struct rtp_ng;
  */
 int rtp_ng_new(struct rtp_ng **np, struct rtp_relay *r);
 void rtp_ng_free(struct rtp_ng *n);
+/* Wall clock = now_us + offset_us, for the UNIX times in query answers. */
+void rtp_ng_set_wall_offset(struct rtp_ng *n, int64_t offset_us);
 int rtp_ng_input(struct rtp_ng *n, uint64_t now_us, const struct net_pkt *in);
 int rtp_ng_timeout(struct rtp_ng *n, uint64_t now_us);
 int rtp_ng_output(struct rtp_ng *n, struct net_out *out);

@@ -246,6 +246,7 @@ static int exchange(struct rtp_relay *r, uint64_t now_us, struct rtp_call *c,
 	err = rewrite(r, c, extra, 1 - x, answer, o, out);
 	if (!err) {
 		c->last_us = now_us;
+		c->signal_us = now_us;
 		err = relay_timer_arm(r, c);
 	}
 	if (err) {

@@ -57,7 +57,7 @@ struct rtp_call {
 	size_t tag_len[2];
 	struct rtp_stream *streams[RTP_MAX_STREAMS];
 	size_t nstreams;
-	uint64_t created_us, last_us;
+	uint64_t created_us, last_us, signal_us;
 	uint32_t timer;
 	bool hold;
 };

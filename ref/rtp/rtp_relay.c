@@ -277,6 +277,10 @@ void relay_call_stats(const struct rtp_relay *r, const struct rtp_call *c,
 	memset(st, 0, sizeof(*st));
 	st->created_us = c->created_us;
 	st->last_media_us = c->last_us;
+	st->last_signal_us = c->signal_us;
+	for (k = 0; k < 2; k++)
+		st->tag[k] = c->tag[k] ? pl_from_mem(c->tag[k], c->tag_len[k]) :
+			     PL_NULL;
 	st->stream_cnt = c->nstreams;
 	for (i = 0; i < c->nstreams; i++) {
 		const struct rtp_stream *s = c->streams[i];
@@ -421,6 +425,7 @@ int rtp_relay_input(struct rtp_relay *r, uint64_t now_us,
 	x->st.packets++;
 	x->st.bytes += in->len;
 	x->st.kind[kind]++;
+	x->st.last_packet_us = now_us;
 	x->stream->call->last_us = now_us;
 	if (kind == RTP_KIND_ZRTP || kind == RTP_KIND_DTLS)
 		x->encrypted = true;	/* SRTP keys follow: stop reading */
@@ -435,8 +440,10 @@ int rtp_relay_input(struct rtp_relay *r, uint64_t now_us,
 	rtcp = rtcp_port || kind == RTP_KIND_RTCP;
 	if (kind == RTP_KIND_RTP && !rtcp_port)
 		rtp_account(x, now_us, in->data, in->len);
-	else if (kind == RTP_KIND_RTCP)
+	else if (kind == RTP_KIND_RTCP) {
+		x->st.rtcp_bytes += in->len;
 		rtcp_account(x, y, in->data, in->len);
+	}
 
 	/* rtcp-mux is negotiated end to end (we pass the attribute
 	 * through): only when both SDPs carry it. Otherwise RTCP goes port+1
