@@ -66,8 +66,10 @@ struct res {
 struct rxctx {
 	int fd;
 	volatile int stop;
+	volatile int phase;	/* overload run: 1 = the paced phase after */
 	uint64_t recv;
 	uint64_t per[MAX_STREAMS];
+	uint64_t per2[MAX_STREAMS];
 	uint32_t *lat_us;
 	size_t nlat;
 };
@@ -336,6 +338,8 @@ static void *rx_thread(void *arg)
 			if (id >= MAX_STREAMS)
 				continue;
 			c->per[id]++;
+			if (c->phase)
+				c->per2[id]++;
 			c->recv++;
 			if (c->nlat < LAT_MAX && now > sent_ns)
 				c->lat_us[c->nlat++] =
@@ -397,9 +401,16 @@ static void load(int fd, const struct sockaddr_in *dst, unsigned n,
 	}
 }
 
+/*
+ * One run of relay im with n streams. overload: instead of one paced
+ * phase, a 1.2 s blast as fast as the sender can go, then rate for dur;
+ * "stopped" then counts streams that no longer forward after the blast
+ * (rtpengine 10.5 stops reading a socket after 5 overflowing reads).
+ */
 static int run(enum impl im, unsigned n, unsigned rate, double dur,
-	       struct res *out)
+	       bool overload, struct res *out)
 {
+	uint64_t blast = 0;
 	static struct rxctx rx;
 	static struct sockaddr_in dst[MAX_STREAMS];
 	struct sockaddr_in rxa, txa;
@@ -450,6 +461,11 @@ static int run(enum impl im, unsigned n, unsigned rate, double dur,
 	pthread_create(&th, NULL, rx_thread, &rx);
 	if (pid)
 		c0 = cpu_s(pid);
+	if (overload) {
+		load(txfd, dst, n, 2000000, 1.2, &blast);
+		usleep(300000);
+		rx.phase = 1;
+	}
 	t0 = mono_ns();
 	load(txfd, dst, n, rate, dur, &out->sent);
 	usleep(200000);		/* stragglers */
@@ -462,8 +478,12 @@ static int run(enum impl im, unsigned n, unsigned rate, double dur,
 	out->cpu_s = c1 - c0;
 	per_stream = out->sent / n;
 	for (k = 0; k < n; k++)
-		if (rx.per[k] * 2 < per_stream)
+		if ((overload ? rx.per2[k] : rx.per[k]) * 2 < per_stream)
 			out->stopped++;
+	if (overload) {
+		out->sent += blast;
+		out->secs += 1.5;
+	}
 	if (rx.nlat) {
 		qsort(rx.lat_us, rx.nlat, sizeof(uint32_t), cmp_u32);
 		out->p50_us = rx.lat_us[rx.nlat / 2];
@@ -508,7 +528,7 @@ int perf_relay(int argc, char **argv)
 	double dur = 2.0;
 	const char *outdir = "results/latest", *list = "1,100,1000";
 	bool rtpe = true;
-	static struct res r[8][IMPL_N];
+	static struct res r[8][IMPL_N], ov[IMPL_N];
 	struct check chk[64];
 	unsigned nchk = 0, pass = 0;
 	char path[512], *end;
@@ -555,7 +575,8 @@ int perf_relay(int argc, char **argv)
 
 			if (im == IMPL_RTPENGINE && !rtpe)
 				continue;
-			err = run((enum impl)im, counts[c], rate, dur, x);
+			err = run((enum impl)im, counts[c], rate, dur, false,
+				  x);
 			if (err) {
 				fprintf(stderr, "perf relay: %s with %u "
 					"streams: %s\n", impl_name[im],
@@ -571,6 +592,32 @@ int perf_relay(int argc, char **argv)
 			       x->p50_us, x->p99_us, x->stopped);
 			fflush(stdout);
 		}
+	}
+
+	/* Overload: 10 streams blasted, then paced; who still forwards? */
+	printf("overload: 10 streams, 1.2 s blast then %u pkt/s for %.1f s\n",
+	       rate / 10 > 100 ? rate / 10 : 100, dur);
+	for (im = IMPL_OURS; im < IMPL_N; im++) {
+		if (im == IMPL_RTPENGINE && !rtpe)
+			continue;
+		err = run((enum impl)im, 10, rate / 10 > 100 ? rate / 10 : 100,
+			  dur, true, &ov[im]);
+		if (err)
+			fprintf(stderr, "perf relay: overload %s: %s\n",
+				impl_name[im], strerror(err));
+		else
+			printf("%-10s streams stopped after blast: %u of 10\n",
+			       impl_name[im], ov[im].stopped);
+	}
+	{
+		struct check *k = &chk[nchk++];
+
+		snprintf(k->name, sizeof(k->name),
+			 "relay overload: no stream of ours stops forwarding");
+		k->ok = ov[IMPL_OURS].ok && !ov[IMPL_OURS].stopped;
+		snprintf(k->detail, sizeof(k->detail), "ours %u of 10 stopped"
+			 ", rtpengine %u of 10", ov[IMPL_OURS].stopped,
+			 ov[IMPL_RTPENGINE].stopped);
 	}
 
 	/* Checks, per stream count: the targets. */
@@ -661,6 +708,10 @@ int perf_relay(int argc, char **argv)
 				x->p99_us, nm, counts[c], x->stopped);
 		}
 	}
+	for (im = IMPL_OURS; im < IMPL_N; im++)
+		if (ov[im].ok)
+			fprintf(f, ",\n  \"relay_%s_overload_streams_stopped\": %u",
+				impl_name[im], ov[im].stopped);
 	fprintf(f, "}}\n");
 	fclose(f);
 	for (c = 0; c < nchk; c++)
