@@ -19,14 +19,16 @@
 struct rtp_stream;
 
 struct rtp_side {
+	/* Hot: read or written for every packet, kept together. */
 	struct rtp_stream *stream;
 	uint8_t idx;		/* 0 or 1 */
-	uint16_t port;		/* local RTP port, RTCP on port + 1 */
-	struct net_addr sdp_rtp, sdp_rtcp; /* from its SDP; family 0: none */
-	struct net_addr lat_rtp, lat_rtcp; /* latched; family 0: not yet */
 	bool mux, hold, rejected;
 	bool encrypted;		/* SDP says so, or ZRTP/DTLS seen: RTCP
 				 * report blocks are not readable */
+	uint16_t port;		/* local RTP port, RTCP on port + 1 */
+	struct net_addr lat_rtp, lat_rtcp; /* latched; family 0: not yet */
+	struct net_addr sdp_rtp, sdp_rtcp; /* from its SDP; family 0: none */
+	struct rtp_side_stats st;
 	/* RFC 3550 A.1 and A.8 receive state, for what this side sends. */
 	bool seq_init;
 	uint16_t max_seq;
@@ -35,10 +37,10 @@ struct rtp_side {
 	uint32_t jit_q4;	/* jitter in timestamp units, times 16 */
 	int64_t last_transit;
 	uint32_t clock;		/* of the last packet's payload type */
+	/* Cold: set from the SDP. */
 	uint8_t clk_n;
 	uint8_t clk_pt[RTP_CLK_MAX];
 	uint32_t clk_rate[RTP_CLK_MAX];
-	struct rtp_side_stats st;
 };
 
 struct rtp_call;

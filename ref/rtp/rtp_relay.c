@@ -254,13 +254,28 @@ void relay_call_free(struct rtp_relay *r, struct rtp_call *c)
 	mem_free(c);
 }
 
+/* Last activity: signalling, or a packet on any side. Kept per side so
+ * the packet path does not touch the call. */
+static uint64_t call_last(const struct rtp_call *c)
+{
+	uint64_t last = c->last_us;
+	size_t i;
+	int k;
+
+	for (i = 0; i < c->nstreams; i++)
+		for (k = 0; k < 2; k++)
+			if (c->streams[i]->side[k].st.last_packet_us > last)
+				last = c->streams[i]->side[k].st.last_packet_us;
+	return last;
+}
+
 int relay_timer_arm(struct rtp_relay *r, struct rtp_call *c)
 {
 	uint64_t to = c->hold ? r->cfg.hold_timeout_us : r->cfg.timeout_us;
 	uint32_t id;
 	int err;
 
-	err = tq_add(&r->tq, c->last_us + to, TIMER_CALL, c, &id);
+	err = tq_add(&r->tq, call_last(c) + to, TIMER_CALL, c, &id);
 	if (err)
 		return err;
 	if (c->timer)
@@ -276,7 +291,7 @@ void relay_call_stats(const struct rtp_relay *r, const struct rtp_call *c,
 
 	memset(st, 0, sizeof(*st));
 	st->created_us = c->created_us;
-	st->last_media_us = c->last_us;
+	st->last_media_us = call_last(c);
 	st->last_signal_us = c->signal_us;
 	for (k = 0; k < 2; k++)
 		st->tag[k] = c->tag[k] ? pl_from_mem(c->tag[k], c->tag_len[k]) :
@@ -426,7 +441,6 @@ int rtp_relay_input(struct rtp_relay *r, uint64_t now_us,
 	x->st.bytes += in->len;
 	x->st.kind[kind]++;
 	x->st.last_packet_us = now_us;
-	x->stream->call->last_us = now_us;
 	if (kind == RTP_KIND_ZRTP || kind == RTP_KIND_DTLS)
 		x->encrypted = true;	/* SRTP keys follow: stop reading */
 
@@ -471,7 +485,10 @@ int rtp_relay_output(struct rtp_relay *r, struct net_out *out)
 		return ENOENT;
 	*out = r->outq[r->oq_head];
 	r->oq_head = (r->oq_head + 1) % RTP_OUTQ_LEN;
-	r->oq_cnt--;
+	/* Back to slot 0 when empty: the usual one-in-one-out keeps using
+	 * the same cache lines. */
+	if (!--r->oq_cnt)
+		r->oq_head = 0;
 	r->cnt.packets_out++;
 	return 0;
 }
@@ -488,7 +505,7 @@ int rtp_relay_timeout(struct rtp_relay *r, uint64_t now_us)
 		c = e.arg;
 		c->timer = 0;
 		to = c->hold ? r->cfg.hold_timeout_us : r->cfg.timeout_us;
-		if (c->last_us + to > now_us) {
+		if (call_last(c) + to > now_us) {
 			/* Media flowed since the timer was set: re-arm. If
 			 * that fails the call ends now rather than never. */
 			if (!relay_timer_arm(r, c))
