@@ -8,6 +8,7 @@
  * Property: every answer is a valid HTTP status.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
