@@ -9,10 +9,10 @@
  * bad one is reported as "FILE:LINE: [section] key: reason" and refd exits
  * 2. Runtime failures (a port already taken) exit 1. SIGTERM exits 0.
  *
- * The SIP core is attached in wire_sip(). Until it exists the listeners
- * are bound to a sink (io_core_add with NULL ops): they accept and
- * discard, and the counts are logged at exit. Sections [media], [msrp],
- * [xcap] and [web] are checked but their services are not wired here yet.
+ * The SIP core (ref/sip/proxy.h) is built and attached in wire_sip().
+ * Sections [media], [msrp], [xcap] and [web] are checked but their
+ * services are not wired here yet; the account and trace/CDR stores are
+ * not either (the proxy then runs without them).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,16 +20,20 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include "base/cfg.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/net.h"
+#include "base/rng.h"
 #include "io/io.h"
+#include "sip/proxy.h"
 
 #define EXIT_CONFIG 2
 #define EXIT_RUNTIME 1
 #define MAX_NETWORKS 64
+#define MAX_LISTEN 32
 
 /* Every permitted key. Add yours here, then check it in a check_*(). */
 static const struct cfg_key keys[] = {
@@ -63,20 +67,17 @@ static const struct cfg_key keys[] = {
 	{ "web", "tls_key" },
 };
 
-struct prefix {
-	struct net_addr a;
-	unsigned bits;
-};
-
 struct refd {
 	struct cfg cfg;
-	struct log log, io_log;
+	struct log log, io_log, sip_log;
 	const char *domain, *data_dir, *policy, *realm;
 	enum log_level level, sip_level;
 	/* [sip] */
 	const char *listen, *tls_cert, *tls_key, *tls_ca;
 	int tls_verify_client, tls_verify_server, auth;
-	struct prefix networks[MAX_NETWORKS];
+	struct net_addr listen_addrs[MAX_LISTEN];
+	size_t nlisten;
+	struct sip_net networks[MAX_NETWORKS];
 	size_t nnetworks;
 	uint32_t max_transactions, max_connections;
 	uint64_t idle_timeout_s, write_queue, min_expires_s, max_expires_s;
@@ -87,6 +88,9 @@ struct refd {
 	/* runtime */
 	struct io_loop *loop;
 	struct io_core *sip;
+	struct sip_proxy *proxy;
+	struct rng rng;
+	uint8_t nonce_secret[32];
 };
 
 static int required(struct refd *d, const char *sec, const char *key,
@@ -200,6 +204,10 @@ static int sip_spec(struct refd *d, const char *sec, const char *key,
 	if (a.tp == NET_TLS && (!d->tls_cert || !d->tls_key))
 		return cfg_fail(&d->cfg, sec, key, "'%.*s' needs [sip] "
 				"tls_cert and tls_key", PL_ARG(*w));
+	if (d->nlisten == MAX_LISTEN)
+		return cfg_fail(&d->cfg, sec, key, "more than %d listeners",
+				MAX_LISTEN);
+	d->listen_addrs[d->nlisten++] = a;
 	return 0;
 }
 
@@ -221,7 +229,7 @@ static int network(struct refd *d, const char *sec, const char *key,
 		   const struct pl *w)
 {
 	struct pl host, bits;
-	struct prefix *p = &d->networks[d->nnetworks];
+	struct sip_net *p = &d->networks[d->nnetworks];
 	char h[INET6_ADDRSTRLEN + 1];
 	uint32_t b;
 
@@ -232,11 +240,11 @@ static int network(struct refd *d, const char *sec, const char *key,
 	if (pl_split(w, '/', &host, &bits) || pl_strcpy(&host, h, sizeof(h))
 	    || pl_to_u32(&bits, &b))
 		goto bad;
-	if (inet_pton(AF_INET, h, &p->a.u.in.sin_addr) == 1 && b <= 32)
-		p->a.u.in.sin_family = AF_INET;
-	else if (inet_pton(AF_INET6, h, &p->a.u.in6.sin6_addr) == 1 &&
+	if (inet_pton(AF_INET, h, &p->pfx.u.in.sin_addr) == 1 && b <= 32)
+		p->pfx.u.in.sin_family = AF_INET;
+	else if (inet_pton(AF_INET6, h, &p->pfx.u.in6.sin6_addr) == 1 &&
 		 b <= 128)
-		p->a.u.in6.sin6_family = AF_INET6;
+		p->pfx.u.in6.sin6_family = AF_INET6;
 	else
 		goto bad;
 	p->bits = b;
@@ -427,20 +435,39 @@ static int make_dir(const char *path)
 	return 0;
 }
 
-/*
- * The SIP service. When ref/sip/proxy.h lands this becomes: build the
- * proxy core from d's [sip] values, then
- *	io_core_add(d->loop, &sip_proxy_ops, proxy, &d->sip);
- * Until then the listeners are bound to a sink.
- */
+/* The SIP service: the proxy core on the [sip] listeners. */
 static int wire_sip(struct refd *d)
 {
-	int err = io_core_add(d->loop, NULL, NULL, &d->sip);
+	struct sip_proxy_cfg pc;
+	uint64_t seed;
+	int err;
 
-	if (!err)
-		LOG_W(&d->log, "no SIP core is built in yet: the listeners "
-		      "accept and discard");
-	return err;
+	/* Cores never draw randomness themselves: seed theirs here. The
+	 * nonce secret lives for this run only, so a restart makes clients
+	 * re-authenticate (stale=true), which they do on their own. */
+	if (getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed) ||
+	    getrandom(d->nonce_secret, sizeof(d->nonce_secret), 0) !=
+	    (ssize_t)sizeof(d->nonce_secret))
+		return errno;
+	rng_seed(&d->rng, seed);
+	memset(&pc, 0, sizeof(pc));
+	pc.domain = d->domain;
+	pc.listen = d->listen_addrs;
+	pc.nlisten = d->nlisten;
+	pc.networks = d->networks;
+	pc.nnetworks = d->nnetworks;
+	pc.auth = d->auth;
+	pc.nonce_secret = d->nonce_secret;
+	pc.nonce_secret_len = sizeof(d->nonce_secret);
+	pc.max_tsx = d->max_transactions;
+	pc.min_expires = (uint32_t)d->min_expires_s;
+	pc.max_expires = (uint32_t)d->max_expires_s;
+	pc.wall_offset_us = io_wall_offset_us(d->loop);
+	pc.rng = &d->rng;
+	pc.log = &d->sip_log;
+	if ((err = sip_proxy_new(&d->proxy, &pc)))
+		return err;
+	return io_core_add(d->loop, &sip_proxy_core_ops, d->proxy, &d->sip);
 }
 
 static int start(struct refd *d)
@@ -466,9 +493,13 @@ static int start(struct refd *d)
 		return e == EINVAL ? EXIT_CONFIG : EXIT_RUNTIME;
 	}
 	for (i = 0; i < d->nnetworks; i++)
-		io_allow_add(d->loop, &d->networks[i].a, d->networks[i].bits);
-	if (wire_sip(d) ||
-	    io_listen_spec(d->loop, d->sip, d->listen, err, sizeof(err))) {
+		io_allow_add(d->loop, &d->networks[i].pfx,
+			     d->networks[i].bits);
+	if ((e = wire_sip(d))) {
+		LOG_E(&d->log, "SIP core: %s", strerror(e));
+		return EXIT_RUNTIME;
+	}
+	if (io_listen_spec(d->loop, d->sip, d->listen, err, sizeof(err))) {
 		cfg_fail(&d->cfg, "sip", "listen", "%s", err);
 		fprintf(stderr, "%s\n", d->cfg.err);
 		return EXIT_RUNTIME;
@@ -483,6 +514,7 @@ static int start(struct refd *d)
 static void log_stats(struct refd *d)
 {
 	const struct io_stats *s = io_stats(d->loop);
+	struct sip_proxy_stats ps;
 
 	LOG_I(&d->log, "io: udp rx %llu tx %llu drop %llu; streams in %llu "
 	      "out %llu closed %llu idle %llu overflow %llu refused %llu; "
@@ -496,6 +528,17 @@ static void log_stats(struct refd *d)
 	      (unsigned long long)s->conn_refused,
 	      (unsigned long long)s->tls_fail, (unsigned long long)s->denied,
 	      (unsigned long long)s->sink_rx);
+	sip_proxy_stats(d->proxy, &ps);
+	LOG_I(&d->log, "sip: requests %llu (bad %llu), responses %llu (bad "
+	      "%llu), retransmissions %llu, sent %llu, overload %llu, auth "
+	      "ok %llu failed %llu limited %llu, calls %llu",
+	      (unsigned long long)ps.rx_req, (unsigned long long)ps.rx_bad_req,
+	      (unsigned long long)ps.rx_rsp, (unsigned long long)ps.rx_bad_rsp,
+	      (unsigned long long)ps.rx_retrans, (unsigned long long)ps.tx,
+	      (unsigned long long)ps.tsx_overload,
+	      (unsigned long long)ps.auth_ok, (unsigned long long)ps.auth_fail,
+	      (unsigned long long)ps.auth_limited,
+	      (unsigned long long)ps.calls);
 }
 
 static void usage(FILE *f)
@@ -528,6 +571,7 @@ int main(int argc, char **argv)
 	}
 	d.log.level = d.level;
 	log_init(&d.io_log, "io", d.sip_level);
+	log_init(&d.sip_log, "sip", d.sip_level);
 	if ((e = make_dir(d.data_dir))) {
 		cfg_fail(&d.cfg, "platform", "data_dir", "cannot create '%s': "
 			 "%s", d.data_dir, strerror(e));
@@ -542,12 +586,16 @@ int main(int argc, char **argv)
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	/* Nothing is buffered outside the cores yet; stores flush here. */
+	/* Bytes queued for slow stream peers get a moment to leave. */
+	if (io_shutdown(d.loop, 2000))
+		LOG_W(&d.log, "some connections still had bytes queued");
 	log_stats(&d);
 	LOG_I(&d.log, "stopped");
 	rc = 0;
 out:
 	io_loop_free(d.loop);
+	/* After the sockets: writes the CDR of calls still up. */
+	sip_proxy_free(d.proxy);
 	cfg_fini(&d.cfg);
 	return rc;
 }

@@ -19,4 +19,7 @@ int perf_msrp(int argc, char **argv);
 /* rtcbench perf replay (sim/app/perf_replay.c). */
 int perf_replay(int argc, char **argv);
 
+/* rtcbench perf replay (sim/app/perf_replay.c). */
+int perf_replay(int argc, char **argv);
+
 #endif

@@ -41,6 +41,8 @@ struct expect {
 struct run {
 	struct rep_summary *sum;
 	json_t *calls;		/* calls[] of summary.json */
+	json_t *uas;		/* user_agents[] */
+	json_t *streams;	/* media_streams[] */
 	json_t *files;		/* per-file metrics */
 	json_t *fmetrics;	/* metrics of the file being read */
 	struct rpl_writer *wr;
@@ -105,6 +107,37 @@ static void on_call(void *arg, const struct rpl_call_rec *c)
 			    json_integer(c->media_pkts));
 	json_object_set_new(o, "srtp", json_boolean(c->srtp));
 	json_array_append_new(run->calls, o);
+}
+
+static void on_ua(void *arg, const struct rpl_ua_rec *u)
+{
+	struct run *run = arg;
+
+	json_array_append_new(run->uas, json_pack("{s:s, s:s, s:I, s:b, s:b}",
+		"file", run->file, "aor", u->aor,
+		"requests", (json_int_t)u->requests,
+		"registering", u->registering, "registered", u->registered));
+}
+
+static void on_stream(void *arg, const struct rpl_stream_rec *st)
+{
+	struct run *run = arg;
+	char a[RPL_EP_STRLEN], b[RPL_EP_STRLEN], ssrc[16];
+	json_t *pts = json_array();
+	int pt;
+
+	for (pt = 0; pt < 128; pt++)
+		if (st->pt_seen[pt / 8] & (1u << (pt % 8)))
+			json_array_append_new(pts, json_integer(pt));
+	snprintf(ssrc, sizeof(ssrc), "0x%08X", st->ssrc);
+	json_array_append_new(run->streams, json_pack(
+		"{s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:b, s:b}",
+		"file", run->file, "src", rpl_ep_str(&st->src, a, sizeof(a)),
+		"dst", rpl_ep_str(&st->dst, b, sizeof(b)), "ssrc", ssrc,
+		"packets", (json_int_t)st->packets, "payload_types", pts,
+		"first", time_or_null(st->first_us),
+		"last", time_or_null(st->last_us), "sdp", st->sdp,
+		"srtp", st->srtp));
 }
 
 static void on_pdu(void *arg, enum rpl_kind kind, const struct rpl_pdu *pdu)
@@ -308,7 +341,8 @@ static int replay_file(struct run *run, const char *path)
 {
 	struct rpl_reader *rd = NULL;
 	struct rpl *r = NULL;
-	struct rpl_cfg cfg = { .call_fn = on_call, .pdu_fn = on_pdu };
+	struct rpl_cfg cfg = { .call_fn = on_call, .pdu_fn = on_pdu,
+			       .ua_fn = on_ua, .stream_fn = on_stream };
 	char err[512];
 	const uint8_t *data;
 	size_t caplen, wirelen;
@@ -468,6 +502,8 @@ int cmd_replay(int argc, char **argv)
 	rep_summary_meta(run.sum, "target", target);
 	run.calls = json_array();
 	run.files = json_array();
+	run.uas = json_array();
+	run.streams = json_array();
 	for (k = 0; k < run.ninputs && !rc; k++)
 		rc = replay_file(&run, run.inputs[k]);
 	if (rc)
@@ -488,6 +524,8 @@ int cmd_replay(int argc, char **argv)
 	}
 	rep_summary_set(run.sum, "calls", json_incref(run.calls));
 	rep_summary_set(run.sum, "files", json_incref(run.files));
+	rep_summary_set(run.sum, "user_agents", json_incref(run.uas));
+	rep_summary_set(run.sum, "media_streams", json_incref(run.streams));
 	print_model(&run);
 	if ((i = rep_summary_write(run.sum, out))) {
 		fprintf(stderr, "rtcbench replay: cannot write %s/summary.json: "
@@ -501,6 +539,8 @@ out:
 	rpl_writer_close(run.wr);
 	json_decref(run.calls);
 	json_decref(run.files);
+	json_decref(run.uas);
+	json_decref(run.streams);
 	rep_summary_free(run.sum);
 	for (k = 0; k < run.ninputs; k++)
 		mem_free(run.inputs[k]);

@@ -30,6 +30,10 @@ struct got {
 	struct rpl_call_rec rec;
 	char caller[64], callee[64], call_id[64];
 	int pdus[RPL_K_COUNT];
+	int streams, uas;
+	uint64_t stream_pkts;
+	uint8_t pts[16];
+	bool alice_requests;
 };
 
 static int setup(void **state)
@@ -66,9 +70,32 @@ static void on_pdu(void *arg, enum rpl_kind k, const struct rpl_pdu *pdu)
 	g->pdus[k]++;
 }
 
+static void on_stream(void *arg, const struct rpl_stream_rec *rec)
+{
+	struct got *g = arg;
+	size_t i;
+
+	g->streams++;
+	g->stream_pkts += rec->packets;
+	for (i = 0; i < 16; i++)
+		g->pts[i] |= rec->pt_seen[i];
+	assert_true(rec->last_us >= rec->first_us);
+}
+
+static void on_ua(void *arg, const struct rpl_ua_rec *rec)
+{
+	struct got *g = arg;
+
+	g->uas++;
+	if (!strcmp(rec->aor, "alice@example.test") && rec->requests)
+		g->alice_requests = true;
+}
+
 static struct rpl *new_rpl(struct got *g)
 {
-	struct rpl_cfg cfg = { .call_fn = on_call, .pdu_fn = on_pdu, .arg = g };
+	struct rpl_cfg cfg = { .call_fn = on_call, .pdu_fn = on_pdu,
+			       .stream_fn = on_stream, .ua_fn = on_ua,
+			       .arg = g };
 	struct rpl *r = NULL;
 
 	memset(g, 0, sizeof(*g));
@@ -165,6 +192,12 @@ static void test_replay_model_call(void **state)
 	assert_int_equal(g.pdus[RPL_K_SIP], 10);
 	assert_int_equal(g.pdus[RPL_K_RTP], 10);
 	assert_int_equal(g.pdus[RPL_K_RTCP], 1);
+	assert_int_equal(g.streams, 2);
+	assert_int_equal(g.stream_pkts, 10);
+	assert_int_equal(g.pts[0], 1);	/* PCMU (0) */
+	assert_int_equal(g.pts[1], 1);	/* PCMA (8) */
+	assert_int_equal(g.uas, 1);	/* only alice sent requests */
+	assert_true(g.alice_requests);
 	rpl_free(r);
 }
 
