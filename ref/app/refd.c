@@ -586,7 +586,9 @@ int main(int argc, char **argv)
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	/* Nothing is buffered outside the cores yet; stores flush here. */
+	/* Bytes queued for slow stream peers get a moment to leave. */
+	if (io_shutdown(d.loop, 2000))
+		LOG_W(&d.log, "some connections still had bytes queued");
 	log_stats(&d);
 	LOG_I(&d.log, "stopped");
 	rc = 0;
