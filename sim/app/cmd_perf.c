@@ -25,6 +25,8 @@ static const struct {
 	  "SIP decode-to-proxy-ready rate vs GNU oSIP2 [--n N] [--out DIR]" },
 	{ "replay", perf_replay, "pcap replay side by side with tshark" },
 	{ "msrp", msrp_sub, "MSRP relay throughput" },
+	{ "sim", perf_sim,
+	  "proxy + UAs in ns-3: scale run, MOS/setup vs loss [--sweep]" },
 	{ "relay", perf_relay, "RTP relay vs rtpengine vs plain forwarder" },
 };
 
