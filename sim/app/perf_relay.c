@@ -49,12 +49,18 @@
 enum impl { IMPL_DIRECT = 0, IMPL_PLAIN, IMPL_OURS, IMPL_RTPENGINE, IMPL_N };
 static const char *impl_name[IMPL_N] = { "direct", "plain", "ours",
 					 "rtpengine" };
-/* Port plans kept apart from refd's default 40000-40999 and each other. */
-#define NG_OURS 22234
-#define NG_RTPE 22233
-#define PORTS_OURS 44000
-#define PORTS_RTPE 34000
-#define PORTS_PLAIN 50000
+/*
+ * Port plans: below the kernel's ephemeral range (32768-60999), where no
+ * socket bound to port 0 can take one of ours, apart from refd's default
+ * 40000-40999 and from each other. 8000 ports each for the relays: 1000
+ * streams need 4000, and rtpengine does not use every port of its range.
+ */
+#define NG_OURS 20001
+#define NG_RTPE 20002
+#define PORTS_PLAIN 10000
+#define PORTS_OURS 12000
+#define PORTS_RTPE 22000
+#define PORTS_SPAN 8000
 
 struct res {
 	bool ok;
@@ -182,9 +188,15 @@ static int ng_port_of(const struct buf *ans, uint16_t *port)
 	size_t n;
 
 	if (pl_split(&a, ' ', &cookie, &dict) ||
-	    benc_decode(&dict, items, 256, &n) ||
-	    !(s = benc_dict_get(items, 0, "sdp")) || s->type != BENC_STR ||
-	    sdp_decode(&sdp, &s->str) || !sdp.media_cnt)
+	    benc_decode(&dict, items, 256, &n))
+		return EBADMSG;
+	s = benc_dict_get(items, 0, "error-reason");
+	if (s && s->type == BENC_STR)
+		fprintf(stderr, "perf relay: ng error: %.*s\n",
+			PL_ARG(s->str));
+	s = benc_dict_get(items, 0, "sdp");
+	if (!s || s->type != BENC_STR || sdp_decode(&sdp, &s->str) ||
+	    !sdp.media_cnt)
 		return EBADMSG;
 	*port = sdp.media[0].port_n;
 	return 0;
@@ -269,10 +281,11 @@ static pid_t spawn(enum impl im, unsigned n, uint16_t rx_port)
 		_exit(perf_relay_plain_main(PORTS_PLAIN, n, rx_port));
 	case IMPL_OURS:
 		_exit(perf_relay_ours_main(NG_OURS, PORTS_OURS,
-					   PORTS_OURS + 3999));
+					   PORTS_OURS + PORTS_SPAN - 1));
 	default:
 		snprintf(pmin, sizeof(pmin), "--port-min=%d", PORTS_RTPE);
-		snprintf(pmax, sizeof(pmax), "--port-max=%d", PORTS_RTPE + 3999);
+		snprintf(pmax, sizeof(pmax), "--port-max=%d",
+			 PORTS_RTPE + PORTS_SPAN - 1);
 		snprintf(ng, sizeof(ng), "--listen-ng=127.0.0.1:%d", NG_RTPE);
 		devnull = open("/dev/null", 1);
 		if (devnull >= 0) {
