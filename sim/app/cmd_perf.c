@@ -8,6 +8,7 @@
 #include <string.h>
 #include "app/cmd.h"
 #include "app/perf.h"
+#include "app/perf_relay.h"
 
 /* perf_msrp takes its own name as argv[0]; the table passes the rest. */
 static int msrp_sub(int argc, char **argv)
@@ -24,9 +25,12 @@ static const struct {
 	  "SIP decode-to-proxy-ready rate vs GNU oSIP2 [--n N] [--out DIR]" },
 	{ "replay", perf_replay, "pcap replay side by side with tshark" },
 	{ "msrp", msrp_sub, "MSRP relay throughput" },
+	{ "sim", perf_sim,
+	  "proxy + UAs in ns-3: scale run, MOS/setup vs loss [--sweep]" },
+	{ "relay", perf_relay, "RTP relay vs rtpengine vs plain forwarder" },
 };
 
-static const char *const planned[] = { "relay", "proxy", "peers", NULL };
+static const char *const planned[] = { "proxy", "peers", NULL };
 
 static void usage(FILE *f)
 {
