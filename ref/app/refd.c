@@ -20,8 +20,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include "base/cfg.h"
+#include "base/rng.h"
+#include "sip/proxy.h"
+#include "store/store.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/net.h"
@@ -87,6 +91,15 @@ struct refd {
 	/* runtime */
 	struct io_loop *loop;
 	struct io_core *sip;
+	struct sip_proxy *proxy;
+	struct store *store;
+	bool in_batch;
+	struct rng rng;
+	struct log sip_log;
+	uint8_t secret[32];
+	struct net_addr lis[16];
+	size_t nlis;
+	struct sip_net nets[MAX_NETWORKS];
 };
 
 static int required(struct refd *d, const char *sec, const char *key,
@@ -428,19 +441,171 @@ static int make_dir(const char *path)
 }
 
 /*
- * The SIP service. When ref/sip/proxy.h lands this becomes: build the
- * proxy core from d's [sip] values, then
- *	io_core_add(d->loop, &sip_proxy_ops, proxy, &d->sip);
- * Until then the listeners are bound to a sink.
+ * Store adapter: the SIP core's callback table (sip/proxy.h) onto the
+ * store interface (store/store.h). Writes of one event-loop turn share a
+ * transaction, committed when the driver has drained the core.
  */
+static void batch(struct refd *d)
+{
+	if (!d->in_batch && !store_batch_begin(d->store))
+		d->in_batch = true;
+}
+
+static void on_drain(void *arg, struct io_loop *l, struct io_core *c)
+{
+	struct refd *d = arg;
+
+	(void)l;
+	(void)c;
+	if (d->in_batch && store_batch_commit(d->store))
+		LOG_W(&d->log, "store: commit: %s", store_errmsg(d->store));
+	d->in_batch = false;
+}
+
+static int st_ha1(void *arg, const char *user, const char *domain,
+		  enum sip_auth_alg alg, char *hex, size_t sz)
+{
+	struct refd *d = arg;
+	struct pl u = pl_from_str(user), dm = pl_from_str(domain);
+
+	return store_account_ha1(d->store, &u, &dm, alg == SIP_AUTH_SHA256 ?
+				 STORE_HA1_SHA256 : STORE_HA1_MD5, hex, sz);
+}
+
+static int st_exists(void *arg, const char *user, const char *domain)
+{
+	char h[SIP_HA1_MAX];
+
+	return st_ha1(arg, user, domain, SIP_AUTH_MD5, h, sizeof(h));
+}
+
+static void st_trace(void *arg, const struct sip_trace *t)
+{
+	struct refd *d = arg;
+	struct store_trace r = { 0 };
+	char src[NET_ADDR_STRLEN], dst[NET_ADDR_STRLEN];
+	const char *nl = memchr(t->bytes.p, '\r', t->bytes.len);
+
+	r.time_us = (int64_t)t->wall_us;
+	r.call_id = t->call_id;
+	r.caller = t->caller;
+	r.callee = t->callee;
+	r.dir_out = t->outgoing;
+	r.transport = pl_from_str(net_tp_name(t->tp));
+	r.src = pl_from_str(net_addr_str(t->src, src, sizeof(src)));
+	r.dst = pl_from_str(net_addr_str(t->dst, dst, sizeof(dst)));
+	r.summary = pl_from_mem(t->bytes.p, nl ? (size_t)(nl - t->bytes.p) :
+				t->bytes.len);
+	r.msg = t->bytes;
+	batch(d);
+	if (store_trace_add(d->store, &r))
+		LOG_W(&d->log, "store: trace: %s", store_errmsg(d->store));
+}
+
+static void st_cdr(void *arg, const struct sip_cdr *c)
+{
+	struct refd *d = arg;
+	struct store_cdr r = { 0 };
+
+	r.call_id = pl_from_str(c->call_id);
+	r.caller = pl_from_str(c->caller);
+	r.callee = pl_from_str(c->callee);
+	r.setup_us = (int64_t)c->setup_us;
+	r.answer_us = (int64_t)c->answer_us;
+	r.end_us = (int64_t)c->end_us;
+	r.duration_ms = c->duration_ms;
+	r.status = c->status;
+	r.hangup_by = pl_from_str(c->hangup);
+	r.caller_sig = pl_from_str(c->caller_sig);
+	r.callee_sig = pl_from_str(c->callee_sig);
+	r.caller_media = pl_from_str(c->caller_media);
+	r.callee_media = pl_from_str(c->callee_media);
+	r.caller_ua = pl_from_str(c->caller_ua);
+	r.callee_ua = pl_from_str(c->callee_ua);
+	batch(d);
+	if (store_cdr_add(d->store, &r))
+		LOG_W(&d->log, "store: cdr: %s", store_errmsg(d->store));
+}
+
+static int st_msg(void *arg, const struct sip_message_rec *m)
+{
+	struct refd *d = arg;
+	struct store_msg r = { 0 };
+	int err;
+
+	r.time_us = (int64_t)m->wall_us;
+	r.sender = m->from;
+	r.recipient = m->to;
+	r.content_type = m->ctype;
+	r.body = m->body;
+	batch(d);
+	if ((err = store_msg_add(d->store, &r, NULL)))
+		LOG_W(&d->log, "store: message: %s", store_errmsg(d->store));
+	return err;
+}
+
+static int listen_addr(struct refd *d, const char *sec, const char *key,
+		       const struct pl *w)
+{
+	if (d->nlis < sizeof(d->lis) / sizeof(d->lis[0]) &&
+	    !net_listen_parse(w, &d->lis[d->nlis]))
+		d->nlis++;
+	return 0;
+}
+
+/* The SIP service core on the live driver, with the stores behind it. */
 static int wire_sip(struct refd *d)
 {
-	int err = io_core_add(d->loop, NULL, NULL, &d->sip);
+	struct sip_proxy_cfg c;
+	char err[256];
+	uint64_t seed;
+	size_t i;
+	int e;
 
-	if (!err)
-		LOG_W(&d->log, "no SIP core is built in yet: the listeners "
-		      "accept and discard");
-	return err;
+	if ((e = store_open(&d->store, d->data_dir, NULL, err,
+			    sizeof(err)))) {
+		LOG_E(&d->log, "store: %s", err);
+		return e;
+	}
+	if (getrandom(d->secret, sizeof(d->secret), 0) !=
+	    (ssize_t)sizeof(d->secret) ||
+	    getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
+		return errno ? errno : EIO;
+	rng_seed(&d->rng, seed);
+	each_word(d, "sip", "listen", listen_addr);
+	for (i = 0; i < d->nnetworks; i++) {
+		d->nets[i].pfx = d->networks[i].a;
+		d->nets[i].bits = d->networks[i].bits;
+	}
+	log_init(&d->sip_log, "sip", d->sip_level);
+	memset(&c, 0, sizeof(c));
+	c.domain = d->domain;
+	c.listen = d->lis;
+	c.nlisten = d->nlis;
+	c.networks = d->nets;
+	c.nnetworks = d->nnetworks;
+	c.auth = d->auth;
+	c.nonce_secret = d->secret;
+	c.nonce_secret_len = sizeof(d->secret);
+	c.max_tsx = d->max_transactions;
+	c.min_expires = (uint32_t)d->min_expires_s;
+	c.max_expires = (uint32_t)d->max_expires_s;
+	c.wall_offset_us = io_wall_offset_us(d->loop);
+	c.rng = &d->rng;
+	c.log = &d->sip_log;
+	c.store.arg = d;
+	c.store.ha1_get = st_ha1;
+	c.store.user_exists = st_exists;
+	c.store.trace_add = st_trace;
+	c.store.cdr_write = st_cdr;
+	c.store.message_store = st_msg;
+	if ((e = sip_proxy_new(&d->proxy, &c)))
+		return e;
+	if ((e = io_core_add(d->loop, &sip_proxy_core_ops, d->proxy,
+			     &d->sip)))
+		return e;
+	io_core_on_drain(d->sip, on_drain, d);
+	return 0;
 }
 
 static int start(struct refd *d)
@@ -467,8 +632,12 @@ static int start(struct refd *d)
 	}
 	for (i = 0; i < d->nnetworks; i++)
 		io_allow_add(d->loop, &d->networks[i].a, d->networks[i].bits);
-	if (wire_sip(d) ||
-	    io_listen_spec(d->loop, d->sip, d->listen, err, sizeof(err))) {
+	if ((e = wire_sip(d))) {
+		LOG_E(&d->log, "cannot start the SIP service: %s",
+		      strerror(e));
+		return EXIT_RUNTIME;
+	}
+	if (io_listen_spec(d->loop, d->sip, d->listen, err, sizeof(err))) {
 		cfg_fail(&d->cfg, "sip", "listen", "%s", err);
 		fprintf(stderr, "%s\n", d->cfg.err);
 		return EXIT_RUNTIME;
@@ -542,11 +711,17 @@ int main(int argc, char **argv)
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	/* Nothing is buffered outside the cores yet; stores flush here. */
 	log_stats(&d);
 	LOG_I(&d.log, "stopped");
 	rc = 0;
 out:
+	/* Calls still up get their CDR (hangup "none"), then the store
+	 * commits and checkpoints. */
+	if (d.proxy) {
+		sip_proxy_free(d.proxy);
+		on_drain(&d, NULL, NULL);
+	}
+	store_close(d.store);
 	io_loop_free(d.loop);
 	cfg_fini(&d.cfg);
 	return rc;
