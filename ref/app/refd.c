@@ -665,6 +665,30 @@ static void log_stats(struct refd *d)
 	      (unsigned long long)s->conn_refused,
 	      (unsigned long long)s->tls_fail, (unsigned long long)s->denied,
 	      (unsigned long long)s->sink_rx);
+	if (d->proxy) {
+		struct sip_proxy_stats ps;
+
+		sip_proxy_stats(d->proxy, &ps);
+		LOG_I(&d->log, "sip: rx req %llu rsp %llu retrans %llu bad req "
+		      "%llu bad rsp %llu; tx %llu refused %llu overload %llu; "
+		      "auth ok %llu fail %llu limited %llu; calls %llu cdrs "
+		      "%llu traces %llu messages %llu",
+		      (unsigned long long)ps.rx_req,
+		      (unsigned long long)ps.rx_rsp,
+		      (unsigned long long)ps.rx_retrans,
+		      (unsigned long long)ps.rx_bad_req,
+		      (unsigned long long)ps.rx_bad_rsp,
+		      (unsigned long long)ps.tx,
+		      (unsigned long long)ps.tx_refused,
+		      (unsigned long long)ps.tsx_overload,
+		      (unsigned long long)ps.auth_ok,
+		      (unsigned long long)ps.auth_fail,
+		      (unsigned long long)ps.auth_limited,
+		      (unsigned long long)ps.calls,
+		      (unsigned long long)ps.cdrs,
+		      (unsigned long long)ps.traces,
+		      (unsigned long long)ps.messages);
+	}
 }
 
 static void usage(FILE *f)

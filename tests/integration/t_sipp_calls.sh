@@ -30,6 +30,7 @@ cat >"$tmp/refd.ini" <<CONF
 [platform]
 domain = example.test
 data_dir = $tmp/var
+policy = $root/ref/policy/sip2sip.policy
 [sip]
 listen = udp:127.0.0.1:$p tcp:127.0.0.1:$p
 auth = on
