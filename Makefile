@@ -77,7 +77,7 @@ DEB_BUILD := build-essential clang libclang-rt-14-dev pkg-config \
              libxml2-dev zlib1g-dev libsrtp2-dev libcmocka-dev libosip2-dev \
              libns3-dev gnuplot-nox sqlite3 openssl
 DEB_PEERS := sip-tester tshark sipvicious kamailio kamailio-sqlite-modules \
-             rtpengine-daemon baresip
+             rtpengine-daemon baresip python3
 deps:
 	$(Q)missing=$$(for p in $(DEB_BUILD) $(DEB_PEERS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \

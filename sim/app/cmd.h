@@ -14,4 +14,7 @@ int cmd_perf(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_sipcheck(int argc, char **argv);
 
+/* rtcbench perf replay (sim/app/perf_replay.c). */
+int perf_replay(int argc, char **argv);
+
 #endif

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Bench UA media: the SDP offer/answer it writes and reads, and RTP at
+ * 20 ms G.711 packets. Payload layout: "RTCB", one length byte, the call's
+ * canary, then silence (0xff). A receiver that finds "RTCB" after
+ * decryption proves end-to-end delivery; a sniffer or relay that finds the
+ * canary proves the payload crossed in clear. SRTP (SDES, RFC 4568) uses
+ * libsrtp2 with AES_CM_128_HMAC_SHA1_80.
+ *
+ * Known limits: one audio stream per call; no RTCP; zRTP is offered in
+ * SDP (a=zrtp-hash) but media stays plain RTP.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <openssl/evp.h>
+#include "base/mem.h"
+#include "sdp/sdp.h"
+#include "ua/ua_int.h"
+
+#define RTP_HDR 12
+#define MAGIC "RTCB"
+
+int ua_sdp_offer(struct ua *ua, struct ua_call *c, struct buf *b)
+{
+	char ip[64], key64[64], zh[65];
+	int v6 = net_addr_family(&ua->media) == AF_INET6, err = 0;
+	enum ua_media m = c->opt.media;
+
+	if (m == UA_MEDIA_NONE)
+		return 0;
+	net_addr_host(&ua->media, ip, sizeof(ip));
+	err |= buf_printf(b, "v=0\r\no=%s %u %u IN %s %s\r\ns=rtcbench\r\n"
+			  "c=IN %s %s\r\nt=0 0\r\n", ua->user, c->handle,
+			  c->lcseq, v6 ? "IP6" : "IP4", ip,
+			  v6 ? "IP6" : "IP4", ip);
+	err |= buf_printf(b, "m=audio %u %s 0\r\na=rtpmap:0 PCMU/8000\r\n"
+			  "a=ptime:20\r\na=%s\r\n", c->rtp_port,
+			  m == UA_MEDIA_SRTP ? "RTP/SAVP" : "RTP/AVP",
+			  c->hold ? "sendonly" : "sendrecv");
+	if (m == UA_MEDIA_SRTP) {
+		if (!c->key_local[0] && !c->key_local[1])
+			rng_bytes(&ua->rng, c->key_local,
+				  sizeof(c->key_local));
+		EVP_EncodeBlock((unsigned char *)key64, c->key_local,
+				sizeof(c->key_local));
+		err |= buf_printf(b, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+				  "inline:%s\r\n", key64);
+	} else if (m == UA_MEDIA_ZRTP) {
+		rng_hex(&ua->rng, zh, 64);
+		err |= buf_printf(b, "a=zrtp-hash:1.10 %s\r\n", zh);
+	}
+	return err ? ENOMEM : 0;
+}
+
+static void take_crypto(struct ua_call *c, const struct pl *aval)
+{
+	/* "1 AES_CM_128_HMAC_SHA1_80 inline:KEY[|lifetime][|mki]" */
+	struct pl v = *aval, key;
+	const char *in = NULL;
+	unsigned char raw[64];
+	char k64[64];
+	int n;
+	struct pl inl = PL("inline:");
+
+	in = pl_find(&v, &inl);
+	if (!in)
+		return;
+	key.p = in + inl.len;
+	key.len = v.len - (size_t)(key.p - v.p);
+	if (pl_chr(&key, '|'))
+		key.len = (size_t)(pl_chr(&key, '|') - key.p);
+	if (pl_strcpy(&key, k64, sizeof(k64)) || key.len != 40)
+		return;
+	n = EVP_DecodeBlock(raw, (const unsigned char *)k64, 40);
+	if (n < 30)
+		return;
+	memcpy(c->key_remote, raw, 30);
+	c->srtp_on = 1;
+}
+
+int ua_sdp_take(struct ua *ua, struct ua_call *c, const struct pl *body)
+{
+	struct sdp_session *s = mem_alloc(sizeof(*s));
+	const struct sdp_conn *cn;
+	struct net_addr a;
+	size_t i;
+	int l, err = 0;
+
+	if (!s)
+		return ENOMEM;
+	if (sdp_decode(s, body)) {
+		err = EBADMSG;
+		goto out;
+	}
+	for (i = 0; i < s->media_cnt; i++) {
+		struct sdp_media *md = &s->media[i];
+		if (!pl_caseeq_str(&md->type, "audio"))
+			continue;
+		cn = sdp_media_conn(s, i);
+		if (!cn || net_addr_parse(&cn->addr, md->port_n, &a)) {
+			err = EBADMSG;
+			goto out;
+		}
+		a.tp = NET_UDP;
+		c->rtp_remote = a;
+		c->have_remote = md->port_n != 0;
+		c->srtp_on = 0;
+		/* A callee answers in kind: SRTP for an SDES offer, a
+		 * zrtp-hash for a zRTP one. */
+		if (!c->outgoing && c->state != UC_UP)
+			c->opt.media = md->flags & SDP_SEC_CRYPTO ?
+				UA_MEDIA_SRTP : md->flags & SDP_SEC_ZRTP ?
+				UA_MEDIA_ZRTP : UA_MEDIA_RTP;
+		for (l = md->line; l < md->end_line; l++)
+			if (s->lines[l].attr == SDP_ATTR_CRYPTO)
+				take_crypto(c, &s->lines[l].aval);
+		if (c->opt.media != UA_MEDIA_SRTP)
+			c->srtp_on = 0;
+		break;
+	}
+	(void)ua;
+out:
+	mem_free(s);
+	return err;
+}
+
+static int srtp_setup(struct ua_call *c)
+{
+	srtp_policy_t p;
+
+	memset(&p, 0, sizeof(p));
+	srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&p.rtp);
+	srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&p.rtcp);
+	p.ssrc.type = ssrc_any_outbound;
+	p.key = c->key_local;
+	p.window_size = 128;
+	if (srtp_create(&c->srtp_tx, &p) != srtp_err_status_ok)
+		return EINVAL;
+	p.ssrc.type = ssrc_any_inbound;
+	p.key = c->key_remote;
+	if (srtp_create(&c->srtp_rx, &p) != srtp_err_status_ok) {
+		srtp_dealloc(c->srtp_tx);
+		c->srtp_tx = NULL;
+		return EINVAL;
+	}
+	return 0;
+}
+
+void ua_media_start(struct ua *ua, struct ua_call *c)
+{
+	if (!c->have_remote || c->opt.media == UA_MEDIA_NONE || c->t_rtp)
+		return;
+	c->ssrc = rng_u32(&ua->rng);
+	c->seq = (uint16_t)rng_u32(&ua->rng);
+	c->ts = rng_u32(&ua->rng);
+	if (c->srtp_on && !c->srtp_tx && srtp_setup(c))
+		c->srtp_on = 0;
+	ua_timer(ua, &c->t_rtp, ua->now_us, UT_RTP, c);
+}
+
+void ua_media_stop(struct ua *ua, struct ua_call *c)
+{
+	ua_timer_stop(ua, &c->t_rtp);
+	if (c->srtp_tx)
+		srtp_dealloc(c->srtp_tx);
+	if (c->srtp_rx)
+		srtp_dealloc(c->srtp_rx);
+	c->srtp_tx = c->srtp_rx = NULL;
+}
+
+void ua_rtp_tick(struct ua *ua, struct ua_call *c)
+{
+	uint8_t pkt[RTP_HDR + UA_RTP_PAYLOAD + SRTP_MAX_TRAILER_LEN];
+	struct net_addr src = ua->media;
+	size_t clen = strlen(c->canary);
+	int len = RTP_HDR + UA_RTP_PAYLOAD;
+
+	if (c->state != UC_UP)
+		return;
+	if (!c->hold) {
+		pkt[0] = 0x80;
+		pkt[1] = 0;	/* PCMU */
+		pkt[2] = (uint8_t)(c->seq >> 8);
+		pkt[3] = (uint8_t)c->seq;
+		pkt[4] = (uint8_t)(c->ts >> 24);
+		pkt[5] = (uint8_t)(c->ts >> 16);
+		pkt[6] = (uint8_t)(c->ts >> 8);
+		pkt[7] = (uint8_t)c->ts;
+		pkt[8] = (uint8_t)(c->ssrc >> 24);
+		pkt[9] = (uint8_t)(c->ssrc >> 16);
+		pkt[10] = (uint8_t)(c->ssrc >> 8);
+		pkt[11] = (uint8_t)c->ssrc;
+		memset(pkt + RTP_HDR, 0xff, UA_RTP_PAYLOAD);
+		memcpy(pkt + RTP_HDR, MAGIC, 4);
+		if (clen > UA_RTP_PAYLOAD - 5)
+			clen = UA_RTP_PAYLOAD - 5;
+		pkt[RTP_HDR + 4] = (uint8_t)clen;
+		memcpy(pkt + RTP_HDR + 5, c->canary, clen);
+		if (c->srtp_on && c->srtp_tx &&
+		    srtp_protect(c->srtp_tx, pkt, &len) != srtp_err_status_ok)
+			len = 0;
+		net_addr_set_port(&src, c->rtp_port);
+		src.tp = NET_UDP;
+		if (len && ua_send(ua, &src, &c->rtp_remote, 0, pkt,
+				   (size_t)len) == 0)
+			ua->st.rtp_sent++;
+	}
+	c->seq++;
+	c->ts += 160;
+	ua_timer(ua, &c->t_rtp, ua->now_us + UA_RTP_PTIME_US, UT_RTP, c);
+}
+
+void ua_rtp_input(struct ua *ua, const struct net_pkt *in)
+{
+	uint8_t pkt[2048];
+	uint16_t port = net_addr_port(&in->to);
+	struct ua_call *c = NULL;
+	int len = (int)in->len;
+	size_t i;
+
+	for (i = 0; i < UA_MAX_CALLS; i++)
+		if (ua->calls[i].state != UC_FREE &&
+		    ua->calls[i].rtp_port == port)
+			c = &ua->calls[i];
+	if (!c || !in->data || in->len < RTP_HDR || in->len > sizeof(pkt) ||
+	    (in->data[0] & 0xc0) != 0x80)
+		return;
+	memcpy(pkt, in->data, in->len);
+	if (c->srtp_on && c->srtp_rx &&
+	    srtp_unprotect(c->srtp_rx, pkt, &len) != srtp_err_status_ok)
+		return;
+	ua->st.rtp_recv++;
+	ua->st.rtp_bytes_recv += (uint64_t)len;
+	if (len >= RTP_HDR + 5 && !memcmp(pkt + RTP_HDR, MAGIC, 4) &&
+	    pkt[RTP_HDR + 4])
+		ua->st.rtp_canary_recv++;
+}

@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of sim/replay's model and file drivers: the call rules of
+ * SPEC.md (digest challenge then retry is one call, a proxy's two legs
+ * count once, duration from 200 to BYE, failures), registrations, user
+ * agents, RTP matched through SDP and found by heuristics, and the
+ * capture reader/writer (pcap round trip, gzip, a file cut short).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <cmocka.h>
+#include "base/mem.h"
+#include "replay/replay.h"
+#include "replay_frames.h"
+
+static int64_t blocks_at_start;
+static struct fb F;
+static char sip[4096];
+
+struct got {
+	int calls;
+	struct rpl_call_rec rec;
+	char caller[64], callee[64], call_id[64];
+	int pdus[RPL_K_COUNT];
+};
+
+static int setup(void **state)
+{
+	(void)state;
+	blocks_at_start = mem_blocks();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	mem_fail_at(-1, 0);
+	assert_int_equal(mem_blocks(), blocks_at_start);
+	return 0;
+}
+
+static void on_call(void *arg, const struct rpl_call_rec *rec)
+{
+	struct got *g = arg;
+
+	g->calls++;
+	g->rec = *rec;
+	snprintf(g->caller, sizeof(g->caller), "%s", rec->caller);
+	snprintf(g->callee, sizeof(g->callee), "%s", rec->callee);
+	snprintf(g->call_id, sizeof(g->call_id), "%s", rec->call_id);
+}
+
+static void on_pdu(void *arg, enum rpl_kind k, const struct rpl_pdu *pdu)
+{
+	struct got *g = arg;
+
+	(void)pdu;
+	g->pdus[k]++;
+}
+
+static struct rpl *new_rpl(struct got *g)
+{
+	struct rpl_cfg cfg = { .call_fn = on_call, .pdu_fn = on_pdu, .arg = g };
+	struct rpl *r = NULL;
+
+	memset(g, 0, sizeof(*g));
+	assert_int_equal(rpl_new(&r, &cfg), 0);
+	return r;
+}
+
+/* SIP over UDP between 10.0.0.s and 10.0.0.d at t seconds. */
+static void udp(struct rpl *r, double t, uint8_t s, uint16_t sp, uint8_t d,
+		uint16_t dp, const void *p, size_t n)
+{
+	fb_eth_udp4(&F, s, sp, d, dp, p, n);
+	assert_int_equal(rpl_frame(r, (uint64_t)(t * 1e6) + 1000000000000ull,
+				   RPL_DLT_EN10MB, F.d, F.n, F.n), 0);
+}
+
+static void req(struct rpl *r, double t, uint8_t s, uint8_t d,
+		const char *m, const char *cid, const char *ttag,
+		unsigned cseq, const char *cm, const char *body)
+{
+	size_t n = fb_sip_req(sip, sizeof(sip), m, cid, "ft", ttag, cseq, cm,
+			      body);
+
+	udp(r, t, s, 5060, d, 5060, sip, n);
+}
+
+static void rsp(struct rpl *r, double t, uint8_t s, uint8_t d, unsigned code,
+		const char *cid, const char *ttag, unsigned cseq,
+		const char *cm, const char *body)
+{
+	size_t n = fb_sip_rsp(sip, sizeof(sip), code, cid, "ft", ttag, cseq,
+			      cm, body);
+
+	udp(r, t, s, 5060, d, 5060, sip, n);
+}
+
+static void test_replay_model_call(void **state)
+{
+	struct got g;
+	struct rpl *r = new_rpl(&g);
+	uint8_t rtp[64];
+	int i;
+
+	(void)state;
+	req(r, 0, 1, 2, "INVITE", "c1", "", 1, "INVITE",
+	    FB_SDP("10.0.0.1", "4000"));
+	rsp(r, 0.01, 2, 1, 407, "c1", "p1", 1, "INVITE", "");
+	req(r, 0.02, 1, 2, "ACK", "c1", "p1", 1, "ACK", "");
+	/* the retry 40 s later is the same call (user typing a password) */
+	req(r, 40, 1, 2, "INVITE", "c1", "", 2, "INVITE",
+	    FB_SDP("10.0.0.1", "4000"));
+	rsp(r, 40.1, 2, 1, 180, "c1", "b1", 2, "INVITE", "");
+	rsp(r, 42, 2, 1, 200, "c1", "b1", 2, "INVITE",
+	    FB_SDP("10.0.0.2", "6000"));
+	req(r, 42.1, 1, 2, "ACK", "c1", "b1", 2, "ACK", "");
+	for (i = 0; i < 5; i++) {
+		udp(r, 42.2 + i * 0.02, 1, 4000, 2, 6000, rtp,
+		    fb_rtp(rtp, 0, (uint16_t)(100 + i), 0x1111));
+		udp(r, 42.2 + i * 0.02, 2, 6000, 1, 4000, rtp,
+		    fb_rtp(rtp, 8, (uint16_t)(9000 + i), 0x2222));
+	}
+	rtp[0] = 0x80;
+	rtp[1] = 200;	/* RTCP SR on the next port */
+	rtp[2] = 0;
+	rtp[3] = 6;
+	udp(r, 43, 1, 4001, 2, 6001, rtp, 28);
+	req(r, 48.5, 1, 2, "BYE", "c1", "b1", 3, "BYE", "");
+	assert_int_equal(g.calls, 0);
+	rsp(r, 48.6, 2, 1, 200, "c1", "b1", 3, "BYE", "");
+	/* reported once it has lingered (32 s of capture time) */
+	req(r, 100, 7, 8, "OPTIONS", "o1", "", 1, "OPTIONS", "");
+	assert_int_equal(g.calls, 1);
+	assert_string_equal(g.call_id, "c1");
+	assert_string_equal(g.caller, "alice@example.test");
+	assert_string_equal(g.callee, "bob@example.test");
+	assert_int_equal(g.rec.status, 200);
+	assert_int_equal(g.rec.start_us, 1000000000000ull);
+	assert_int_equal(g.rec.answer_us, 1000000000000ull + 42000000);
+	assert_int_equal(g.rec.end_us - g.rec.answer_us, 6500000);
+	assert_int_equal(g.rec.media_pkts, 10);
+	assert_int_equal(g.rec.media[0].port, 4000);
+	assert_int_equal(g.rec.media[1].port, 6000);
+	assert_false(g.rec.srtp);
+	rpl_finish(r);
+	assert_int_equal(rpl_stats(r)->calls, 1);
+	assert_int_equal(rpl_stats(r)->calls_answered, 1);
+	assert_int_equal(rpl_stats(r)->sip_messages, 10);
+	assert_int_equal(rpl_stats(r)->sip_by_scode[407], 1);
+	assert_int_equal(rpl_stats(r)->sip_by_method[SIP_M_INVITE], 2);
+	assert_int_equal(rpl_stats(r)->rtp_streams, 2);
+	assert_int_equal(rpl_stats(r)->rtp_packets, 10);
+	assert_int_equal(rpl_stats(r)->rtp_sdp_matched, 10);
+	assert_int_equal(rpl_stats(r)->rtcp_packets, 1);
+	assert_int_equal(g.pdus[RPL_K_SIP], 10);
+	assert_int_equal(g.pdus[RPL_K_RTP], 10);
+	assert_int_equal(g.pdus[RPL_K_RTCP], 1);
+	rpl_free(r);
+}
+
+/* A proxy relays the INVITE (same Call-ID and From tag): one call, every
+ * message counted; a CANCELled call ends with 487. */
+static void test_replay_model_proxy_cancel(void **state)
+{
+	struct got g;
+	struct rpl *r = new_rpl(&g);
+
+	(void)state;
+	req(r, 0, 1, 9, "INVITE", "c2", "", 1, "INVITE", "");
+	req(r, 0.001, 9, 2, "INVITE", "c2", "", 1, "INVITE", "");
+	rsp(r, 0.5, 2, 9, 180, "c2", "b", 1, "INVITE", "");
+	rsp(r, 0.501, 9, 1, 180, "c2", "b", 1, "INVITE", "");
+	req(r, 3, 1, 9, "CANCEL", "c2", "", 1, "CANCEL", "");
+	rsp(r, 3.1, 9, 1, 487, "c2", "b", 1, "INVITE", "");
+	/* the same 487 again (retransmission) */
+	rsp(r, 3.6, 9, 1, 487, "c2", "b", 1, "INVITE", "");
+	rpl_finish(r);
+	assert_int_equal(g.calls, 1);
+	assert_int_equal(g.rec.status, 487);
+	assert_int_equal(g.rec.answer_us, 0);
+	assert_int_equal(rpl_stats(r)->calls, 1);
+	assert_int_equal(rpl_stats(r)->calls_failed, 1);
+	assert_int_equal(rpl_stats(r)->sip_messages, 7);
+	assert_int_equal(rpl_stats(r)->sip_retrans, 1);
+	assert_int_equal(rpl_stats(r)->sip_by_scode[487], 2);
+	rpl_free(r);
+}
+
+static void test_replay_model_register_message(void **state)
+{
+	struct got g;
+	struct rpl *r = new_rpl(&g);
+	uint8_t rtp[64];
+	int i;
+
+	(void)state;
+	req(r, 0, 1, 9, "REGISTER", "r1", "", 1, "REGISTER", "");
+	rsp(r, 0.1, 9, 1, 401, "r1", "x", 1, "REGISTER", "");
+	req(r, 0.2, 1, 9, "REGISTER", "r1", "", 2, "REGISTER", "");
+	rsp(r, 0.3, 9, 1, 200, "r1", "x", 2, "REGISTER", "");
+	req(r, 1, 1, 9, "MESSAGE", "m1", "", 1, "MESSAGE", "");
+	/* RTP without SDP: counted from the third in-sequence packet */
+	for (i = 0; i < 2; i++)
+		udp(r, 2 + i * 0.02, 3, 20000, 4, 30000, rtp,
+		    fb_rtp(rtp, 0, (uint16_t)(65534 + i), 7));
+	assert_int_equal(rpl_stats(r)->rtp_packets, 0);
+	udp(r, 2.04, 3, 20000, 4, 30000, rtp, fb_rtp(rtp, 0, 0, 7));
+	assert_int_equal(rpl_stats(r)->rtp_packets, 3);
+	assert_int_equal(rpl_stats(r)->rtp_streams, 1);
+	/* version-2 looking noise with jumping sequence: never a stream */
+	for (i = 0; i < 6; i++)
+		udp(r, 3 + i, 5, 20002, 6, 30002, rtp,
+		    fb_rtp(rtp, 0, (uint16_t)(i * 7919), 9));
+	/* and nothing on well-known ports */
+	for (i = 0; i < 6; i++)
+		udp(r, 3 + i, 5, 53, 6, 30004, rtp,
+		    fb_rtp(rtp, 0, (uint16_t)i, 9));
+	rpl_finish(r);
+	assert_int_equal(rpl_stats(r)->rtp_streams, 1);
+	assert_int_equal(rpl_stats(r)->rtp_packets, 3);
+	assert_int_equal(rpl_stats(r)->registrations, 1);
+	assert_int_equal(rpl_stats(r)->registrations_ok, 1);
+	assert_int_equal(rpl_stats(r)->im_messages, 1);
+	assert_int_equal(rpl_stats(r)->user_agents, 2);
+	assert_int_equal(rpl_stats(r)->calls, 0);
+	assert_int_equal(g.calls, 0);
+	rpl_free(r);
+}
+
+/* Many calls in sequence: state stays bounded by what is open. */
+static void test_replay_model_bounded(void **state)
+{
+	struct got g;
+	struct rpl *r = new_rpl(&g);
+	char cid[32];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2000; i++) {
+		double t = i * 10.0;
+
+		snprintf(cid, sizeof(cid), "b%d", i);
+		req(r, t, 1, 2, "INVITE", cid, "", 1, "INVITE", "");
+		rsp(r, t + 1, 2, 1, 486, cid, "z", 1, "INVITE", "");
+	}
+	assert_true(rpl_stats(r)->open_calls_peak < 10);
+	assert_true(g.calls > 1990);
+	rpl_finish(r);
+	assert_int_equal(g.calls, 2000);
+	assert_int_equal(rpl_stats(r)->calls_failed, 2000);
+	rpl_free(r);
+}
+
+static int count_sip(const char *path, int *err_out)
+{
+	struct rpl_reader *rd = NULL;
+	struct rpl *r = NULL;
+	char err[256];
+	const uint8_t *d;
+	size_t cl, wl;
+	uint64_t ts;
+	int e, n;
+
+	assert_int_equal(rpl_reader_open(&rd, path, err, sizeof(err)), 0);
+	assert_int_equal(rpl_new(&r, NULL), 0);
+	while (!(e = rpl_reader_next(rd, &ts, &d, &cl, &wl)))
+		rpl_frame(r, ts, rpl_reader_dlt(rd), d, cl, wl);
+	*err_out = e;
+	rpl_finish(r);
+	n = (int)rpl_stats(r)->sip_messages;
+	rpl_free(r);
+	rpl_reader_close(rd);
+	return n;
+}
+
+static void test_replay_files(void **state)
+{
+	char dir[] = "/tmp/rpl_test_XXXXXX", p[128], gz[128], cut[128];
+	struct rpl_writer *w = NULL;
+	struct rpl_reader *rd = NULL;
+	struct rpl_ep a, b;
+	char err[256], buf[65536];
+	size_t n;
+	int i, e;
+	FILE *f;
+	gzFile z;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/out.pcap", dir);
+	snprintf(gz, sizeof(gz), "%s/out.pcap.gz", dir);
+	snprintf(cut, sizeof(cut), "%s/cut.pcap", dir);
+	assert_int_equal(rpl_ep_parse_host(&PL("10.0.0.1"), 5060, &a), 0);
+	assert_int_equal(rpl_ep_parse_host(&PL("10.0.0.2"), 5060, &b), 0);
+	assert_int_equal(rpl_writer_open(&w, p, err, sizeof(err)), 0);
+	for (i = 0; i < 20; i++) {
+		char cid[16];
+
+		snprintf(cid, sizeof(cid), "f%d", i);
+		n = fb_sip_req(sip, sizeof(sip), "OPTIONS", cid, "t", "", 1,
+			       "OPTIONS", "");
+		assert_int_equal(rpl_writer_udp(w, 1000000u * (unsigned)i,
+						&a, &b, (uint8_t *)sip, n), 0);
+	}
+	assert_int_equal(rpl_writer_udp(w, 0, &a, &b, (uint8_t *)buf, 65530),
+			 EMSGSIZE);
+	assert_int_equal(rpl_writer_count(w), 20);
+	assert_int_equal(rpl_writer_close(w), 0);
+	assert_int_equal(count_sip(p, &e), 20);
+	assert_int_equal(e, ENOENT);
+	/* gzip copy, read as a stream */
+	f = fopen(p, "rb");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	z = gzopen(gz, "wb");
+	assert_non_null(z);
+	assert_int_equal(gzwrite(z, buf, (unsigned)n), (int)n);
+	gzclose(z);
+	assert_int_equal(count_sip(gz, &e), 20);
+	assert_int_equal(e, ENOENT);
+	/* cut in the middle of the 11th record: 10 messages, then EBADMSG */
+	f = fopen(cut, "wb");
+	assert_non_null(f);
+	fwrite(buf, 1, n * 21 / 40, f);
+	fclose(f);
+	i = count_sip(cut, &e);
+	assert_true(i >= 9 && i <= 11);
+	assert_int_equal(e, EBADMSG);
+	/* not a capture, and a missing file */
+	assert_int_equal(rpl_reader_open(&rd, "/etc/hostname", err,
+					 sizeof(err)), EBADMSG);
+	assert_non_null(strstr(err, "/etc/hostname"));
+	assert_int_equal(rpl_reader_open(&rd, "/nonexistent.pcap", err,
+					 sizeof(err)), ENOENT);
+	assert_int_equal(rpl_reader_open(&rd, dir, err, sizeof(err)), EISDIR);
+	unlink(p);
+	unlink(gz);
+	unlink(cut);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_replay_model_call, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_replay_model_proxy_cancel,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_replay_model_register_message, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replay_model_bounded,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replay_files, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests_name("replay_model", tests, NULL, NULL);
+}
