@@ -176,8 +176,8 @@ void tsx_fini(struct sip_proxy *p);
 /* Server tsx for msg (not ACK). */
 int tsx_srv_new(struct sip_proxy *p, const struct net_pkt *pkt,
 		const struct sip_msg *msg, struct tsx **tp);
-struct tsx *tsx_srv_find(struct sip_proxy *p, const struct sip_msg *msg,
-			 bool invite_for_ack_cancel);
+struct tsx *tsx_srv_find(struct sip_proxy *p, const struct net_pkt *pkt,
+			 const struct sip_msg *msg, bool invite_for_ack_cancel);
 /* Send a response through server tsx t (stores it for retransmission). */
 int tsx_srv_respond(struct sip_proxy *p, struct tsx *t, const uint8_t *d,
 		    size_t len, uint16_t code);
