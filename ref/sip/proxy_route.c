@@ -494,6 +494,21 @@ static int uas_require(struct sip_proxy *p, struct sip_msg *msg,
 	return EPROTO;
 }
 
+/* An initial request pre-routed through us to another hop: only for our
+ * own (authenticated) users, else we would be an open relay. */
+static bool relay_ok(struct sip_proxy *p, const struct net_pkt *pkt,
+		     struct sip_msg *msg, struct tsx *t)
+{
+	if (!px_host_is_us(p, &msg->from.uri.host, 0)) {
+		if (msg->mid == SIP_M_INVITE)
+			cdr_call_refused(p, pkt, msg, 403);
+		px_reply(p, t, msg, 403, "Relaying Denied", NULL, 0, NULL,
+			 NULL);
+		return false;
+	}
+	return !p->cfg.auth || !auth_check(p, pkt, msg, t);
+}
+
 void route_request(struct sip_proxy *p, const struct net_pkt *pkt,
 		   struct sip_msg *msg, struct tsx *t)
 {
@@ -537,6 +552,8 @@ void route_request(struct sip_proxy *p, const struct net_pkt *pkt,
 				 NULL);
 			return;
 		}
+		if (!pl_isset(&msg->to.tag) && !relay_ok(p, pkt, msg, t))
+			return;
 		err = forward_uri(p, t, pkt, msg, &r, &a.uri);
 		if (err)
 			refuse(p, t, msg, pkt, err);
