@@ -77,8 +77,8 @@ static bool uri_secure(const struct sip_uri *u)
 }
 
 /* Destination of an IP-literal URI (RFC 3263 without DNS). */
-static int uri_dst(struct sip_proxy *p, const struct sip_uri *u,
-		   bool secure, struct net_addr *dst)
+int route_uri_dst(struct sip_proxy *p, const struct sip_uri *u,
+		  bool secure, struct net_addr *dst)
 {
 	char s[NET_ADDR_STRLEN + 8];
 	enum net_tp tp = NET_UDP;
@@ -293,7 +293,7 @@ static int forward_uri(struct sip_proxy *p, struct tsx *t,
 	struct net_addr dst;
 	int err;
 
-	err = uri_dst(p, u, r->secure, &dst);
+	err = route_uri_dst(p, u, r->secure, &dst);
 	if (err)
 		return err;
 	return forward(p, t, pkt, msg, r, r->new_ruri, &dst, 0);
@@ -594,7 +594,7 @@ void route_ack(struct sip_proxy *p, const struct net_pkt *pkt,
 	} else if (px_uri_is_us(p, u) || !r.popped) {
 		return;		/* nothing to forward to: absorbed */
 	}
-	if (uri_dst(p, u, r.secure, &dst))
+	if (route_uri_dst(p, u, r.secure, &dst))
 		return;
 	forward(p, NULL, pkt, msg, &r, r.new_ruri, &dst, 0);
 }

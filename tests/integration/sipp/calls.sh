@@ -1,14 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# SIPp through refd on loopback (UDP): a callee registers with digest auth,
-# then N calls (default 200, SIPP_CALLS=1000 for the long run) go
+# SIPp through refd on loopback over TRANSPORT (udp, tcp or tls; argument
+# 1): a callee registers with digest auth, then N calls (default 200,
+# SIPP_CALLS=1000 for the long run) go
 # uac -> refd -> uas with a 407 challenge each, record-routed ACK and BYE.
 # Checks: 0 failed calls on both sides, exactly N answered CDRs, traces
 # present for the calls, no REGISTER in any trace (P7), digest responses
 # redacted (P6), refd exits 0 on SIGTERM.
 set -eu
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 root=$PWD
+tp=${1:-udp}
+case $tp in udp) st=u1 ;; tcp) st=t1 ;; tls) st=l1 ;;
+	*) echo "usage: calls.sh udp|tcp|tls"; exit 2 ;; esac
 refd=$root/bin/refd
 refctl=$root/bin/refctl
 sc=$root/tests/integration/sipp
@@ -32,9 +36,14 @@ domain = example.test
 data_dir = $tmp/var
 policy = $root/ref/policy/sip2sip.policy
 [sip]
-listen = udp:127.0.0.1:$p tcp:127.0.0.1:$p
+listen = udp:127.0.0.1:$p tcp:127.0.0.1:$p tls:127.0.0.1:$((p+1))
+tls_cert = $tmp/certs/server.crt
+tls_key = $tmp/certs/server.key
 auth = on
 CONF
+tests/integration/mkcerts.sh "$tmp/certs" >/dev/null
+rport=$p
+[ "$tp" = tls ] && rport=$((p+1))
 for u in alice service; do
 	"$refctl" -c "$tmp/refd.ini" account add $u@example.test \
 		--password "$pw" >/dev/null
@@ -46,19 +55,21 @@ printf 'SEQUENTIAL\nservice;example.test;[authentication username=service passwo
 	"$pw" >"$tmp/reg.csv"
 printf 'SEQUENTIAL\nalice;example.test;[authentication username=alice password=%s]\n' \
 	"$pw" >"$tmp/uac.csv"
-sipp() { timeout 120 /usr/bin/sipp -nostdin -i 127.0.0.1 "$@"; }
+sipp() { timeout 120 /usr/bin/sipp -nostdin -i 127.0.0.1 -t $st \
+	-tls_cert "$tmp/certs/server.crt" -tls_key "$tmp/certs/server.key" \
+	-max_socket 64 "$@"; }
 
-check "REGISTER with digest (SIPp)" \
+check "REGISTER with digest (SIPp, $tp)" \
 	'(cd $tmp && sipp -sf $sc/reg_auth.xml -inf $tmp/reg.csv \
-	  127.0.0.1:$p -p $((p+2)) -m 1 -timeout 20s >$tmp/reg.out 2>&1)'
+	  127.0.0.1:$rport -p $((p+2)) -m 1 -timeout 20s >$tmp/reg.out 2>&1)'
 
 (cd "$tmp" && sipp -sf "$sc/uas_rr.xml" -p $((p+2)) -m "$n" \
 	-trace_err -error_file "$tmp/uas.err" >"$tmp/uas.out" 2>&1) & uas=$!
 sleep 0.5
 start=$(date +%s.%N)
-check "$n calls uac -> refd -> uas, 0 failed on the caller" \
+check "$n calls uac -> refd -> uas over $tp, 0 failed on the caller" \
 	'(cd $tmp && sipp -sf $sc/uac_auth.xml -inf $tmp/uac.csv -s service \
-	  127.0.0.1:$p -p $((p+3)) -m $n -r 100 -l 200 -trace_err \
+	  127.0.0.1:$rport -p $((p+3)) -m $n -r 100 -l 200 -trace_err \
 	  -error_file $tmp/uac.err -timeout 100s >$tmp/uac.out 2>&1)'
 end=$(date +%s.%N)
 set +e; wait "$uas"; urc=$?; set -e; uas=
