@@ -56,7 +56,6 @@ printf 'SEQUENTIAL\nservice;example.test;[authentication username=service passwo
 printf 'SEQUENTIAL\nalice;example.test;[authentication username=alice password=%s]\n' \
 	"$pw" >"$tmp/uac.csv"
 sipp() { timeout 120 /usr/bin/sipp -nostdin -i 127.0.0.1 -t $st \
-	-tls_cert "$tmp/certs/server.crt" -tls_key "$tmp/certs/server.key" \
 	-max_socket 64 "$@"; }
 
 check "REGISTER with digest (SIPp, $tp)" \
