@@ -11,15 +11,16 @@ set -eu
 cd "$(dirname "$0")/../../.."
 root=$PWD
 tp=${1:-udp}
-case $tp in udp) st=u1 ;; tcp) st=t1 ;; tls) st=l1 ;;
+case $tp in udp) st=u1 ;; tcp) st=t1 ;; tls) st=t1 ;;
 	*) echo "usage: calls.sh udp|tcp|tls"; exit 2 ;; esac
 refd=$root/bin/refd
 refctl=$root/bin/refctl
 sc=$root/tests/integration/sipp
 n=${SIPP_CALLS:-200}
 tmp=$(mktemp -d /tmp/t_sipp_calls.XXXXXX)
-pid=; uas=
+pid=; uas=; bridges=
 cleanup() {
+	[ -n "$bridges" ] && kill $bridges 2>/dev/null
 	[ -n "$uas" ] && kill "$uas" 2>/dev/null
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null
 	rm -rf "$tmp"
@@ -58,17 +59,32 @@ printf 'SEQUENTIAL\nalice;example.test;[authentication username=alice password=%
 sipp() { timeout 120 /usr/bin/sipp -nostdin -i 127.0.0.1 -t $st \
 	-max_socket 64 "$@"; }
 
+# SIPp here has no TLS: for tls it speaks TCP through tlsbridge.py, one
+# bridge in front of refd's TLS port and one TLS listener in front of the
+# callee, which is the Contact it registers.
+contact="127.0.0.1:$((p+2));transport=$tp"
+sport=$rport
+if [ "$tp" = tls ]; then
+	python3 "$sc/tlsbridge.py" tcp2tls $((p+4)) $((p+1)) & bridges="$!"
+	python3 "$sc/tlsbridge.py" tls2tcp $((p+5)) $((p+2)) \
+		"$tmp/certs/server.crt" "$tmp/certs/server.key" &
+	bridges="$bridges $!"
+	contact="127.0.0.1:$((p+5));transport=tls"
+	sport=$((p+4))
+	sleep 0.5
+fi
 check "REGISTER with digest (SIPp, $tp)" \
 	'(cd $tmp && sipp -sf $sc/reg_auth.xml -inf $tmp/reg.csv \
-	  127.0.0.1:$rport -p $((p+2)) -m 1 -timeout 20s >$tmp/reg.out 2>&1)'
+	  127.0.0.1:$sport -p $((p+2)) -m 1 -key contact "$contact" -timeout 20s >$tmp/reg.out 2>&1)'
 
 (cd "$tmp" && sipp -sf "$sc/uas_rr.xml" -p $((p+2)) -m "$n" \
+	-key contact "$contact" \
 	-trace_err -error_file "$tmp/uas.err" >"$tmp/uas.out" 2>&1) & uas=$!
 sleep 0.5
 start=$(date +%s.%N)
 check "$n calls uac -> refd -> uas over $tp, 0 failed on the caller" \
 	'(cd $tmp && sipp -sf $sc/uac_auth.xml -inf $tmp/uac.csv -s service \
-	  127.0.0.1:$rport -p $((p+3)) -m $n -r 100 -l 200 -trace_err \
+	  127.0.0.1:$sport -p $((p+3)) -m $n -r 100 -l 200 -trace_err \
 	  -error_file $tmp/uac.err -timeout 100s >$tmp/uac.out 2>&1)'
 end=$(date +%s.%N)
 set +e; wait "$uas"; urc=$?; set -e; uas=
@@ -76,6 +92,7 @@ check "0 failed on the callee" '[ "$urc" = 0 ]'
 echo "calls: $n in $(echo "$end - $start" | bc) s"
 
 kill -TERM "$pid"; set +e; wait "$pid"; rc=$?; set -e; pid=
+[ -n "$bridges" ] && kill $bridges 2>/dev/null; bridges=
 check "refd SIGTERM exit 0" '[ "$rc" = 0 ]'
 grep -E "sip:|io:" "$tmp/refd.log" | tail -3 || true
 
