@@ -107,6 +107,10 @@ check "CDR fields: caller, callee, hangup, media" \
 assert \"alice@example.test\" in json.dumps(c), c
 assert \"service@example.test\" in json.dumps(c), c
 assert \"caller\" in json.dumps(c), c" $tmp/cdr.json'
+check "signalling addresses of both sides over $tp in every CDR" \
+	'python3 -c "import json,sys; d=json.load(open(sys.argv[1]));
+assert all(c[\"caller_sig\"].startswith(\"$tp:\") and
+           c[\"callee_sig\"].startswith(\"$tp:\") for c in d)" $tmp/cdr.json'
 check "traces stored for the calls" \
 	'python3 -c "import json,sys; d=json.load(open(sys.argv[1]));
 assert len(d) >= 6 * $n, len(d)" $tmp/trace.json'
