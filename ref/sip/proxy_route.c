@@ -402,6 +402,8 @@ static void local(struct sip_proxy *p, const struct net_pkt *pkt,
 	if (!pl_isset(&msg->ruri.user)) {
 		if (msg->mid == SIP_M_OPTIONS)
 			px_reply(p, t, msg, 200, NULL, &allow, 1, NULL, NULL);
+		else if (msg->mid == SIP_M_OTHER)	/* RFC 3261 8.2.1 */
+			px_reply(p, t, msg, 501, NULL, &allow, 1, NULL, NULL);
 		else
 			px_reply(p, t, msg, 404, NULL, NULL, 0, NULL, NULL);
 		return;
