@@ -41,6 +41,18 @@ static int setup_auth(void **state)
 	return 0;
 }
 
+static int setup_small(void **state)
+{
+	static struct fx f;
+
+	blocks_at_start = mem_blocks();
+	fx_max_tsx = 3;
+	fx_init(&f, false);
+	fx_max_tsx = 0;
+	*state = &f;
+	return 0;
+}
+
 static int teardown(void **state)
 {
 	fx_fini(*state);
@@ -667,6 +679,29 @@ static void test_proxy_stream_binding(void **state)
 	fx_drain(f);
 }
 
+/* Past max_tsx live transactions: 503 with Retry-After, no growth. */
+static void test_proxy_overload(void **state)
+{
+	struct fx *f = *state;
+	char m[512];
+	const char *r;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		snprintf(m, sizeof(m), "OPTIONS sip:alice@example.test SIP/2.0\n"
+			 "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKo%d\n"
+			 "From: <sip:a@example.test>;tag=1\n"
+			 "To: <sip:alice@example.test>\nCall-ID: o%d\n"
+			 "CSeq: 1 OPTIONS\n\n", i, i);
+		fx_in(f, "127.0.0.1:5070", NET_UDP, m);
+		r = fx_expect(f, i < 3 ? "SIP/2.0 480" : "SIP/2.0 503");
+	}
+	assert_non_null(strstr(r, "Retry-After: "));
+	fx_advance(f, 40 * 1000000ull);	/* Timer J frees them */
+	fx_in(f, "127.0.0.1:5070", NET_UDP, m);
+	fx_expect(f, "SIP/2.0 480");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -694,6 +729,8 @@ int main(void)
 			test_proxy_relay_and_message_store, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_proxy_stream_binding,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_proxy_overload,
+						setup_small, teardown),
 	};
 
 	return cmocka_run_group_tests_name("proxy", tests, NULL, NULL);
