@@ -84,13 +84,19 @@ sleep 0.5
 start=$(date +%s.%N)
 check "$n calls uac -> refd -> uas over $tp, 0 failed on the caller" \
 	'(cd $tmp && sipp -sf $sc/uac_auth.xml -inf $tmp/uac.csv -s service \
-	  127.0.0.1:$sport -p $((p+3)) -m $n -r 100 -l 200 -trace_err \
+	  127.0.0.1:$sport -p $((p+3)) -m $n -r ${SIPP_RATE:-100} -l 2000 -trace_err \
 	  -error_file $tmp/uac.err -timeout 100s >$tmp/uac.out 2>&1)'
 end=$(date +%s.%N)
 set +e; wait "$uas"; urc=$?; set -e; uas=
 check "0 failed on the callee" '[ "$urc" = 0 ]'
 echo "calls: $n in $(echo "$end - $start" | bc) s"
 
+# CPU time of refd (user + system) over the whole run, per call.
+read -r ut st < <(awk '{print $14, $15}' /proc/$pid/stat)
+hz=$(getconf CLK_TCK)
+echo "refd cpu: $(( (ut + st) * 1000 / hz )) ms for $n calls" \
+	"($(( (ut + st) * 1000000 / hz / n )) us per call incl. registration)"
+echo "refd rss: $(awk '/VmHWM/ {print $2, $3}' /proc/$pid/status) peak"
 kill -TERM "$pid"; set +e; wait "$pid"; rc=$?; set -e; pid=
 [ -n "$bridges" ] && kill $bridges 2>/dev/null; bridges=
 check "refd SIGTERM exit 0" '[ "$rc" = 0 ]'
