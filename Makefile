@@ -93,11 +93,12 @@ deps:
 	fi
 
 # --- compile ---------------------------------------------------------------
-$(B)/%.o: %.c
+# Objects depend on the Makefile too: a flag change must rebuild them.
+$(B)/%.o: %.c Makefile
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(NS3_DEF) $(CFLAGS) -c $< -o $@
 
-$(B)/%.o: %.cc
+$(B)/%.o: %.cc Makefile
 	@mkdir -p $(@D)
 	$(Q)g++ -std=c++17 $(OPT) -Isim -Iref -MMD -MP -c $< -o $@
 
@@ -129,7 +130,7 @@ $(B)/tests/bin/%: $(B)/tests/unit/%.o $(B)/libsim.a $(B)/libref.a
 # Unit tests run from the top so fixtures resolve as tests/data/...
 unit: $(UNIT_BIN)
 	$(Q)set -e; fail=0; for t in $(UNIT_BIN); do \
-		$$t >$(B)/tests/$$(basename $$t).log 2>&1 || \
+		timeout 300 $$t >$(B)/tests/$$(basename $$t).log 2>&1 || \
 		{ cat $(B)/tests/$$(basename $$t).log; fail=1; \
 		  echo "FAILED: $$t"; }; \
 	done; \
@@ -158,7 +159,7 @@ FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(FUZZ_SRC))
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -g -O1
 FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_B)/obj/%.o,$(REF_SRC) $(SIM_SRC))
 
-$(FUZZ_B)/obj/%.o: %.c
+$(FUZZ_B)/obj/%.o: %.c Makefile
 	@mkdir -p $(@D)
 	$(Q)clang -std=c11 $(FUZZ_FLAGS) -Iref -Isim -D_POSIX_C_SOURCE=200809L \
 		-D_GNU_SOURCE $(PKG_CFLAGS) -MMD -MP -c $< -o $@

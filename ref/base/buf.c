@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Growable and fixed-capacity output buffers. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include "base/buf.h"
@@ -48,8 +49,11 @@ int buf_reserve(struct buf *b, size_t extra)
 	if (b->fixed)
 		return EOVERFLOW;
 	cap = b->cap ? b->cap : 64;
-	while (cap < need)
+	while (cap < need) {
+		if (cap > SIZE_MAX / 2)
+			return EOVERFLOW;
 		cap *= 2;
+	}
 	d = mem_realloc(b->data, cap);
 	if (!d)
 		return ENOMEM;

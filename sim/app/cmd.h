@@ -13,6 +13,8 @@ int cmd_audit(int argc, char **argv);
 int cmd_perf(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_sipcheck(int argc, char **argv);
+/* rtcbench perf msrp (sim/app/perf_msrp.c), dispatched by cmd_perf. */
+int perf_msrp(int argc, char **argv);
 
 /* rtcbench perf replay (sim/app/perf_replay.c). */
 int perf_replay(int argc, char **argv);

@@ -1,12 +1,232 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* rtcbench run: not built yet. */
+/*
+ * rtcbench run PATH... [--mode inproc|live|sim] [--out DIR] [--junit FILE]
+ *                      [--seed N] [--keep] [--bin DIR] [--policy FILE]
+ *
+ * PATH is a .scn file or a folder searched recursively for *.scn (sorted,
+ * so runs are repeatable). Every scenario is parsed before anything runs:
+ * one bad line stops the command with "FILE:LINE: reason" and exit 2.
+ * Results: DIR/summary.json (checks, metrics, the exposure rows), the
+ * human summary, optional JUnit XML; exit 0 only when every check passed.
+ */
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include "app/cmd.h"
+#include "base/mem.h"
+#include "scenario/scn.h"
+#include "scenario/run.h"
+#include "report/summary.h"
+
+struct files {
+	char **v;
+	size_t n, cap;
+};
+
+static int files_add(struct files *f, const char *p)
+{
+	if (f->n == f->cap) {
+		size_t nc = f->cap ? 2 * f->cap : 32;
+		char **nv = mem_realloc(f->v, nc * sizeof(char *));
+
+		if (!nv)
+			return ENOMEM;
+		f->v = nv;
+		f->cap = nc;
+	}
+	f->v[f->n] = mem_strdup(p);
+	if (!f->v[f->n])
+		return ENOMEM;
+	f->n++;
+	return 0;
+}
+
+static int cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int collect(struct files *f, const char *path, int depth)
+{
+	struct stat sb;
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	if (stat(path, &sb)) {
+		fprintf(stderr, "rtcbench run: %s: %s\n", path,
+			strerror(errno));
+		return 2;
+	}
+	if (!S_ISDIR(sb.st_mode))
+		return files_add(f, path) ? 2 : 0;
+	if (depth > 16)
+		return 0;
+	d = opendir(path);
+	if (!d) {
+		fprintf(stderr, "rtcbench run: %s: %s\n", path,
+			strerror(errno));
+		return 2;
+	}
+	while (!rc && (de = readdir(d))) {
+		char p[4096];
+		size_t l = strlen(de->d_name);
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", path, de->d_name);
+		if (stat(p, &sb))
+			continue;
+		if (S_ISDIR(sb.st_mode))
+			rc = collect(f, p, depth + 1);
+		else if (l > 4 && !strcmp(de->d_name + l - 4, ".scn"))
+			rc = files_add(f, p) ? 2 : 0;
+	}
+	closedir(d);
+	return rc;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: rtcbench run PATH... [--mode inproc|live|sim]"
+		" [--out DIR] [--junit FILE] [--seed N] [--keep] [--bin DIR]"
+		" [--policy FILE]\n");
+}
 
 int cmd_run(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "rtcbench: 'run' is not built yet\n");
-	return 2;
+	struct scn_run_opts o = { .mode = "inproc", .bin_dir = "bin",
+				  .seed = 1 };
+	const char *out = "results/latest", *junit = NULL;
+	struct files f = { 0 };
+	struct scn **sc = NULL;
+	struct rep_summary *sum = NULL;
+	json_t *exposure = NULL;
+	char err[512], work[4096], seed[32];
+	unsigned scn_failed = 0, total_steps = 0;
+	double wall = 0;
+	size_t i, nroots = 0;
+	int rc = 2, e;
+
+	for (i = 0; i < (size_t)argc; i++) {
+		const char *a = argv[i];
+		int more = i + 1 < (size_t)argc;
+
+		if (!strcmp(a, "--mode") && more)
+			o.mode = argv[++i];
+		else if (!strcmp(a, "--out") && more)
+			out = argv[++i];
+		else if (!strcmp(a, "--junit") && more)
+			junit = argv[++i];
+		else if (!strcmp(a, "--bin") && more)
+			o.bin_dir = argv[++i];
+		else if (!strcmp(a, "--policy") && more)
+			o.policy = argv[++i];
+		else if (!strcmp(a, "--keep"))
+			o.keep = 1;
+		else if (!strcmp(a, "--seed") && more) {
+			char *end;
+
+			o.seed = strtoull(argv[++i], &end, 10);
+			if (*end || !*argv[i]) {
+				fprintf(stderr, "rtcbench run: --seed '%s' is "
+					"not a number\n", argv[i]);
+				goto out;
+			}
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage();
+			rc = 0;
+			goto out;
+		} else if (a[0] == '-') {
+			fprintf(stderr, "rtcbench run: unknown or incomplete "
+				"option '%s'\n", a);
+			usage();
+			goto out;
+		} else {
+			nroots++;
+			if (collect(&f, a, 0))
+				goto out;
+		}
+	}
+	if (!nroots) {
+		usage();
+		goto out;
+	}
+	if (!scn_mode_valid(o.mode)) {
+		fprintf(stderr, "rtcbench run: --mode '%s': use inproc, live "
+			"or sim\n", o.mode);
+		goto out;
+	}
+	if (!f.n) {
+		fprintf(stderr, "rtcbench run: no .scn file found\n");
+		goto out;
+	}
+	qsort(f.v, f.n, sizeof(char *), cmpstr);
+	sc = mem_zalloc(f.n * sizeof(*sc));
+	if (!sc)
+		goto out;
+	for (i = 0; i < f.n; i++) {
+		if (scn_load(&sc[i], f.v[i], err, sizeof(err))) {
+			fprintf(stderr, "%s\n", err);
+			goto out;
+		}
+	}
+	snprintf(work, sizeof(work), "%s/runs", out);
+	if ((e = rep_mkdirs(work)) || rep_summary_new(&sum, "run")) {
+		fprintf(stderr, "rtcbench run: %s: %s\n", work, strerror(e));
+		goto out;
+	}
+	o.work_dir = work;
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)o.seed);
+	rep_summary_meta(sum, "mode", o.mode);
+	rep_summary_meta(sum, "seed", seed);
+	exposure = json_array();
+	for (i = 0; i < f.n; i++) {
+		struct scn_run_result r = { 0 };
+
+		rep_progress("run", i, f.n);
+		e = scn_run(sc[i], &o, sum, exposure, &r);
+		if (e) {
+			fprintf(stderr, "rtcbench run: %s: %s\n", f.v[i],
+				strerror(e));
+			rc = 2;
+			goto out;
+		}
+		scn_failed += r.failed > 0;
+		total_steps += (unsigned)sc[i]->cnt;
+		wall += r.wall_s;
+	}
+	rep_progress("run", f.n, f.n);
+	rep_summary_metric(sum, "scenarios", (double)f.n);
+	rep_summary_metric(sum, "scenarios_failed", scn_failed);
+	rep_summary_metric(sum, "steps", total_steps);
+	rep_summary_metric(sum, "scenario_wall_s", (double)(long)(wall * 1000)
+			   / 1000);
+	rep_summary_set(sum, "exposure", exposure);
+	exposure = NULL;
+	e = rep_summary_write(sum, out);
+	if (e) {
+		fprintf(stderr, "rtcbench run: %s/summary.json: %s\n", out,
+			strerror(e));
+		goto out;
+	}
+	if (junit && (e = rep_summary_junit(sum, junit))) {
+		fprintf(stderr, "rtcbench run: %s: %s\n", junit, strerror(e));
+		goto out;
+	}
+	rep_summary_print(sum, stdout);
+	rc = rep_summary_exit(sum);
+out:
+	json_decref(exposure);
+	rep_summary_free(sum);
+	for (i = 0; sc && i < f.n; i++)
+		scn_free(sc[i]);
+	mem_free(sc);
+	for (i = 0; i < f.n; i++)
+		mem_free(f.v[i]);
+	mem_free(f.v);
+	return rc;
 }

@@ -610,8 +610,13 @@ void rep_summary_print(struct rep_summary *s, FILE *f)
 			continue;
 		if (shown++ >= MAX_FAIL)
 			continue;
-		fprintf(f, "  FAIL %s%s%s: %s\n", sn ? sn : "", sn ? " " : "",
-			str_of(c, "name", ""), str_of(c, "detail", ""));
+		/* Details that already name their file stand alone. */
+		if (sn && !strncmp(str_of(c, "detail", ""), sn, strlen(sn)))
+			fprintf(f, "  FAIL %s\n", str_of(c, "detail", ""));
+		else
+			fprintf(f, "  FAIL %s%s%s: %s\n", sn ? sn : "",
+				sn ? " " : "", str_of(c, "name", ""),
+				str_of(c, "detail", ""));
 	}
 	if (shown > MAX_FAIL)
 		fprintf(f, "  ... %u more failures in summary.json\n",

@@ -83,6 +83,19 @@ static void test_base_buf_grow_and_fixed(void **state)
 	assert_string_equal(mem, "1234567");
 }
 
+static void test_base_buf_huge(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	buf_init(&b);
+	assert_int_equal(buf_put_str(&b, "x"), 0);
+	/* a wrapped length must fail, not loop or allocate */
+	assert_int_equal(buf_reserve(&b, SIZE_MAX - 4), EOVERFLOW);
+	assert_int_equal(buf_reserve(&b, SIZE_MAX / 2 + 10), EOVERFLOW);
+	buf_fini(&b);
+}
+
 static void test_base_buf_oom(void **state)
 {
 	struct buf b;
@@ -223,6 +236,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_base_pl_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_base_buf_grow_and_fixed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_base_buf_oom, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_base_buf_huge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_base_tq_order_and_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_base_tq_not_due, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_base_rng_deterministic, setup, teardown),

@@ -355,7 +355,7 @@ static void test_ua_register_digest(void **state)
 	vnet_attach(v, (struct core_ref){ &reg_ops, &reg }, &ra, 1);
 	assert_int_equal(ua_register(u, 0, 600), 0);
 	vnet_kick(v, iu);
-	assert_int_equal(vnet_run_until(v, 1000000, 0), 0);
+	assert_int_equal(vnet_run_until(v, 1000000, 100000), 0);
 	assert_int_equal(reg.challenged, 1);
 	assert_int_equal(reg.ok, 1);
 	assert_int_equal(ua_event_next(u, &e), 0);

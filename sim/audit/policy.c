@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The canary ledger and its judgement against POLICY.md (rules in
+ * audit_policy.h). Times are scenario microseconds; "expired" means a purge
+ * ran at or after the expiry instant, because retention only acts when
+ * the platform's retention engine runs (refd's timer or `refctl purge`).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "base/mem.h"
+#include "audit/audit_policy.h"
+
+struct mark {
+	size_t canary;
+	unsigned row;
+	enum audit_keep keep;
+	uint64_t period_s;
+	int64_t created_us;
+	char *owner, *owner2;
+	enum audit_path path;
+	bool e2e, tls;
+	char *what, *setting, *origin;
+};
+
+struct deletion {
+	char *owner;
+	int64_t at_us;
+};
+
+struct audit_ledger {
+	struct audit *a;
+	struct mark *m;
+	size_t n;
+	struct deletion *del;
+	size_t ndel;
+	int64_t last_purge_us;
+	int purged;
+};
+
+static const char *row_names[AUDIT_ROWS + 1] = {
+	"?", "account", "password", "e-mail address", "address-book contacts",
+	"presence contacts (XCAP)", "session SIP messages (traces)",
+	"registrations", "subscriptions and presence", "push notifications",
+	"text messages", "file transfers", "RTP media", "MSRP media",
+	"voicemail", "conferences", "call detail records", "billing records",
+	"account deletion",
+};
+
+const char *audit_row_name(unsigned row)
+{
+	return row <= AUDIT_ROWS ? row_names[row] : "?";
+}
+
+const char *audit_path_name(enum audit_path p)
+{
+	static const char *n[AUDIT_PATH_CNT] = {
+		"none", "TLS for SIP", "SRTP", "zRTP", "TLS for MSRP",
+		"OTR over MSRP", "PGP for MESSAGE and files",
+	};
+
+	return p < AUDIT_PATH_CNT ? n[p] : "?";
+}
+
+int audit_ledger_new(struct audit_ledger **lp, struct audit *a)
+{
+	struct audit_ledger *l = mem_zalloc(sizeof(*l));
+
+	if (!l)
+		return ENOMEM;
+	l->a = a;
+	*lp = l;
+	return 0;
+}
+
+void audit_ledger_free(struct audit_ledger *l)
+{
+	size_t i;
+
+	if (!l)
+		return;
+	for (i = 0; i < l->n; i++) {
+		mem_free(l->m[i].owner);
+		mem_free(l->m[i].owner2);
+		mem_free(l->m[i].what);
+		mem_free(l->m[i].setting);
+		mem_free(l->m[i].origin);
+	}
+	mem_free(l->m);
+	for (i = 0; i < l->ndel; i++)
+		mem_free(l->del[i].owner);
+	mem_free(l->del);
+	mem_free(l);
+}
+
+static char *dup_or_null(const char *s, int *bad)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = mem_strdup(s);
+	if (!d)
+		*bad = 1;
+	return d;
+}
+
+int audit_mark(struct audit_ledger *l, const struct audit_mark *m)
+{
+	struct mark *nm, *x;
+	size_t idx;
+	int err, bad = 0;
+
+	if (!m->canary || m->row < 1 || m->row > AUDIT_ROWS ||
+	    m->path >= AUDIT_PATH_CNT)
+		return EINVAL;
+	err = audit_canary_add(l->a, m->canary, strlen(m->canary), &idx);
+	if (err)
+		return err;
+	nm = mem_realloc(l->m, (l->n + 1) * sizeof(*nm));
+	if (!nm)
+		return ENOMEM;
+	l->m = nm;
+	x = &nm[l->n];
+	memset(x, 0, sizeof(*x));
+	x->canary = idx;
+	x->row = m->row;
+	x->keep = m->keep;
+	x->period_s = m->period_s;
+	x->created_us = m->created_us;
+	x->path = m->path;
+	x->e2e = m->e2e;
+	x->tls = m->tls;
+	x->owner = dup_or_null(m->owner, &bad);
+	x->owner2 = dup_or_null(m->owner2, &bad);
+	x->what = dup_or_null(m->what ? m->what : audit_row_name(m->row),
+			      &bad);
+	x->setting = dup_or_null(m->setting ? m->setting : "", &bad);
+	x->origin = dup_or_null(m->origin ? m->origin : "", &bad);
+	if (bad) {
+		mem_free(x->owner);
+		mem_free(x->owner2);
+		mem_free(x->what);
+		mem_free(x->setting);
+		mem_free(x->origin);
+		return ENOMEM;
+	}
+	l->n++;
+	return 0;
+}
+
+int audit_ledger_deleted(struct audit_ledger *l, const char *owner,
+			 int64_t now_us)
+{
+	struct deletion *nd = mem_realloc(l->del,
+					  (l->ndel + 1) * sizeof(*nd));
+
+	if (!nd)
+		return ENOMEM;
+	l->del = nd;
+	nd[l->ndel].owner = mem_strdup(owner);
+	if (!nd[l->ndel].owner)
+		return ENOMEM;
+	nd[l->ndel].at_us = now_us;
+	l->ndel++;
+	return 0;
+}
+
+void audit_ledger_purged(struct audit_ledger *l, int64_t now_us)
+{
+	if (!l->purged || now_us > l->last_purge_us)
+		l->last_purge_us = now_us;
+	l->purged = 1;
+}
+
+size_t audit_ledger_count(const struct audit_ledger *l)
+{
+	return l->n;
+}
+
+/* Deletion time of the owner's account at or before now, else -1. */
+static int64_t deleted_at(const struct audit_ledger *l, const struct mark *m,
+			  int64_t now_us)
+{
+	size_t i;
+
+	if (!m->owner)
+		return -1;
+	for (i = 0; i < l->ndel; i++)
+		if ((!strcmp(l->del[i].owner, m->owner) ||
+		     (m->owner2 && !strcmp(l->del[i].owner, m->owner2))) &&
+		    l->del[i].at_us >= m->created_us &&
+		    l->del[i].at_us <= now_us)
+			return l->del[i].at_us;
+	return -1;
+}
+
+static void judge(struct audit_verdict *v, bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void judge(struct audit_verdict *v, bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	v->exercised++;
+	if (ok) {
+		if (!v->failed && !v->detail[0]) {
+			va_start(ap, fmt);
+			vsnprintf(v->detail, sizeof(v->detail), fmt, ap);
+			va_end(ap);
+		}
+		return;
+	}
+	if (!v->failed++) {
+		va_start(ap, fmt);
+		vsnprintf(v->detail, sizeof(v->detail), fmt, ap);
+		va_end(ap);
+	}
+}
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+/* Whether the hit lies in an account database (P3's one allowed place). */
+static bool in_account_db(const struct audit_hit *h)
+{
+	const char *b = base_name(h->where);
+
+	return strstr(b, ".db") != NULL || strstr(b, ".sqlite") != NULL;
+}
+
+static void judge_mark(struct audit_ledger *l, const struct mark *m,
+		       int64_t now_us, const struct audit_strict *strict,
+		       struct audit_verdict *rows,
+		       struct audit_verdict *paths)
+{
+	const struct audit_hit *hs = audit_first(l->a, m->canary,
+						 AUDIT_SRC_STORE);
+	const struct audit_hit *hw = audit_first(l->a, m->canary,
+						 AUDIT_SRC_WIRE);
+	const char *can = audit_canary(l->a, m->canary);
+	struct audit_verdict *v = &rows[m->row];
+	int64_t del = deleted_at(l, m, now_us);
+	uint64_t period = m->period_s;
+	char where[200] = "";
+	bool gone;
+
+	if (strict && strict->period_s[m->row] &&
+	    (m->keep == AUDIT_KEEP_PERIOD))
+		period = strict->period_s[m->row];
+	if (hs)
+		snprintf(where, sizeof(where), "%s at %llu as %s", hs->where,
+			 (unsigned long long)hs->offset,
+			 audit_enc_name(hs->enc));
+	if (m->path != AUDIT_PATH_NONE)
+		judge(&paths[m->path], !hw, hw ?
+		      "'%s' (%s, %s) seen in clear on a link: %s packet %llu "
+		      "as %s" : "'%s' (%s, %s) never seen in clear on a link",
+		      can, m->what, m->origin, hw ? hw->where : "",
+		      hw ? (unsigned long long)hw->offset : 0ULL,
+		      hw ? audit_enc_name(hw->enc) : "");
+	if (del >= 0 && m->row != 17) {
+		judge(&rows[18], !hs, hs ? "'%s' (%s of deleted account %s, "
+		      "%s) still stored: %s" : "'%s' (%s of deleted account "
+		      "%s, %s) gone", can, m->what, m->owner, m->origin, where);
+		return;
+	}
+	switch (m->keep) {
+	case AUDIT_KEEP_NEVER:
+		judge(v, !hs, hs ? "'%s' (%s, %s) stored: %s" :
+		      "'%s' (%s, %s) never stored", can, m->what, m->origin,
+		      where);
+		break;
+	case AUDIT_KEEP_ACCOUNT_TABLE:
+		judge(v, !hs || in_account_db(hs), hs && !in_account_db(hs) ?
+		      "'%s' (%s, %s) stored outside the account database: "
+		      "%s" : "'%s' (%s, %s) only in the account database",
+		      can, m->what, m->origin, where);
+		break;
+	case AUDIT_KEEP_ACCOUNT:
+		judge(v, hs != NULL, hs ? "'%s' (%s, %s) kept with the "
+		      "account" : "'%s' (%s, %s) missing while the account "
+		      "exists", can, m->what, m->origin);
+		break;
+	case AUDIT_KEEP_PERIOD: {
+		int64_t exp = m->created_us + (int64_t)period * 1000000;
+
+		gone = l->purged && l->last_purge_us >= exp;
+		if (gone)
+			judge(v, !hs, hs ? "'%s' (%s, %s) still stored after "
+			      "its %llu s period (purge ran %lld s past "
+			      "expiry): %s" : "'%s' (%s, %s) gone after its "
+			      "%llu s period", can, m->what, m->origin,
+			      (unsigned long long)period,
+			      (long long)((l->last_purge_us - exp) / 1000000),
+			      where);
+		else
+			judge(v, hs != NULL, hs ? "'%s' (%s, %s) kept within "
+			      "its period" : "'%s' (%s, %s) gone too early "
+			      "(%lld s into a %llu s period)", can, m->what,
+			      m->origin,
+			      (long long)((now_us - m->created_us) / 1000000),
+			      (unsigned long long)period);
+		break;
+	}
+	case AUDIT_KEEP_ANY:
+		break;
+	}
+}
+
+void audit_evaluate(struct audit_ledger *l, int64_t now_us,
+		    const struct audit_strict *strict,
+		    struct audit_verdict rows[AUDIT_ROWS + 1],
+		    struct audit_verdict paths[AUDIT_PATH_CNT])
+{
+	size_t i;
+
+	memset(rows, 0, sizeof(*rows) * (AUDIT_ROWS + 1));
+	memset(paths, 0, sizeof(*paths) * AUDIT_PATH_CNT);
+	for (i = 0; i < l->n; i++)
+		judge_mark(l, &l->m[i], now_us, strict, rows, paths);
+}
+
+json_t *audit_exposure(struct audit_ledger *l)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	if (!arr)
+		return NULL;
+	for (i = 0; i < l->n; i++) {
+		const struct mark *m = &l->m[i];
+		bool sniff = audit_found(l->a, m->canary, AUDIT_SRC_WIRE) > 0;
+		bool store = audit_found(l->a, m->canary, AUDIT_SRC_STORE) > 0;
+		/*
+		 * The relay reads what crosses its links in clear (measured)
+		 * and, behind TLS, what TLS protects hop by hop unless the
+		 * payload is encrypted end to end (inferred from the path).
+		 */
+		bool relay = sniff || (m->tls && !m->e2e);
+		char row[8];
+		json_t *o;
+
+		snprintf(row, sizeof(row), "P%u", m->row);
+		o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:b, s:s, "
+			      "s:s}", "row", row, "class", m->what,
+			      "setting", m->setting, "canary",
+			      audit_canary(l->a, m->canary), "sniffer", sniff,
+			      "relay", relay, "relay_basis",
+			      sniff || !m->tls ? "measured" : "inferred",
+			      "storage", store, "path",
+			      audit_path_name(m->path), "origin", m->origin);
+		if (!o || json_array_append_new(arr, o)) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}

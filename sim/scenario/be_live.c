@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The live backend: a real bin/refd on loopback with a temporary config
+ * and data_dir, administered with bin/refctl (accounts, purchases, purge
+ * --now as the scenario clock, listings for the expect lines), the
+ * loopback link captured with libpcap filtered to the platform's ports.
+ * Scenario time starts at the wall clock; `advance` moves only the
+ * scenario clock, and retention is run as of it with `refctl purge --now`.
+ *
+ * Traffic verbs (register, call, message...) are run by the bench user
+ * agents (live_ua.c) when they exist; until then they are reported as not
+ * supported in this mode.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include "base/mem.h"
+#include "base/buf.h"
+#include "scenario/run_steps.h"
+#include "scenario/capture.h"
+#include "scenario/live.h"
+
+#define CTL_TIMEOUT_MS 20000
+
+static struct scn_live *st_of(struct scn_ctx *c)
+{
+	return c->be_state;
+}
+
+/* A port free for both UDP and TCP on 127.0.0.1 (and the next n-1). */
+static int free_port(uint16_t *out, unsigned n, uint64_t seed)
+{
+	unsigned tries;
+
+	for (tries = 0; tries < 200; tries++) {
+		uint16_t p = (uint16_t)(20000 + (seed + tries * 7919) % 20000);
+		unsigned i;
+		int ok = 1;
+
+		for (i = 0; i < n && ok; i++) {
+			int t;
+
+			for (t = 0; t < 2 && ok; t++) {
+				struct sockaddr_in a = { .sin_family = AF_INET,
+					.sin_port = htons((uint16_t)(p + i)) };
+				int fd = socket(AF_INET, t ? SOCK_STREAM :
+						SOCK_DGRAM, 0);
+
+				a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+				if (fd < 0 || bind(fd, (struct sockaddr *)&a,
+						   sizeof(a)))
+					ok = 0;
+				if (fd >= 0)
+					close(fd);
+			}
+		}
+		if (ok) {
+			*out = p;
+			return 0;
+		}
+	}
+	return EADDRINUSE;
+}
+
+static int tcp_ready(uint16_t port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0)
+		return 0;
+	ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
+}
+
+static int make_cert(struct scn_ctx *c, struct scn_live *l)
+{
+	char subj[] = "/CN=127.0.0.1", err[200];
+	char *argv[] = { "openssl", "req", "-x509", "-newkey", "rsa:2048",
+			 "-nodes", "-days", "2", "-subj", subj, "-keyout",
+			 l->key, "-out", l->cert, NULL };
+
+	snprintf(l->cert, sizeof(l->cert), "%s/tls.crt", c->dir);
+	snprintf(l->key, sizeof(l->key), "%s/tls.key", c->dir);
+	return scn_exec(argv, 30000, NULL, err, sizeof(err)) == 0;
+}
+
+static int write_conf(struct scn_ctx *c, struct scn_live *l, char *err,
+		      size_t errsz)
+{
+	FILE *f = fopen(c->conf, "w");
+	uint16_t p = l->port;
+
+	if (!f) {
+		snprintf(err, errsz, "%s: %s", c->conf, strerror(errno));
+		return errno;
+	}
+	fprintf(f, "; written by rtcbench run for %s\n[platform]\n"
+		   "domain = %s\ndata_dir = %s\npolicy = %s\n\n[sip]\n"
+		   "listen = udp:127.0.0.1:%u tcp:127.0.0.1:%u%s",
+		c->s->file, c->domain, c->data_dir, c->policy, p, p,
+		l->tls ? "" : "\n");
+	if (l->tls)
+		fprintf(f, " tls:127.0.0.1:%u\ntls_cert = %s\ntls_key = %s\n",
+			p + 1, l->cert, l->key);
+	fprintf(f, "auth = on\n\n[media]\naddress = 127.0.0.1\n"
+		   "ports = %u-%u\n", l->media_lo, l->media_lo + 199);
+	if (l->tls)
+		fprintf(f, "\n[msrp]\nlisten = tls:127.0.0.1:%u\n", p + 2);
+	fclose(f);
+	return 0;
+}
+
+static int live_start(struct scn_ctx *c, char *err, size_t errsz)
+{
+	struct scn_live *l = mem_zalloc(sizeof(*l));
+	char refd[600], filter[200], pcap[600], log[600];
+	unsigned i;
+	int rc, fd;
+
+	if (!l)
+		return ENOMEM;
+	c->be_state = l;
+	l->pid = -1;
+	snprintf(l->refctl, sizeof(l->refctl), "%s/refctl",
+		 c->o->bin_dir ? c->o->bin_dir : "bin");
+	snprintf(refd, sizeof(refd), "%s/refd",
+		 c->o->bin_dir ? c->o->bin_dir : "bin");
+	if (mkdir(c->data_dir, 0700) && errno != EEXIST) {
+		snprintf(err, errsz, "%s: %s", c->data_dir, strerror(errno));
+		return errno;
+	}
+	if (free_port(&l->port, 3, c->o->seed + (uint64_t)getpid()) ||
+	    free_port(&l->media_lo, 1, c->o->seed + 77 + (uint64_t)getpid())) {
+		snprintf(err, errsz, "no free loopback port");
+		return EADDRINUSE;
+	}
+	l->tls = make_cert(c, l);
+	rc = write_conf(c, l, err, errsz);
+	if (rc)
+		return rc;
+	snprintf(log, sizeof(log), "%s/refd.log", c->dir);
+	l->pid = fork();
+	if (l->pid < 0) {
+		snprintf(err, errsz, "fork: %s", strerror(errno));
+		return errno;
+	}
+	if (l->pid == 0) {
+		char *argv[] = { refd, "-c", c->conf, NULL };
+
+		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execv(refd, argv);
+		fprintf(stderr, "%s: %s\n", refd, strerror(errno));
+		_exit(127);
+	}
+	/* Ready when it accepts TCP on its SIP port; bounded at 10 s. */
+	for (i = 0; i < 200; i++) {
+		struct timespec ts = { 0, 50 * 1000000 };
+		int status;
+
+		if (waitpid(l->pid, &status, WNOHANG) == l->pid) {
+			char *argv[] = { "tail", "-n", "1", log, NULL };
+			struct buf o;
+
+			l->pid = -1;
+			buf_init(&o);
+			scn_exec(argv, 5000, &o, err, errsz);
+			snprintf(err, errsz, "refd exited with %d: %.*s",
+				 WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+				 (int)(o.len && o.data[o.len - 1] == '\n' ?
+				       o.len - 1 : o.len),
+				 o.len ? (char *)o.data : "");
+			buf_fini(&o);
+			return EIO;
+		}
+		if (tcp_ready(l->port))
+			break;
+		nanosleep(&ts, NULL);
+	}
+	if (i == 200) {
+		snprintf(err, errsz, "refd did not listen on 127.0.0.1:%u "
+			 "within 10 s", l->port);
+		return ETIMEDOUT;
+	}
+	snprintf(pcap, sizeof(pcap), "%s/lo.pcap", c->dir);
+	snprintf(filter, sizeof(filter), "(port %u or port %u or port %u or "
+		 "portrange %u-%u)", l->port, l->port + 1, l->port + 2,
+		 l->media_lo, l->media_lo + 199);
+	if (scn_capture_start(&l->cap, "lo", filter, pcap, c->capture_why,
+			      sizeof(c->capture_why))) {
+		char w[200];
+
+		snprintf(w, sizeof(w), "no capture permission (%.150s)",
+			 c->capture_why);
+		snprintf(c->capture_why, sizeof(c->capture_why), "%s", w);
+		c->capture_ok = false;
+		rep_summary_skip(c->sum, "link capture", "skipped: %s", w);
+	} else {
+		c->capture_ok = true;
+		rc = scn_ctx_add_pcap(c, pcap);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void live_stop(struct scn_ctx *c)
+{
+	struct scn_live *l = st_of(c);
+	int i, status;
+
+	if (!l)
+		return;
+	scn_live_ua_stop(c);
+	if (l->pid > 0) {
+		kill(l->pid, SIGTERM);
+		for (i = 0; i < 100; i++) {
+			struct timespec ts = { 0, 50 * 1000000 };
+
+			if (waitpid(l->pid, &status, WNOHANG) == l->pid)
+				break;
+			nanosleep(&ts, NULL);
+		}
+		if (i == 100) {
+			kill(l->pid, SIGKILL);
+			waitpid(l->pid, &status, 0);
+		}
+	}
+	scn_capture_stop(l->cap);
+	mem_free(l);
+	c->be_state = NULL;
+}
+
+/* Run refctl -c conf ARGS...; 0, or EIO with its stderr line in err. */
+int scn_live_ctl(struct scn_ctx *c, struct buf *out, char *err,
+		 size_t errsz, ...)
+{
+	char *argv[24];
+	va_list ap;
+	int n = 0, rc;
+
+	argv[n++] = st_of(c)->refctl;
+	argv[n++] = "-c";
+	argv[n++] = c->conf;
+	va_start(ap, errsz);
+	while (n < 23 && (argv[n] = va_arg(ap, char *)))
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	rc = scn_exec(argv, CTL_TIMEOUT_MS, out, err, errsz);
+	if (rc == 0)
+		return 0;
+	if (rc > 0) {
+		char e2[300];
+
+		snprintf(e2, sizeof(e2), "refctl %s %s: exit %d: %s", argv[3],
+			 n > 4 ? argv[4] : "", rc, err);
+		snprintf(err, errsz, "%s", e2);
+	}
+	return EIO;
+}
+
+static int live_account_add(struct scn_ctx *c, const struct scn_acct *a,
+			    char *err, size_t errsz)
+{
+	char aor[200], pwf[600];
+	FILE *f;
+	int rc;
+
+	scn_aor(c, a->name, aor, sizeof(aor));
+	snprintf(pwf, sizeof(pwf), "%s/.pw-%s", c->dir, a->name);
+	f = fopen(pwf, "w");
+	if (!f) {
+		snprintf(err, errsz, "%s: %s", pwf, strerror(errno));
+		return errno;
+	}
+	fprintf(f, "%s\n", a->password);
+	fclose(f);
+	rc = scn_live_ctl(c, NULL, err, errsz, "account", "add", aor,
+			  "--password-file", pwf, "--email", a->email, NULL);
+	unlink(pwf);
+	return rc;
+}
+
+static int live_account_delete(struct scn_ctx *c, const struct scn_acct *a,
+			       char *err, size_t errsz)
+{
+	char aor[200];
+
+	scn_aor(c, a->name, aor, sizeof(aor));
+	return scn_live_ctl(c, NULL, err, errsz, "account", "delete", aor,
+			    NULL);
+}
+
+static int live_purchase(struct scn_ctx *c, const struct scn_acct *a,
+			 uint64_t amount, const char *name,
+			 const char *address, char *err, size_t errsz)
+{
+	char aor[200], amt[32];
+
+	scn_aor(c, a->name, aor, sizeof(aor));
+	snprintf(amt, sizeof(amt), "%llu", (unsigned long long)amount);
+	return scn_live_ctl(c, NULL, err, errsz, "purchase", "add", aor,
+			    "--amount", amt, "--name", name, "--address",
+			    address, NULL);
+}
+
+static int live_purge(struct scn_ctx *c, int64_t now_us, char *err,
+		      size_t errsz)
+{
+	char iso[40];
+
+	scn_iso8601(now_us, iso, sizeof(iso));
+	return scn_live_ctl(c, NULL, err, errsz, "purge", "--now", iso, NULL);
+}
+
+static void live_sync(struct scn_ctx *c)
+{
+	if (st_of(c))
+		scn_capture_sync(st_of(c)->cap);
+}
+
+const struct scn_be_ops scn_be_live = {
+	.mode = "live",
+	.start = live_start,
+	.stop = live_stop,
+	.account_add = live_account_add,
+	.account_delete = live_account_delete,
+	.purchase = live_purchase,
+	.purge = live_purge,
+	.count_cdr = scn_live_count_cdr,
+	.count_trace = scn_live_count_trace,
+	.count_message = scn_live_count_message,
+	.account_exists = scn_live_account_exists,
+	.traffic = scn_live_traffic,
+	.registered = NULL,
+	.capture_sync = live_sync,
+};

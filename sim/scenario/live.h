@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Live backend internals shared by be_live.c (refd process, refctl,
+ * capture), live_list.c (the refctl --json listings behind the expect
+ * lines) and live_ua.c (traffic through the bench user agents).
+ */
+#ifndef SCENARIO_LIVE_H
+#define SCENARIO_LIVE_H
+
+#include <sys/types.h>
+#include "base/buf.h"
+#include "scenario/run_int.h"
+
+struct scn_capture;
+
+struct scn_live {
+	pid_t pid;		/* refd, -1 when not running */
+	uint16_t port;		/* SIP udp/tcp; tls = +1, msrp = +2 */
+	uint16_t media_lo;	/* relay ports media_lo..+199 */
+	int tls;		/* a certificate was made */
+	char cert[600], key[600];
+	char refctl[600];
+	struct scn_capture *cap;
+	void *ua;		/* live_ua.c state */
+};
+
+/* refctl -c conf ARGS... (NULL-terminated); 0 or EIO with err set. */
+int scn_live_ctl(struct scn_ctx *c, struct buf *out, char *err,
+		 size_t errsz, ...);
+
+int scn_live_count_cdr(struct scn_ctx *c, const char *a, const char *b,
+		       uint64_t *n, char *err, size_t errsz);
+int scn_live_count_trace(struct scn_ctx *c, const char *a, uint64_t *n,
+			 char *err, size_t errsz);
+int scn_live_count_message(struct scn_ctx *c, const char *b, int encrypted,
+			   uint64_t *n, char *err, size_t errsz);
+int scn_live_account_exists(struct scn_ctx *c, const char *name, int *yes,
+			    char *err, size_t errsz);
+
+int scn_live_traffic(struct scn_ctx *c, const struct scn_traffic *t,
+		     char *err, size_t errsz);
+void scn_live_ua_stop(struct scn_ctx *c);
+
+#endif
