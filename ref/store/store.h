@@ -19,6 +19,11 @@
  * call. In rows handed to a list callback they point into backend memory
  * valid only during that callback: copy what you keep.
  *
+ * Single deletes (a user deleting a message, file, voicemail or XCAP
+ * document) remove the row at once; their old bytes leave the WAL at the
+ * next store_scrub, which every store_purge ends with (refd purges every
+ * [purge] within, POLICY.md's "within 1 hour"). Blobs are wiped at once.
+ *
  * One struct store is used from one thread. Several processes may open the
  * same data_dir at once (refd and refctl): WAL readers never block, and
  * writers wait up to the busy timeout.
@@ -353,6 +358,8 @@ struct store_purge_report {
 		 billing, audit;
 	uint64_t file_bytes;	/* bytes of blobs removed */
 	int vacuumed;		/* a VACUUM was needed to scrub */
+	int scrub_pending;	/* rows deleted, but another process kept the
+				 * WAL busy: the next scrub finishes it */
 };
 
 /*
@@ -360,18 +367,24 @@ struct store_purge_report {
  * has passed as of now_us (traces, CDRs, push log, messages, files by
  * size class, then files oldest-first down to the quota, billing, audit),
  * in bounded chunks so a running daemon can interleave its writes; then
- * scrub: checkpoint the WAL to zero length so no byte of purged data
- * stays in any file under data_dir. rep may be NULL.
+ * scrub: VACUUM and checkpoint the WAL to zero length so no byte of
+ * purged data stays in any file under data_dir. rep may be NULL. When a
+ * writer in another process keeps the WAL busy, returns 0 with
+ * rep->scrub_pending set: run it again (refd purges in its own process,
+ * where this cannot happen).
  */
 int store_purge(struct store *s, const struct policy *pol, int64_t now_us,
 		struct store_purge_report *rep);
 
 /*
- * Checkpoint (TRUNCATE) and, when free pages remain, VACUUM: after it the
- * .db holds no deleted bytes and the -wal is empty. Called by purge and
- * account deletion; *vacuumed (may be NULL) says whether VACUUM ran.
+ * Make deleted bytes unreadable: VACUUM when anything was deleted since
+ * the last scrub (or force), then checkpoint (TRUNCATE) so the -wal is
+ * empty. Called by purge and account deletion; *vacuumed (may be NULL)
+ * says whether VACUUM ran. EBUSY when another process's reader kept the
+ * WAL (retry later). VACUUM rewrites the whole .db: its cost grows with
+ * the database (see README for measured figures).
  */
-int store_scrub(struct store *s, int *vacuumed);
+int store_scrub(struct store *s, int force, int *vacuumed);
 
 /* ---- export (data-protection access request) ------------------------- */
 

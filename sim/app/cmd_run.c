@@ -105,6 +105,7 @@ int cmd_run(int argc, char **argv)
 	struct scn **sc = NULL;
 	struct rep_summary *sum = NULL;
 	json_t *exposure = NULL;
+	struct rep_series *ser = NULL;
 	char err[512], work[4096], seed[32];
 	unsigned scn_failed = 0, total_steps = 0;
 	double wall = 0;
@@ -184,6 +185,11 @@ int cmd_run(int argc, char **argv)
 	rep_summary_meta(sum, "mode", o.mode);
 	rep_summary_meta(sum, "seed", seed);
 	exposure = json_array();
+	if (rep_summary_series(sum, &ser, "scenario_wall", "Wall time per "
+			       "scenario (rtcbench run, all steps and audits)",
+			       "scenario (in run order)", "wall time (ms)",
+			       "bar"))
+		goto out;
 	for (i = 0; i < f.n; i++) {
 		struct scn_run_result r = { 0 };
 
@@ -198,6 +204,8 @@ int cmd_run(int argc, char **argv)
 		scn_failed += r.failed > 0;
 		total_steps += (unsigned)sc[i]->cnt;
 		wall += r.wall_s;
+		rep_series_point(ser, (double)(i + 1),
+				 (double)(long)(r.wall_s * 1e6) / 1000);
 	}
 	rep_progress("run", f.n, f.n);
 	rep_summary_metric(sum, "scenarios", (double)f.n);

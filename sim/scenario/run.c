@@ -115,11 +115,10 @@ struct scn_acct *scn_acct_find(struct scn_ctx *c, const char *name)
 }
 
 /* Durations of the policy file; POLICY.md's brackets when absent. */
-static int load_periods(struct scn_ctx *c, const char *path, char *err,
-			size_t errsz)
+int scn_policy_periods(const char *path, struct scn_periods *p, char *err,
+		       size_t errsz)
 {
 	struct cfg cfg;
-	struct scn_periods *p = &c->per;
 	int rc;
 
 	p->traces = 30 * 86400ULL;
@@ -194,7 +193,7 @@ static int write_policy(struct scn_ctx *c, char *err, size_t errsz)
 	if (!v->traces && !v->push && !v->messages && !v->files &&
 	    !v->files_large && !v->cdrs && !v->billing && !v->purge_within) {
 		snprintf(c->policy, sizeof(c->policy), "%s", absbase);
-		return load_periods(c, c->policy, err, errsz);
+		return scn_policy_periods(c->policy, &c->per, err, errsz);
 	}
 	snprintf(c->policy, sizeof(c->policy), "%s/platform.policy", c->dir);
 	f = fopen(c->policy, "w");
@@ -217,7 +216,7 @@ static int write_policy(struct scn_ctx *c, char *err, size_t errsz)
 	OV(purge_within, "purge", "within");
 #undef OV
 	fclose(f);
-	return load_periods(c, c->policy, err, errsz);
+	return scn_policy_periods(c->policy, &c->per, err, errsz);
 }
 
 int scn_platform(struct scn_ctx *c, const struct scn_step *st)
@@ -345,7 +344,9 @@ static int ctx_init(struct scn_ctx *c, const struct scn *s,
 	c->s = s;
 	c->o = o;
 	c->sum = sum;
-	c->be = !strcmp(o->mode, "live") ? &scn_be_live : &scn_be_inproc;
+	c->be = o->be ? o->be : !strcmp(o->mode, "live") ? &scn_be_live :
+		&scn_be_inproc;
+	c->be_arg = o->be_arg;
 	c->rng = o->seed ^ 0x5eed5eedULL;
 	snprintf(c->domain, sizeof(c->domain), "%s",
 		 o->domain ? o->domain : "example.test");

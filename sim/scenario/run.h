@@ -20,6 +20,25 @@
 #include "scenario/scn.h"
 #include "report/summary.h"
 
+struct scn_be_ops;
+
+/* Retention periods in seconds, from the policy file (+ overrides). */
+struct scn_periods {
+	uint64_t traces, push, messages, files, files_large, cdrs, billing,
+		 purge_within;
+};
+
+/*
+ * Read the periods of a policy file (ref/policy format: [traces]
+ * retention, [push] retention, [messages] max_age, [files] retention and
+ * large_retention, [cdrs] retention, [billing] retention, [purge] within);
+ * POLICY.md's bracketed defaults fill what is absent, and a missing file
+ * gives all defaults. EINVAL/EBADMSG with "file:line: [sec] key: ..." in
+ * err.
+ */
+int scn_policy_periods(const char *path, struct scn_periods *p, char *err,
+		       size_t errsz);
+
 struct scn_run_opts {
 	const char *mode;	/* "inproc" "live" "sim" */
 	const char *work_dir;	/* per-scenario folders are made below */
@@ -29,6 +48,9 @@ struct scn_run_opts {
 	const char *domain;	/* default "example.test" */
 	uint64_t seed;
 	int keep;		/* keep data_dir and captures */
+	/* Backend override (unit tests of the runner); NULL: by mode. */
+	const struct scn_be_ops *be;
+	void *be_arg;		/* handed to that backend as c->be_arg */
 };
 
 struct scn_run_result {

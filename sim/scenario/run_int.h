@@ -13,12 +13,6 @@
 #include "scenario/run.h"
 #include "audit/audit_policy.h"
 
-/* Retention periods in seconds, from the policy file (+ overrides). */
-struct scn_periods {
-	uint64_t traces, push, messages, files, files_large, cdrs, billing,
-		 purge_within;
-};
-
 struct scn_acct {
 	char *name;
 	char *password;
@@ -35,6 +29,8 @@ struct scn_traffic {
 	const struct scn_acct *a, *b;	/* parties (b may be NULL) */
 	const char *canary;	/* payload canary (RTP, body, chat...) */
 	const char *subject;	/* INVITE Subject canary (P6), may be NULL */
+	const char *ua_canary;	/* caller device's User-Agent: lands in the
+				 * CDR (P16) and the trace; NULL if none */
 	const char *via;	/* "udp" "tcp" "tls" */
 };
 
@@ -85,6 +81,7 @@ struct scn_ctx {
 	struct rep_summary *sum;
 	const struct scn_be_ops *be;
 	void *be_state;
+	void *be_arg;		/* opts->be_arg */
 	char dir[512];		/* per-scenario work folder */
 	char data_dir[600];
 	char conf[600];		/* refd config */

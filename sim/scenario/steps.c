@@ -132,7 +132,8 @@ static const char *step_canary(struct scn_ctx *c, const struct scn_step *st,
 int scn_do_traffic(struct scn_ctx *c, const struct scn_step *st)
 {
 	struct scn_traffic t;
-	char cbuf[CAN_LEN], sbuf[CAN_LEN], err[300] = "", setting[96];
+	char cbuf[CAN_LEN], sbuf[CAN_LEN], ubuf[CAN_LEN], err[300] = "";
+	char setting[96];
 	char body[600];
 	const char *media = scn_opt(st, "media");
 	bool on_otr = scn_opt(st, "otr") && !strcmp(scn_opt(st, "otr"), "on");
@@ -154,6 +155,8 @@ int scn_do_traffic(struct scn_ctx *c, const struct scn_step *st)
 		t.canary = step_canary(c, st, 12, cbuf);
 		scn_canary_make(c, 6, sbuf, sizeof(sbuf));
 		t.subject = sbuf;
+		scn_canary_make(c, 16, ubuf, sizeof(ubuf));
+		t.ua_canary = ubuf;
 		break;
 	case SCN_MESSAGE: {
 		const char *b = scn_opt(st, "body");
@@ -207,6 +210,15 @@ int scn_do_traffic(struct scn_ctx *c, const struct scn_step *st)
 				  c->per.traces, t.a->name, owner2,
 				  tls ? AUDIT_PATH_TLS_SIP : AUDIT_PATH_NONE,
 				  false, tls, "INVITE Subject", setting);
+		/* The CDR outlives the trace, so the UA string lives as
+		 * long as the CDR. */
+		if (!rc)
+			rc = mark(c, st, t.ua_canary, 16, AUDIT_KEEP_PERIOD,
+				  c->per.cdrs > c->per.traces ? c->per.cdrs :
+				  c->per.traces, t.a->name, owner2,
+				  tls ? AUDIT_PATH_TLS_SIP : AUDIT_PATH_NONE,
+				  false, tls, "caller User-Agent (CDR)",
+				  setting);
 		return rc;
 	}
 	case SCN_MESSAGE:

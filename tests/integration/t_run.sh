@@ -32,4 +32,16 @@ names = [c["name"] for c in d["checks"]]
 assert "line 2: expect stored NEVER-PLACED-1 no" in names, names
 PY
 grep -q '<testsuites name="rtcbench run" tests="2" failures="1"' "$tmp/j.xml"
+# The report: Markdown + self-contained HTML + a gnuplot plot.
+set +e; bin/rtcbench report "$tmp/o" >"$tmp/rlog" 2>&1; rc=$?; set -e
+[ "$rc" = 1 ] || { echo "report gave $rc, want 1"; cat "$tmp/rlog"; exit 1; }
+for f in report.md report.html plot-run-scenario_wall.png \
+	plot-run-scenario_wall.svg; do
+	[ -s "$tmp/o/$f" ] || { echo "report: $f missing"; exit 1; }
+done
+grep -q "| P7 | registrations | not exercised" "$tmp/o/report.md"
+grep -q "<svg" "$tmp/o/report.html"
+! grep -Eq '(src|href)="https?:' "$tmp/o/report.html"
+set +e; bin/rtcbench report "$tmp/nothing" >/dev/null 2>&1; rc=$?; set -e
+[ "$rc" = 2 ] || { echo "report of nothing gave $rc"; exit 1; }
 echo ok
