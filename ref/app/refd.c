@@ -712,10 +712,12 @@ static void log_stats(struct refd *d)
 		struct sip_proxy_stats ps;
 
 		sip_proxy_stats(d->proxy, &ps);
-		LOG_I(&d->log, "sip: rx req %llu rsp %llu retrans %llu bad req "
+		LOG_I(&d->log, "sip: inputs %llu; rx req %llu rsp %llu "
+		      "retrans %llu bad req "
 		      "%llu bad rsp %llu; tx %llu refused %llu overload %llu; "
 		      "auth ok %llu fail %llu limited %llu; calls %llu cdrs "
 		      "%llu traces %llu messages %llu",
+		      (unsigned long long)ps.rx_inputs,
 		      (unsigned long long)ps.rx_req,
 		      (unsigned long long)ps.rx_rsp,
 		      (unsigned long long)ps.rx_retrans,

@@ -575,6 +575,8 @@ int sip_proxy_input(struct sip_proxy *p, uint64_t now_us,
 	if (!p || !in)
 		return EINVAL;
 	p->now = now_us;
+	if (in->data && in->len)
+		p->st.rx_inputs++;
 	if (net_tp_is_stream(in->from.tp) && in->conn_id)
 		return stream_input(p, in);
 	if (!in->data || !in->len)

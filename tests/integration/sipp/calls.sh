@@ -71,7 +71,11 @@ if [ "$tp" = tls ]; then
 	bridges="$bridges $!"
 	contact="127.0.0.1:$((p+5));transport=tls"
 	sport=$((p+4))
-	sleep 0.5
+	for _ in $(seq 100); do
+		ss -ltn | grep -q ":$((p+4)) " && ss -ltn | grep -q ":$((p+5)) " &&
+			break
+		sleep 0.1
+	done
 fi
 check "REGISTER with digest (SIPp, $tp)" \
 	'(cd $tmp && sipp -sf $sc/reg_auth.xml -inf $tmp/reg.csv \
@@ -80,7 +84,10 @@ check "REGISTER with digest (SIPp, $tp)" \
 (cd "$tmp" && sipp -sf "$sc/uas_rr.xml" -p $((p+2)) -m "$n" \
 	-key contact "$contact" \
 	-trace_err -error_file "$tmp/uas.err" >"$tmp/uas.out" 2>&1) & uas=$!
-sleep 0.5
+for _ in $(seq 100); do
+	ss -ltun | grep -q ":$((p+2)) " && break
+	sleep 0.1
+done
 start=$(date +%s.%N)
 check "$n calls uac -> refd -> uas over $tp, 0 failed on the caller" \
 	'(cd $tmp && sipp -sf $sc/uac_auth.xml -inf $tmp/uac.csv -s service \
