@@ -9,31 +9,36 @@
  * bad one is reported as "FILE:LINE: [section] key: reason" and refd exits
  * 2. Runtime failures (a port already taken) exit 1. SIGTERM exits 0.
  *
- * The SIP core is attached in wire_sip(). Until it exists the listeners
- * are bound to a sink (io_core_add with NULL ops): they accept and
- * discard, and the counts are logged at exit. Sections [media], [msrp],
- * [xcap] and [web] are checked but their services are not wired here yet.
+ * The SIP core (ref/sip/proxy.h) is built and attached in wire_sip(),
+ * the MSRP relay (ref/msrp) in wire_msrp(), which opens the account store
+ * for its digest AUTH. Sections [media], [xcap] and [web] are checked but
+ * their services are not wired here yet. The SIP core's store callbacks
+ * (HA1, session traces, CDRs, messages) are adapted to ref/store here;
+ * their rows are group-committed every BATCH_US by a one-timer core.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/random.h>
 #include <arpa/inet.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include "base/cfg.h"
-#include "base/rng.h"
-#include "sip/proxy.h"
-#include "store/store.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/net.h"
+#include "base/rng.h"
 #include "io/io.h"
+#include "sip/proxy.h"
+#include "msrp/msrp.h"
+#include "store/store.h"
 
 #define EXIT_CONFIG 2
 #define EXIT_RUNTIME 1
 #define MAX_NETWORKS 64
+#define MAX_LISTEN 32
 
 /* Every permitted key. Add yours here, then check it in a check_*(). */
 static const struct cfg_key keys[] = {
@@ -61,26 +66,26 @@ static const struct cfg_key keys[] = {
 	{ "media", "ports" },
 	{ "media", "ng_listen" },
 	{ "msrp", "listen" },
+	{ "msrp", "host" },
+	{ "msrp", "networks" },
+	{ "msrp", "max_sessions" },
 	{ "xcap", "listen" },
 	{ "web", "listen" },
 	{ "web", "tls_cert" },
 	{ "web", "tls_key" },
 };
 
-struct prefix {
-	struct net_addr a;
-	unsigned bits;
-};
-
 struct refd {
 	struct cfg cfg;
-	struct log log, io_log;
+	struct log log, io_log, sip_log;
 	const char *domain, *data_dir, *policy, *realm;
 	enum log_level level, sip_level;
 	/* [sip] */
 	const char *listen, *tls_cert, *tls_key, *tls_ca;
 	int tls_verify_client, tls_verify_server, auth;
-	struct prefix networks[MAX_NETWORKS];
+	struct net_addr listen_addrs[MAX_LISTEN];
+	size_t nlisten;
+	struct sip_net networks[MAX_NETWORKS];
 	size_t nnetworks;
 	uint32_t max_transactions, max_connections;
 	uint64_t idle_timeout_s, write_queue, min_expires_s, max_expires_s;
@@ -88,20 +93,24 @@ struct refd {
 	bool media, msrp, xcap, web;
 	struct net_addr media_addr;
 	uint32_t media_lo, media_hi;
+	/* [msrp] */
+	const char *msrp_listen, *msrp_host;
+	struct msrp_net msrp_nets[MAX_NETWORKS];
+	size_t nmsrp_nets;
+	uint32_t msrp_max_sessions;
+	struct msrp_relay *msrp_relay;
+	struct io_core *msrp_core;
+	struct store *store;
 	/* runtime */
 	struct io_loop *loop;
 	struct io_core *sip;
 	struct sip_proxy *proxy;
-	struct store *store;
+	struct rng rng;
+	uint8_t nonce_secret[32];
+	/* store batching for the SIP core's rows */
 	bool in_batch;
 	uint64_t batch_due;
 	struct io_core *flush;
-	struct rng rng;
-	struct log sip_log;
-	uint8_t secret[32];
-	struct net_addr lis[16];
-	size_t nlis;
-	struct sip_net nets[MAX_NETWORKS];
 };
 
 static int required(struct refd *d, const char *sec, const char *key,
@@ -215,6 +224,10 @@ static int sip_spec(struct refd *d, const char *sec, const char *key,
 	if (a.tp == NET_TLS && (!d->tls_cert || !d->tls_key))
 		return cfg_fail(&d->cfg, sec, key, "'%.*s' needs [sip] "
 				"tls_cert and tls_key", PL_ARG(*w));
+	if (d->nlisten == MAX_LISTEN)
+		return cfg_fail(&d->cfg, sec, key, "more than %d listeners",
+				MAX_LISTEN);
+	d->listen_addrs[d->nlisten++] = a;
 	return 0;
 }
 
@@ -236,7 +249,7 @@ static int network(struct refd *d, const char *sec, const char *key,
 		   const struct pl *w)
 {
 	struct pl host, bits;
-	struct prefix *p = &d->networks[d->nnetworks];
+	struct sip_net *p = &d->networks[d->nnetworks];
 	char h[INET6_ADDRSTRLEN + 1];
 	uint32_t b;
 
@@ -247,11 +260,11 @@ static int network(struct refd *d, const char *sec, const char *key,
 	if (pl_split(w, '/', &host, &bits) || pl_strcpy(&host, h, sizeof(h))
 	    || pl_to_u32(&bits, &b))
 		goto bad;
-	if (inet_pton(AF_INET, h, &p->a.u.in.sin_addr) == 1 && b <= 32)
-		p->a.u.in.sin_family = AF_INET;
-	else if (inet_pton(AF_INET6, h, &p->a.u.in6.sin6_addr) == 1 &&
+	if (inet_pton(AF_INET, h, &p->pfx.u.in.sin_addr) == 1 && b <= 32)
+		p->pfx.u.in.sin_family = AF_INET;
+	else if (inet_pton(AF_INET6, h, &p->pfx.u.in6.sin6_addr) == 1 &&
 		 b <= 128)
-		p->a.u.in6.sin6_family = AF_INET6;
+		p->pfx.u.in6.sin6_family = AF_INET6;
 	else
 		goto bad;
 	p->bits = b;
@@ -393,19 +406,69 @@ static int http_listen(struct refd *d, const char *sec)
 	return 0;
 }
 
+static int msrp_network(struct refd *d, const char *sec, const char *key,
+			const struct pl *w)
+{
+	if (d->nmsrp_nets == MAX_NETWORKS)
+		return cfg_fail(&d->cfg, sec, key, "more than %d prefixes",
+				MAX_NETWORKS);
+	if (msrp_net_parse(w, &d->msrp_nets[d->nmsrp_nets]))
+		return cfg_fail(&d->cfg, sec, key, "bad prefix '%.*s' (want "
+				"ADDRESS[/BITS], e.g. 127.0.0.0/8 ::1/128)",
+				PL_ARG(*w));
+	d->nmsrp_nets++;
+	return 0;
+}
+
+/*
+ * [msrp] listen (tcp/tls specs), host (the host of the relay's URIs in
+ * Use-Path; default the address a client reached), networks (where the
+ * relay may dial a next hop; default loopback), max_sessions.
+ */
+static int check_msrp(struct refd *d)
+{
+	struct cfg *c = &d->cfg;
+	struct msrp_uri u;
+	char tmp[300];
+	struct pl pl;
+	int err;
+
+	if ((err = required(d, "msrp", "listen", &d->msrp_listen)) ||
+	    (err = each_word(d, "msrp", "listen", stream_spec)))
+		return err;
+	if ((d->msrp_host = cfg_get(c, "msrp", "host"))) {
+		snprintf(tmp, sizeof(tmp), "msrp://%s:1/x;tcp", d->msrp_host);
+		pl = pl_from_str(tmp);
+		if (strlen(d->msrp_host) > 200 || msrp_uri_decode(&u, &pl) ||
+		    u.port != 1 || u.session.len != 1)
+			return cfg_fail(c, "msrp", "host", "'%s' is not a host "
+					"name or address", d->msrp_host);
+	}
+	if (cfg_get(c, "msrp", "networks")) {
+		if ((err = each_word(d, "msrp", "networks", msrp_network)))
+			return err;
+	} else {
+		static const char *lo[] = { "127.0.0.0/8", "::1/128" };
+
+		for (d->nmsrp_nets = 0; d->nmsrp_nets < 2; d->nmsrp_nets++) {
+			pl = pl_from_str(lo[d->nmsrp_nets]);
+			msrp_net_parse(&pl, &d->msrp_nets[d->nmsrp_nets]);
+		}
+	}
+	d->msrp_max_sessions = 4096;
+	return cfg_get_u32(c, "msrp", "max_sessions", 1, 1000000,
+			   &d->msrp_max_sessions);
+}
+
 static int check_services(struct refd *d)
 {
 	struct cfg *c = &d->cfg;
-	const char *v;
 	int err;
 
 	if ((err = check_media(d)))
 		return err;
-	if ((d->msrp = cfg_has_section(c, "msrp"))) {
-		if ((err = required(d, "msrp", "listen", &v)) ||
-		    (err = each_word(d, "msrp", "listen", stream_spec)))
-			return err;
-	}
+	if ((d->msrp = cfg_has_section(c, "msrp")) && (err = check_msrp(d)))
+		return err;
 	if ((d->xcap = cfg_has_section(c, "xcap")) &&
 	    (err = http_listen(d, "xcap")))
 		return err;
@@ -444,10 +507,10 @@ static int make_dir(const char *path)
 
 /*
  * Store adapter: the SIP core's callback table (sip/proxy.h) onto the
- * store interface (store/store.h). Writes of one event-loop turn share a
- * transaction, committed when the driver has drained the core.
+ * store interface (store/store.h). Rows written while the loop is busy
+ * share one transaction, committed at most BATCH_US after its first row.
  */
-#define BATCH_US 20000	/* group commit: at most 20 ms of rows at risk */
+#define BATCH_US 20000
 
 static void batch(struct refd *d)
 {
@@ -588,67 +651,116 @@ static int st_msg(void *arg, const struct sip_message_rec *m)
 	return err;
 }
 
-static int listen_addr(struct refd *d, const char *sec, const char *key,
-		       const struct pl *w)
-{
-	if (d->nlis < sizeof(d->lis) / sizeof(d->lis[0]) &&
-	    !net_listen_parse(w, &d->lis[d->nlis]))
-		d->nlis++;
-	return 0;
-}
-
-/* The SIP service core on the live driver, with the stores behind it. */
+/* The SIP service: the proxy core on the [sip] listeners. */
 static int wire_sip(struct refd *d)
 {
-	struct sip_proxy_cfg c;
-	char err[256];
+	struct sip_proxy_cfg pc;
+	char serr[512];
 	uint64_t seed;
-	size_t i;
+	int err;
+
+	if (!d->store && (err = store_open(&d->store, d->data_dir, NULL, serr,
+					    sizeof(serr)))) {
+		LOG_E(&d->log, "store: %s", serr);
+		return err;
+	}
+
+	/* Cores never draw randomness themselves: seed theirs here. The
+	 * nonce secret lives for this run only, so a restart makes clients
+	 * re-authenticate (stale=true), which they do on their own. */
+	if (getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed) ||
+	    getrandom(d->nonce_secret, sizeof(d->nonce_secret), 0) !=
+	    (ssize_t)sizeof(d->nonce_secret))
+		return errno;
+	rng_seed(&d->rng, seed);
+	memset(&pc, 0, sizeof(pc));
+	pc.domain = d->domain;
+	pc.listen = d->listen_addrs;
+	pc.nlisten = d->nlisten;
+	pc.networks = d->networks;
+	pc.nnetworks = d->nnetworks;
+	pc.auth = d->auth;
+	pc.nonce_secret = d->nonce_secret;
+	pc.nonce_secret_len = sizeof(d->nonce_secret);
+	pc.max_tsx = d->max_transactions;
+	pc.min_expires = (uint32_t)d->min_expires_s;
+	pc.max_expires = (uint32_t)d->max_expires_s;
+	pc.wall_offset_us = io_wall_offset_us(d->loop);
+	pc.rng = &d->rng;
+	pc.log = &d->sip_log;
+	pc.store.arg = d;
+	pc.store.ha1_get = st_ha1;
+	pc.store.user_exists = st_exists;
+	pc.store.trace_add = st_trace;
+	pc.store.cdr_write = st_cdr;
+	pc.store.message_store = st_msg;
+	if ((err = sip_proxy_new(&d->proxy, &pc)) ||
+	    (err = io_core_add(d->loop, &sip_proxy_core_ops, d->proxy,
+			       &d->sip)))
+		return err;
+	return io_core_add(d->loop, &flush_ops, d, &d->flush);
+}
+
+/* The account store's HA1 for MSRP AUTH: "user" or "user@domain". */
+static int msrp_ha1(void *arg, const struct pl *user, const struct pl *realm,
+		    const char *alg, char *ha1, size_t sz)
+{
+	struct refd *d = arg;
+	struct pl u = *user, dom = *realm;
+	const char *at = pl_chr(user, '@');
+
+	if (at) {
+		u.len = (size_t)(at - user->p);
+		dom = pl_from_mem(at + 1, user->len - u.len - 1);
+		if (!pl_eq(&dom, realm))
+			return ENOENT;	/* HA1 is bound to its realm */
+	}
+	return store_account_ha1(d->store, &u, &dom, strcmp(alg, "SHA-256") ?
+				 STORE_HA1_MD5 : STORE_HA1_SHA256, ha1, sz);
+}
+
+/*
+ * The MSRP relay (RFC 4976) on [msrp] listen: a sans-IO core on the same
+ * loop; TLS comes from the loop's [sip] certificate. Digest AUTH against
+ * the account store, realm = the platform domain.
+ */
+static int wire_msrp(struct refd *d)
+{
+	struct msrp_relay_cfg mc;
+	uint64_t seed;
+	char err[512];
 	int e;
 
-	if ((e = store_open(&d->store, d->data_dir, NULL, err,
-			    sizeof(err)))) {
+	if (!d->msrp)
+		return 0;
+	if (!d->store && (e = store_open(&d->store, d->data_dir, NULL, err,
+					  sizeof(err)))) {
 		LOG_E(&d->log, "store: %s", err);
 		return e;
 	}
-	if (getrandom(d->secret, sizeof(d->secret), 0) !=
-	    (ssize_t)sizeof(d->secret) ||
-	    getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
-		return errno ? errno : EIO;
-	rng_seed(&d->rng, seed);
-	each_word(d, "sip", "listen", listen_addr);
-	for (i = 0; i < d->nnetworks; i++) {
-		d->nets[i].pfx = d->networks[i].a;
-		d->nets[i].bits = d->networks[i].bits;
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		return errno;
+	msrp_relay_cfg_defaults(&mc);
+	mc.realm = d->domain;
+	mc.host = d->msrp_host;
+	mc.max_sessions = d->msrp_max_sessions;
+	mc.nets = d->msrp_nets;
+	mc.nnets = d->nmsrp_nets;
+	mc.ha1 = msrp_ha1;
+	mc.ha1_arg = d;
+	mc.log = &d->log;
+	if ((e = msrp_relay_new(&d->msrp_relay, &mc, seed)) ||
+	    (e = io_core_add(d->loop, &msrp_relay_ops, d->msrp_relay,
+			     &d->msrp_core)))
+		return e;
+	if (io_listen_spec(d->loop, d->msrp_core, d->msrp_listen, err,
+			   sizeof(err))) {
+		cfg_fail(&d->cfg, "msrp", "listen", "%s", err);
+		fprintf(stderr, "%s\n", d->cfg.err);
+		return EADDRINUSE;
 	}
-	log_init(&d->sip_log, "sip", d->sip_level);
-	memset(&c, 0, sizeof(c));
-	c.domain = d->domain;
-	c.listen = d->lis;
-	c.nlisten = d->nlis;
-	c.networks = d->nets;
-	c.nnetworks = d->nnetworks;
-	c.auth = d->auth;
-	c.nonce_secret = d->secret;
-	c.nonce_secret_len = sizeof(d->secret);
-	c.max_tsx = d->max_transactions;
-	c.min_expires = (uint32_t)d->min_expires_s;
-	c.max_expires = (uint32_t)d->max_expires_s;
-	c.wall_offset_us = io_wall_offset_us(d->loop);
-	c.rng = &d->rng;
-	c.log = &d->sip_log;
-	c.store.arg = d;
-	c.store.ha1_get = st_ha1;
-	c.store.user_exists = st_exists;
-	c.store.trace_add = st_trace;
-	c.store.cdr_write = st_cdr;
-	c.store.message_store = st_msg;
-	if ((e = sip_proxy_new(&d->proxy, &c)))
-		return e;
-	if ((e = io_core_add(d->loop, &sip_proxy_core_ops, d->proxy,
-			     &d->sip)))
-		return e;
-	return io_core_add(d->loop, &flush_ops, d, &d->flush);
+	LOG_I(&d->log, "msrp relay on %s", d->msrp_listen);
+	return 0;
 }
 
 static int start(struct refd *d)
@@ -674,15 +786,21 @@ static int start(struct refd *d)
 		return e == EINVAL ? EXIT_CONFIG : EXIT_RUNTIME;
 	}
 	for (i = 0; i < d->nnetworks; i++)
-		io_allow_add(d->loop, &d->networks[i].a, d->networks[i].bits);
+		io_allow_add(d->loop, &d->networks[i].pfx,
+			     d->networks[i].bits);
 	if ((e = wire_sip(d))) {
-		LOG_E(&d->log, "cannot start the SIP service: %s",
-		      strerror(e));
+		LOG_E(&d->log, "SIP core: %s", strerror(e));
 		return EXIT_RUNTIME;
 	}
 	if (io_listen_spec(d->loop, d->sip, d->listen, err, sizeof(err))) {
 		cfg_fail(&d->cfg, "sip", "listen", "%s", err);
 		fprintf(stderr, "%s\n", d->cfg.err);
+		return EXIT_RUNTIME;
+	}
+	if ((e = wire_msrp(d))) {
+		if (e != EADDRINUSE)
+			LOG_E(&d->log, "cannot start the MSRP relay: %s",
+			      strerror(e));
 		return EXIT_RUNTIME;
 	}
 	if (io_signals(d->loop, NULL, NULL)) {
@@ -695,6 +813,7 @@ static int start(struct refd *d)
 static void log_stats(struct refd *d)
 {
 	const struct io_stats *s = io_stats(d->loop);
+	struct sip_proxy_stats ps;
 
 	LOG_I(&d->log, "io: udp rx %llu tx %llu drop %llu; streams in %llu "
 	      "out %llu closed %llu idle %llu overflow %llu refused %llu; "
@@ -708,32 +827,21 @@ static void log_stats(struct refd *d)
 	      (unsigned long long)s->conn_refused,
 	      (unsigned long long)s->tls_fail, (unsigned long long)s->denied,
 	      (unsigned long long)s->sink_rx);
-	if (d->proxy) {
-		struct sip_proxy_stats ps;
-
-		sip_proxy_stats(d->proxy, &ps);
-		LOG_I(&d->log, "sip: inputs %llu; rx req %llu rsp %llu "
-		      "retrans %llu bad req "
-		      "%llu bad rsp %llu; tx %llu refused %llu overload %llu; "
-		      "auth ok %llu fail %llu limited %llu; calls %llu cdrs "
-		      "%llu traces %llu messages %llu",
-		      (unsigned long long)ps.rx_inputs,
-		      (unsigned long long)ps.rx_req,
-		      (unsigned long long)ps.rx_rsp,
-		      (unsigned long long)ps.rx_retrans,
-		      (unsigned long long)ps.rx_bad_req,
-		      (unsigned long long)ps.rx_bad_rsp,
-		      (unsigned long long)ps.tx,
-		      (unsigned long long)ps.tx_refused,
-		      (unsigned long long)ps.tsx_overload,
-		      (unsigned long long)ps.auth_ok,
-		      (unsigned long long)ps.auth_fail,
-		      (unsigned long long)ps.auth_limited,
-		      (unsigned long long)ps.calls,
-		      (unsigned long long)ps.cdrs,
-		      (unsigned long long)ps.traces,
-		      (unsigned long long)ps.messages);
-	}
+	sip_proxy_stats(d->proxy, &ps);
+	LOG_I(&d->log, "sip: inputs %llu, requests %llu (bad %llu), responses "
+	      "%llu (bad %llu), retransmissions %llu, sent %llu, refused "
+	      "%llu, overload %llu, auth ok %llu failed %llu limited %llu, "
+	      "calls %llu, cdrs %llu, traces %llu, messages %llu",
+	      (unsigned long long)ps.rx_inputs,
+	      (unsigned long long)ps.rx_req, (unsigned long long)ps.rx_bad_req,
+	      (unsigned long long)ps.rx_rsp, (unsigned long long)ps.rx_bad_rsp,
+	      (unsigned long long)ps.rx_retrans, (unsigned long long)ps.tx,
+	      (unsigned long long)ps.tx_refused,
+	      (unsigned long long)ps.tsx_overload,
+	      (unsigned long long)ps.auth_ok, (unsigned long long)ps.auth_fail,
+	      (unsigned long long)ps.auth_limited,
+	      (unsigned long long)ps.calls, (unsigned long long)ps.cdrs,
+	      (unsigned long long)ps.traces, (unsigned long long)ps.messages);
 }
 
 static void usage(FILE *f)
@@ -766,6 +874,7 @@ int main(int argc, char **argv)
 	}
 	d.log.level = d.level;
 	log_init(&d.io_log, "io", d.sip_level);
+	log_init(&d.sip_log, "sip", d.sip_level);
 	if ((e = make_dir(d.data_dir))) {
 		cfg_fail(&d.cfg, "platform", "data_dir", "cannot create '%s': "
 			 "%s", d.data_dir, strerror(e));
@@ -780,18 +889,21 @@ int main(int argc, char **argv)
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
+	/* Bytes queued for slow stream peers get a moment to leave. */
+	if (io_shutdown(d.loop, 2000))
+		LOG_W(&d.log, "some connections still had bytes queued");
 	log_stats(&d);
 	LOG_I(&d.log, "stopped");
 	rc = 0;
 out:
-	/* Calls still up get their CDR (hangup "none"), then the store
-	 * commits and checkpoints. */
-	if (d.proxy) {
-		sip_proxy_free(d.proxy);
-		commit(&d);
-	}
-	store_close(d.store);
 	io_loop_free(d.loop);
+	/* After the sockets: writes the CDR of calls still up, then
+	 * commits the last batch. */
+	sip_proxy_free(d.proxy);
+	if (d.store)
+		commit(&d);
+	msrp_relay_free(d.msrp_relay);
+	store_close(d.store);
 	cfg_fini(&d.cfg);
 	return rc;
 }

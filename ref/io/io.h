@@ -170,6 +170,13 @@ int io_run(struct io_loop *l);
 int io_run_once(struct io_loop *l, int max_wait_ms);
 void io_stop(struct io_loop *l);
 int io_stopped(const struct io_loop *l);
+/*
+ * After the loop stopped: close the listeners (no new peers), then give
+ * stream connections up to max_wait_ms to take the bytes still queued
+ * for them; nothing more is read. Returns the number of connections that
+ * still had bytes queued when the time ran out (0: all flushed).
+ */
+size_t io_shutdown(struct io_loop *l, int max_wait_ms);
 
 const struct io_stats *io_stats(const struct io_loop *l);
 /* Open stream connections. */

@@ -210,6 +210,17 @@ static void set_interest(struct io_loop *l, struct io_conn *cn)
 		 ((pending(cn) && !cn->tls_write_wants_read) ||
 		  cn->tls_read_wants_write))
 		ev |= EPOLLOUT;
+	if (l->shutdown) {
+		/* Nothing is read any more; unread input must not wake
+		 * the flush loop over and over. */
+		ev &= ~(uint32_t)EPOLLIN;
+		if (cn->state == CS_HANDSHAKE || cn->tls_write_wants_read)
+			ev |= EPOLLIN;
+		if (!ev) {
+			io_epoll_del(l, &cn->sk);
+			return;
+		}
+	}
 	if (io_epoll_set(l, &cn->sk, ev))
 		io_conn_kill(l, cn, "epoll");
 }
@@ -599,4 +610,21 @@ void io_conn_sweep(struct io_loop *l)
 			break;
 		}
 	}
+}
+
+size_t io_conn_flush_all(struct io_loop *l)
+{
+	struct io_conn *cn, *next;
+	size_t n = 0;
+
+	for (cn = l->lru_head; cn; cn = next) {
+		next = cn->lru_next;
+		if (cn->state == CS_OPEN && pending(cn))
+			do_write(l, cn);
+		/* Still connecting or handshaking with bytes queued counts
+		 * too: they would be lost. */
+		if (cn->state != CS_DEAD && pending(cn))
+			n++;
+	}
+	return n;
 }

@@ -110,6 +110,7 @@ struct io_loop {
 	int64_t wall_offset_us;
 	uint64_t now_us;
 	bool stop;
+	bool shutdown;		/* io_shutdown: write only, cores not called */
 	bool rx_batch;		/* inside a recvmmsg batch: flush after it */
 	struct io_stats st;
 
@@ -175,6 +176,8 @@ int io_conn_close_req(struct io_loop *l, struct io_core *c, uint64_t id);
 void io_conn_sweep(struct io_loop *l);
 void io_conn_reap(struct io_loop *l);
 void io_conn_kill(struct io_loop *l, struct io_conn *cn, const char *why);
+/* Connections with bytes queued; each gets a write attempt first. */
+size_t io_conn_flush_all(struct io_loop *l);
 
 /* io_tls.c */
 int io_tls_init(struct io_loop *l, char *err, size_t errsz);

@@ -157,6 +157,8 @@ int io_deliver(struct io_loop *l, struct io_core *c, const struct net_pkt *p)
 {
 	int err;
 
+	if (l->shutdown)
+		return 0;
 	if (!c->ops) {
 		if (p->data)
 			l->st.sink_rx++;
@@ -397,6 +399,53 @@ void io_stop(struct io_loop *l)
 int io_stopped(const struct io_loop *l)
 {
 	return l->stop;
+}
+
+size_t io_shutdown(struct io_loop *l, int max_wait_ms)
+{
+	uint64_t end = io_now_us() + (uint64_t)(max_wait_ms > 0 ?
+						  max_wait_ms : 0) * 1000;
+	struct epoll_event evs[EV_MAX];
+	struct io_listener *ls;
+	size_t left;
+	int i, n;
+
+	io_udp_flush(l);
+	l->shutdown = true;
+	while ((ls = l->listeners)) {
+		l->listeners = ls->next;
+		io_epoll_del(l, &ls->sk);
+		close(ls->sk.fd);
+		mem_free(ls);
+	}
+	/* Datagrams and signals would only wake us up: stop listening. */
+	io_udp_free_all(l);
+	io_epoll_del(l, &l->sigsk);
+	/* Cores are not called any more: closes are not announced. */
+	for (;;) {
+		struct io_conn *cn;
+
+		l->now_us = io_now_us();
+		left = io_conn_flush_all(l);
+		for (cn = l->dead; cn; cn = cn->dead_next)
+			cn->announced = false;
+		io_conn_reap(l);
+		if (!left || l->now_us >= end)
+			return left;
+		n = epoll_wait(l->epfd, evs, EV_MAX,
+			       (int)((end - l->now_us + 999) / 1000));
+		if (n < 0 && errno != EINTR)
+			return left;
+		for (i = 0; i < n; i++) {
+			struct io_sock *sk = evs[i].data.ptr;
+			/* Only connections in their setup may move on;
+			 * readable sockets are left unread. */
+			if (sk->kind == SK_CONN &&
+			    ((struct io_conn *)sk)->state != CS_OPEN)
+				io_conn_event(l, (struct io_conn *)sk,
+					      evs[i].events);
+		}
+	}
 }
 
 const struct io_stats *io_stats(const struct io_loop *l)

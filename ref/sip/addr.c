@@ -17,7 +17,7 @@ static int name_addr(struct sip_addr *a, struct pl *rest, const char **why)
 	struct pl uri;
 	size_t i;
 
-	pl_advance(rest, 1);	/* '<' */
+	adv(rest, 1);	/* '<' */
 	gt = pl_chr(rest, '>');
 	if (!gt) {
 		*why = "'<' without a closing '>'";
@@ -32,7 +32,7 @@ static int name_addr(struct sip_addr *a, struct pl *rest, const char **why)
 		}
 	if (sip_uri_parse(&a->uri, &uri, why))
 		return EBADMSG;
-	pl_advance(rest, uri.len + 1);
+	adv(rest, uri.len + 1);
 	return 0;
 }
 
@@ -49,7 +49,7 @@ static int addr_spec(struct sip_addr *a, struct pl *rest, const char **why)
 		*why = "URI with headers must be enclosed in <>";
 		return EBADMSG;
 	}
-	pl_advance(rest, uri.len);
+	adv(rest, uri.len);
 	return 0;
 }
 
@@ -64,7 +64,7 @@ static int display_name(struct sip_addr *a, struct pl *rest,
 			*why = "unterminated quoted string";
 			return EBADMSG;
 		}
-		pl_ltrim(rest);
+		lws_skip(rest);
 		if (!rest->len || rest->p[0] != '<') {
 			*why = "expected '<' after the display name";
 			return EBADMSG;
@@ -76,7 +76,7 @@ static int display_name(struct sip_addr *a, struct pl *rest,
 		return 0;
 	a->dname.p = rest->p;
 	a->dname.len = (size_t)(lt - rest->p);
-	pl_rtrim(&a->dname);
+	lws_rtrim(&a->dname);
 	for (i = 0; i < a->dname.len; i++)
 		if (!ct_is(a->dname.p[i], CT_TOKEN) &&
 		    !is_lws(a->dname.p[i])) {
@@ -84,14 +84,14 @@ static int display_name(struct sip_addr *a, struct pl *rest,
 			       "string";
 			return EBADMSG;
 		}
-	pl_advance(rest, (size_t)(lt - rest->p));
+	adv(rest, (size_t)(lt - rest->p));
 	return 0;
 }
 
 int sip_addr_parse(struct sip_addr *addr, const struct pl *s,
 		   const char **why)
 {
-	struct sip_addr a;
+	struct sip_addr *a = addr;
 	struct pl rest, name, val;
 	const char *w = NULL;
 	int err;
@@ -100,90 +100,104 @@ int sip_addr_parse(struct sip_addr *addr, const struct pl *s,
 		why = &w;
 	if (!addr || !s)
 		return EINVAL;
-	memset(&a, 0, sizeof(a));
-	a.raw = *s;
+	/* field by field (uri: by sip_uri_parse); memset is slower here */
+	a->dname = a->tag = a->params = PL_NULL;
+	a->raw = *s;
 	rest = *s;
-	pl_trim(&rest);
+	lws_trim(&rest);
 	if (!rest.len) {
 		*why = "empty value";
 		return EBADMSG;
 	}
-	if ((err = display_name(&a, &rest, why)))
+	if ((err = display_name(a, &rest, why)))
 		return err;
-	err = (rest.p[0] == '<') ? name_addr(&a, &rest, why) :
-				   addr_spec(&a, &rest, why);
+	err = (rest.p[0] == '<') ? name_addr(a, &rest, why) :
+				   addr_spec(a, &rest, why);
 	if (err)
 		return err;
-	pl_ltrim(&rest);
+	lws_skip(&rest);
 	if (rest.len && rest.p[0] != ';') {
 		*why = "unexpected text after the URI";
 		return EBADMSG;
 	}
-	a.params = rest;
+	a->params = rest;
 	while (!(err = sip_param_next(&rest, &name, &val, why)))
-		if (pl_caseeq_str(&name, "tag")) {
+		if (CASEEQ(&name, "tag")) {
 			if (!val.len) {
 				*why = "tag parameter has no value";
 				return EBADMSG;
 			}
-			a.tag = val;
+			a->tag = val;
 		}
-	if (err != ENOENT)
-		return err;
-	*addr = a;
-	return 0;
+	return err == ENOENT ? 0 : err;
 }
 
 int sip_addr_decode(struct sip_addr *addr, const struct pl *s)
 {
-	return sip_addr_parse(addr, s, NULL);
+	struct sip_addr a;
+	int err;
+
+	if (!addr || !s)
+		return EINVAL;
+	if (!(err = sip_addr_parse(&a, s, NULL)))
+		*addr = a;
+	return err;
 }
 
 int sip_contact_parse(struct sip_contact *c, const struct pl *s,
 		      const char **why)
 {
-	struct sip_contact ct;
+	struct sip_contact *ct = c;
 	struct pl t, v;
 	const char *w = NULL;
 	int err;
 
 	if (!why)
 		why = &w;
-	if (!c || !s)
+	if (!ct || !s)
 		return EINVAL;
-	memset(&ct, 0, sizeof(ct));
+	ct->star = ct->has_expires = false;
+	ct->expires = 0;
+	ct->q = PL_NULL;
 	t = *s;
-	pl_trim(&t);
-	if (pl_eq_str(&t, "*")) {
-		ct.star = true;
-		ct.addr.raw = t;
+	lws_trim(&t);
+	if (t.len == 1 && t.p[0] == '*') {
+		memset(&ct->addr, 0, sizeof(ct->addr));
+		ct->star = true;
+		ct->addr.raw = t;
 		goto out;
 	}
-	if ((err = sip_addr_parse(&ct.addr, s, why)))
+	if ((err = sip_addr_parse(&ct->addr, s, why)))
 		return err;
-	if (!sip_param(&ct.addr.params, "expires", &v)) {
+	if (!sip_param(&ct->addr.params, "expires", &v)) {
 		/* RFC 3261 10.3: an overlarge value means "as long as
 		 * possible"; the registrar clamps it to its maximum */
-		switch (pl_to_u32(&v, &ct.expires)) {
+		switch (pl_to_u32(&v, &ct->expires)) {
 		case 0:
 			break;
 		case EOVERFLOW:
-			ct.expires = UINT32_MAX;
+			ct->expires = UINT32_MAX;
 			break;
 		default:
 			*why = "expires parameter is not a number";
 			return EBADMSG;
 		}
-		ct.has_expires = true;
+		ct->has_expires = true;
 	}
-	if (!sip_param(&ct.addr.params, "q", &v))
-		ct.q = v;
+	if (!sip_param(&ct->addr.params, "q", &v))
+		ct->q = v;
 out:
-	*c = ct;
 	return 0;
 }
 
 int sip_contact_decode(struct sip_contact *c, const struct pl *s)
 {
-	return sip_contact_parse(c, s, NULL);
+	struct sip_contact ct;
+	int err;
+
+	if (!c || !s)
+		return EINVAL;
+	if (!(err = sip_contact_parse(&ct, s, NULL)))
+		*c = ct;
+	return err;
 }

@@ -21,7 +21,7 @@ int sip_cseq_parse(struct sip_cseq *cs, const struct pl *s, const char **why,
 	if (!cs || !s)
 		return EINVAL;
 	rest = *s;
-	pl_trim(&rest);
+	lws_trim(&rest);
 	num.p = rest.p;
 	while (num.len < rest.len && rest.p[num.len] >= '0' &&
 	       rest.p[num.len] <= '9')
@@ -30,12 +30,12 @@ int sip_cseq_parse(struct sip_cseq *cs, const struct pl *s, const char **why,
 		*why = "missing sequence number";
 		return EBADMSG;
 	}
-	pl_advance(&rest, num.len);
+	adv(&rest, num.len);
 	if (!rest.len || !is_lws(rest.p[0])) {
 		*why = "missing method after the number";
 		return EBADMSG;
 	}
-	pl_ltrim(&rest);
+	lws_skip(&rest);
 	if (sip_take_token(&rest, &method) || rest.len) {
 		*why = "method is not a token";
 		return EBADMSG;

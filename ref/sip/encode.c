@@ -10,9 +10,34 @@
 #include <string.h>
 #include "sip/sip_int.h"
 
+/*
+ * Slices go through buf_put, never "%.*s": values may hold NUL bytes
+ * inside quoted strings (RFC 4475 3.1.1.2) and printf stops at a NUL.
+ */
+static int put_parts(struct buf *b, const struct pl *a, const char *sep,
+		     const struct pl *c, const char *sep2,
+		     const struct pl *d)
+{
+	int err = buf_put_pl(b, a);
+
+	if (!err)
+		err = buf_put_str(b, sep);
+	if (!err)
+		err = buf_put_pl(b, c);
+	if (!err && sep2)
+		err = buf_put_str(b, sep2);
+	if (!err && d)
+		err = buf_put_pl(b, d);
+	if (!err)
+		err = buf_put(b, "\r\n", 2);
+	return err;
+}
+
 static int put_hdr(struct buf *b, const char *name, const struct pl *val)
 {
-	return buf_printf(b, "%s: %.*s\r\n", name, PL_ARG(*val));
+	struct pl n = pl_from_str(name);
+
+	return put_parts(b, &n, ": ", val, NULL, NULL);
 }
 
 /* A received line, with a CRLF added if the datagram ended without one. */
@@ -86,11 +111,10 @@ static int put_popped(struct buf *b, const struct sip_hdr *h)
 
 	if (sip_list_split(&rest, &first, &comma))
 		return EBADMSG;
-	pl_trim(&rest);
+	lws_trim(&rest);
 	if (!rest.len)
 		return 0;
-	return buf_printf(b, "%.*s: %.*s\r\n", PL_ARG(h->name),
-			  PL_ARG(rest));
+	return put_parts(b, &h->name, ": ", &rest, NULL, NULL);
 }
 
 static bool stripped(const struct sip_fwd *f, enum sip_hdr_id id)
@@ -122,10 +146,8 @@ int sip_encode_response(struct buf *out, const struct sip_msg *req,
 		switch (h->id) {
 		case SIP_HDR_TO:
 			if (to_tag && to_tag->len && !req->to.tag.len) {
-				err = buf_printf(out, "%.*s: %.*s;tag=%.*s\r\n",
-						 PL_ARG(h->name),
-						 PL_ARG(h->val),
-						 PL_ARG(*to_tag));
+				err = put_parts(out, &h->name, ": ",
+						&h->val, ";tag=", to_tag);
 				break;
 			}
 			/* fall through */
@@ -168,9 +190,12 @@ static int fwd_hdr(struct buf *out, const struct sip_msg *req,
 			      (fwd->new_ctype &&
 			       h->id == SIP_HDR_CONTENT_TYPE)))
 		return 0;
-	if (fwd->decrement_mf && (int)i == req->first[SIP_HDR_MAX_FORWARDS])
-		return buf_printf(out, "%.*s: %u\r\n", PL_ARG(h->name),
-				  mf - 1);
+	if (fwd->decrement_mf &&
+	    (int)i == req->first[SIP_HDR_MAX_FORWARDS]) {
+		int err = buf_put_pl(out, &h->name);
+
+		return err ? err : buf_printf(out, ": %u\r\n", mf - 1);
+	}
 	if (fwd->pop_route && (int)i == req->first[SIP_HDR_ROUTE])
 		return put_popped(out, h);
 	return put_line(out, h);
@@ -191,9 +216,8 @@ int sip_encode_forward(struct buf *out, const struct sip_msg *req,
 	vi = req->first[SIP_HDR_VIA] >= 0 ? req->first[SIP_HDR_VIA] : 0;
 	ri = req->first[SIP_HDR_RECORD_ROUTE];
 	if (fwd->new_ruri)
-		err = buf_printf(out, "%.*s %.*s %.*s\r\n",
-				 PL_ARG(req->method), PL_ARG(*fwd->new_ruri),
-				 PL_ARG(req->version));
+		err = put_parts(out, &req->method, " ", fwd->new_ruri, " ",
+				&req->version);
 	else {
 		struct pl s = raw_start(req);
 

@@ -30,7 +30,7 @@ static int content_length(const char *p, const char *end, uint32_t *cl,
 		if (colon) {
 			name.p = p;
 			name.len = (size_t)(colon - p);
-			pl_rtrim(&name);
+			lws_rtrim(&name);
 			if ((name.len == 1 && (*p == 'l' || *p == 'L')) ||
 			    pl_caseeq_str(&name, "Content-Length")) {
 				/* the value may continue on folded lines */
@@ -44,7 +44,7 @@ static int content_length(const char *p, const char *end, uint32_t *cl,
 				}
 				val.p = colon + 1;
 				val.len = (size_t)(ve - val.p);
-				pl_trim(&val);
+				lws_trim(&val);
 				if (pl_to_u32(&val, &v)) {
 					*why = "Content-Length is not a valid "
 					       "length";

@@ -51,6 +51,19 @@ static const char *const hdr_names[SIP_HDR_COUNT] = {
 	[SIP_HDR_ACCEPT] = "Accept",
 };
 
+/* Lower-case copies for the compare in is(); same order as hdr_names. */
+static const char *const lower[SIP_HDR_COUNT] = {
+	"", "via", "from", "to", "call-id", "cseq", "contact",
+	"max-forwards", "route", "record-route", "content-length",
+	"content-type", "content-encoding", "authorization",
+	"proxy-authorization", "www-authenticate", "proxy-authenticate",
+	"expires", "min-expires", "event", "allow-events",
+	"subscription-state", "allow", "supported", "require",
+	"proxy-require", "unsupported", "user-agent", "server", "subject",
+	"retry-after", "refer-to", "rseq", "rack", "sip-etag",
+	"sip-if-match", "path", "date", "accept",
+};
+
 const char *sip_hdr_name(enum sip_hdr_id id)
 {
 	if ((unsigned)id >= SIP_HDR_COUNT)
@@ -61,8 +74,20 @@ const char *sip_hdr_name(enum sip_hdr_id id)
 /* Compare the rest of the name (after the first char) with a literal. */
 static bool is(const struct pl *n, enum sip_hdr_id id)
 {
-	return strlen(hdr_names[id]) == n->len &&
-	       !strncasecmp(n->p + 1, hdr_names[id] + 1, n->len - 1);
+	const char *lit = lower[id];
+	size_t i;
+
+	/* a mismatch stops the loop before lit's NUL could be passed: name
+	 * bytes are token characters, never NUL */
+	for (i = 1; i < n->len; i++) {
+		char c = n->p[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c + 32);
+		if (c != lit[i])
+			return false;
+	}
+	return lit[n->len] == '\0';
 }
 
 /* RFC 3261 7.3.3 and the extensions' compact forms. */
@@ -159,7 +184,9 @@ enum sip_hdr_id sip_hdr_id(const struct pl *name)
 
 	if (!name || !name->len)
 		return SIP_HDR_OTHER;
-	c = (char)tolower((unsigned char)name->p[0]);
+	c = name->p[0];
+	if (c >= 'A' && c <= 'Z')
+		c = (char)(c + 32);
 	if (name->len == 1)
 		return compact(c);
 	return lookup(name, c);

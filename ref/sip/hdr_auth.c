@@ -17,25 +17,19 @@ static struct pl *field(struct sip_auth *a, const struct pl *n)
 {
 	static const struct {
 		const char *name;
-		size_t off;
+		size_t len, off;
 	} map[] = {
-		{ "realm", offsetof(struct sip_auth, realm) },
-		{ "nonce", offsetof(struct sip_auth, nonce) },
-		{ "opaque", offsetof(struct sip_auth, opaque) },
-		{ "algorithm", offsetof(struct sip_auth, algorithm) },
-		{ "qop", offsetof(struct sip_auth, qop) },
-		{ "stale", offsetof(struct sip_auth, stale) },
-		{ "username", offsetof(struct sip_auth, username) },
-		{ "uri", offsetof(struct sip_auth, uri) },
-		{ "response", offsetof(struct sip_auth, response) },
-		{ "cnonce", offsetof(struct sip_auth, cnonce) },
-		{ "nc", offsetof(struct sip_auth, nc) },
-		{ "userhash", offsetof(struct sip_auth, userhash) },
+#define F(x) { #x, sizeof(#x) - 1, offsetof(struct sip_auth, x) }
+		F(realm), F(nonce), F(opaque), F(algorithm), F(qop), F(stale),
+		F(username), F(uri), F(response), F(cnonce), F(nc),
+		F(userhash),
+#undef F
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (pl_caseeq_str(n, map[i].name))
+		if (map[i].len == n->len &&
+		    caseeq_n(n, map[i].name, map[i].len))
 			return (struct pl *)(void *)((char *)a + map[i].off);
 	return NULL;
 }
@@ -47,11 +41,11 @@ static int auth_param(struct pl *rest, struct pl *name, struct pl *val)
 
 	if (sip_take_token(rest, name))
 		return EBADMSG;
-	pl_ltrim(rest);
+	lws_skip(rest);
 	if (!rest->len || rest->p[0] != '=')
 		return EBADMSG;
-	pl_advance(rest, 1);
-	pl_ltrim(rest);
+	adv(rest, 1);
+	lws_skip(rest);
 	if (rest->len && rest->p[0] == '"') {
 		struct pl q;
 
@@ -67,14 +61,14 @@ static int auth_param(struct pl *rest, struct pl *name, struct pl *val)
 			return EBADMSG;
 		val->p = rest->p;
 		val->len = n;
-		pl_advance(rest, n);
+		adv(rest, n);
 	}
-	pl_ltrim(rest);
+	lws_skip(rest);
 	if (rest->len) {
 		if (rest->p[0] != ',')
 			return EBADMSG;
-		pl_advance(rest, 1);
-		pl_ltrim(rest);
+		adv(rest, 1);
+		lws_skip(rest);
 		if (!rest->len)
 			return EBADMSG;
 	}
@@ -89,15 +83,17 @@ int sip_auth_decode(struct sip_auth *a, const struct pl *s)
 
 	if (!a || !s)
 		return EINVAL;
-	memset(&x, 0, sizeof(x));
+	x.scheme = x.realm = x.nonce = x.opaque = x.algorithm = PL_NULL;
+	x.qop = x.stale = x.username = x.uri = x.response = PL_NULL;
+	x.cnonce = x.nc = x.userhash = PL_NULL;
 	rest = *s;
-	pl_trim(&rest);
+	lws_trim(&rest);
 	if (sip_take_token(&rest, &x.scheme))
 		return EBADMSG;
 	if (rest.len && !is_lws(rest.p[0]))
 		return EBADMSG;
-	pl_ltrim(&rest);
-	digest = pl_caseeq_str(&x.scheme, "Digest");
+	lws_skip(&rest);
+	digest = CASEEQ(&x.scheme, "digest");
 	while (rest.len) {
 		struct pl *f;
 

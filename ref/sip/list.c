@@ -45,6 +45,10 @@ int sip_list_split(struct pl *s, struct pl *elem, bool *comma)
 	while (i < s->len) {
 		char c = s->p[i];
 
+		if (!ct_is(c, CT_LSTOP)) {
+			i++;
+			continue;
+		}
 		if (c == '"') {
 			struct pl t = { s->p + i, s->len - i }, q;
 
@@ -65,12 +69,12 @@ int sip_list_split(struct pl *s, struct pl *elem, bool *comma)
 		return EBADMSG;
 	elem->p = s->p;
 	elem->len = i;
-	pl_trim(elem);
+	lws_trim(elem);
 	if (i < s->len) {
 		*comma = true;
 		i++;
 	}
-	pl_advance(s, i);
+	adv(s, i);
 	return elem->len ? 0 : EBADMSG;
 }
 
@@ -82,7 +86,7 @@ int sip_list_next(struct sip_list_it *it, struct pl *elem)
 	if (!it || !it->msg || it->hdr < 0)
 		return ENOENT;
 	for (;;) {
-		pl_ltrim(&it->rest);
+		lws_skip(&it->rest);
 		if (it->rest.len)
 			break;
 		if (!next_hdr(it))
@@ -91,7 +95,7 @@ int sip_list_next(struct sip_list_it *it, struct pl *elem)
 	if (sip_list_split(&it->rest, &e, &comma))
 		return EBADMSG;
 	t = it->rest;
-	pl_ltrim(&t);
+	lws_skip(&t);
 	if (comma && !t.len)
 		return EBADMSG;	/* "a," ends in an empty element */
 	*elem = e;

@@ -183,6 +183,11 @@ struct sip_msg {
 	struct sip_cseq cseq;
 	struct sip_addr from, to;
 	struct sip_via via1;	/* topmost Via */
+	/* checked by the decoder anyway, so kept (the lazy cache of a
+	 * proxy's hot path): the first Contact, and element counts */
+	struct sip_contact contact1;	/* valid when ncontact > 0 */
+	uint16_t ncontact;	/* Contact elements, all syntax-checked */
+	uint16_t nvia;		/* Via elements, all syntax-checked */
 	uint32_t content_length;
 	bool has_content_length;
 	struct pl eoh;		/* the empty line ending the headers as
@@ -200,7 +205,10 @@ struct sip_msg {
  * Call-ID, CSeq; Max-Forwards is not mandatory on receipt), CSeq method
  * vs request method, and Content-Length against the body: a datagram may
  * carry more bytes than Content-Length (the rest is ignored, RFC 3261
- * 18.3) but never fewer.
+ * 18.3) but never fewer. Also checks every Via and Contact element, and
+ * Max-Forwards and Date syntax. A missing Via branch is accepted (RFC 2543
+ * peers); an empty one is not. After EBADMSG only err, err_scode,
+ * is_req and the start line fields are meaningful.
  */
 int sip_msg_decode(struct sip_msg *msg, const uint8_t *data, size_t len);
 

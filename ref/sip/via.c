@@ -19,23 +19,23 @@ static int proto(struct sip_via *via, struct pl *rest, const char **why)
 		*why = "missing sent-protocol";
 		return EBADMSG;
 	}
-	pl_ltrim(rest);
+	lws_skip(rest);
 	if (!rest->len || rest->p[0] != '/')
 		goto bad;
-	pl_advance(rest, 1);
-	pl_ltrim(rest);
+	adv(rest, 1);
+	lws_skip(rest);
 	if (sip_take_token(rest, &ver))
 		goto bad;
-	pl_ltrim(rest);
+	lws_skip(rest);
 	if (!rest->len || rest->p[0] != '/')
 		goto bad;
-	pl_advance(rest, 1);
-	pl_ltrim(rest);
+	adv(rest, 1);
+	lws_skip(rest);
 	if (sip_take_token(rest, &via->transport))
 		goto bad;
 	via->proto.p = start;
 	via->proto.len = (size_t)(rest->p - start);
-	if (!pl_caseeq_str(&name, "SIP") || !pl_eq_str(&ver, "2.0")) {
+	if (!CASEEQ(&name, "sip") || !pl_eq_str(&ver, "2.0")) {
 		*why = "sent-protocol is not SIP/2.0";
 		return EBADMSG;
 	}
@@ -67,22 +67,22 @@ ok:
 
 static int params(struct sip_via *via, struct pl *rest, const char **why)
 {
-	struct pl name, val;
+	struct pl name = { "", 0 }, val;
 	int err;
 
 	via->params = *rest;
 	while (!(err = sip_param_next(rest, &name, &val, why))) {
 		switch (name.len) {
 		case 5:
-			if (pl_caseeq_str(&name, "maddr"))
+			if (CASEEQ(&name, "maddr"))
 				via->maddr = val;
-			else if (pl_caseeq_str(&name, "rport")) {
+			else if (CASEEQ(&name, "rport")) {
 				via->rport = true;
 				via->rport_val = val;
 			}
 			break;
 		case 6:
-			if (!pl_caseeq_str(&name, "branch"))
+			if (!CASEEQ(&name, "branch"))
 				break;
 			if (!val.len) {
 				*why = "branch parameter has no value";
@@ -91,7 +91,7 @@ static int params(struct sip_via *via, struct pl *rest, const char **why)
 			via->branch = val;
 			break;
 		case 8:
-			if (pl_caseeq_str(&name, "received") &&
+			if (CASEEQ(&name, "received") &&
 			    received(via, &val, why))
 				return EBADMSG;
 			break;
@@ -99,12 +99,15 @@ static int params(struct sip_via *via, struct pl *rest, const char **why)
 			break;
 		}
 	}
+	if (err == EBADMSG && CASEEQ(&name, "branch") &&
+	    !strcmp(*why, "parameter with '=' but no value"))
+		*why = "branch parameter has no value";
 	return err == ENOENT ? 0 : err;
 }
 
 int sip_via_parse(struct sip_via *via, const struct pl *s, const char **why)
 {
-	struct sip_via v;
+	struct sip_via *v = via;
 	struct pl rest;
 	const char *w = NULL;
 	int err;
@@ -113,32 +116,42 @@ int sip_via_parse(struct sip_via *via, const struct pl *s, const char **why)
 		why = &w;
 	if (!via || !s)
 		return EINVAL;
-	memset(&v, 0, sizeof(v));
-	v.raw = *s;
+	/* field by field: cheaper than memset's "rep stos" here */
+	v->proto = v->transport = v->host = v->branch = PL_NULL;
+	v->received = v->rport_val = v->maddr = v->params = PL_NULL;
+	v->host_ipv6 = v->rport = false;
+	v->port = 0;
+	v->raw = *s;
 	rest = *s;
-	pl_trim(&rest);
-	if ((err = proto(&v, &rest, why)))
+	lws_trim(&rest);
+	if ((err = proto(v, &rest, why)))
 		return err;
 	if (!rest.len || !is_lws(rest.p[0])) {
 		*why = "missing sent-by after the protocol";
 		return EBADMSG;
 	}
-	pl_ltrim(&rest);
-	if ((err = sip_take_hostport(&rest, &v.host, &v.host_ipv6, &v.port,
+	lws_skip(&rest);
+	if ((err = sip_take_hostport(&rest, &v->host, &v->host_ipv6, &v->port,
 				     true, why)))
 		return err;
-	pl_ltrim(&rest);
+	lws_skip(&rest);
 	if (rest.len && rest.p[0] != ';') {
 		*why = "unexpected text after sent-by";
 		return EBADMSG;
 	}
-	if ((err = params(&v, &rest, why)))
+	if ((err = params(v, &rest, why)))
 		return err;
-	*via = v;
 	return 0;
 }
 
 int sip_via_decode(struct sip_via *via, const struct pl *s)
 {
-	return sip_via_parse(via, s, NULL);
+	struct sip_via v;
+	int err;
+
+	if (!via || !s)
+		return EINVAL;
+	if (!(err = sip_via_parse(&v, s, NULL)))
+		*via = v;
+	return err;
 }

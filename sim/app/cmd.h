@@ -19,4 +19,7 @@ int perf_msrp(int argc, char **argv);
 /* rtcbench perf replay (sim/app/perf_replay.c). */
 int perf_replay(int argc, char **argv);
 
+/* rtcbench perf sim (sim/app/perf_sim.c): ns-3 experiments. */
+int perf_sim(int argc, char **argv);
+
 #endif

@@ -13,6 +13,9 @@
  * opened at all is a usage error (exit 2).
  * Only --target none (dissect and account) exists so far; the closed-loop
  * re-drive (inproc, HOST:PORT) is refused with exit 2 rather than faked.
+ * --scenario FILE writes the captured calls as a scenario (rpl_scn.c)
+ * with the captured timing (--speed N divides the gaps, --asap drops
+ * them) for `rtcbench run` to replay through a platform.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -41,6 +44,8 @@ struct expect {
 struct run {
 	struct rep_summary *sum;
 	json_t *calls;		/* calls[] of summary.json */
+	json_t *uas;		/* user_agents[] */
+	json_t *streams;	/* media_streams[] */
 	json_t *files;		/* per-file metrics */
 	json_t *fmetrics;	/* metrics of the file being read */
 	struct rpl_writer *wr;
@@ -49,6 +54,10 @@ struct run {
 	size_t ninputs;
 	struct expect *exp;
 	size_t nexp;
+	struct rpl_scn_call *scn;	/* calls kept for --scenario */
+	size_t nscn;
+	bool want_scn;
+	unsigned file_idx;
 	char manifest[4096];
 };
 
@@ -105,6 +114,89 @@ static void on_call(void *arg, const struct rpl_call_rec *c)
 			    json_integer(c->media_pkts));
 	json_object_set_new(o, "srtp", json_boolean(c->srtp));
 	json_array_append_new(run->calls, o);
+	if (run->want_scn) {
+		struct rpl_scn_call *sc = mem_realloc(run->scn, (run->nscn + 1)
+						      * sizeof(*sc));
+
+		if (!sc)
+			return;
+		run->scn = sc;
+		sc += run->nscn;
+		sc->caller = mem_strdup(c->caller);
+		sc->callee = mem_strdup(c->callee);
+		sc->start_us = c->start_us;
+		sc->duration_s = dur;
+		sc->status = c->status;
+		sc->group = run->file_idx;
+		if (sc->caller && sc->callee) {
+			run->nscn++;
+		} else {
+			mem_free((char *)sc->caller);
+			mem_free((char *)sc->callee);
+		}
+	}
+}
+
+static int cmp_start(const void *a, const void *b)
+{
+	const struct rpl_scn_call *x = a, *y = b;
+
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	return x->start_us < y->start_us ? -1 : x->start_us > y->start_us;
+}
+
+/* --scenario: the captured calls as a .scn for `rtcbench run`. */
+static int write_scenario(struct run *run, const char *path, double speed)
+{
+	struct buf b;
+	FILE *f;
+	int e;
+
+	buf_init(&b);
+	qsort(run->scn, run->nscn, sizeof(*run->scn), cmp_start);
+	e = rpl_scn_write(&b, "re-drive of captured calls", run->scn,
+			  run->nscn, speed);
+	if (!e) {
+		f = fopen(path, "w");
+		if (!f || fwrite(b.data, 1, b.len, f) != b.len)
+			e = errno ? errno : EIO;
+		if (f && fclose(f) && !e)
+			e = errno;
+	}
+	buf_fini(&b);
+	return e;
+}
+
+static void on_ua(void *arg, const struct rpl_ua_rec *u)
+{
+	struct run *run = arg;
+
+	json_array_append_new(run->uas, json_pack("{s:s, s:s, s:I, s:b, s:b}",
+		"file", run->file, "aor", u->aor,
+		"requests", (json_int_t)u->requests,
+		"registering", u->registering, "registered", u->registered));
+}
+
+static void on_stream(void *arg, const struct rpl_stream_rec *st)
+{
+	struct run *run = arg;
+	char a[RPL_EP_STRLEN], b[RPL_EP_STRLEN], ssrc[16];
+	json_t *pts = json_array();
+	int pt;
+
+	for (pt = 0; pt < 128; pt++)
+		if (st->pt_seen[pt / 8] & (1u << (pt % 8)))
+			json_array_append_new(pts, json_integer(pt));
+	snprintf(ssrc, sizeof(ssrc), "0x%08X", st->ssrc);
+	json_array_append_new(run->streams, json_pack(
+		"{s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:b, s:b}",
+		"file", run->file, "src", rpl_ep_str(&st->src, a, sizeof(a)),
+		"dst", rpl_ep_str(&st->dst, b, sizeof(b)), "ssrc", ssrc,
+		"packets", (json_int_t)st->packets, "payload_types", pts,
+		"first", time_or_null(st->first_us),
+		"last", time_or_null(st->last_us), "sdp", st->sdp,
+		"srtp", st->srtp));
 }
 
 static void on_pdu(void *arg, enum rpl_kind kind, const struct rpl_pdu *pdu)
@@ -308,7 +400,8 @@ static int replay_file(struct run *run, const char *path)
 {
 	struct rpl_reader *rd = NULL;
 	struct rpl *r = NULL;
-	struct rpl_cfg cfg = { .call_fn = on_call, .pdu_fn = on_pdu };
+	struct rpl_cfg cfg = { .call_fn = on_call, .pdu_fn = on_pdu,
+			       .ua_fn = on_ua, .stream_fn = on_stream };
 	char err[512];
 	const uint8_t *data;
 	size_t caplen, wirelen;
@@ -406,7 +499,8 @@ static int usage(const char *why)
 {
 	fprintf(stderr, "rtcbench replay: %s\nusage: rtcbench replay PCAP... "
 		"[--target none|inproc|HOST:PORT] [--out DIR] "
-		"[--write OUT.pcap] [--speed N|--asap]\n", why);
+		"[--write OUT.pcap] [--scenario OUT.scn] [--speed N|--asap]\n",
+		why);
 	return 2;
 }
 
@@ -414,6 +508,8 @@ int cmd_replay(int argc, char **argv)
 {
 	struct run run;
 	const char *out = "results/latest", *target = "none", *wpath = NULL;
+	const char *spath = NULL;
+	double speed = 1;
 	char err[512];
 	int i, rc = 0;
 	size_t k;
@@ -425,7 +521,8 @@ int cmd_replay(int argc, char **argv)
 		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
 			return usage("dissect captures and report"), 0;
 		if (!strcmp(a, "--out") || !strcmp(a, "--target") ||
-		    !strcmp(a, "--write") || !strcmp(a, "--speed")) {
+		    !strcmp(a, "--write") || !strcmp(a, "--speed") ||
+		    !strcmp(a, "--scenario")) {
 			if (i + 1 == argc) {
 				rc = usage("option needs a value");
 				break;
@@ -436,10 +533,12 @@ int cmd_replay(int argc, char **argv)
 				target = argv[++i];
 			else if (!strcmp(a, "--write"))
 				wpath = argv[++i];
-			else if (atof(argv[++i]) <= 0)
+			else if (!strcmp(a, "--scenario"))
+				spath = argv[++i];
+			else if ((speed = atof(argv[++i])) <= 0)
 				rc = usage("--speed wants a number > 0");
 		} else if (!strcmp(a, "--asap")) {
-			continue;
+			speed = 0;
 		} else if (a[0] == '-' && a[1]) {
 			rc = usage("unknown option");
 		} else {
@@ -450,8 +549,9 @@ int cmd_replay(int argc, char **argv)
 		rc = usage("no capture given");
 	if (!rc && strcmp(target, "none")) {
 		fprintf(stderr, "rtcbench replay: --target %s: the closed-loop "
-			"re-drive is not built yet; use --target none\n",
-			target);
+			"re-drive is not built yet; use --target none "
+			"(--scenario FILE writes the calls for rtcbench "
+			"run)\n", target);
 		rc = 2;
 	}
 	if (rc)
@@ -461,6 +561,7 @@ int cmd_replay(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	run.want_scn = spath != NULL;
 	if (rep_summary_new(&run.sum, "replay")) {
 		rc = 2;
 		goto out;
@@ -468,8 +569,12 @@ int cmd_replay(int argc, char **argv)
 	rep_summary_meta(run.sum, "target", target);
 	run.calls = json_array();
 	run.files = json_array();
-	for (k = 0; k < run.ninputs && !rc; k++)
+	run.uas = json_array();
+	run.streams = json_array();
+	for (k = 0; k < run.ninputs && !rc; k++) {
+		run.file_idx = (unsigned)k;
 		rc = replay_file(&run, run.inputs[k]);
+	}
 	if (rc)
 		goto out;
 	for (k = 0; k < run.nexp; k++)
@@ -486,8 +591,18 @@ int cmd_replay(int argc, char **argv)
 				  (unsigned long long)wn);
 		run.wr = NULL;
 	}
+	if (spath) {
+		int se = write_scenario(&run, spath, speed);
+
+		rep_summary_check(run.sum, "scenario", !se, "%s: %zu calls "
+				  "for `rtcbench run` to re-drive%s%s", spath,
+				  run.nscn, se ? ": " : "",
+				  se ? strerror(se) : "");
+	}
 	rep_summary_set(run.sum, "calls", json_incref(run.calls));
 	rep_summary_set(run.sum, "files", json_incref(run.files));
+	rep_summary_set(run.sum, "user_agents", json_incref(run.uas));
+	rep_summary_set(run.sum, "media_streams", json_incref(run.streams));
 	print_model(&run);
 	if ((i = rep_summary_write(run.sum, out))) {
 		fprintf(stderr, "rtcbench replay: cannot write %s/summary.json: "
@@ -501,9 +616,16 @@ out:
 	rpl_writer_close(run.wr);
 	json_decref(run.calls);
 	json_decref(run.files);
+	json_decref(run.uas);
+	json_decref(run.streams);
 	rep_summary_free(run.sum);
 	for (k = 0; k < run.ninputs; k++)
 		mem_free(run.inputs[k]);
 	mem_free(run.exp);
+	for (k = 0; k < run.nscn; k++) {
+		mem_free((char *)run.scn[k].caller);
+		mem_free((char *)run.scn[k].callee);
+	}
+	mem_free(run.scn);
 	return rc;
 }

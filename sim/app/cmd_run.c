@@ -77,7 +77,8 @@ static int collect(struct files *f, const char *path, int depth)
 
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(p, sizeof(p), "%s/%s", path, de->d_name);
+		snprintf(p, sizeof(p), "%s%s%s", path,
+			 path[strlen(path) - 1] == '/' ? "" : "/", de->d_name);
 		if (stat(p, &sb))
 			continue;
 		if (S_ISDIR(sb.st_mode))

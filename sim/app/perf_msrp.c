@@ -577,6 +577,27 @@ static int write_summary(const struct opts *o, struct res *r, json_t *metrics)
 	return err;
 }
 
+/* CPU seconds (user + system) used so far by pid, or -1. */
+static double proc_cpu_s(pid_t pid)
+{
+	char path[64], line[1024], *p;
+	unsigned long ut, st;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (pid <= 0 || !(f = fopen(path, "r")))
+		return -1;
+	p = fgets(line, sizeof(line), f);
+	fclose(f);
+	/* after "pid (comm) ": state is field 3, utime 14, stime 15 */
+	if (!p || !(p = strrchr(line, ')')))
+		return -1;
+	n = sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+		   &ut, &st);
+	return n == 2 ? (double)(ut + st) / (double)sysconf(_SC_CLK_TCK) : -1;
+}
+
 static void set_uri(struct mc *c, bool tls, const char *name)
 {
 	struct sockaddr_in sa;
@@ -637,7 +658,7 @@ int perf_msrp(int argc, char **argv)
 	char relay_uri[160], host[NET_ADDR_STRLEN], to[600];
 	json_t *metrics = json_object();
 	uint64_t rb = 0, db = 0;
-	double rm = -1, dm = -1;
+	double rm = -1, dm = -1, cpu0, cpu1;
 	pid_t child = -1;
 	int pfd[2], err, rc = 2;
 	uint16_t port = 0;
@@ -698,7 +719,9 @@ int perf_msrp(int argc, char **argv)
 		goto done;
 	chat(&r, a, b);
 	snprintf(to, sizeof(to), "%s %s %s", a->use_path, b->use_path, b->uri);
+	cpu0 = proc_cpu_s(child);
 	rm = blast(a, b, to, &o, &rb);
+	cpu1 = proc_cpu_s(child);
 	dm = direct(&o, &db);
 	check(&r, "msrp_throughput_relay", rm > 0,
 	      "%.1f MB/s through the relay (%.1f MB)", rm, (double)rb / 1e6);
@@ -710,6 +733,14 @@ int perf_msrp(int argc, char **argv)
 			    json_real(dm > 0 ? rm / dm : 0));
 	printf("perf msrp: relay %.1f MB/s, direct %.1f MB/s, ratio %.2f\n",
 	       rm, dm, dm > 0 ? rm / dm : 0);
+	if (cpu0 >= 0 && cpu1 > cpu0) {
+		/* Steadier than MB/s on a shared machine: what the relay
+		 * itself spent per megabyte relayed. */
+		json_object_set_new(metrics, "msrp_relay_MB_per_cpu_s",
+				    json_real((double)rb / 1e6 / (cpu1 - cpu0)));
+		printf("perf msrp: relay %.0f MB per relay CPU-second\n",
+		       (double)rb / 1e6 / (cpu1 - cpu0));
+	}
 done:
 	if (write_summary(&o, &r, metrics))
 		fprintf(stderr, "rtcbench perf msrp: cannot write %s/summary."

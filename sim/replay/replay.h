@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "base/pl.h"
+#include "base/buf.h"
 #include "sip/sip.h"
 
 /* Link types (the pcap LINKTYPE_/DLT_ numbers this reader understands). */
@@ -108,6 +109,28 @@ struct rpl_call_rec {
 };
 
 typedef void (rpl_call_fn)(void *arg, const struct rpl_call_rec *rec);
+
+/* A user agent (distinct AOR), reported at rpl_finish. */
+struct rpl_ua_rec {
+	const char *aor;	/* user@host */
+	uint64_t requests;	/* requests it sent (From) */
+	bool registering;	/* sent REGISTER */
+	bool registered;	/* and got a 2xx for it */
+};
+typedef void (rpl_ua_fn)(void *arg, const struct rpl_ua_rec *rec);
+
+/* An RTP stream (source, destination, SSRC), reported when it goes idle
+ * or at rpl_finish; streams never confirmed are not reported. */
+struct rpl_stream_rec {
+	struct rpl_ep src, dst;
+	uint32_t ssrc;
+	uint64_t packets;
+	uint64_t first_us, last_us;
+	uint8_t pt_seen[16];	/* bitmap of payload types */
+	bool sdp;		/* on an SDP-announced endpoint */
+	bool srtp;		/* that SDP offered SRTP */
+};
+typedef void (rpl_stream_fn)(void *arg, const struct rpl_stream_rec *rec);
 /* Called for every message the dissector recognised (for --write). */
 typedef void (rpl_pdu_fn)(void *arg, enum rpl_kind kind,
 			  const struct rpl_pdu *pdu);
@@ -150,6 +173,8 @@ struct rpl_stats {
 struct rpl_cfg {
 	rpl_call_fn *call_fn;	/* NULL: finished calls are only counted */
 	rpl_pdu_fn *pdu_fn;	/* NULL: none */
+	rpl_ua_fn *ua_fn;	/* NULL: none */
+	rpl_stream_fn *stream_fn; /* NULL: none */
 	void *arg;
 	uint64_t flow_idle_us;	/* TCP/RTP flow dropped after idle; 0: 300 s */
 	uint64_t call_idle_us;	/* unfinished call given up; 0: 4 h */
@@ -186,6 +211,23 @@ typedef void (rpl_metric_fn)(void *arg, const char *name, uint64_t v);
 void rpl_stats_foreach(const struct rpl_stats *s, rpl_metric_fn *fn,
 		       void *arg);
 
+
+/*
+ * A scenario re-driving the captured calls (sim/replay/rpl_scn.c): one
+ * account per captured AOR, calls in the given order (sorted by group,
+ * then start) with the captured gaps within a group divided by speed (0:
+ * no gaps), answered as captured, and an `expect cdr` per (caller,
+ * callee) pair. Appends to out. ENOMEM.
+ */
+struct rpl_scn_call {
+	const char *caller, *callee;	/* user@host */
+	unsigned group;			/* capture file: no gap across */
+	uint64_t start_us;
+	double duration_s;
+	uint16_t status;
+};
+int rpl_scn_write(struct buf *out, const char *title,
+		  const struct rpl_scn_call *calls, size_t n, double speed);
 
 /*
  * Capture file reader (driver; libpcap). Reads pcap and pcapng, also

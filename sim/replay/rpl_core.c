@@ -66,6 +66,20 @@ int rpl_ep_parse_host(const struct pl *s, uint16_t port, struct rpl_ep *ep)
 	return 0;
 }
 
+/*
+ * Substring search. Ours rather than pl_find: an object of pl.c built
+ * before the Makefile defined _GNU_SOURCE sees memmem undeclared and
+ * truncates its result to int; this file is always built with it.
+ */
+const char *rpl_find(const struct pl *hay, const char *needle)
+{
+	size_t nl = strlen(needle);
+
+	if (!hay->p || nl > hay->len)
+		return NULL;
+	return memmem(hay->p, hay->len, needle, nl);
+}
+
 static bool is_upper(uint8_t c)
 {
 	return c >= 'A' && c <= 'Z';

@@ -130,9 +130,10 @@ struct rpl_rtp {
 	bool confirmed;		/* counted as a stream */
 	bool sdp;		/* on an SDP-announced endpoint */
 	uint32_t pending;	/* packets seen before confirmation */
+	bool srtp;
 	uint64_t pkts;
+	uint64_t first_us;
 	uint8_t pt_seen[16];	/* bitmap of payload types */
-	struct rpl_call *call;
 };
 
 /* --- SIP model --------------------------------------------------------- */
@@ -161,6 +162,7 @@ struct rpl_ua {
 	char *aor;
 	bool registered;	/* got a 2xx to REGISTER */
 	bool registering;	/* sent REGISTER */
+	uint64_t requests;
 };
 
 struct rpl_seen {
@@ -226,6 +228,7 @@ void rpl_sip_free_all(struct rpl *r);
 
 /* Shared helpers. */
 bool rpl_looks_sip(const uint8_t *p, size_t n);
+const char *rpl_find(const struct pl *hay, const char *needle);
 static inline uint16_t rpl_be16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);

@@ -104,12 +104,12 @@ static void announce(struct rpl *r, struct rpl_call *call, int side,
 	    rpl_ep_parse_host(&conn->addr, md->port_n, &ep))
 		return;
 	srtp = ((md->flags | s->flags) & SDP_SEC_SRTP) != 0;
-	if (pl_find(&md->proto, &PL("RTP")))
+	if (rpl_find(&md->proto, "RTP"))
 		kind = RPL_M_RTP;
 	else if (pl_caseeq_str(&md->proto, "udptl"))
 		kind = RPL_M_UDPTL;
-	else if (pl_find(&md->proto, &PL("MSRP")) ||
-		 pl_find(&md->proto, &PL("TCP")))
+	else if (rpl_find(&md->proto, "MSRP") ||
+		 rpl_find(&md->proto, "TCP"))
 		return;		/* streams are found by their first bytes */
 	mep_set(r, call, &ep, kind, srtp);
 	if (kind != RPL_M_RTP)
@@ -146,6 +146,21 @@ static uint32_t rtp_hash(const struct rpl_ep *s, const struct rpl_ep *d,
 
 static void rtp_free(struct rpl *r, struct rpl_rtp *s)
 {
+	struct rpl_stream_rec rec;
+
+	if (s->confirmed && r->cfg.stream_fn) {
+		memset(&rec, 0, sizeof(rec));
+		rec.src = s->src;
+		rec.dst = s->dst;
+		rec.ssrc = s->ssrc;
+		rec.packets = s->pkts;
+		rec.first_us = s->first_us;
+		rec.last_us = s->ent.last_us;
+		memcpy(rec.pt_seen, s->pt_seen, sizeof(rec.pt_seen));
+		rec.sdp = s->sdp;
+		rec.srtp = s->srtp;
+		r->cfg.stream_fn(r->cfg.arg, &rec);
+	}
 	rpl_tab_del(&r->rtps, &s->ent);
 	mem_free(s);
 }
@@ -177,6 +192,7 @@ static bool rtcp_ok(const uint8_t *p, size_t n)
 static void confirm(struct rpl *r, struct rpl_rtp *s, bool srtp)
 {
 	s->confirmed = true;
+	s->srtp = srtp;
 	r->st.rtp_streams++;
 	r->st.rtp_packets += s->pending;
 	if (srtp)
@@ -237,6 +253,7 @@ bool rpl_media_input(struct rpl *r, const struct rpl_pdu *pdu)
 		s->dst = pdu->dst;
 		s->ssrc = ssrc;
 		s->last_seq = seq;
+		s->first_us = r->now_us;
 		if (rpl_tab_add(&r->rtps, &s->ent, h, r->now_us)) {
 			mem_free(s);
 			return false;

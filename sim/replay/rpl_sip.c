@@ -238,6 +238,15 @@ void rpl_sip_sweep(struct rpl *r, uint64_t now_us, bool all)
 	}
 	if (all) {
 		while ((e = rpl_tab_oldest(&r->uas))) {
+			struct rpl_ua *ua = (struct rpl_ua *)e;
+			struct rpl_ua_rec rec = {
+				.aor = ua->aor, .requests = ua->requests,
+				.registering = ua->registering,
+				.registered = ua->registered,
+			};
+
+			if (r->cfg.ua_fn)
+				r->cfg.ua_fn(r->cfg.arg, &rec);
 			rpl_tab_del(&r->uas, e);
 			mem_free(e);
 		}
@@ -246,7 +255,10 @@ void rpl_sip_sweep(struct rpl *r, uint64_t now_us, bool all)
 
 void rpl_sip_free_all(struct rpl *r)
 {
-	r->cfg.call_fn = NULL;	/* rpl_free does not report */
+	/* rpl_free does not report */
+	r->cfg.call_fn = NULL;
+	r->cfg.ua_fn = NULL;
+	r->cfg.stream_fn = NULL;
 	rpl_sip_sweep(r, r->now_us, true);
 }
 
@@ -291,7 +303,7 @@ static bool sdp_body(const struct info *m, struct pl *sdp)
 		*sdp = m->body;
 		return true;
 	}
-	v = pl_find(&m->body, &PL("\nv=0"));	/* multipart part */
+	v = rpl_find(&m->body, "\nv=0");	/* multipart part */
 	if (!v)
 		return false;
 	sdp->p = v + 1;
@@ -306,8 +318,9 @@ static void request(struct rpl *r, const struct info *m,
 	struct rpl_ua *ua;
 	struct pl sdp;
 
-	if (m->mid != SIP_M_ACK && m->mid != SIP_M_CANCEL)
-		ua_get(r, &m->from_user, &m->from_host);
+	if (m->mid != SIP_M_ACK && m->mid != SIP_M_CANCEL &&
+	    (ua = ua_get(r, &m->from_user, &m->from_host)))
+		ua->requests++;
 	switch (m->mid) {
 	case SIP_M_INVITE:
 		c = call_of(r, m);
@@ -461,7 +474,7 @@ static void loose_addr(const struct pl *v, struct pl *user, struct pl *host,
 static int loose(struct info *in, const uint8_t *p, size_t n)
 {
 	struct pl rest = pl_from_mem(p, n), line, name, val, sl, a, b;
-	const char *e = pl_find(&rest, &PL("\r\n\r\n"));
+	const char *e = rpl_find(&rest, "\r\n\r\n");
 	bool cid = false, cseq = false, from = false, to = false;
 	uint32_t v;
 

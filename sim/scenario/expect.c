@@ -81,6 +81,11 @@ static int expect_canary(struct scn_ctx *c, const struct scn_step *st)
 	size_t idx, n;
 	int rc;
 
+	if (scn_unplaced_find(c, st->argv[0]))
+		return scn_check(c, st, false, "cannot judge: the step at line "
+				 "%u that carries %s did not run",
+				 scn_unplaced_find(c, st->argv[0]),
+				 st->argv[0]);
 	if (wire && !c->capture_ok) {
 		char name[160];
 

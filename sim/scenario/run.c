@@ -83,8 +83,9 @@ int scn_check(struct scn_ctx *c, const struct scn_step *st, bool ok,
 	size_t i;
 	int n;
 
-	n = snprintf(name, sizeof(name), "line %u: %s", st ? st->line : 0,
-		     st ? scn_verb_name(st->verb) : "scenario");
+	n = st ? snprintf(name, sizeof(name), "line %u: %s", st->line,
+			  scn_verb_name(st->verb)) :
+		snprintf(name, sizeof(name), "scenario");
 	for (i = 0; st && i < st->argc && n > 0 && (size_t)n < sizeof(name);
 	     i++)
 		n += snprintf(name + n, sizeof(name) - (size_t)n, " %s",
@@ -98,10 +99,60 @@ int scn_check(struct scn_ctx *c, const struct scn_step *st, bool ok,
 	/* A failure reads "FILE:LINE: verb args: what was found". */
 	if (ok)
 		return rep_summary_check(c->sum, name, ok, "%s", det);
+	if (!st)
+		return rep_summary_check(c->sum, name, ok, "%s: %s",
+					 c->s->file, det);
 	return rep_summary_check(c->sum, name, ok, "%s:%u: %s: %s",
-				 c->s->file, st ? st->line : 0,
-				 name + (st ? strcspn(name, ":") + 2 : 0),
-				 det);
+				 c->s->file, st->line,
+				 name + strcspn(name, ":") + 2, det);
+}
+
+int scn_unplaced_add(struct scn_ctx *c, const char *text, unsigned line)
+{
+	char **nv;
+	unsigned *nl;
+
+	if (!text || !*text)
+		return 0;
+	nv = mem_realloc(c->unplaced, (c->nunplaced + 1) * sizeof(char *));
+	if (!nv)
+		return ENOMEM;
+	c->unplaced = nv;
+	nl = mem_realloc(c->unplaced_line, (c->nunplaced + 1) *
+			 sizeof(unsigned));
+	if (!nl)
+		return ENOMEM;
+	c->unplaced_line = nl;
+	nv[c->nunplaced] = mem_strdup(text);
+	if (!nv[c->nunplaced])
+		return ENOMEM;
+	nl[c->nunplaced++] = line;
+	return 0;
+}
+
+void scn_unplaced_drop(struct scn_ctx *c, unsigned line)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < c->nunplaced; i++) {
+		if (c->unplaced_line[i] == line) {
+			mem_free(c->unplaced[i]);
+			continue;
+		}
+		c->unplaced[j] = c->unplaced[i];
+		c->unplaced_line[j++] = c->unplaced_line[i];
+	}
+	c->nunplaced = j;
+}
+
+unsigned scn_unplaced_find(const struct scn_ctx *c, const char *canary)
+{
+	size_t i;
+
+	for (i = 0; i < c->nunplaced; i++)
+		if (strstr(c->unplaced[i], canary))
+			return c->unplaced_line[i];
+	return 0;
 }
 
 struct scn_acct *scn_acct_find(struct scn_ctx *c, const char *name)
@@ -176,6 +227,24 @@ static int file_copy_append(const char *src, FILE *dst)
 }
 
 /*
+ * A relative word list resolves against the policy file's folder: the copy
+ * lives elsewhere, so name the original list by its absolute path.
+ */
+static void wordlist_abs(const char *base, FILE *f)
+{
+	struct cfg cfg;
+	const char *w, *slash = strrchr(base, '/');
+
+	memset(&cfg, 0, sizeof(cfg));
+	if (cfg_load(&cfg, base) == 0 &&
+	    (w = cfg_get(&cfg, "passwords", "wordlist")) && w[0] != '/' &&
+	    slash)
+		fprintf(f, "[passwords]\nwordlist = %.*s/%s\n",
+			(int)(slash - base), base, w);
+	cfg_fini(&cfg);
+}
+
+/*
  * The policy the platform runs with: the base file as is, or, after a
  * `policy` line, a copy with the overridden periods appended (the policy
  * loader takes the last value of a key).
@@ -203,6 +272,7 @@ static int write_policy(struct scn_ctx *c, char *err, size_t errsz)
 	}
 	if (file_copy_append(absbase, f) == 0)
 		fputc('\n', f);
+	wordlist_abs(absbase, f);
 #define OV(field, sec, key) \
 	if (v->field) fprintf(f, "[" sec "]\n" key " = %llus\n", \
 			      (unsigned long long)v->field)
@@ -389,6 +459,10 @@ static void ctx_fini(struct scn_ctx *c)
 	for (i = 0; i < c->npcap; i++)
 		mem_free(c->pcaps[i]);
 	mem_free(c->pcaps);
+	for (i = 0; i < c->nunplaced; i++)
+		mem_free(c->unplaced[i]);
+	mem_free(c->unplaced);
+	mem_free(c->unplaced_line);
 	mem_free(c->policy_src);
 	audit_ledger_free(c->ledger);
 	audit_free(c->audit);

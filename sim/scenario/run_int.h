@@ -102,6 +102,11 @@ struct scn_ctx {
 	unsigned canary_seq;
 	uint64_t rng;
 	unsigned failed, checks;
+	/* Canary-bearing text of steps that failed: expect lines about
+	 * them cannot be judged (and must not pass vacuously). */
+	char **unplaced;
+	unsigned *unplaced_line;
+	size_t nunplaced;
 	/* policy verb before start: overrides written into the policy */
 	struct scn_periods over;
 	char *policy_src;	/* a policy file named by the policy verb */

@@ -27,6 +27,12 @@ struct scn_acct *scn_acct_find(struct scn_ctx *c, const char *name);
 /* Fail the step: "verb X not supported in mode Y yet[: why]". */
 int scn_unsupported(struct scn_ctx *c, const struct scn_step *st,
 		    const char *why);
+/* Remember text a failed step would have carried (NULL ok). ENOMEM. */
+int scn_unplaced_add(struct scn_ctx *c, const char *text, unsigned line);
+/* Forget the texts recorded for line (the step succeeded). */
+void scn_unplaced_drop(struct scn_ctx *c, unsigned line);
+/* Line of a failed step whose text contains canary, 0 if none. */
+unsigned scn_unplaced_find(const struct scn_ctx *c, const char *canary);
 /* Verb families (steps.c); 0 or an errno that stops the run. */
 int scn_do_account(struct scn_ctx *c, const struct scn_step *st);
 int scn_do_traffic(struct scn_ctx *c, const struct scn_step *st);

@@ -93,6 +93,9 @@ int scn_do_account(struct scn_ctx *c, const struct scn_step *st)
 		return ENOMEM;
 	}
 	c->nacct++;
+	if (scn_unplaced_add(c, a->password, st->line) ||
+	    scn_unplaced_add(c, a->email, st->line))
+		return ENOMEM;
 	if (scn_platform(c, st))
 		return 0;
 	if (!c->be->account_add)
@@ -100,6 +103,8 @@ int scn_do_account(struct scn_ctx *c, const struct scn_step *st)
 	rc = c->be->account_add(c, a, err, sizeof(err));
 	if (rc)
 		return scn_check(c, st, false, "account not created: %s", err);
+	/* Created: its password and e-mail were placed after all. */
+	scn_unplaced_drop(c, st->line);
 	a->created = true;
 	rc = mark(c, st, a->password, 2, AUDIT_KEEP_NEVER, 0, a->name, NULL,
 		  AUDIT_PATH_NONE, false, false, "password", "");
@@ -139,7 +144,7 @@ int scn_do_traffic(struct scn_ctx *c, const struct scn_step *st)
 	bool on_otr = scn_opt(st, "otr") && !strcmp(scn_opt(st, "otr"), "on");
 	bool pgp;
 	const char *owner2;
-	int rc;
+	int rc = 0;
 
 	memset(&t, 0, sizeof(t));
 	t.st = st;
@@ -177,15 +182,20 @@ int scn_do_traffic(struct scn_ctx *c, const struct scn_step *st)
 	default:
 		t.canary = step_canary(c, st, 0, cbuf);
 	}
-	if (scn_platform(c, st))
-		return 0;
-	if (!c->be->traffic)
-		return scn_unsupported(c, st, NULL);
-	rc = c->be->traffic(c, &t, err, sizeof(err));
-	if (rc == ENOTSUP)
-		return scn_unsupported(c, st, err);
-	if (rc)
+	if (scn_platform(c, st) || !c->be->traffic ||
+	    (rc = c->be->traffic(c, &t, err, sizeof(err)))) {
+		if (scn_unplaced_add(c, t.canary, st->line) ||
+		    scn_unplaced_add(c, t.subject, st->line) ||
+		    scn_unplaced_add(c, t.ua_canary, st->line))
+			return ENOMEM;
+		if (!c->started)
+			return 0;	/* reported by scn_platform */
+		if (!c->be->traffic)
+			return scn_unsupported(c, st, NULL);
+		if (rc == ENOTSUP)
+			return scn_unsupported(c, st, err);
 		return scn_check(c, st, false, "%s", err);
+	}
 	snprintf(setting, sizeof(setting), "via=%s%s%s%s", t.via,
 		 media ? " media=" : "", media ? media : "",
 		 on_otr ? " otr=on" : "");
@@ -276,6 +286,10 @@ int scn_do_admin(struct scn_ctx *c, const struct scn_step *st)
 	const char *name;
 	int rc;
 
+	if (st->verb == SCN_PURCHASE &&
+	    (scn_unplaced_add(c, scn_opt(st, "name"), st->line) ||
+	     scn_unplaced_add(c, scn_opt(st, "address"), st->line)))
+		return ENOMEM;
 	if (scn_platform(c, st))
 		return 0;
 	switch (st->verb) {
@@ -294,6 +308,7 @@ int scn_do_admin(struct scn_ctx *c, const struct scn_step *st)
 				     err, sizeof(err));
 		if (rc)
 			return scn_check(c, st, false, "%s", err);
+		scn_unplaced_drop(c, st->line);
 		return mark(c, st, name, 17, AUDIT_KEEP_PERIOD, c->per.billing,
 			    a->name, NULL, AUDIT_PATH_NONE, false, false,
 			    "billing name", "");
@@ -427,8 +442,11 @@ int scn_do_audit(struct scn_ctx *c, const struct scn_step *st)
 				 want_row ? rs : "a row", nf ? failed : "none");
 	}
 	if (!nf)
-		return scn_check(c, st, true, "%zu canaries judged, every row "
-				 "held", audit_ledger_count(c->ledger));
+		return scn_check(c, st, audit_ledger_count(c->ledger) > 0,
+				 "%zu canaries judged%s",
+				 audit_ledger_count(c->ledger),
+				 audit_ledger_count(c->ledger) ?
+				 ", every row held" : ": nothing to judge");
 	for (r = 1; r <= AUDIT_ROWS && !rows[r].failed; r++)
 		;
 	return scn_check(c, st, false, "rows failed: %s (first: %s)", failed,

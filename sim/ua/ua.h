@@ -86,6 +86,15 @@ struct ua_stats {
 	uint64_t sip_sent, sip_recv, sip_retrans, sip_bad;
 	uint64_t rtp_sent, rtp_recv, rtp_bytes_recv;
 	uint64_t rtp_canary_recv;	/* received payloads carrying a canary */
+	/* receive quality over ended calls (RFC 3550 A.3, A.8) */
+	uint64_t rtp_expected;		/* from the extended sequence range */
+	uint64_t rtp_lost;		/* expected - received, floor 0 */
+	uint64_t rtp_delay_us_sum;	/* one-way, from the sender's stamp */
+	uint64_t rtp_delay_n;
+	uint64_t rtp_delay_us_max;
+	uint64_t jitter_us_sum;		/* final interarrival jitter per call */
+	uint64_t jitter_n;
+	uint64_t jitter_us_max;
 	uint64_t calls_ok, calls_failed;
 	uint64_t setup_us_sum;		/* INVITE -> 200, over calls_ok */
 	uint64_t setup_us_max;
@@ -115,6 +124,12 @@ int ua_publish(struct ua *ua, uint64_t now_us, const char *pidf_note);
 /* Next event, ENOENT when none. */
 int ua_event_next(struct ua *ua, struct ua_event *ev);
 void ua_stats(const struct ua *ua, struct ua_stats *out);
+/*
+ * One-way delay in RTP payloads: the sender stamps now_us into each
+ * payload and the receiver subtracts it, which is exact in the simulated
+ * drivers (one clock) and within one process in live mode.
+ */
+
 /* Number of calls up (answered, not ended). */
 unsigned ua_calls_active(const struct ua *ua);
 const char *ua_aor(const struct ua *ua);

@@ -100,6 +100,13 @@ struct ua_call {
 	uint8_t key_local[30], key_remote[30];
 	int srtp_on;
 	srtp_t srtp_tx, srtp_rx;
+	/* receive statistics (RFC 3550 A.1, A.8) */
+	int rx_started;
+	uint16_t rx_max_seq;
+	uint32_t rx_cycles, rx_base_seq, rx_received;
+	uint32_t rx_last_ts;
+	uint64_t rx_last_arrival_us;
+	double rx_jitter_us;
 };
 
 struct ua_outq {

@@ -20,6 +20,7 @@
 
 #define RTP_HDR 12
 #define MAGIC "RTCB"
+#define STAMP_OFF (RTP_HDR + UA_RTP_PAYLOAD - 8)	/* send time, us */
 
 int ua_sdp_offer(struct ua *ua, struct ua_call *c, struct buf *b)
 {
@@ -159,8 +160,28 @@ void ua_media_start(struct ua *ua, struct ua_call *c)
 	ua_timer(ua, &c->t_rtp, ua->now_us, UT_RTP, c);
 }
 
+/* Fold a call's receive statistics into the UA's totals. */
+static void rx_fold(struct ua *ua, struct ua_call *c)
+{
+	uint64_t expected, jit;
+
+	if (!c->rx_started)
+		return;
+	expected = (uint64_t)c->rx_cycles + c->rx_max_seq - c->rx_base_seq + 1;
+	ua->st.rtp_expected += expected;
+	if (expected > c->rx_received)
+		ua->st.rtp_lost += expected - c->rx_received;
+	jit = (uint64_t)c->rx_jitter_us;
+	ua->st.jitter_us_sum += jit;
+	ua->st.jitter_n++;
+	if (jit > ua->st.jitter_us_max)
+		ua->st.jitter_us_max = jit;
+	c->rx_started = 0;
+}
+
 void ua_media_stop(struct ua *ua, struct ua_call *c)
 {
+	rx_fold(ua, c);
 	ua_timer_stop(ua, &c->t_rtp);
 	if (c->srtp_tx)
 		srtp_dealloc(c->srtp_tx);
@@ -195,8 +216,11 @@ void ua_rtp_tick(struct ua *ua, struct ua_call *c)
 		memcpy(pkt + RTP_HDR, MAGIC, 4);
 		if (clen > UA_RTP_PAYLOAD - 5)
 			clen = UA_RTP_PAYLOAD - 5;
+		if (clen > STAMP_OFF - RTP_HDR - 5)
+			clen = STAMP_OFF - RTP_HDR - 5;
 		pkt[RTP_HDR + 4] = (uint8_t)clen;
 		memcpy(pkt + RTP_HDR + 5, c->canary, clen);
+		memcpy(pkt + STAMP_OFF, &ua->now_us, 8);
 		if (c->srtp_on && c->srtp_tx &&
 		    srtp_protect(c->srtp_tx, pkt, &len) != srtp_err_status_ok)
 			len = 0;
@@ -209,6 +233,53 @@ void ua_rtp_tick(struct ua *ua, struct ua_call *c)
 	c->seq++;
 	c->ts += 160;
 	ua_timer(ua, &c->t_rtp, ua->now_us + UA_RTP_PTIME_US, UT_RTP, c);
+}
+
+/* Sequence tracking and interarrival jitter (RFC 3550 A.1, A.8), with
+ * 8 kHz timestamps converted to microseconds. */
+static void rx_update(struct ua *ua, struct ua_call *c, const uint8_t *p,
+		      size_t len)
+{
+	uint16_t seq = (uint16_t)(p[2] << 8 | p[3]);
+	uint32_t ts = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
+		      (uint32_t)p[6] << 8 | p[7];
+	uint64_t sent;
+
+	if (!c->rx_started) {
+		c->rx_started = 1;
+		c->rx_base_seq = c->rx_max_seq = seq;
+		c->rx_cycles = 0;
+		c->rx_received = 0;
+		c->rx_jitter_us = 0;
+	} else {
+		uint16_t delta = (uint16_t)(seq - c->rx_max_seq);
+		if (delta && delta < 3000) {
+			if (seq < c->rx_max_seq)
+				c->rx_cycles += 65536;
+			c->rx_max_seq = seq;
+		}
+		{
+			double d = ((double)ua->now_us -
+				    (double)c->rx_last_arrival_us) -
+				   (double)(int32_t)(ts - c->rx_last_ts) * 125.0;
+			if (d < 0)
+				d = -d;
+			c->rx_jitter_us += (d - c->rx_jitter_us) / 16.0;
+		}
+	}
+	c->rx_received++;
+	c->rx_last_ts = ts;
+	c->rx_last_arrival_us = ua->now_us;
+	if (len >= STAMP_OFF + 8 && !memcmp(p + RTP_HDR, MAGIC, 4)) {
+		memcpy(&sent, p + STAMP_OFF, 8);
+		if (sent <= ua->now_us) {
+			uint64_t d = ua->now_us - sent;
+			ua->st.rtp_delay_us_sum += d;
+			ua->st.rtp_delay_n++;
+			if (d > ua->st.rtp_delay_us_max)
+				ua->st.rtp_delay_us_max = d;
+		}
+	}
 }
 
 void ua_rtp_input(struct ua *ua, const struct net_pkt *in)
@@ -232,6 +303,7 @@ void ua_rtp_input(struct ua *ua, const struct net_pkt *in)
 		return;
 	ua->st.rtp_recv++;
 	ua->st.rtp_bytes_recv += (uint64_t)len;
+	rx_update(ua, c, pkt, (size_t)len);
 	if (len >= RTP_HDR + 5 && !memcmp(pkt + RTP_HDR, MAGIC, 4) &&
 	    pkt[RTP_HDR + 4])
 		ua->st.rtp_canary_recv++;

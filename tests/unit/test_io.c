@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <pthread.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <cmocka.h>
@@ -46,6 +47,7 @@ struct echo {
 	size_t qh, qn;
 	uint8_t *cur;			/* returned by the last output */
 	size_t flood_left;		/* bytes to push at flood_conn */
+	size_t flood_size;		/* 0: 64 MiB */
 	struct net_out flood_o;
 	uint8_t *flood_buf;
 	char got[8192];
@@ -104,7 +106,8 @@ static int echo_input(void *core, uint64_t now_us, const struct net_pkt *in)
 	o.len = in->len;
 	if (in->len == 5 && !memcmp(in->data, "flood", 5)) {
 		e->flood_o = o;
-		e->flood_left = 64u * 1024 * 1024;
+		e->flood_left = e->flood_size ? e->flood_size :
+				64u * 1024 * 1024;
 		return 0;
 	}
 	push(e, &o);
@@ -752,6 +755,85 @@ static void test_io_backpressure(void **state)
 	echo_fini(&e);
 }
 
+/* io_shutdown hands queued bytes to a slow reader before closing. */
+struct reader {
+	int fd;
+	size_t got;
+};
+
+static void *slow_reader(void *arg)
+{
+	struct reader *r = arg;
+	char buf[65536];
+	ssize_t n;
+
+	usleep(100000);
+	while ((n = recv(r->fd, buf, sizeof(buf), 0)) > 0)
+		r->got += (size_t)n;
+	return NULL;
+}
+
+static void test_io_shutdown_flush(void **state)
+{
+	struct io_opts o = { .wq_max = 32 * 1024 * 1024 };
+	struct io_loop *l = loop_new(&o);
+	struct net_addr a = addr("tcp:127.0.0.1:0");
+	struct reader r = { 0, 0 };
+	struct io_core *ic;
+	struct echo e;
+	pthread_t th;
+	int i;
+
+	(void)state;
+	echo_init(&e, true);
+	e.flood_size = 16 * 1024 * 1024;
+	assert_int_equal(io_core_add(l, &echo_ops, &e, &ic), 0);
+	assert_int_equal(io_listen(l, ic, &a, &a), 0);
+	r.fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(connect(r.fd, &a.u.sa, net_addr_len(&a)), 0);
+	send(r.fd, "flood", 5, 0);
+	for (i = 0; i < 100 && io_stats(l)->stream_rx < 5; i++)
+		assert_int_equal(io_run_once(l, 5), 0);
+	assert_int_equal(e.flood_left, 0);
+	assert_int_equal(pthread_create(&th, NULL, slow_reader, &r), 0);
+	io_stop(l);
+	assert_int_equal(io_shutdown(l, 5000), 0);
+	assert_int_equal(io_conn_count(l), 1);
+	io_loop_free(l);	/* closes: the reader sees EOF */
+	pthread_join(th, NULL);
+	assert_int_equal(r.got, 16 * 1024 * 1024);
+	assert_int_equal(e.closes, 0);	/* cores are not called */
+	close(r.fd);
+	echo_fini(&e);
+}
+
+/* Every allocation of the loop failing in turn: ENOMEM, no leak. */
+static void test_io_oom(void **state)
+{
+	struct io_opts o = { 0 };
+	struct io_loop *l = NULL;
+	struct io_core *ic;
+	char err[128];
+	int64_t n;
+	int rc;
+
+	(void)state;
+	for (n = 0;; n++) {
+		mem_fail_at(n, 0);
+		rc = io_loop_new(&l, &o, err, sizeof(err));
+		mem_fail_at(-1, 0);
+		if (!rc)
+			break;
+		assert_int_equal(rc, ENOMEM);
+		assert_int_equal(mem_blocks(), blocks_at_start);
+	}
+	assert_true(n > 0);
+	mem_fail_at(0, 0);
+	assert_int_equal(io_core_add(l, &echo_ops, NULL, &ic), ENOMEM);
+	mem_fail_at(-1, 0);
+	io_loop_free(l);
+}
+
 /* ---- clock, deadlines, signals, config errors ---- */
 static void test_io_core_deadline(void **state)
 {
@@ -849,6 +931,8 @@ int main(void)
 		T(test_io_connect_refused),
 		T(test_io_idle_timeout),
 		T(test_io_backpressure),
+		T(test_io_shutdown_flush),
+		T(test_io_oom),
 		T(test_io_core_deadline),
 		T(test_io_sigterm),
 		T(test_io_bad_tls_files),

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 #include "base/mem.h"
 #include "replay/replay.h"
+#include "scenario/scn.h"
 #include "replay_frames.h"
 
 static int64_t blocks_at_start;
@@ -30,6 +31,10 @@ struct got {
 	struct rpl_call_rec rec;
 	char caller[64], callee[64], call_id[64];
 	int pdus[RPL_K_COUNT];
+	int streams, uas;
+	uint64_t stream_pkts;
+	uint8_t pts[16];
+	bool alice_requests;
 };
 
 static int setup(void **state)
@@ -66,9 +71,32 @@ static void on_pdu(void *arg, enum rpl_kind k, const struct rpl_pdu *pdu)
 	g->pdus[k]++;
 }
 
+static void on_stream(void *arg, const struct rpl_stream_rec *rec)
+{
+	struct got *g = arg;
+	size_t i;
+
+	g->streams++;
+	g->stream_pkts += rec->packets;
+	for (i = 0; i < 16; i++)
+		g->pts[i] |= rec->pt_seen[i];
+	assert_true(rec->last_us >= rec->first_us);
+}
+
+static void on_ua(void *arg, const struct rpl_ua_rec *rec)
+{
+	struct got *g = arg;
+
+	g->uas++;
+	if (!strcmp(rec->aor, "alice@example.test") && rec->requests)
+		g->alice_requests = true;
+}
+
 static struct rpl *new_rpl(struct got *g)
 {
-	struct rpl_cfg cfg = { .call_fn = on_call, .pdu_fn = on_pdu, .arg = g };
+	struct rpl_cfg cfg = { .call_fn = on_call, .pdu_fn = on_pdu,
+			       .stream_fn = on_stream, .ua_fn = on_ua,
+			       .arg = g };
 	struct rpl *r = NULL;
 
 	memset(g, 0, sizeof(*g));
@@ -165,6 +193,12 @@ static void test_replay_model_call(void **state)
 	assert_int_equal(g.pdus[RPL_K_SIP], 10);
 	assert_int_equal(g.pdus[RPL_K_RTP], 10);
 	assert_int_equal(g.pdus[RPL_K_RTCP], 1);
+	assert_int_equal(g.streams, 2);
+	assert_int_equal(g.stream_pkts, 10);
+	assert_int_equal(g.pts[0], 1);	/* PCMU (0) */
+	assert_int_equal(g.pts[1], 1);	/* PCMA (8) */
+	assert_int_equal(g.uas, 1);	/* only alice sent requests */
+	assert_true(g.alice_requests);
 	rpl_free(r);
 }
 
@@ -350,6 +384,47 @@ static void test_replay_files(void **state)
 	rmdir(dir);
 }
 
+/* The captured calls as a scenario the scenario parser accepts. */
+static void test_replay_model_scenario(void **state)
+{
+	const struct rpl_scn_call calls[] = {
+		{ "+49 30@x.test", "bob@x.test", 0, 1000000, 3.5, 200 },
+		{ "+49 30@x.test", "bob@x.test", 0, 61000000, 0, 486 },
+		{ "bob@y.test", "@x.test", 1, 5000000, 0, 0 },
+	};
+	struct scn *sc = NULL;
+	struct buf b;
+	char err[256];
+	size_t i, n_acct = 0, n_call = 0, n_cdr = 0, n_adv = 0;
+
+	(void)state;
+	buf_init(&b);
+	assert_int_equal(rpl_scn_write(&b, "t", calls, 3, 2), 0);
+	assert_int_equal(scn_parse(&sc, "gen.scn", (const char *)b.data, b.len,
+				   err, sizeof(err)), 0);
+	for (i = 0; i < sc->cnt; i++) {
+		const struct scn_step *st = &sc->steps[i];
+
+		n_acct += st->verb == SCN_ACCOUNT;
+		n_call += st->verb == SCN_CALL;
+		n_cdr += st->verb == SCN_EXPECT_CDR;
+		n_adv += st->verb == SCN_ADVANCE;
+	}
+	assert_int_equal(n_acct, 4);	/* _49_30, bob, bob-2, u */
+	assert_int_equal(n_call, 3);
+	assert_int_equal(n_cdr, 2);
+	assert_int_equal(n_adv, 2);	/* 30 s gap (speed 2), the end */
+	assert_non_null(strstr((char *)b.data, "advance 30000ms"));
+	assert_non_null(strstr((char *)b.data,
+			       "call _49_30 bob answer=yes duration=1751ms"));
+	assert_non_null(strstr((char *)b.data, "call _49_30 bob answer=busy"));
+	assert_non_null(strstr((char *)b.data, "call bob-2 u answer=no"));
+	assert_non_null(strstr((char *)b.data,
+			       "expect cdr _49_30 bob count=2"));
+	scn_free(sc);
+	buf_fini(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +438,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay_files, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_replay_model_scenario,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("replay_model", tests, NULL, NULL);

@@ -16,6 +16,7 @@
 #include "policy/policy.h"
 #include "store/store.h"
 #include "store/store_json.h"
+#include "store/store_sip.h"
 #include "test_store_util.h"
 
 #define T0 1767225600000000LL	/* 2026-01-01T00:00:00Z */
@@ -541,6 +542,92 @@ static void test_store_export(void **state)
 	store_hash_fini(&h);
 }
 
+static int count_cb(void *arg, const void *row)
+{
+	(void)row;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int cdr_count(void *arg, const struct store_cdr *c)
+{
+	return count_cb(arg, c);
+}
+
+static int msg_count(void *arg, const struct store_msg *m)
+{
+	return count_cb(arg, m);
+}
+
+static int trace_check(void *arg, const struct store_trace *t)
+{
+	assert_true(pl_eq_str(&t->summary, "INVITE sip:bob@example.test SIP/2.0"));
+	assert_true(pl_eq_str(&t->src, "127.0.0.1:5070"));
+	assert_true(pl_eq_str(&t->transport, "tcp"));
+	return count_cb(arg, t);
+}
+
+static void test_store_sip_glue(void **state)
+{
+	struct fx *f = *state;
+	struct store_sip g;
+	struct sip_store_ops ops;
+	struct store_account a;
+	struct store_hashes h;
+	struct sip_trace t;
+	struct sip_cdr c;
+	struct sip_message_rec m;
+	struct net_addr src, dst;
+	struct pl bob = PL("bob@example.test");
+	char hex[SIP_HA1_MAX];
+	int n = 0;
+
+	account_init(&a, &h, "bob", "bob's long password");
+	assert_int_equal(store_account_add(f->s, &a, NULL), 0);
+	store_sip_init(&g, f->s, &ops);
+	assert_int_equal(ops.ha1_get(ops.arg, "bob", "example.test",
+				     SIP_AUTH_SHA256, hex, sizeof(hex)), 0);
+	assert_string_equal(hex, h.sha256);
+	assert_int_equal(ops.user_exists(ops.arg, "bob", "example.test"), 0);
+	assert_int_equal(ops.user_exists(ops.arg, "eve", "example.test"),
+			 ENOENT);
+	store_hash_fini(&h);
+
+	assert_int_equal(net_addr_parse(&PL("127.0.0.1:5070"), 5060, &src), 0);
+	assert_int_equal(net_addr_parse(&PL("127.0.0.1:5060"), 5060, &dst), 0);
+	memset(&t, 0, sizeof(t));
+	t.call_id = PL("c1");
+	t.caller = PL("alice@example.test");
+	t.callee = bob;
+	t.tp = NET_TCP;
+	t.src = &src;
+	t.dst = &dst;
+	t.wall_us = 1767225600000000ULL;
+	t.bytes = PL("INVITE sip:bob@example.test SIP/2.0\r\nVia: x\r\n\r\n");
+	ops.trace_add(ops.arg, &t);
+	memset(&c, 0, sizeof(c));
+	strcpy(c.call_id, "c1");
+	strcpy(c.caller, "alice@example.test");
+	strcpy(c.callee, "bob@example.test");
+	c.setup_us = c.end_us = 1767225600000000ULL;
+	c.status = 486;
+	ops.cdr_write(ops.arg, &c);
+	memset(&m, 0, sizeof(m));
+	m.from = PL("alice@example.test");
+	m.to = bob;
+	m.ctype = PL("text/plain");
+	m.body = PL("hi");
+	assert_int_equal(ops.message_store(ops.arg, &m), 0);
+	assert_int_equal(g.traces + g.cdrs + g.messages, 3);
+	assert_int_equal(g.write_errors, 0);
+	assert_int_equal(store_trace_list(f->s, &bob, trace_check, &n), 0);
+	assert_int_equal(store_cdr_list(f->s, &bob, cdr_count,
+					&n), 0);
+	assert_int_equal(store_msg_list(f->s, &bob, msg_count,
+					&n), 0);
+	assert_int_equal(n, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -561,6 +648,8 @@ int main(void)
 		cmocka_unit_test(test_store_time),
 		cmocka_unit_test(test_store_policy_file),
 		cmocka_unit_test_setup_teardown(test_store_export, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_store_sip_glue, setup,
 						teardown),
 	};
 

@@ -160,6 +160,12 @@ static void test_ua_call_plain_rtp(void **state)
 	assert_true(wire >= 95);		/* in clear */
 	assert_int_equal(sa.calls_ok, 1);
 	assert_true(sa.setup_us_sum > 0 && sa.setup_us_sum < 10000);
+	/* one clean 500 us hop: no loss, exact delay, no jitter */
+	assert_true(sb.rtp_expected >= 95);
+	assert_int_equal(sb.rtp_lost, 0);
+	assert_true(sb.rtp_delay_n >= 95);
+	assert_int_equal(sb.rtp_delay_us_sum / sb.rtp_delay_n, 500);
+	assert_true(sb.jitter_us_max < 50);
 	assert_int_equal(mem_blocks(), blocks);
 }
 
@@ -195,6 +201,10 @@ static void test_ua_lossy_retransmits(void **state)
 	ua_stats(p.a, &sa);
 	ua_stats(p.b, &sb);
 	assert_true(sa.sip_retrans + sb.sip_retrans > 0);
+	/* 30 % loss shows in the receive statistics */
+	assert_true(sb.rtp_expected > 20);
+	assert_true(sb.rtp_lost * 100 > sb.rtp_expected * 10);
+	assert_true(sb.rtp_lost * 100 < sb.rtp_expected * 50);
 	assert_non_null(strchr(ea, 'E'));	/* answered despite loss */
 	assert_non_null(strchr(ea, 'G'));
 	pair_free(&p);

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * RTP/RTCP packet helpers for the relay's statistics: RFC 7983 first-byte
+ * demultiplexing, the fixed RTP header (RFC 3550 5.1) and the first
+ * reception report block of an SR/RR (RFC 3550 6.4). Nothing here looks
+ * past the headers: payloads, SRTP authentication tags and ZRTP/DTLS
+ * records are never read.
+ */
+#include <errno.h>
+#include "rtp/rtp.h"
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+	       ((uint32_t)p[2] << 8) | p[3];
+}
+
+enum rtp_kind rtp_pkt_kind(const uint8_t *p, size_t len)
+{
+	uint8_t b, pt;
+
+	if (!len)
+		return RTP_KIND_OTHER;
+	b = p[0];
+	/* RFC 7983 7: the ranges of the first byte. */
+	if (b <= 3)
+		return RTP_KIND_STUN;
+	if (b >= 16 && b <= 19)
+		return RTP_KIND_ZRTP;
+	if (b >= 20 && b <= 63)
+		return RTP_KIND_DTLS;
+	if (b >= 64 && b <= 79)
+		return RTP_KIND_TURN;
+	if (b >= 128 && b <= 191) {
+		if (len < 2)
+			return RTP_KIND_OTHER;
+		/* RFC 5761 4: RTCP packet types 192-223 (64-95 with the
+		 * marker bit masked) never collide with RTP payload types
+		 * in use. */
+		pt = p[1] & 0x7f;
+		if (pt >= 64 && pt <= 95)
+			return RTP_KIND_RTCP;
+		return RTP_KIND_RTP;
+	}
+	return RTP_KIND_OTHER;
+}
+
+const char *rtp_kind_name(enum rtp_kind k)
+{
+	static const char *names[RTP_KIND_COUNT] = {
+		"rtp", "rtcp", "stun", "zrtp", "dtls", "turn", "other",
+	};
+	return (unsigned)k < RTP_KIND_COUNT ? names[k] : "other";
+}
+
+int rtp_hdr_decode(const uint8_t *p, size_t len, struct rtp_hdr *h)
+{
+	size_t n;
+
+	if (len < 12 || (p[0] >> 6) != 2)
+		return EBADMSG;
+	n = 12 + 4u * (p[0] & 0x0f);
+	if (n > len)
+		return EBADMSG;
+	if (p[0] & 0x10) {	/* header extension (RFC 3550 5.3.1) */
+		if (n + 4 > len)
+			return EBADMSG;
+		n += 4 + 4u * be16(p + n + 2);
+		if (n > len)
+			return EBADMSG;
+	}
+	h->marker = (p[1] & 0x80) != 0;
+	h->pt = p[1] & 0x7f;
+	h->seq = be16(p + 2);
+	h->ts = be32(p + 4);
+	h->ssrc = be32(p + 8);
+	h->hdr_len = n;
+	return 0;
+}
+
+int rtcp_rr_first(const uint8_t *p, size_t len, struct rtcp_rr *rr)
+{
+	size_t off = 0, plen, blk;
+	uint8_t pt, rc;
+	uint32_t lost;
+
+	while (off + 4 <= len) {
+		if ((p[off] >> 6) != 2)
+			return EBADMSG;
+		rc = p[off] & 0x1f;
+		pt = p[off + 1];
+		plen = 4u * ((size_t)be16(p + off + 2) + 1);
+		if (off + plen > len)
+			return EBADMSG;
+		if ((pt == 200 || pt == 201) && rc) {
+			blk = off + 8 + (pt == 200 ? 20 : 0);
+			if (blk + 24 > off + plen)
+				return EBADMSG;
+			rr->ssrc = be32(p + blk);
+			rr->fraction_lost = p[blk + 4];
+			lost = ((uint32_t)p[blk + 5] << 16) |
+			       ((uint32_t)p[blk + 6] << 8) | p[blk + 7];
+			/* 24-bit two's complement (RFC 3550 6.4.1). */
+			rr->cum_lost = (lost & 0x800000) ?
+				       (int32_t)lost - 0x1000000 :
+				       (int32_t)lost;
+			rr->ext_seq = be32(p + blk + 8);
+			rr->jitter = be32(p + blk + 12);
+			return 0;
+		}
+		off += plen;
+	}
+	return off == len ? ENOENT : EBADMSG;
+}

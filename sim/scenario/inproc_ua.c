@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Traffic verbs of the in-process backend, carried by the bench user
+ * agents (sim/ua) on the virtual network. Where each canary goes:
+ *   register   the device's User-Agent (REGISTER only: the device is
+ *              never used to place calls);
+ *   call       a fresh calling device whose User-Agent is the CDR canary,
+ *              the INVITE Subject is the trace canary, RTP payloads carry
+ *              the media canary; the callee's registered devices answer;
+ *   message    the body, from the sender's device (or a fresh one);
+ *   subscribe  a fresh subscriber whose User-Agent is the canary;
+ *   publish    the PIDF note.
+ * Every wait is bounded in virtual time and names what did not happen.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "base/mem.h"
+#include "inproc/vnet.h"
+#include "scenario/inproc.h"
+
+#define SLICE_US 20000ULL
+
+static struct net_addr mkaddr(unsigned n, unsigned net, uint16_t port,
+			      enum net_tp tp)
+{
+	struct net_addr a;
+	char s[64];
+	struct pl p;
+
+	snprintf(s, sizeof(s), "127.%u.%u.%u:%u", net, 1 + n / 250,
+		 1 + n % 250, port);
+	p = pl_from_str(s);
+	memset(&a, 0, sizeof(a));
+	net_addr_parse(&p, 0, &a);
+	a.tp = tp;
+	return a;
+}
+
+static enum net_tp tp_of(const char *via)
+{
+	return !strcmp(via, "tcp") ? NET_TCP : !strcmp(via, "tls") ? NET_TLS :
+	       NET_UDP;
+}
+
+static int ua_add(struct scn_ctx *c, struct scn_inproc *ip,
+		  const struct scn_acct *a, enum scn_ua_role role,
+		  const char *uagent, const char *via, struct scn_ua **out)
+{
+	struct scn_ua *nv, *s;
+	struct ua_cfg cfg;
+	struct net_addr any;
+	enum net_tp tp = tp_of(via);
+	unsigned n = (unsigned)ip->nua;
+	int rc;
+
+	if (n >= 250 * 200)
+		return EOVERFLOW;
+	nv = mem_realloc(ip->ua, (ip->nua + 1) * sizeof(*nv));
+	if (!nv)
+		return ENOMEM;
+	ip->ua = nv;
+	s = &nv[ip->nua];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->acct, sizeof(s->acct), "%s", a->name);
+	s->role = role;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.user = a->name;
+	cfg.domain = c->domain;
+	cfg.password = a->password;
+	cfg.local = mkaddr(n, 1, tp == NET_TLS ? 5061 : 5060, tp);
+	cfg.proxy = ip->px_addr[tp == NET_TCP ? 1 : tp == NET_TLS ? 2 : 0];
+	cfg.media = mkaddr(n, 2, 30000, NET_UDP);
+	cfg.user_agent = uagent ? uagent : "rtcbench-ua/1";
+	cfg.seed = c->o->seed * 100003 + n + 1;
+	rc = ua_new(&s->ua, &cfg);
+	if (rc)
+		return rc;
+	any = cfg.media;
+	net_addr_set_port(&any, 0);
+	s->idx = vnet_attach(ip->v, (struct core_ref){ &ua_core_ops, s->ua },
+			     (struct net_addr[]){ cfg.local, any }, 2);
+	if (s->idx < 0) {
+		ua_free(s->ua);
+		return -s->idx;
+	}
+	ip->nua++;
+	*out = s;
+	return 0;
+}
+
+void scn_inproc_drain(struct scn_inproc *ip)
+{
+	struct ua_event e;
+	size_t i;
+
+	for (i = 0; i < ip->nua; i++)
+		while (ua_event_next(ip->ua[i].ua, &e) == 0)
+			;
+}
+
+/*
+ * Run the network until ua reports one of the event types in mask (bit =
+ * 1 << type) or limit_us of virtual time pass. Events of other UAs are
+ * dropped as they come (no verb waits on two UAs at once).
+ */
+static int wait_ev(struct scn_inproc *ip, struct ua *ua, unsigned mask,
+		   uint64_t limit_us, struct ua_event *ev)
+{
+	uint64_t end = vnet_now(ip->v) + limit_us;
+	size_t i;
+	int rc;
+
+	for (;;) {
+		while (ua_event_next(ua, ev) == 0)
+			if (mask & (1u << ev->type))
+				return 0;
+		for (i = 0; i < ip->nua; i++)
+			if (ip->ua[i].ua != ua) {
+				struct ua_event x;
+
+				while (ua_event_next(ip->ua[i].ua, &x) == 0)
+					;
+			}
+		if (vnet_now(ip->v) >= end)
+			return ETIMEDOUT;
+		rc = vnet_run_until(ip->v, vnet_now(ip->v) + SLICE_US, 2000000);
+		if (rc)
+			return rc;
+	}
+}
+
+#define EVB(t) (1u << (t))
+
+static int do_register(struct scn_ctx *c, struct scn_inproc *ip,
+		       const struct scn_traffic *t, int unreg, char *err,
+		       size_t errsz)
+{
+	uint64_t n = unreg ? 0 : scn_opt_u64(t->st, "devices", 1), i;
+	uint32_t exp = (uint32_t)(scn_opt_dur_us(t->st, "expires",
+						 3600000000ULL) / 1000000);
+	struct ua_event e;
+	struct scn_ua *s;
+	size_t k;
+	int rc;
+
+	if (unreg) {
+		for (k = 0; k < ip->nua; k++) {
+			s = &ip->ua[k];
+			if (strcmp(s->acct, t->a->name) || !s->registered)
+				continue;
+			ua_register(s->ua, vnet_now(ip->v), 0);
+			vnet_kick(ip->v, s->idx);
+			rc = wait_ev(ip, s->ua, EVB(UA_EV_REGISTERED) |
+				     EVB(UA_EV_REG_FAILED), 40000000, &e);
+			if (rc || e.type != UA_EV_REGISTERED) {
+				snprintf(err, errsz, "un-REGISTER of %s: %s",
+					 t->a->name, rc ? "no answer in 40 s" :
+					 "refused");
+				return rc ? rc : EPROTO;
+			}
+			s->registered = false;
+		}
+		return 0;
+	}
+	for (i = 0; i < (n ? n : 1); i++) {
+		rc = ua_add(c, ip, t->a, SCN_UA_DEVICE, t->canary, t->via, &s);
+		if (rc) {
+			snprintf(err, errsz, "device for %s: %s", t->a->name,
+				 strerror(rc));
+			return rc;
+		}
+		rc = ua_register(s->ua, vnet_now(ip->v), exp);
+		if (rc) {
+			snprintf(err, errsz, "REGISTER: %s", strerror(rc));
+			return rc;
+		}
+		vnet_kick(ip->v, s->idx);
+		rc = wait_ev(ip, s->ua, EVB(UA_EV_REGISTERED) |
+			     EVB(UA_EV_REG_FAILED), 40000000, &e);
+		if (rc) {
+			snprintf(err, errsz, "REGISTER of %s: no final answer "
+				 "within 40 s (timeout)", t->a->name);
+			return ETIMEDOUT;
+		}
+		if (e.type != UA_EV_REGISTERED) {
+			snprintf(err, errsz, "REGISTER of %s refused: %u",
+				 t->a->name, e.status);
+			return EPROTO;
+		}
+		s->registered = true;
+	}
+	return 0;
+}
+
+static int do_call(struct scn_ctx *c, struct scn_inproc *ip,
+		   const struct scn_traffic *t, char *err, size_t errsz)
+{
+	const char *ans = scn_opt(t->st, "answer"), *media;
+	enum ua_answer am = !ans || !strcmp(ans, "yes") ? UA_ANSWER_YES :
+		!strcmp(ans, "busy") ? UA_ANSWER_BUSY : UA_ANSWER_NO;
+	uint64_t dur = scn_opt_dur_us(t->st, "duration", 30000000ULL);
+	struct ua_call_opt o;
+	struct ua_event e;
+	struct scn_ua *s;
+	char to[200];
+	uint32_t h;
+	size_t k;
+	int rc;
+
+	media = scn_opt(t->st, "media");
+	if (media && !strcmp(media, "zrtp")) {
+		snprintf(err, errsz, "the bench UA offers a=zrtp-hash but has "
+			 "no zRTP key agreement (bzrtp) yet");
+		return ENOTSUP;
+	}
+	for (k = 0; k < ip->nua; k++)
+		if (!strcmp(ip->ua[k].acct, t->b->name) &&
+		    ip->ua[k].role == SCN_UA_DEVICE)
+			ua_set_answer(ip->ua[k].ua, am);
+	rc = ua_add(c, ip, t->a, SCN_UA_CALLER, t->ua_canary, t->via, &s);
+	if (rc) {
+		snprintf(err, errsz, "calling device: %s", strerror(rc));
+		return rc;
+	}
+	memset(&o, 0, sizeof(o));
+	o.duration_us = dur;
+	o.media = media && !strcmp(media, "srtp") ? UA_MEDIA_SRTP :
+		  UA_MEDIA_RTP;
+	o.canary = t->canary;
+	o.subject = t->subject;
+	scn_aor(c, t->b->name, to, sizeof(to));
+	rc = ua_call(s->ua, vnet_now(ip->v), to, &o, &h);
+	if (rc) {
+		snprintf(err, errsz, "INVITE: %s", strerror(rc));
+		return rc;
+	}
+	vnet_kick(ip->v, s->idx);
+	rc = wait_ev(ip, s->ua, EVB(UA_EV_CALL_ANSWERED) |
+		     EVB(UA_EV_CALL_FAILED) | (am == UA_ANSWER_NO ?
+		     EVB(UA_EV_CALL_RINGING) : 0), 64000000, &e);
+	if (rc) {
+		snprintf(err, errsz, "INVITE %s -> %s: no final answer within "
+			 "64 s (timeout)", t->a->name, t->b->name);
+		return ETIMEDOUT;
+	}
+	if (e.type == UA_EV_CALL_RINGING) {
+		/* Unanswered: ring for the duration, then CANCEL. */
+		rc = wait_ev(ip, s->ua, EVB(UA_EV_CALL_FAILED), dur, &e);
+		if (rc == ETIMEDOUT) {
+			ua_hangup(s->ua, vnet_now(ip->v), h);
+			vnet_kick(ip->v, s->idx);
+			rc = wait_ev(ip, s->ua, EVB(UA_EV_CALL_FAILED),
+				     40000000, &e);
+		}
+		if (rc) {
+			snprintf(err, errsz, "CANCEL of the unanswered call "
+				 "got no final answer (timeout)");
+			return ETIMEDOUT;
+		}
+		return 0;
+	}
+	if (e.type == UA_EV_CALL_FAILED)
+		return (am == UA_ANSWER_BUSY && e.status == 486) ? 0 :
+			(snprintf(err, errsz, "call %s -> %s failed: %u",
+				  t->a->name, t->b->name, e.status), EPROTO);
+	if (am != UA_ANSWER_YES) {
+		snprintf(err, errsz, "call was answered, expected answer=%s",
+			 ans);
+		return EPROTO;
+	}
+	rc = wait_ev(ip, s->ua, EVB(UA_EV_CALL_ENDED), dur + 40000000, &e);
+	if (rc) {
+		snprintf(err, errsz, "call %s -> %s did not end within its "
+			 "duration + 40 s", t->a->name, t->b->name);
+		return ETIMEDOUT;
+	}
+	/* Let the BYE transaction and the last RTP drain. */
+	return vnet_run_until(ip->v, vnet_now(ip->v) + 2000000, 2000000);
+}
+
+static struct scn_ua *device_of(struct scn_inproc *ip, const char *acct)
+{
+	size_t k;
+
+	for (k = 0; k < ip->nua; k++)
+		if (!strcmp(ip->ua[k].acct, acct) &&
+		    ip->ua[k].role == SCN_UA_DEVICE && ip->ua[k].registered)
+			return &ip->ua[k];
+	return NULL;
+}
+
+static int do_simple(struct scn_ctx *c, struct scn_inproc *ip,
+		     const struct scn_traffic *t, char *err, size_t errsz)
+{
+	enum scn_verb v = t->st->verb;
+	struct scn_ua *s = v == SCN_SUBSCRIBE ? NULL : device_of(ip,
+							       t->a->name);
+	struct ua_event e;
+	char to[200];
+	unsigned want;
+	int rc;
+
+	if (v == SCN_MESSAGE && !strcmp(scn_opt(t->st, "body"), "pgp")) {
+		snprintf(err, errsz, "the bench UA has no OpenPGP yet");
+		return ENOTSUP;
+	}
+	if (!s) {
+		rc = ua_add(c, ip, t->a, SCN_UA_OTHER, v == SCN_SUBSCRIBE ?
+			    t->canary : NULL, t->via, &s);
+		if (rc) {
+			snprintf(err, errsz, "device: %s", strerror(rc));
+			return rc;
+		}
+	}
+	if (t->b)
+		scn_aor(c, t->b->name, to, sizeof(to));
+	if (v == SCN_MESSAGE) {
+		rc = ua_message(s->ua, vnet_now(ip->v), to, "text/plain",
+				(const uint8_t *)t->canary, strlen(t->canary));
+		want = EVB(UA_EV_MESSAGE_SENT);
+	} else if (v == SCN_SUBSCRIBE) {
+		rc = ua_subscribe(s->ua, vnet_now(ip->v), to, 600);
+		want = EVB(UA_EV_SUBSCRIBED);
+	} else {
+		rc = ua_publish(s->ua, vnet_now(ip->v), t->canary);
+		want = EVB(UA_EV_PUBLISHED);
+	}
+	if (rc) {
+		snprintf(err, errsz, "%s: %s", scn_verb_name(v), strerror(rc));
+		return rc;
+	}
+	vnet_kick(ip->v, s->idx);
+	rc = wait_ev(ip, s->ua, want, 40000000, &e);
+	if (rc) {
+		snprintf(err, errsz, "%s from %s: no final answer within 40 s "
+			 "(timeout)", scn_verb_name(v), t->a->name);
+		return ETIMEDOUT;
+	}
+	if (e.status < 200 || e.status >= 300) {
+		snprintf(err, errsz, "%s from %s refused: %u",
+			 scn_verb_name(v), t->a->name, e.status);
+		return EPROTO;
+	}
+	return 0;
+}
+
+int scn_inproc_traffic(struct scn_ctx *c, struct scn_inproc *ip,
+		       const struct scn_traffic *t, char *err, size_t errsz)
+{
+	switch (t->st->verb) {
+	case SCN_REGISTER:
+		return do_register(c, ip, t, 0, err, errsz);
+	case SCN_UNREGISTER:
+		return do_register(c, ip, t, 1, err, errsz);
+	case SCN_CALL:
+		return do_call(c, ip, t, err, errsz);
+	case SCN_MESSAGE:
+	case SCN_SUBSCRIBE:
+	case SCN_PUBLISH:
+		return do_simple(c, ip, t, err, errsz);
+	case SCN_CHAT:
+		snprintf(err, errsz, "MSRP chat needs the bench MSRP client "
+			 "(not in sim/ua yet)");
+		return ENOTSUP;
+	case SCN_CONFERENCE:
+		snprintf(err, errsz, "the platform has no conference service "
+			 "yet");
+		return ENOTSUP;
+	case SCN_FILE:
+	case SCN_VOICEMAIL:
+	case SCN_BUDDIES:
+	case SCN_PUSH:
+		snprintf(err, errsz, "the %s service is not wired into the "
+			 "in-process platform yet", scn_verb_name(t->st->verb));
+		return ENOTSUP;
+	default:
+		snprintf(err, errsz, "not a traffic verb");
+		return EINVAL;
+	}
+}
