@@ -842,6 +842,29 @@ static void log_stats(struct refd *d)
 	      (unsigned long long)ps.auth_limited,
 	      (unsigned long long)ps.calls, (unsigned long long)ps.cdrs,
 	      (unsigned long long)ps.traces, (unsigned long long)ps.messages);
+	if (d->msrp_relay) {
+		const struct msrp_relay_stats *m =
+			msrp_relay_stats(d->msrp_relay);
+
+		LOG_I(&d->log, "msrp: connections in %llu out %llu, auth ok "
+		      "%llu failed %llu, sessions %llu, requests forwarded "
+		      "%llu (%llu content bytes), responses %llu, reports made "
+		      "%llu, refused %llu, malformed %llu, interrupted %llu, "
+		      "timeouts %llu",
+		      (unsigned long long)m->conns_in,
+		      (unsigned long long)m->conns_out,
+		      (unsigned long long)m->auth_ok,
+		      (unsigned long long)m->auth_fail,
+		      (unsigned long long)m->sessions,
+		      (unsigned long long)m->fwd_requests,
+		      (unsigned long long)m->fwd_bytes,
+		      (unsigned long long)m->fwd_responses,
+		      (unsigned long long)m->reports_made,
+		      (unsigned long long)m->rejected,
+		      (unsigned long long)m->malformed,
+		      (unsigned long long)m->interrupted,
+		      (unsigned long long)m->timeouts);
+	}
 }
 
 static void usage(FILE *f)

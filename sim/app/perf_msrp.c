@@ -475,6 +475,7 @@ static void relay_child(int wfd)
 	struct io_loop *l;
 	struct io_core *c;
 	struct io_opts io = { 0 };
+	struct log lg;
 	struct net_addr a, bound;
 	struct pl pa = PL("tcp:127.0.0.1:0");
 	char err[256];
@@ -484,6 +485,8 @@ static void relay_child(int wfd)
 	cfg.realm = "bench.test";
 	cfg.ha1 = bench_ha1;
 	io.wq_max = 8u << 20;
+	log_init(&lg, "relay", LOG_WARN);
+	io.log = &lg;
 	if (!msrp_relay_new(&r, &cfg, (uint64_t)getpid() * 2654435761u) &&
 	    !io_loop_new(&l, &io, err, sizeof(err)) &&
 	    !io_core_add(l, &msrp_relay_ops, r, &c) &&
@@ -530,8 +533,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		i++;
 	}
 	if (!o->mb || o->mb > 4096 || o->chunk < 16 || o->chunk > (16u << 20) ||
-	    !o->seconds || o->seconds > 60)
-		goto bad;
+	    !o->seconds || o->seconds > 60) {
+		fprintf(stderr, "rtcbench perf msrp: want --mb 1..4096, "
+			"--chunk 16..16777216, --seconds 1..60\n");
+		return EINVAL;
+	}
 	return 0;
 bad:
 	fprintf(stderr, "rtcbench perf msrp: bad arguments near '%s'\n"
@@ -647,6 +653,39 @@ out:
 	return mbps;
 }
 
+/* Where the relay is: --relay, or a forked one. 0, or the exit code. */
+static int relay_addr(const struct opts *o, struct net_addr *ra,
+		      pid_t *child)
+{
+	struct pl pl = pl_from_str(o->relay ? o->relay : "tcp:127.0.0.1:1");
+	uint16_t port = 0;
+	int pfd[2];
+
+	if (net_listen_parse(&pl, ra) || ra->tp == NET_UDP) {
+		fprintf(stderr, "rtcbench perf msrp: --relay '%s': want "
+			"tls:HOST:PORT or tcp:HOST:PORT\n", o->relay);
+		return 2;
+	}
+	if (o->relay)
+		return 0;
+	fflush(stdout);
+	if (pipe(pfd) || (*child = fork()) < 0)
+		return 1;
+	if (!*child) {
+		close(pfd[0]);
+		relay_child(pfd[1]);
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &port, sizeof(port)) != sizeof(port) || !port) {
+		fprintf(stderr, "rtcbench perf msrp: relay did not start\n");
+		close(pfd[0]);
+		return 1;
+	}
+	close(pfd[0]);
+	net_addr_set_port(ra, port);
+	return 0;
+}
+
 int perf_msrp(int argc, char **argv)
 {
 	struct res r = { json_array(), 0, 0 };
@@ -660,42 +699,14 @@ int perf_msrp(int argc, char **argv)
 	uint64_t rb = 0, db = 0;
 	double rm = -1, dm = -1, cpu0, cpu1;
 	pid_t child = -1;
-	int pfd[2], err, rc = 2;
-	uint16_t port = 0;
+	int err, rc = 2;
 	bool tls;
 
 	buf_init(&m.body);
 	if (!a || !b || parse_args(argc, argv, &o))
 		goto out;
-	if (o.relay) {
-		struct pl pl = pl_from_str(o.relay);
-
-		if (net_listen_parse(&pl, &ra) || ra.tp == NET_UDP) {
-			fprintf(stderr, "rtcbench perf msrp: --relay '%s': want "
-				"tls:HOST:PORT or tcp:HOST:PORT\n", o.relay);
-			goto out;
-		}
-	} else {
-		struct pl pl = PL("tcp:127.0.0.1:1");
-
-		fflush(stdout);
-		if (pipe(pfd) || (child = fork()) < 0)
-			goto out;
-		if (!child) {
-			close(pfd[0]);
-			relay_child(pfd[1]);
-		}
-		close(pfd[1]);
-		if (read(pfd[0], &port, sizeof(port)) != sizeof(port) || !port) {
-			fprintf(stderr, "rtcbench perf msrp: relay did not "
-				"start\n");
-			rc = 1;
-			goto out;
-		}
-		close(pfd[0]);
-		net_listen_parse(&pl, &ra);
-		net_addr_set_port(&ra, port);
-	}
+	if ((rc = relay_addr(&o, &ra, &child)))
+		goto out;
 	rc = 1;
 	tls = ra.tp == NET_TLS;
 	if (tls && !(ctx = SSL_CTX_new(TLS_client_method())))

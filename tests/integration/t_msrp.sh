@@ -71,6 +71,9 @@ check "unknown session: 481" 'grep -q "MSRP nos00001 481" $tmp/s.out'
 
 kill -TERM "$pid"; set +e; wait "$pid"; rc=$?; set -e; pid=
 check "SIGTERM exit 0" '[ "$rc" = 0 ]'
+check "exit log counts the relay's work" \
+	'grep -q "msrp: connections in [1-9].*auth ok [1-9].*malformed [1-9]" \
+		$tmp/refd.log'
 check "no chat content stored or logged (P13)" \
 	'! grep -rqa "AAMDJ+MVmSfjFZcAAAAAAQ" "$tmp/var" "$tmp/refd.log"'
 sed 's|^listen = tls:127.0.0.1:'$m'.*|&\nnetworks = 10.0.0.0/99|' \
