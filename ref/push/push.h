@@ -58,4 +58,24 @@ void push_get_stats(struct push *p, struct push_stats *out);
 /* Flush, stop the worker, close the store. NULL ok. */
 void push_stop(struct push *p);
 
+/* ---- voicemail by e-mail (P14) ------------------------------------------ */
+
+struct push_mail_cfg {
+	const char *smtp_url;	/* "smtp://127.0.0.1:25" (or smtps://) */
+	const char *from;	/* envelope and header sender */
+	const char *user, *password;	/* SMTP AUTH, NULL: none */
+	uint32_t timeout_ms;	/* 0: 10000 */
+};
+
+/*
+ * Send one voicemail as a multipart/mixed e-mail with the WAV attached
+ * (base64) to the mailbox owner's address, through the configured SMTP
+ * server (libcurl). Blocking: call it from a worker, never from the SIP
+ * loop. The text names the caller and the time, nothing else. 0, EINVAL,
+ * ENOENT (no WAV), EIO (SMTP failed; err says why).
+ */
+int push_mail_voicemail(const struct push_mail_cfg *cfg, const char *to,
+			const char *caller, int64_t time_us,
+			const char *wav_path, char *err, size_t errsz);
+
 #endif

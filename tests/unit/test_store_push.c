@@ -12,10 +12,14 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <microhttpd.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include "base/mem.h"
 #include "policy/policy.h"
 #include "push/push.h"
@@ -168,10 +172,140 @@ static void test_store_push_gateway(void **state)
 	assert_int_equal(mem_blocks(), blocks);
 }
 
+/* ---- voicemail by e-mail: a one-shot SMTP server on loopback ----------- */
+
+struct smtp {
+	int lfd;
+	char data[65536];
+	size_t len;
+	char rcpt[128];
+};
+
+static int read_line(int fd, char *line, size_t sz)
+{
+	size_t n = 0;
+	char c;
+
+	while (n + 1 < sz && read(fd, &c, 1) == 1) {
+		line[n++] = c;
+		if (c == '\n')
+			break;
+	}
+	line[n] = '\0';
+	return (int)n;
+}
+
+static void say(int fd, const char *s)
+{
+	if (write(fd, s, strlen(s)) < 0)
+		return;
+}
+
+static void *smtp_run(void *arg)
+{
+	struct smtp *m = arg;
+	char line[1024];
+	int fd = accept(m->lfd, NULL, NULL);
+
+	if (fd < 0)
+		return NULL;
+	say(fd, "220 test ESMTP\r\n");
+	while (read_line(fd, line, sizeof(line)) > 0) {
+		if (!strncasecmp(line, "EHLO", 4) ||
+		    !strncasecmp(line, "HELO", 4)) {
+			say(fd, "250 test\r\n");
+		} else if (!strncasecmp(line, "RCPT TO:", 8)) {
+			snprintf(m->rcpt, sizeof(m->rcpt), "%.100s", line + 8);
+			say(fd, "250 ok\r\n");
+		} else if (!strncasecmp(line, "DATA", 4)) {
+			say(fd, "354 go\r\n");
+			while (read_line(fd, line, sizeof(line)) > 0 &&
+			       strcmp(line, ".\r\n")) {
+				size_t n = strlen(line);
+
+				if (m->len + n < sizeof(m->data)) {
+					memcpy(m->data + m->len, line, n);
+					m->len += n;
+				}
+			}
+			m->data[m->len] = '\0';
+			say(fd, "250 queued\r\n");
+		} else if (!strncasecmp(line, "QUIT", 4)) {
+			say(fd, "221 bye\r\n");
+			break;
+		} else {
+			say(fd, "250 ok\r\n");
+		}
+	}
+	close(fd);
+	return NULL;
+}
+
+static void test_store_push_mail(void **state)
+{
+	static struct smtp m;
+	struct push_mail_cfg cfg = { 0 };
+	struct sockaddr_in a;
+	socklen_t al = sizeof(a);
+	pthread_t th;
+	struct buf wav;
+	char dir[64], path[128], url[64], err[256];
+	FILE *f;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	m.lfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(m.lfd >= 0);
+	assert_int_equal(bind(m.lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(m.lfd, 1), 0);
+	assert_int_equal(getsockname(m.lfd, (struct sockaddr *)&a, &al), 0);
+	assert_int_equal(pthread_create(&th, NULL, smtp_run, &m), 0);
+
+	tdir_make(dir, sizeof(dir), "mail");
+	snprintf(path, sizeof(path), "%s/1.wav", dir);
+	buf_init(&wav);
+	assert_int_equal(store_wav_g711(&wav, 0, (const uint8_t *)
+					"VMAUDIO-CANARY", 14), 0);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(wav.data, 1, wav.len, f), wav.len);
+	fclose(f);
+	buf_fini(&wav);
+
+	snprintf(url, sizeof(url), "smtp://127.0.0.1:%u", ntohs(a.sin_port));
+	cfg.smtp_url = url;
+	cfg.from = "voicemail@example.test";
+	cfg.timeout_ms = 5000;
+	assert_int_equal(push_mail_voicemail(&cfg, "bob\r\nBcc: x@y", "alice",
+					     T0, path, err, sizeof(err)),
+			 EINVAL);
+	assert_int_equal(push_mail_voicemail(&cfg, "bob@mail.test",
+					     "alice@example.test", T0, path,
+					     err, sizeof(err)), 0);
+	pthread_join(th, NULL);
+	close(m.lfd);
+	assert_non_null(strstr(m.rcpt, "<bob@mail.test>"));
+	assert_non_null(strstr(m.data, "Subject: Voicemail from "
+			       "alice@example.test"));
+	assert_non_null(strstr(m.data, "Content-Type: audio/wav"));
+	assert_non_null(strstr(m.data, "Content-Transfer-Encoding: base64"));
+	/* The WAV's first bytes "RIFF" in base64. */
+	assert_non_null(strstr(m.data, "UklGR"));
+	assert_non_null(strstr(m.data, "2026-01-01T00:00:00.000Z"));
+	assert_int_equal(push_mail_voicemail(&cfg, "bob@mail.test", NULL, T0,
+					     "/nonexistent.wav", err,
+					     sizeof(err)), ENOENT);
+	tdir_remove(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_store_push_gateway),
+		cmocka_unit_test(test_store_push_mail),
 	};
 
 	return cmocka_run_group_tests_name("store_push", tests, NULL, NULL);
