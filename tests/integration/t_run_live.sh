@@ -34,4 +34,8 @@ set -e
 	{ echo "retention audit rc=$rc"; cat "$tmp/alog"; exit 1; }
 bin/rtcbench audit -c "$conf" --out "$tmp/a3" >/dev/null ||
 	{ echo "audit now should pass"; exit 1; }
+# Real traffic: bench UAs on loopback sockets register, call (RTP canary
+# on the captured link) and the CDR ages out as of `refctl purge --now`.
+bin/rtcbench run scenarios/calls/p16_cdr_retention.scn --mode live \
+	--out "$tmp/t" >"$tmp/log" 2>&1 || { cat "$tmp/log"; exit 1; }
 echo ok
