@@ -192,9 +192,11 @@ fuzz-smoke: $(FUZZ_BIN)
 # --- jobs ------------------------------------------------------------------
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(BIN)/rtcbench run scenarios --out results/latest && \
-	 $(BIN)/rtcbench replay traces --out results/latest/replay && \
-	 $(BIN)/rtcbench report results/latest
+	$(Q)rm -rf results/latest; rc=0; \
+	 $(BIN)/rtcbench run scenarios --out results/latest \
+		--junit results/latest/junit.xml || rc=1; \
+	 $(BIN)/rtcbench replay traces --out results/latest/replay || rc=1; \
+	 $(BIN)/rtcbench report results/latest || rc=1; exit $$rc
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -9,16 +9,18 @@
  * bad one is reported as "FILE:LINE: [section] key: reason" and refd exits
  * 2. Runtime failures (a port already taken) exit 1. SIGTERM exits 0.
  *
- * The SIP core (ref/sip/proxy.h) is built and attached in wire_sip().
- * Sections [media], [msrp], [xcap] and [web] are checked but their
- * services are not wired here yet; the account and trace/CDR stores are
- * not either (the proxy then runs without them).
+ * The SIP core (ref/sip/proxy.h) is built and attached in wire_sip(),
+ * the MSRP relay (ref/msrp) in wire_msrp(), which opens the account store
+ * for its digest AUTH. Sections [media], [xcap] and [web] are checked but
+ * their services are not wired here yet; the trace/CDR stores are not
+ * either (the proxy then runs without them).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/random.h>
 #include <arpa/inet.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -29,6 +31,8 @@
 #include "base/rng.h"
 #include "io/io.h"
 #include "sip/proxy.h"
+#include "msrp/msrp.h"
+#include "store/store.h"
 
 #define EXIT_CONFIG 2
 #define EXIT_RUNTIME 1
@@ -61,6 +65,9 @@ static const struct cfg_key keys[] = {
 	{ "media", "ports" },
 	{ "media", "ng_listen" },
 	{ "msrp", "listen" },
+	{ "msrp", "host" },
+	{ "msrp", "networks" },
+	{ "msrp", "max_sessions" },
 	{ "xcap", "listen" },
 	{ "web", "listen" },
 	{ "web", "tls_cert" },
@@ -85,6 +92,14 @@ struct refd {
 	bool media, msrp, xcap, web;
 	struct net_addr media_addr;
 	uint32_t media_lo, media_hi;
+	/* [msrp] */
+	const char *msrp_listen, *msrp_host;
+	struct msrp_net msrp_nets[MAX_NETWORKS];
+	size_t nmsrp_nets;
+	uint32_t msrp_max_sessions;
+	struct msrp_relay *msrp_relay;
+	struct io_core *msrp_core;
+	struct store *store;
 	/* runtime */
 	struct io_loop *loop;
 	struct io_core *sip;
@@ -386,19 +401,69 @@ static int http_listen(struct refd *d, const char *sec)
 	return 0;
 }
 
+static int msrp_network(struct refd *d, const char *sec, const char *key,
+			const struct pl *w)
+{
+	if (d->nmsrp_nets == MAX_NETWORKS)
+		return cfg_fail(&d->cfg, sec, key, "more than %d prefixes",
+				MAX_NETWORKS);
+	if (msrp_net_parse(w, &d->msrp_nets[d->nmsrp_nets]))
+		return cfg_fail(&d->cfg, sec, key, "bad prefix '%.*s' (want "
+				"ADDRESS[/BITS], e.g. 127.0.0.0/8 ::1/128)",
+				PL_ARG(*w));
+	d->nmsrp_nets++;
+	return 0;
+}
+
+/*
+ * [msrp] listen (tcp/tls specs), host (the host of the relay's URIs in
+ * Use-Path; default the address a client reached), networks (where the
+ * relay may dial a next hop; default loopback), max_sessions.
+ */
+static int check_msrp(struct refd *d)
+{
+	struct cfg *c = &d->cfg;
+	struct msrp_uri u;
+	char tmp[300];
+	struct pl pl;
+	int err;
+
+	if ((err = required(d, "msrp", "listen", &d->msrp_listen)) ||
+	    (err = each_word(d, "msrp", "listen", stream_spec)))
+		return err;
+	if ((d->msrp_host = cfg_get(c, "msrp", "host"))) {
+		snprintf(tmp, sizeof(tmp), "msrp://%s:1/x;tcp", d->msrp_host);
+		pl = pl_from_str(tmp);
+		if (strlen(d->msrp_host) > 200 || msrp_uri_decode(&u, &pl) ||
+		    u.port != 1 || u.session.len != 1)
+			return cfg_fail(c, "msrp", "host", "'%s' is not a host "
+					"name or address", d->msrp_host);
+	}
+	if (cfg_get(c, "msrp", "networks")) {
+		if ((err = each_word(d, "msrp", "networks", msrp_network)))
+			return err;
+	} else {
+		static const char *lo[] = { "127.0.0.0/8", "::1/128" };
+
+		for (d->nmsrp_nets = 0; d->nmsrp_nets < 2; d->nmsrp_nets++) {
+			pl = pl_from_str(lo[d->nmsrp_nets]);
+			msrp_net_parse(&pl, &d->msrp_nets[d->nmsrp_nets]);
+		}
+	}
+	d->msrp_max_sessions = 4096;
+	return cfg_get_u32(c, "msrp", "max_sessions", 1, 1000000,
+			   &d->msrp_max_sessions);
+}
+
 static int check_services(struct refd *d)
 {
 	struct cfg *c = &d->cfg;
-	const char *v;
 	int err;
 
 	if ((err = check_media(d)))
 		return err;
-	if ((d->msrp = cfg_has_section(c, "msrp"))) {
-		if ((err = required(d, "msrp", "listen", &v)) ||
-		    (err = each_word(d, "msrp", "listen", stream_spec)))
-			return err;
-	}
+	if ((d->msrp = cfg_has_section(c, "msrp")) && (err = check_msrp(d)))
+		return err;
 	if ((d->xcap = cfg_has_section(c, "xcap")) &&
 	    (err = http_listen(d, "xcap")))
 		return err;
@@ -470,6 +535,68 @@ static int wire_sip(struct refd *d)
 	return io_core_add(d->loop, &sip_proxy_core_ops, d->proxy, &d->sip);
 }
 
+/* The account store's HA1 for MSRP AUTH: "user" or "user@domain". */
+static int msrp_ha1(void *arg, const struct pl *user, const struct pl *realm,
+		    const char *alg, char *ha1, size_t sz)
+{
+	struct refd *d = arg;
+	struct pl u = *user, dom = *realm;
+	const char *at = pl_chr(user, '@');
+
+	if (at) {
+		u.len = (size_t)(at - user->p);
+		dom = pl_from_mem(at + 1, user->len - u.len - 1);
+		if (!pl_eq(&dom, realm))
+			return ENOENT;	/* HA1 is bound to its realm */
+	}
+	return store_account_ha1(d->store, &u, &dom, strcmp(alg, "SHA-256") ?
+				 STORE_HA1_MD5 : STORE_HA1_SHA256, ha1, sz);
+}
+
+/*
+ * The MSRP relay (RFC 4976) on [msrp] listen: a sans-IO core on the same
+ * loop; TLS comes from the loop's [sip] certificate. Digest AUTH against
+ * the account store, realm = the platform domain.
+ */
+static int wire_msrp(struct refd *d)
+{
+	struct msrp_relay_cfg mc;
+	uint64_t seed;
+	char err[512];
+	int e;
+
+	if (!d->msrp)
+		return 0;
+	if (!d->store && (e = store_open(&d->store, d->data_dir, NULL, err,
+					  sizeof(err)))) {
+		LOG_E(&d->log, "store: %s", err);
+		return e;
+	}
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		return errno;
+	msrp_relay_cfg_defaults(&mc);
+	mc.realm = d->domain;
+	mc.host = d->msrp_host;
+	mc.max_sessions = d->msrp_max_sessions;
+	mc.nets = d->msrp_nets;
+	mc.nnets = d->nmsrp_nets;
+	mc.ha1 = msrp_ha1;
+	mc.ha1_arg = d;
+	mc.log = &d->log;
+	if ((e = msrp_relay_new(&d->msrp_relay, &mc, seed)) ||
+	    (e = io_core_add(d->loop, &msrp_relay_ops, d->msrp_relay,
+			     &d->msrp_core)))
+		return e;
+	if (io_listen_spec(d->loop, d->msrp_core, d->msrp_listen, err,
+			   sizeof(err))) {
+		cfg_fail(&d->cfg, "msrp", "listen", "%s", err);
+		fprintf(stderr, "%s\n", d->cfg.err);
+		return EADDRINUSE;
+	}
+	LOG_I(&d->log, "msrp relay on %s", d->msrp_listen);
+	return 0;
+}
+
 static int start(struct refd *d)
 {
 	struct io_opts o = { 0 };
@@ -502,6 +629,12 @@ static int start(struct refd *d)
 	if (io_listen_spec(d->loop, d->sip, d->listen, err, sizeof(err))) {
 		cfg_fail(&d->cfg, "sip", "listen", "%s", err);
 		fprintf(stderr, "%s\n", d->cfg.err);
+		return EXIT_RUNTIME;
+	}
+	if ((e = wire_msrp(d))) {
+		if (e != EADDRINUSE)
+			LOG_E(&d->log, "cannot start the MSRP relay: %s",
+			      strerror(e));
 		return EXIT_RUNTIME;
 	}
 	if (io_signals(d->loop, NULL, NULL)) {
@@ -539,6 +672,29 @@ static void log_stats(struct refd *d)
 	      (unsigned long long)ps.auth_ok, (unsigned long long)ps.auth_fail,
 	      (unsigned long long)ps.auth_limited,
 	      (unsigned long long)ps.calls);
+	if (d->msrp_relay) {
+		const struct msrp_relay_stats *m =
+			msrp_relay_stats(d->msrp_relay);
+
+		LOG_I(&d->log, "msrp: connections in %llu out %llu, auth ok "
+		      "%llu failed %llu, sessions %llu, requests forwarded "
+		      "%llu (%llu content bytes), responses %llu, reports made "
+		      "%llu, refused %llu, malformed %llu, interrupted %llu, "
+		      "timeouts %llu",
+		      (unsigned long long)m->conns_in,
+		      (unsigned long long)m->conns_out,
+		      (unsigned long long)m->auth_ok,
+		      (unsigned long long)m->auth_fail,
+		      (unsigned long long)m->sessions,
+		      (unsigned long long)m->fwd_requests,
+		      (unsigned long long)m->fwd_bytes,
+		      (unsigned long long)m->fwd_responses,
+		      (unsigned long long)m->reports_made,
+		      (unsigned long long)m->rejected,
+		      (unsigned long long)m->malformed,
+		      (unsigned long long)m->interrupted,
+		      (unsigned long long)m->timeouts);
+	}
 }
 
 static void usage(FILE *f)
@@ -596,6 +752,8 @@ out:
 	io_loop_free(d.loop);
 	/* After the sockets: writes the CDR of calls still up. */
 	sip_proxy_free(d.proxy);
+	msrp_relay_free(d.msrp_relay);
+	store_close(d.store);
 	cfg_fini(&d.cfg);
 	return rc;
 }

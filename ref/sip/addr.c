@@ -172,7 +172,7 @@ int sip_contact_parse(struct sip_contact *c, const struct pl *s,
 	if (!sip_param(&ct->addr.params, "expires", &v)) {
 		/* RFC 3261 10.3: an overlarge value means "as long as
 		 * possible"; the registrar clamps it to its maximum */
-		switch (pl_to_u32(&v, &ct->expires)) {
+		switch (dec_u32(&v, &ct->expires)) {
 		case 0:
 			break;
 		case EOVERFLOW:

@@ -40,7 +40,7 @@ int sip_cseq_parse(struct sip_cseq *cs, const struct pl *s, const char **why,
 		*why = "method is not a token";
 		return EBADMSG;
 	}
-	if (pl_to_u32(&num, &cs->num)) {
+	if (dec_u32(&num, &cs->num)) {
 		*overflow = true;
 		*why = "sequence number out of range";
 		return EBADMSG;

@@ -45,7 +45,7 @@ static int content_length(const char *p, const char *end, uint32_t *cl,
 				val.p = colon + 1;
 				val.len = (size_t)(ve - val.p);
 				lws_trim(&val);
-				if (pl_to_u32(&val, &v)) {
+				if (dec_u32(&val, &v)) {
 					*why = "Content-Length is not a valid "
 					       "length";
 					return EBADMSG;

@@ -315,7 +315,7 @@ static int check_mf(struct sip_msg *msg)
 
 	if (!h)
 		return 0;
-	switch (pl_to_u32(&h->val, &v)) {
+	switch (dec_u32(&h->val, &v)) {
 	case 0:
 		if (v <= 255)
 			return 0;
@@ -343,7 +343,7 @@ static int check_length(struct sip_msg *msg, const char *body,
 	for (; h; h = sip_msg_hdr_next(msg, h)) {
 		uint32_t x;
 
-		if (pl_to_u32(&h->val, &x))
+		if (dec_u32(&h->val, &x))
 			return fail(msg, 400, "Content-Length %.*s is not a "
 				    "valid length", SHOW(h->val));
 		if (msg->has_content_length && x != v)
@@ -539,7 +539,7 @@ int sip_msg_u32(const struct sip_msg *msg, enum sip_hdr_id id,
 
 	if (!h)
 		return ENOENT;
-	if (pl_to_u32(&h->val, &v))
+	if (dec_u32(&h->val, &v))
 		return EBADMSG;
 	*out = v;
 	return 0;

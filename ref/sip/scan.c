@@ -46,20 +46,6 @@ const uint16_t sip_ctab[256] = {
 	0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
 };
 
-int sip_take_token(struct pl *s, struct pl *tok)
-{
-	size_t n = 0;
-
-	while (n < s->len && ct_is(s->p[n], CT_TOKEN))
-		n++;
-	if (!n)
-		return EBADMSG;
-	tok->p = s->p;
-	tok->len = n;
-	adv(s, n);
-	return 0;
-}
-
 int sip_take_quoted(struct pl *s, struct pl *q)
 {
 	size_t n = 1;

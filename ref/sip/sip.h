@@ -277,6 +277,15 @@ int sip_contact_decode(struct sip_contact *c, const struct pl *s);
 int sip_cseq_decode(struct sip_cseq *cs, const struct pl *s);
 int sip_auth_decode(struct sip_auth *a, const struct pl *s);
 
+/*
+ * token-or-type/subtype with parameters: Content-Type, Content-Disposition,
+ * Event, Subscription-State, Accept and Allow-Events elements. tok is as
+ * written ("application/sdp", LWS around '/' kept), params the ";..."
+ * rest (empty if none; use sip_param on it). 0 or EBADMSG.
+ */
+int sip_tokparams_decode(const struct pl *s, struct pl *tok,
+			 struct pl *params);
+
 /* Parameter ";name=value" lookup in a params slice (case-insensitive
  * name). ENOENT if absent; a flag parameter gives an empty value. */
 int sip_param(const struct pl *params, const char *name, struct pl *val);

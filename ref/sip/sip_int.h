@@ -8,6 +8,7 @@
 #ifndef SIP_SIP_INT_H
 #define SIP_SIP_INT_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include "sip/sip.h"
@@ -92,7 +93,41 @@ static inline bool is_hex(char c)
 }
 
 /* Take a token (1*token char) from the front of s. EBADMSG if none. */
-int sip_take_token(struct pl *s, struct pl *tok);
+static inline int sip_take_token(struct pl *s, struct pl *tok)
+{
+	size_t n = 0;
+
+	while (n < s->len && ct_is(s->p[n], CT_TOKEN))
+		n++;
+	if (!n)
+		return EBADMSG;
+	tok->p = s->p;
+	tok->len = n;
+	adv(s, n);
+	return 0;
+}
+
+/* Decimal 1*DIGIT to uint32: 0, EINVAL (no digits, other bytes),
+ * EOVERFLOW; *out written only on success. pl_to_u32, inlined. */
+static inline int dec_u32(const struct pl *s, uint32_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (!s->len)
+		return EINVAL;
+	for (i = 0; i < s->len; i++) {
+		unsigned d = (unsigned)((uint8_t)s->p[i] - '0');
+
+		if (d > 9)
+			return EINVAL;
+		v = v * 10 + d;
+		if (v > UINT32_MAX)
+			return EOVERFLOW;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
 /*
  * s starts with '"': take the quoted string, quotes included, honouring
  * quoted-pairs. EBADMSG when unterminated.

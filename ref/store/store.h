@@ -274,6 +274,15 @@ struct store_vm {
 	int heard;
 };
 
+/*
+ * Wrap G.711 samples as received in RTP (PT 0 PCMU: alaw 0, PT 8 PCMA:
+ * alaw 1) into a WAV file (RIFF, WAVE_FORMAT_MULAW 7 / ALAW 6, 8 kHz,
+ * mono, 8 bit, with the fact chunk non-PCM formats need), appended to
+ * out: the recording store_vm_add() keeps. No transcoding.
+ */
+int store_wav_g711(struct buf *out, int alaw, const uint8_t *samples,
+		   size_t n);
+
 /* Store a WAV under data_dir/voicemail/ and its row. */
 int store_vm_add(struct store *s, const struct store_vm *v,
 		 const uint8_t *wav, size_t len, int64_t *id_out);

@@ -13,6 +13,9 @@
  * opened at all is a usage error (exit 2).
  * Only --target none (dissect and account) exists so far; the closed-loop
  * re-drive (inproc, HOST:PORT) is refused with exit 2 rather than faked.
+ * --scenario FILE writes the captured calls as a scenario (rpl_scn.c)
+ * with the captured timing (--speed N divides the gaps, --asap drops
+ * them) for `rtcbench run` to replay through a platform.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -51,6 +54,10 @@ struct run {
 	size_t ninputs;
 	struct expect *exp;
 	size_t nexp;
+	struct rpl_scn_call *scn;	/* calls kept for --scenario */
+	size_t nscn;
+	bool want_scn;
+	unsigned file_idx;
 	char manifest[4096];
 };
 
@@ -107,6 +114,58 @@ static void on_call(void *arg, const struct rpl_call_rec *c)
 			    json_integer(c->media_pkts));
 	json_object_set_new(o, "srtp", json_boolean(c->srtp));
 	json_array_append_new(run->calls, o);
+	if (run->want_scn) {
+		struct rpl_scn_call *sc = mem_realloc(run->scn, (run->nscn + 1)
+						      * sizeof(*sc));
+
+		if (!sc)
+			return;
+		run->scn = sc;
+		sc += run->nscn;
+		sc->caller = mem_strdup(c->caller);
+		sc->callee = mem_strdup(c->callee);
+		sc->start_us = c->start_us;
+		sc->duration_s = dur;
+		sc->status = c->status;
+		sc->group = run->file_idx;
+		if (sc->caller && sc->callee) {
+			run->nscn++;
+		} else {
+			mem_free((char *)sc->caller);
+			mem_free((char *)sc->callee);
+		}
+	}
+}
+
+static int cmp_start(const void *a, const void *b)
+{
+	const struct rpl_scn_call *x = a, *y = b;
+
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	return x->start_us < y->start_us ? -1 : x->start_us > y->start_us;
+}
+
+/* --scenario: the captured calls as a .scn for `rtcbench run`. */
+static int write_scenario(struct run *run, const char *path, double speed)
+{
+	struct buf b;
+	FILE *f;
+	int e;
+
+	buf_init(&b);
+	qsort(run->scn, run->nscn, sizeof(*run->scn), cmp_start);
+	e = rpl_scn_write(&b, "re-drive of captured calls", run->scn,
+			  run->nscn, speed);
+	if (!e) {
+		f = fopen(path, "w");
+		if (!f || fwrite(b.data, 1, b.len, f) != b.len)
+			e = errno ? errno : EIO;
+		if (f && fclose(f) && !e)
+			e = errno;
+	}
+	buf_fini(&b);
+	return e;
 }
 
 static void on_ua(void *arg, const struct rpl_ua_rec *u)
@@ -440,7 +499,8 @@ static int usage(const char *why)
 {
 	fprintf(stderr, "rtcbench replay: %s\nusage: rtcbench replay PCAP... "
 		"[--target none|inproc|HOST:PORT] [--out DIR] "
-		"[--write OUT.pcap] [--speed N|--asap]\n", why);
+		"[--write OUT.pcap] [--scenario OUT.scn] [--speed N|--asap]\n",
+		why);
 	return 2;
 }
 
@@ -448,6 +508,8 @@ int cmd_replay(int argc, char **argv)
 {
 	struct run run;
 	const char *out = "results/latest", *target = "none", *wpath = NULL;
+	const char *spath = NULL;
+	double speed = 1;
 	char err[512];
 	int i, rc = 0;
 	size_t k;
@@ -459,7 +521,8 @@ int cmd_replay(int argc, char **argv)
 		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
 			return usage("dissect captures and report"), 0;
 		if (!strcmp(a, "--out") || !strcmp(a, "--target") ||
-		    !strcmp(a, "--write") || !strcmp(a, "--speed")) {
+		    !strcmp(a, "--write") || !strcmp(a, "--speed") ||
+		    !strcmp(a, "--scenario")) {
 			if (i + 1 == argc) {
 				rc = usage("option needs a value");
 				break;
@@ -470,10 +533,12 @@ int cmd_replay(int argc, char **argv)
 				target = argv[++i];
 			else if (!strcmp(a, "--write"))
 				wpath = argv[++i];
-			else if (atof(argv[++i]) <= 0)
+			else if (!strcmp(a, "--scenario"))
+				spath = argv[++i];
+			else if ((speed = atof(argv[++i])) <= 0)
 				rc = usage("--speed wants a number > 0");
 		} else if (!strcmp(a, "--asap")) {
-			continue;
+			speed = 0;
 		} else if (a[0] == '-' && a[1]) {
 			rc = usage("unknown option");
 		} else {
@@ -484,8 +549,9 @@ int cmd_replay(int argc, char **argv)
 		rc = usage("no capture given");
 	if (!rc && strcmp(target, "none")) {
 		fprintf(stderr, "rtcbench replay: --target %s: the closed-loop "
-			"re-drive is not built yet; use --target none\n",
-			target);
+			"re-drive is not built yet; use --target none "
+			"(--scenario FILE writes the calls for rtcbench "
+			"run)\n", target);
 		rc = 2;
 	}
 	if (rc)
@@ -495,6 +561,7 @@ int cmd_replay(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	run.want_scn = spath != NULL;
 	if (rep_summary_new(&run.sum, "replay")) {
 		rc = 2;
 		goto out;
@@ -504,8 +571,10 @@ int cmd_replay(int argc, char **argv)
 	run.files = json_array();
 	run.uas = json_array();
 	run.streams = json_array();
-	for (k = 0; k < run.ninputs && !rc; k++)
+	for (k = 0; k < run.ninputs && !rc; k++) {
+		run.file_idx = (unsigned)k;
 		rc = replay_file(&run, run.inputs[k]);
+	}
 	if (rc)
 		goto out;
 	for (k = 0; k < run.nexp; k++)
@@ -521,6 +590,14 @@ int cmd_replay(int argc, char **argv)
 				  "%s: %llu messages written", wpath,
 				  (unsigned long long)wn);
 		run.wr = NULL;
+	}
+	if (spath) {
+		int se = write_scenario(&run, spath, speed);
+
+		rep_summary_check(run.sum, "scenario", !se, "%s: %zu calls "
+				  "for `rtcbench run` to re-drive%s%s", spath,
+				  run.nscn, se ? ": " : "",
+				  se ? strerror(se) : "");
 	}
 	rep_summary_set(run.sum, "calls", json_incref(run.calls));
 	rep_summary_set(run.sum, "files", json_incref(run.files));
@@ -545,5 +622,10 @@ out:
 	for (k = 0; k < run.ninputs; k++)
 		mem_free(run.inputs[k]);
 	mem_free(run.exp);
+	for (k = 0; k < run.nscn; k++) {
+		mem_free((char *)run.scn[k].caller);
+		mem_free((char *)run.scn[k].callee);
+	}
+	mem_free(run.scn);
 	return rc;
 }

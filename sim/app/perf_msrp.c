@@ -475,6 +475,7 @@ static void relay_child(int wfd)
 	struct io_loop *l;
 	struct io_core *c;
 	struct io_opts io = { 0 };
+	struct log lg;
 	struct net_addr a, bound;
 	struct pl pa = PL("tcp:127.0.0.1:0");
 	char err[256];
@@ -484,6 +485,8 @@ static void relay_child(int wfd)
 	cfg.realm = "bench.test";
 	cfg.ha1 = bench_ha1;
 	io.wq_max = 8u << 20;
+	log_init(&lg, "relay", LOG_WARN);
+	io.log = &lg;
 	if (!msrp_relay_new(&r, &cfg, (uint64_t)getpid() * 2654435761u) &&
 	    !io_loop_new(&l, &io, err, sizeof(err)) &&
 	    !io_core_add(l, &msrp_relay_ops, r, &c) &&
@@ -530,8 +533,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		i++;
 	}
 	if (!o->mb || o->mb > 4096 || o->chunk < 16 || o->chunk > (16u << 20) ||
-	    !o->seconds || o->seconds > 60)
-		goto bad;
+	    !o->seconds || o->seconds > 60) {
+		fprintf(stderr, "rtcbench perf msrp: want --mb 1..4096, "
+			"--chunk 16..16777216, --seconds 1..60\n");
+		return EINVAL;
+	}
 	return 0;
 bad:
 	fprintf(stderr, "rtcbench perf msrp: bad arguments near '%s'\n"
@@ -575,6 +581,27 @@ static int write_summary(const struct opts *o, struct res *r, json_t *metrics)
 	err = root && !json_dump_file(root, path, JSON_INDENT(2)) ? 0 : EIO;
 	json_decref(root);
 	return err;
+}
+
+/* CPU seconds (user + system) used so far by pid, or -1. */
+static double proc_cpu_s(pid_t pid)
+{
+	char path[64], line[1024], *p;
+	unsigned long ut, st;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (pid <= 0 || !(f = fopen(path, "r")))
+		return -1;
+	p = fgets(line, sizeof(line), f);
+	fclose(f);
+	/* after "pid (comm) ": state is field 3, utime 14, stime 15 */
+	if (!p || !(p = strrchr(line, ')')))
+		return -1;
+	n = sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+		   &ut, &st);
+	return n == 2 ? (double)(ut + st) / (double)sysconf(_SC_CLK_TCK) : -1;
 }
 
 static void set_uri(struct mc *c, bool tls, const char *name)
@@ -626,6 +653,39 @@ out:
 	return mbps;
 }
 
+/* Where the relay is: --relay, or a forked one. 0, or the exit code. */
+static int relay_addr(const struct opts *o, struct net_addr *ra,
+		      pid_t *child)
+{
+	struct pl pl = pl_from_str(o->relay ? o->relay : "tcp:127.0.0.1:1");
+	uint16_t port = 0;
+	int pfd[2];
+
+	if (net_listen_parse(&pl, ra) || ra->tp == NET_UDP) {
+		fprintf(stderr, "rtcbench perf msrp: --relay '%s': want "
+			"tls:HOST:PORT or tcp:HOST:PORT\n", o->relay);
+		return 2;
+	}
+	if (o->relay)
+		return 0;
+	fflush(stdout);
+	if (pipe(pfd) || (*child = fork()) < 0)
+		return 1;
+	if (!*child) {
+		close(pfd[0]);
+		relay_child(pfd[1]);
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &port, sizeof(port)) != sizeof(port) || !port) {
+		fprintf(stderr, "rtcbench perf msrp: relay did not start\n");
+		close(pfd[0]);
+		return 1;
+	}
+	close(pfd[0]);
+	net_addr_set_port(ra, port);
+	return 0;
+}
+
 int perf_msrp(int argc, char **argv)
 {
 	struct res r = { json_array(), 0, 0 };
@@ -637,44 +697,16 @@ int perf_msrp(int argc, char **argv)
 	char relay_uri[160], host[NET_ADDR_STRLEN], to[600];
 	json_t *metrics = json_object();
 	uint64_t rb = 0, db = 0;
-	double rm = -1, dm = -1;
+	double rm = -1, dm = -1, cpu0, cpu1;
 	pid_t child = -1;
-	int pfd[2], err, rc = 2;
-	uint16_t port = 0;
+	int err, rc = 2;
 	bool tls;
 
 	buf_init(&m.body);
 	if (!a || !b || parse_args(argc, argv, &o))
 		goto out;
-	if (o.relay) {
-		struct pl pl = pl_from_str(o.relay);
-
-		if (net_listen_parse(&pl, &ra) || ra.tp == NET_UDP) {
-			fprintf(stderr, "rtcbench perf msrp: --relay '%s': want "
-				"tls:HOST:PORT or tcp:HOST:PORT\n", o.relay);
-			goto out;
-		}
-	} else {
-		struct pl pl = PL("tcp:127.0.0.1:1");
-
-		fflush(stdout);
-		if (pipe(pfd) || (child = fork()) < 0)
-			goto out;
-		if (!child) {
-			close(pfd[0]);
-			relay_child(pfd[1]);
-		}
-		close(pfd[1]);
-		if (read(pfd[0], &port, sizeof(port)) != sizeof(port) || !port) {
-			fprintf(stderr, "rtcbench perf msrp: relay did not "
-				"start\n");
-			rc = 1;
-			goto out;
-		}
-		close(pfd[0]);
-		net_listen_parse(&pl, &ra);
-		net_addr_set_port(&ra, port);
-	}
+	if ((rc = relay_addr(&o, &ra, &child)))
+		goto out;
 	rc = 1;
 	tls = ra.tp == NET_TLS;
 	if (tls && !(ctx = SSL_CTX_new(TLS_client_method())))
@@ -698,7 +730,9 @@ int perf_msrp(int argc, char **argv)
 		goto done;
 	chat(&r, a, b);
 	snprintf(to, sizeof(to), "%s %s %s", a->use_path, b->use_path, b->uri);
+	cpu0 = proc_cpu_s(child);
 	rm = blast(a, b, to, &o, &rb);
+	cpu1 = proc_cpu_s(child);
 	dm = direct(&o, &db);
 	check(&r, "msrp_throughput_relay", rm > 0,
 	      "%.1f MB/s through the relay (%.1f MB)", rm, (double)rb / 1e6);
@@ -710,6 +744,14 @@ int perf_msrp(int argc, char **argv)
 			    json_real(dm > 0 ? rm / dm : 0));
 	printf("perf msrp: relay %.1f MB/s, direct %.1f MB/s, ratio %.2f\n",
 	       rm, dm, dm > 0 ? rm / dm : 0);
+	if (cpu0 >= 0 && cpu1 > cpu0) {
+		/* Steadier than MB/s on a shared machine: what the relay
+		 * itself spent per megabyte relayed. */
+		json_object_set_new(metrics, "msrp_relay_MB_per_cpu_s",
+				    json_real((double)rb / 1e6 / (cpu1 - cpu0)));
+		printf("perf msrp: relay %.0f MB per relay CPU-second\n",
+		       (double)rb / 1e6 / (cpu1 - cpu0));
+	}
 done:
 	if (write_summary(&o, &r, metrics))
 		fprintf(stderr, "rtcbench perf msrp: cannot write %s/summary."

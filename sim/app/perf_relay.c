@@ -46,15 +46,25 @@
 #define MAX_STREAMS 1000
 #define LAT_MAX (1u << 21)
 
-enum impl { IMPL_DIRECT = 0, IMPL_PLAIN, IMPL_OURS, IMPL_RTPENGINE, IMPL_N };
+enum impl {
+	IMPL_DIRECT = 0, IMPL_PLAIN, IMPL_OURS, IMPL_OURS_IO, IMPL_RTPENGINE,
+	IMPL_N
+};
 static const char *impl_name[IMPL_N] = { "direct", "plain", "ours",
-					 "rtpengine" };
-/* Port plans kept apart from refd's default 40000-40999 and each other. */
-#define NG_OURS 22234
-#define NG_RTPE 22233
-#define PORTS_OURS 44000
-#define PORTS_RTPE 34000
-#define PORTS_PLAIN 50000
+					 "ours-io", "rtpengine" };
+/*
+ * Port plans: below the kernel's ephemeral range (32768-60999), where no
+ * socket bound to port 0 can take one of ours, apart from refd's default
+ * 40000-40999 and from each other. 8000 ports each for the relays: 1000
+ * streams need 4000, and rtpengine does not use every port of its range.
+ */
+#define NG_OURS 20001
+#define NG_RTPE 20002
+#define NG_OURS_IO 20003
+#define PORTS_PLAIN 10000
+#define PORTS_OURS 12000
+#define PORTS_RTPE 22000
+#define PORTS_SPAN 8000
 
 struct res {
 	bool ok;
@@ -182,9 +192,15 @@ static int ng_port_of(const struct buf *ans, uint16_t *port)
 	size_t n;
 
 	if (pl_split(&a, ' ', &cookie, &dict) ||
-	    benc_decode(&dict, items, 256, &n) ||
-	    !(s = benc_dict_get(items, 0, "sdp")) || s->type != BENC_STR ||
-	    sdp_decode(&sdp, &s->str) || !sdp.media_cnt)
+	    benc_decode(&dict, items, 256, &n))
+		return EBADMSG;
+	s = benc_dict_get(items, 0, "error-reason");
+	if (s && s->type == BENC_STR)
+		fprintf(stderr, "perf relay: ng error: %.*s\n",
+			PL_ARG(s->str));
+	s = benc_dict_get(items, 0, "sdp");
+	if (!s || s->type != BENC_STR || sdp_decode(&sdp, &s->str) ||
+	    !sdp.media_cnt)
 		return EBADMSG;
 	*port = sdp.media[0].port_n;
 	return 0;
@@ -269,10 +285,14 @@ static pid_t spawn(enum impl im, unsigned n, uint16_t rx_port)
 		_exit(perf_relay_plain_main(PORTS_PLAIN, n, rx_port));
 	case IMPL_OURS:
 		_exit(perf_relay_ours_main(NG_OURS, PORTS_OURS,
-					   PORTS_OURS + 3999));
+					   PORTS_OURS + PORTS_SPAN - 1));
+	case IMPL_OURS_IO:
+		_exit(perf_relay_io_main(NG_OURS_IO, PORTS_OURS,
+					 PORTS_OURS + PORTS_SPAN - 1));
 	default:
 		snprintf(pmin, sizeof(pmin), "--port-min=%d", PORTS_RTPE);
-		snprintf(pmax, sizeof(pmax), "--port-max=%d", PORTS_RTPE + 3999);
+		snprintf(pmax, sizeof(pmax), "--port-max=%d",
+			 PORTS_RTPE + PORTS_SPAN - 1);
 		snprintf(ng, sizeof(ng), "--listen-ng=127.0.0.1:%d", NG_RTPE);
 		devnull = open("/dev/null", 1);
 		if (devnull >= 0) {
@@ -417,7 +437,8 @@ static int run(enum impl im, unsigned n, unsigned rate, double dur,
 	pthread_t th;
 	pid_t pid = 0;
 	int rxfd, txfd, ngfd = -1, i, err = 0;
-	uint16_t port = 0, ng = im == IMPL_OURS ? NG_OURS : NG_RTPE;
+	uint16_t port = 0, ng = im == IMPL_OURS ? NG_OURS :
+			       im == IMPL_OURS_IO ? NG_OURS_IO : NG_RTPE;
 	uint64_t t0, per_stream;
 	double c0 = 0, c1 = 0;
 	unsigned k;
@@ -435,7 +456,7 @@ static int run(enum impl im, unsigned n, unsigned rate, double dur,
 		usleep(300000);
 		for (k = 0; k < n; k++)
 			dst[k] = lo((uint16_t)(PORTS_PLAIN + 2 * k));
-	} else if (im == IMPL_OURS || im == IMPL_RTPENGINE) {
+	} else if (im != IMPL_DIRECT) {
 		ngfd = udp_sock(0, NULL);
 		for (i = 0; i < 50 && !ng_ping(ngfd, ng); i++)
 			usleep(100000);
@@ -508,6 +529,52 @@ struct check {
 	char detail[160];
 };
 
+/* The issue's targets for one of our relays o at n streams: chk gets 3
+ * or 4 entries; returns how many. */
+static unsigned checks(struct check *chk, unsigned n, const char *nm,
+		       const struct res *o, const struct res *p,
+		       const struct res *e, const struct res *d)
+{
+	double oe = o->cpu_s > 0 ? o->recv / o->cpu_s : 0;
+	double pe = p->cpu_s > 0 ? p->recv / p->cpu_s : 0;
+	double ee = e && e->cpu_s > 0 ? e->recv / e->cpu_s : 0;
+	double loss = o->sent ? 100.0 * (double)(o->sent - (o->recv <
+			o->sent ? o->recv : o->sent)) / o->sent : 100;
+	unsigned k = 0;
+
+	snprintf(chk[k].name, sizeof(chk[k].name),
+		 "relay %u streams: %s forwards with <= 0.5%% loss", n, nm);
+	chk[k].ok = o->ok && loss <= 0.5 && !o->stopped;
+	snprintf(chk[k].detail, sizeof(chk[k].detail),
+		 "loss %.3f%%, %u streams stopped", loss, o->stopped);
+	k++;
+	snprintf(chk[k].name, sizeof(chk[k].name),
+		 "relay %u streams: %s >= 80%% of plain pkt/cpu_s", n, nm);
+	chk[k].ok = o->ok && p->ok && oe >= 0.8 * pe;
+	snprintf(chk[k].detail, sizeof(chk[k].detail), "%.0f vs %.0f (%.2fx)",
+		 oe, pe, pe ? oe / pe : 0);
+	k++;
+	if (e) {
+		snprintf(chk[k].name, sizeof(chk[k].name),
+			 "relay %u streams: %s >= 1.5x rtpengine pkt/cpu_s",
+			 n, nm);
+		chk[k].ok = o->ok && e->ok && oe >= 1.5 * ee;
+		snprintf(chk[k].detail, sizeof(chk[k].detail),
+			 "%.0f vs %.0f (%.2fx)", oe, ee, ee ? oe / ee : 0);
+		k++;
+	}
+	/* Added latency: relayed minus direct, percentile by percentile,
+	 * at the same offered rate. */
+	snprintf(chk[k].name, sizeof(chk[k].name),
+		 "relay %u streams: %s adds <= 200 us at p99", n, nm);
+	chk[k].ok = o->ok && d->ok && o->p99_us - d->p99_us <= 200;
+	snprintf(chk[k].detail, sizeof(chk[k].detail),
+		 "p50 +%.0f us, p99 +%.0f us (direct p50 %.0f, p99 %.0f)",
+		 o->p50_us - d->p50_us, o->p99_us - d->p99_us, d->p50_us,
+		 d->p99_us);
+	return k + 1;
+}
+
 static double eff(const struct res *x)
 {
 	return x->cpu_s > 0 ? x->recv / x->cpu_s : (double)x->p99_us;
@@ -543,7 +610,7 @@ int perf_relay(int argc, char **argv)
 	const char *outdir = "results/latest", *list = "1,100,1000";
 	bool rtpe = true;
 	static struct res r[8][IMPL_N], ov[IMPL_N];
-	struct check chk[64];
+	struct check chk[96];
 	unsigned nchk = 0, pass = 0;
 	char path[512], *end;
 	FILE *f;
@@ -646,58 +713,22 @@ int perf_relay(int argc, char **argv)
 
 		snprintf(k->name, sizeof(k->name),
 			 "relay overload: no stream of ours stops forwarding");
-		k->ok = ov[IMPL_OURS].ok && !ov[IMPL_OURS].stopped;
-		snprintf(k->detail, sizeof(k->detail), "ours %u of 10 stopped"
-			 ", rtpengine %u of 10", ov[IMPL_OURS].stopped,
-			 ov[IMPL_RTPENGINE].stopped);
+		k->ok = ov[IMPL_OURS].ok && !ov[IMPL_OURS].stopped &&
+			ov[IMPL_OURS_IO].ok && !ov[IMPL_OURS_IO].stopped;
+		snprintf(k->detail, sizeof(k->detail), "ours %u, ours-io %u, "
+			 "rtpengine %u of 10 stopped", ov[IMPL_OURS].stopped,
+			 ov[IMPL_OURS_IO].stopped, ov[IMPL_RTPENGINE].stopped);
 	}
 
-	/* Checks, per stream count: the targets. */
+	/* Checks, per stream count and for both ways of running our relay
+	 * (own loop, live driver): the issue's targets. */
 	for (c = 0; c < ncounts; c++) {
-		struct res *o = &r[c][IMPL_OURS], *p = &r[c][IMPL_PLAIN],
-			   *e = &r[c][IMPL_RTPENGINE], *d = &r[c][IMPL_DIRECT];
-		double oe = o->cpu_s > 0 ? o->recv / o->cpu_s : 0;
-		double pe = p->cpu_s > 0 ? p->recv / p->cpu_s : 0;
-		double ee = e->cpu_s > 0 ? e->recv / e->cpu_s : 0;
-		double loss = o->sent ? 100.0 * (double)(o->sent - (o->recv <
-				o->sent ? o->recv : o->sent)) / o->sent : 100;
-		struct check *k;
-
-		k = &chk[nchk++];
-		snprintf(k->name, sizeof(k->name),
-			 "relay %u streams: ours forwards with <= 0.5%% loss",
-			 counts[c]);
-		k->ok = o->ok && loss <= 0.5 && !o->stopped;
-		snprintf(k->detail, sizeof(k->detail),
-			 "loss %.3f%%, %u streams stopped", loss, o->stopped);
-		k = &chk[nchk++];
-		snprintf(k->name, sizeof(k->name),
-			 "relay %u streams: ours >= 80%% of plain pkt/cpu_s",
-			 counts[c]);
-		k->ok = o->ok && p->ok && oe >= 0.8 * pe;
-		snprintf(k->detail, sizeof(k->detail),
-			 "%.0f vs %.0f (%.2fx)", oe, pe, pe ? oe / pe : 0);
-		if (rtpe) {
-			k = &chk[nchk++];
-			snprintf(k->name, sizeof(k->name),
-				 "relay %u streams: ours >= 1.5x rtpengine "
-				 "pkt/cpu_s", counts[c]);
-			k->ok = o->ok && e->ok && oe >= 1.5 * ee;
-			snprintf(k->detail, sizeof(k->detail),
-				 "%.0f vs %.0f (%.2fx)", oe, ee,
-				 ee ? oe / ee : 0);
+		for (im = IMPL_OURS; im <= IMPL_OURS_IO; im++) {
+			nchk += checks(&chk[nchk], counts[c], impl_name[im],
+				       &r[c][im], &r[c][IMPL_PLAIN],
+				       rtpe ? &r[c][IMPL_RTPENGINE] : NULL,
+				       &r[c][IMPL_DIRECT]);
 		}
-		k = &chk[nchk++];
-		snprintf(k->name, sizeof(k->name),
-			 "relay %u streams: ours adds <= 200 us at p99",
-			 counts[c]);
-		/* Added latency: relayed minus direct, percentile by
-		 * percentile, at the same offered rate. */
-		k->ok = o->ok && d->ok && o->p99_us - d->p99_us <= 200;
-		snprintf(k->detail, sizeof(k->detail),
-			 "p50 +%.0f us, p99 +%.0f us (direct p50 %.0f, p99 "
-			 "%.0f)", o->p50_us - d->p50_us, o->p99_us - d->p99_us,
-			 d->p50_us, d->p99_us);
 	}
 	mkdir(outdir, 0755);
 	snprintf(path, sizeof(path), "%s/summary.json", outdir);

@@ -23,6 +23,8 @@ int perf_relay(int argc, char **argv);
  * sent on from base + 2i + 1 to dst_port on 127.0.0.1.
  */
 int perf_relay_ours_main(uint16_t ng_port, uint16_t pmin, uint16_t pmax);
+/* The same relay and ng cores on the project's live driver (ref/io). */
+int perf_relay_io_main(uint16_t ng_port, uint16_t pmin, uint16_t pmax);
 int perf_relay_plain_main(uint16_t base, unsigned n, uint16_t dst_port);
 
 #endif

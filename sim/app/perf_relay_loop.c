@@ -24,6 +24,8 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include "app/perf_relay.h"
+#include "io/io.h"
+#include "io/io_media.h"
 #include "rtp/rtp.h"
 
 #define BATCH 64
@@ -301,6 +303,50 @@ int perf_relay_ours_main(uint16_t ng_port, uint16_t pmin, uint16_t pmax)
 	}
 	rtp_ng_free(o.ng);
 	rtp_relay_free(o.relay);
+	return 0;
+}
+
+/* ---- ours on the live driver --------------------------------------------- */
+
+int perf_relay_io_main(uint16_t ng_port, uint16_t pmin, uint16_t pmax)
+{
+	static struct io_media m;
+	struct rtp_relay *relay = NULL;
+	struct rtp_ng *ng = NULL;
+	struct rtp_relay_cfg cfg;
+	struct io_opts opts;
+	struct io_loop *l = NULL;
+	struct io_core *nc;
+	struct net_addr a;
+	struct log lg;
+	struct pl me = PL("127.0.0.1");
+	char err[256] = "";
+
+	memset(&cfg, 0, sizeof(cfg));
+	net_addr_parse(&me, 0, &cfg.addr);
+	cfg.port_min = pmin;
+	cfg.port_max = pmax;
+	memset(&opts, 0, sizeof(opts));
+	log_init(&lg, "io", LOG_WARN);
+	opts.log = &lg;
+	a = cfg.addr;
+	a.tp = NET_UDP;
+	net_addr_set_port(&a, ng_port);
+	if (rtp_relay_new(&relay, &cfg) || rtp_ng_new(&ng, relay) ||
+	    io_loop_new(&l, &opts, err, sizeof(err)) ||
+	    io_media_attach(&m, l, relay) ||
+	    io_core_add(l, &rtp_ng_core_ops, ng, &nc) ||
+	    io_listen(l, nc, &a, NULL) || io_signals(l, NULL, NULL)) {
+		fprintf(stderr, "perf relay: live driver: %s\n", err);
+		return 1;
+	}
+	/* The ng core calls into the relay: apply its port changes after
+	 * each of its drains, as refd does for the SIP core. */
+	io_core_on_drain(nc, io_media_hook, &m);
+	io_run(l);
+	io_loop_free(l);
+	rtp_ng_free(ng);
+	rtp_relay_free(relay);
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "base/pl.h"
+#include "base/buf.h"
 #include "sip/sip.h"
 
 /* Link types (the pcap LINKTYPE_/DLT_ numbers this reader understands). */
@@ -210,6 +211,23 @@ typedef void (rpl_metric_fn)(void *arg, const char *name, uint64_t v);
 void rpl_stats_foreach(const struct rpl_stats *s, rpl_metric_fn *fn,
 		       void *arg);
 
+
+/*
+ * A scenario re-driving the captured calls (sim/replay/rpl_scn.c): one
+ * account per captured AOR, calls in the given order (sorted by group,
+ * then start) with the captured gaps within a group divided by speed (0:
+ * no gaps), answered as captured, and an `expect cdr` per (caller,
+ * callee) pair. Appends to out. ENOMEM.
+ */
+struct rpl_scn_call {
+	const char *caller, *callee;	/* user@host */
+	unsigned group;			/* capture file: no gap across */
+	uint64_t start_us;
+	double duration_s;
+	uint16_t status;
+};
+int rpl_scn_write(struct buf *out, const char *title,
+		  const struct rpl_scn_call *calls, size_t n, double speed);
 
 /*
  * Capture file reader (driver; libpcap). Reads pcap and pcapng, also

@@ -32,6 +32,30 @@ static struct scn_inproc *ip_of(struct scn_ctx *c)
 	return c->be_state;
 }
 
+/*
+ * Group commit: writes of consecutive steps (a run of `account` lines, the
+ * traces and CDRs of one call) share one transaction, committed before
+ * anything reads the store or the files are audited.
+ */
+static int batch_open(struct scn_inproc *ip)
+{
+	if (ip->in_batch)
+		return 0;
+	if (store_batch_begin(ip->st))
+		return EIO;
+	ip->in_batch = 1;
+	return 0;
+}
+
+static void batch_flush(struct scn_inproc *ip)
+{
+	if (ip && ip->in_batch) {
+		if (store_batch_commit(ip->st))
+			ip->store_errors++;
+		ip->in_batch = 0;
+	}
+}
+
 /* ---- store hooks of the proxy (what refd wires to ref/store) --------- */
 
 static int h_ha1(void *arg, const char *user, const char *domain,
@@ -205,6 +229,7 @@ static void ip_stop(struct scn_ctx *c)
 		vnet_free(ip->v);
 	}
 	sip_proxy_free(ip->px);	/* writes CDRs of calls still up */
+	batch_flush(ip);
 	for (i = 0; i < ip->nua; i++)
 		ua_free(ip->ua[i].ua);
 	mem_free(ip->ua);
@@ -231,6 +256,8 @@ static int ip_account_add(struct scn_ctx *c, const struct scn_acct *a,
 		snprintf(err, errsz, "weak password refused: %s", why);
 		return EINVAL;
 	}
+	if (batch_open(ip))
+		return EIO;
 	memset(&sa, 0, sizeof(sa));
 	sa.user = pl_from_str(a->name);
 	sa.domain = pl_from_str(c->domain);
@@ -255,6 +282,7 @@ static int ip_account_delete(struct scn_ctx *c, const struct scn_acct *a,
 	struct pl p;
 	int rc;
 
+	batch_flush(ip_of(c));
 	scn_aor(c, a->name, aor, sizeof(aor));
 	p = pl_from_str(aor);
 	rc = store_account_delete(ip_of(c)->st, &p, &ip_of(c)->pol, NULL);
@@ -279,7 +307,9 @@ static int ip_purchase(struct scn_ctx *c, const struct scn_acct *a,
 	p.amount_cents = (int64_t)amount * 100;
 	p.name = pl_from_str(name);
 	p.address = pl_from_str(address);
-	rc = store_purchase_add(ip_of(c)->st, &p, NULL);
+	rc = batch_open(ip_of(c));
+	if (!rc)
+		rc = store_purchase_add(ip_of(c)->st, &p, NULL);
 	if (rc)
 		snprintf(err, errsz, "store: %s (%s)", strerror(rc),
 			 store_errmsg(ip_of(c)->st));
@@ -289,7 +319,10 @@ static int ip_purchase(struct scn_ctx *c, const struct scn_acct *a,
 static int ip_purge(struct scn_ctx *c, int64_t now_us, char *err,
 		    size_t errsz)
 {
-	int rc = store_purge(ip_of(c)->st, &ip_of(c)->pol, now_us, NULL);
+	int rc;
+
+	batch_flush(ip_of(c));
+	rc = store_purge(ip_of(c)->st, &ip_of(c)->pol, now_us, NULL);
 
 	if (rc)
 		snprintf(err, errsz, "purge: %s (%s)", strerror(rc),
@@ -305,6 +338,7 @@ static int ip_advance(struct scn_ctx *c, int64_t now_us, char *err,
 
 	if ((uint64_t)now_us <= vnet_now(ip->v))
 		return 0;
+	batch_open(ip);
 	rc = vnet_run_until(ip->v, (uint64_t)now_us, 50000000);
 	if (rc)
 		snprintf(err, errsz, "virtual network: %s (event bound hit "
@@ -373,6 +407,7 @@ static int ip_count_cdr(struct scn_ctx *c, const char *a, const char *b,
 	scn_aor(c, a, aa, sizeof(aa));
 	scn_aor(c, b, ab, sizeof(ab));
 	u = pl_from_str(aa);
+	batch_flush(ip_of(c));
 	rc = store_cdr_list(ip_of(c)->st, &u, cnt_cdr, &k);
 	if (rc)
 		snprintf(err, errsz, "store: %s", strerror(rc));
@@ -392,6 +427,7 @@ static int ip_count_trace(struct scn_ctx *c, const char *a, uint64_t *n,
 	scn_aor(c, a, aa, sizeof(aa));
 	k.a = aa;
 	u = pl_from_str(aa);
+	batch_flush(ip_of(c));
 	rc = store_trace_list(ip_of(c)->st, &u, cnt_trace, &k);
 	if (rc)
 		snprintf(err, errsz, "store: %s", strerror(rc));
@@ -409,6 +445,7 @@ static int ip_count_message(struct scn_ctx *c, const char *b, int encrypted,
 
 	scn_aor(c, b, ab, sizeof(ab));
 	u = pl_from_str(ab);
+	batch_flush(ip_of(c));
 	rc = store_msg_list(ip_of(c)->st, &u, cnt_msg, &k);
 	if (rc)
 		snprintf(err, errsz, "store: %s", strerror(rc));
@@ -433,6 +470,7 @@ static int ip_account_exists(struct scn_ctx *c, const char *name, int *yes,
 	scn_aor(c, name, aa, sizeof(aa));
 	u = pl_from_str(aa);
 	*yes = 0;
+	batch_flush(ip_of(c));
 	rc = store_account_get(ip_of(c)->st, &u, one, yes);
 	if (rc == ENOENT)
 		return 0;
@@ -453,7 +491,10 @@ static int ip_registered(struct scn_ctx *c, const char *name, int *yes,
 static int ip_traffic(struct scn_ctx *c, const struct scn_traffic *t,
 		      char *err, size_t errsz)
 {
-	int rc = scn_inproc_traffic(c, ip_of(c), t, err, errsz);
+	int rc = batch_open(ip_of(c));
+
+	if (!rc)
+		rc = scn_inproc_traffic(c, ip_of(c), t, err, errsz);
 
 	c->now_us = (int64_t)vnet_now(ip_of(c)->v);
 	return rc;
@@ -470,6 +511,7 @@ static void ip_sync(struct scn_ctx *c)
 
 	if (!ip || !ip->v)
 		return;
+	batch_flush(ip);
 	vnet_capture_close(ip->v);
 	snprintf(cap, sizeof(cap), "%s/vnet-%u.pcap", c->dir, ++ip->segment);
 	if (vnet_capture_open(ip->v, cap) == 0)

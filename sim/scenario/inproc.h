@@ -44,6 +44,7 @@ struct scn_inproc {
 	size_t nua;
 	unsigned store_errors;
 	unsigned segment;	/* capture file number */
+	int in_batch;		/* a store transaction is open */
 };
 
 /* Run one traffic verb through the bench UAs. ENOTSUP: not yet. */

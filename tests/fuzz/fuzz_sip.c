@@ -79,6 +79,14 @@ static void deep(const struct sip_msg *msg)
 		case SIP_HDR_REFER_TO:
 			(void)sip_addr_decode(&a, &h->val);
 			break;
+		case SIP_HDR_CONTENT_TYPE:
+		case SIP_HDR_EVENT:
+		case SIP_HDR_SUBSCRIPTION_STATE: {
+			struct pl t, p;
+
+			(void)sip_tokparams_decode(&h->val, &t, &p);
+			break;
+		}
 		default:
 			break;
 		}

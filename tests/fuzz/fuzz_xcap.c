@@ -3,10 +3,12 @@
  * libFuzzer target for the XCAP core: document validation (libxml2 with
  * our XXE/DTD refusal and root/namespace checks) and, through
  * xcap_handle() on a real store opened once, the request path parser and
- * conditional-header handling (GET only, so the store is never written).
+ * conditional-header handling, and the /files paths (GET only, so the
+ * store is never written).
  * Property: every answer is a valid HTTP status.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -61,6 +63,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.user = PL("alice@example.test");
 	buf_init(&resp.body);
 	if (xcap_handle(st, "/xcap-root", &r, &resp) == 0 &&
+	    (resp.status < 200 || resp.status > 599))
+		abort();
+	buf_reset(&resp.body);
+	/* The file store's paths too (GET: list or download, no writes). */
+	if (xcap_files_handle(st, &r, &resp) == 0 &&
 	    (resp.status < 200 || resp.status > 599))
 		abort();
 	buf_fini(&resp.body);

@@ -115,4 +115,25 @@ $C purge --now 2040-01-01T00:00:00Z >/dev/null
 stored 'B1LL1NG' && fail "billing row past 7 years"
 stored 'bob@example.test' && fail "bob still stored"
 [ ! -s "$T/var/platform.db-wal" ] || fail "WAL not truncated"
+
+# A bad policy file or config: one line naming file, line and key; exit 2.
+printf '[cdrs]\nretention = 180d\n[traces]\nretention = soon\n' >"$T/bad.policy"
+sed "s|^policy .*|policy = $T/bad.policy|" "$T/refd.conf" >"$T/bad.conf"
+expect_rc 2 $R -c "$T/bad.conf" purge
+grep -q "bad.policy:4: \[traces\] retention" "$T/err" || fail "policy error line"
+printf '[traces]\nretension = 30d\n' >"$T/bad.policy"
+expect_rc 2 $R -c "$T/bad.conf" purge
+grep -q "bad.policy:2: \[traces\] retension: unknown key" "$T/err" ||
+	fail "unknown policy key"
+printf '[platform]\ndomain = example.test\n' >"$T/nodir.conf"
+expect_rc 2 $R -c "$T/nodir.conf" account list
+expect_rc 2 $R -c "$T/missing.conf" account list
+# A shorter period in the policy file changes what purge removes.
+printf '[traces]\nretention = 1d\n' >"$T/short.policy"
+sed "s|^policy .*|policy = $T/short.policy|" "$T/refd.conf" >"$T/short.conf"
+$C bench --traces 2 --at 2030-01-01T00:00:00Z >/dev/null
+$R -c "$T/short.conf" purge --now 2030-01-01T23:00:00Z | grep -q ' 0 traces' ||
+	fail "1d policy purged too early"
+$R -c "$T/short.conf" purge --now 2030-01-02T00:00:01Z | grep -q ' 2 traces' ||
+	fail "1d policy from the file not applied"
 echo ok

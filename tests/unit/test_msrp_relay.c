@@ -832,6 +832,49 @@ static void test_msrp_relay_hold_behind_report(void **state)
 	buf_fini(&x.body);
 }
 
+/* Past max_hold a held SEND is refused with 413; Failure-Report: partial
+ * gets no 200 but does get the error (RFC 4975 7.1.1). */
+static void test_msrp_relay_hold_limit(void **state)
+{
+	static char msg[16384], big[6000];
+	char rep[2048], to[512];
+	struct peer *a, *b, *c;
+	struct rx x;
+	size_t n, k;
+
+	(void)state;
+	two_clients(&a, &b);
+	c = peer_new(16, 41006, "msrps://127.0.0.1:41006/cccc;tcp");
+	rx_init(&x);
+	memset(big, 'z', sizeof(big));
+	k = (size_t)snprintf(rep, sizeof(rep),
+		"MSRP hl000001 NICKNAME\r\nTo-Path: %s %s %s\r\n"
+		"From-Path: %s\r\nContent-Type: text/plain\r\n\r\n"
+		"a long nickname\r\n-------hl000001$\r\n", a->use_path,
+		b->use_path, b->uri, a->uri);
+	say(a, rep, k - 25, 0);
+	snprintf(to, sizeof(to), "%s %s", b->use_path, b->uri);
+	n = make_send(msg, sizeof(msg), "hl000002", to, c->uri, "msg00060",
+		      "1-6000/6000", "Failure-Report: partial\r\n", big,
+		      sizeof(big), '$');
+	say(c, msg, n, 1000);
+	assert_int_equal(take(c, &x), 0);
+	assert_int_equal(x.m.scode, 413);
+	assert_int_equal(take(c, &x), ENOENT);
+	/* a small one with partial: no 200 at all */
+	say(a, rep + k - 25, 25, 0);
+	n = make_send(msg, sizeof(msg), "hl000003", to, c->uri, "msg00061",
+		      "1-2/2", "Failure-Report: partial\r\n", "ok", 2, '$');
+	say(c, msg, n, 0);
+	assert_int_equal(take(c, &x), ENOENT);
+	assert_int_equal(take(b, &x), 0);
+	assert_true(pl_eq_str(&x.m.method, "NICKNAME"));
+	assert_int_equal(take(b, &x), 0);
+	assert_true(hdr_is(&x, MSRP_H_MESSAGE_ID, "msg00061"));
+	assert_int_equal(take(b, &x), ENOENT);	/* nothing of the 413 one */
+	buf_fini(&x.body);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -857,6 +900,8 @@ int main(void)
 			test_msrp_relay_sessions_share_conn, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_msrp_relay_hold_behind_report, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_msrp_relay_hold_limit,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("msrp_relay", tests, NULL, NULL);

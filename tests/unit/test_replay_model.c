@@ -19,6 +19,7 @@
 #include <cmocka.h>
 #include "base/mem.h"
 #include "replay/replay.h"
+#include "scenario/scn.h"
 #include "replay_frames.h"
 
 static int64_t blocks_at_start;
@@ -383,6 +384,47 @@ static void test_replay_files(void **state)
 	rmdir(dir);
 }
 
+/* The captured calls as a scenario the scenario parser accepts. */
+static void test_replay_model_scenario(void **state)
+{
+	const struct rpl_scn_call calls[] = {
+		{ "+49 30@x.test", "bob@x.test", 0, 1000000, 3.5, 200 },
+		{ "+49 30@x.test", "bob@x.test", 0, 61000000, 0, 486 },
+		{ "bob@y.test", "@x.test", 1, 5000000, 0, 0 },
+	};
+	struct scn *sc = NULL;
+	struct buf b;
+	char err[256];
+	size_t i, n_acct = 0, n_call = 0, n_cdr = 0, n_adv = 0;
+
+	(void)state;
+	buf_init(&b);
+	assert_int_equal(rpl_scn_write(&b, "t", calls, 3, 2), 0);
+	assert_int_equal(scn_parse(&sc, "gen.scn", (const char *)b.data, b.len,
+				   err, sizeof(err)), 0);
+	for (i = 0; i < sc->cnt; i++) {
+		const struct scn_step *st = &sc->steps[i];
+
+		n_acct += st->verb == SCN_ACCOUNT;
+		n_call += st->verb == SCN_CALL;
+		n_cdr += st->verb == SCN_EXPECT_CDR;
+		n_adv += st->verb == SCN_ADVANCE;
+	}
+	assert_int_equal(n_acct, 4);	/* _49_30, bob, bob-2, u */
+	assert_int_equal(n_call, 3);
+	assert_int_equal(n_cdr, 2);
+	assert_int_equal(n_adv, 2);	/* 30 s gap (speed 2), the end */
+	assert_non_null(strstr((char *)b.data, "advance 30000ms"));
+	assert_non_null(strstr((char *)b.data,
+			       "call _49_30 bob answer=yes duration=1751ms"));
+	assert_non_null(strstr((char *)b.data, "call _49_30 bob answer=busy"));
+	assert_non_null(strstr((char *)b.data, "call bob-2 u answer=no"));
+	assert_non_null(strstr((char *)b.data,
+			       "expect cdr _49_30 bob count=2"));
+	scn_free(sc);
+	buf_fini(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +438,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay_files, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_replay_model_scenario,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("replay_model", tests, NULL, NULL);

@@ -239,6 +239,42 @@ static void test_sip_msg_cseq_auth(void **state)
 	assert_int_equal(sip_auth_decode(&a, &s), EBADMSG);
 }
 
+static void test_sip_msg_tokparams(void **state)
+{
+	static const struct { const char *in, *tok, *params; } ok[] = {
+		{ "application/sdp", "application/sdp", "" },
+		{ " multipart/mixed ; boundary=7a9c", "multipart/mixed",
+		  "; boundary=7a9c" },
+		{ "presence;id=1", "presence", ";id=1" },
+		{ "active;expires=600", "active", ";expires=600" },
+		{ "text/*", "text/*", "" },
+		{ "application / sdp", "application / sdp", "" },
+	};
+	static const char *const bad[] = {
+		"", "/sdp", "application/", "app sdp", "presence;;id",
+		"a/b;c=",
+	};
+	struct pl s, t, p;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		s = pl_from_str(ok[i].in);
+		assert_int_equal(sip_tokparams_decode(&s, &t, &p), 0);
+		assert_pl(t, ok[i].tok);
+		assert_pl(p, ok[i].params);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		s = pl_from_str(bad[i]);
+		if (sip_tokparams_decode(&s, &t, &p) != EBADMSG)
+			fail_msg("'%s' accepted", bad[i]);
+	}
+	s = PL("multipart/mixed;boundary=\"x;y\"");
+	assert_int_equal(sip_tokparams_decode(&s, &t, &p), 0);
+	assert_int_equal(sip_param(&p, "boundary", &s), 0);
+	assert_pl(s, "\"x;y\"");
+}
+
 static void test_sip_msg_params_unescape(void **state)
 {
 	struct pl p = PL(" ; a = 1 ;B;c=\"x;y\""), v;
@@ -406,6 +442,7 @@ int main(void)
 		T(test_sip_msg_via),
 		T(test_sip_msg_addr),
 		T(test_sip_msg_cseq_auth),
+		T(test_sip_msg_tokparams),
 		T(test_sip_msg_params_unescape),
 		T(test_sip_msg_list),
 		T(test_sip_msg_reasons),

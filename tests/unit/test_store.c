@@ -542,6 +542,30 @@ static void test_store_export(void **state)
 	store_hash_fini(&h);
 }
 
+static void test_store_wav(void **state)
+{
+	static const uint8_t hdr[] = {
+		'R', 'I', 'F', 'F', 54, 0, 0, 0, 'W', 'A', 'V', 'E',
+		'f', 'm', 't', ' ', 18, 0, 0, 0, 7, 0, 1, 0,
+		0x40, 0x1f, 0, 0, 0x40, 0x1f, 0, 0, 1, 0, 8, 0, 0, 0,
+		'f', 'a', 'c', 't', 4, 0, 0, 0, 3, 0, 0, 0,
+		'd', 'a', 't', 'a', 3, 0, 0, 0, 0xff, 0x7f, 0xfe, 0 };
+	struct buf b;
+
+	(void)state;
+	buf_init(&b);
+	assert_int_equal(store_wav_g711(&b, 0, (const uint8_t *)"\xff\x7f\xfe",
+					3), 0);
+	assert_int_equal(b.len, sizeof(hdr));
+	assert_memory_equal(b.data, hdr, sizeof(hdr));
+	buf_reset(&b);
+	assert_int_equal(store_wav_g711(&b, 1, NULL, 0), 0);
+	assert_int_equal(b.len, 58);
+	assert_int_equal(b.data[20], 6);
+	assert_int_equal(store_wav_g711(&b, 1, NULL, 5), EINVAL);
+	buf_fini(&b);
+}
+
 static int count_cb(void *arg, const void *row)
 {
 	(void)row;
@@ -651,6 +675,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_store_sip_glue, setup,
 						teardown),
+		cmocka_unit_test(test_store_wav),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The relay's port events onto real sockets, and the SIP proxy's media
+ * hooks onto the relay (see io_media.h). A port the relay believes open
+ * but that another process holds is counted and logged: its packets are
+ * lost, the call still proceeds (the relay cannot pick another port once
+ * the SDP went out).
+ */
+#include <errno.h>
+#include <string.h>
+#include "io/io_int.h"
+#include "io/io_media.h"
+
+void io_media_pump(struct io_media *m)
+{
+	struct rtp_sock_ev ev;
+	char a[NET_ADDR_STRLEN];
+	uint32_t id;
+	int err;
+
+	while (!rtp_relay_sock_event(m->relay, &ev)) {
+		struct net_addr local = ev.local;
+
+		if (ev.op == RTP_SOCK_OPEN) {
+			err = io_udp_open(m->loop, m->core, &local, &id);
+			if (err) {
+				m->open_fail++;
+				LOG_W(m->loop->log, "media: cannot open %s: %s",
+				      net_addr_str(&ev.local, a, sizeof(a)),
+				      strerror(err));
+			} else {
+				m->opened++;
+			}
+		} else if (!io_udp_close_addr(m->loop, m->core, &ev.local)) {
+			m->closed++;
+		}
+	}
+	io_core_flush(m->loop, m->core);
+}
+
+void io_media_hook(void *arg, struct io_loop *l, struct io_core *c)
+{
+	(void)l;
+	(void)c;
+	io_media_pump(arg);
+}
+
+int io_media_attach(struct io_media *m, struct io_loop *l,
+		    struct rtp_relay *r)
+{
+	int err;
+
+	memset(m, 0, sizeof(*m));
+	m->loop = l;
+	m->relay = r;
+	err = io_core_add(l, &rtp_relay_core_ops, r, &m->core);
+	if (err)
+		return err;
+	io_core_on_drain(m->core, io_media_hook, m);
+	return 0;
+}
+
+static int offer(void *arg, const struct pl *call_id,
+		 const struct pl *from_tag, const struct pl *sdp,
+		 struct buf *out)
+{
+	struct io_media *m = arg;
+
+	return rtp_relay_offer(m->relay, io_now_us(), call_id, from_tag, sdp,
+			       &m->opts, out);
+}
+
+static int answer(void *arg, const struct pl *call_id,
+		  const struct pl *from_tag, const struct pl *to_tag,
+		  const struct pl *sdp, struct buf *out)
+{
+	struct io_media *m = arg;
+
+	return rtp_relay_answer(m->relay, io_now_us(), call_id, from_tag,
+				to_tag, sdp, &m->opts, out);
+}
+
+static void del(void *arg, const struct pl *call_id,
+		const struct pl *from_tag)
+{
+	struct io_media *m = arg;
+
+	(void)from_tag;
+	rtp_relay_delete(m->relay, io_now_us(), call_id, NULL);
+}
+
+void io_media_sip_ops(struct io_media *m, struct sip_media_ops *ops)
+{
+	ops->arg = m;
+	ops->offer = offer;
+	ops->answer = answer;
+	ops->del = del;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Glue between the RTP relay core (rtp/rtp.h) and the live driver: the
+ * relay runs as a core of the loop, and the ports it allocates for a call
+ * (RTP_SOCK_OPEN / RTP_SOCK_CLOSE events) become real UDP sockets through
+ * io_udp_open / io_udp_close_addr. Also the SIP proxy's media hooks
+ * (struct sip_media_ops, sip/proxy.h) on top of the relay, so that refd
+ * wires the two with a few calls:
+ *
+ *	io_media_attach(&m, loop, relay);
+ *	io_media_sip_ops(&m, &proxy_cfg.media);
+ *	... sip_proxy_new, io_core_add(loop, &sip_proxy_core_ops, ...) ...
+ *	io_core_on_drain(sip_core, io_media_hook, &m);
+ *
+ * The last line matters: the proxy calls offer/answer/delete inside its
+ * own input, so the relay's socket changes are applied right after each
+ * drain of the SIP core (before any RTP can arrive for the new ports).
+ */
+#ifndef IO_IO_MEDIA_H
+#define IO_IO_MEDIA_H
+
+#include <stdint.h>
+#include "io/io.h"
+#include "rtp/rtp.h"
+#include "sip/proxy.h"
+
+struct io_media {
+	struct io_loop *loop;		/* borrowed */
+	struct rtp_relay *relay;	/* borrowed */
+	struct io_core *core;		/* the relay's core in the loop */
+	struct rtp_opts opts;		/* for offer/answer; zero: defaults */
+	uint64_t opened, closed;	/* ports */
+	uint64_t open_fail;		/* port taken by someone else */
+};
+
+/*
+ * Add relay r as a core of loop l and hook its drains (its timeouts end
+ * calls and free ports). m is the caller's and outlives the loop. ENOMEM.
+ */
+int io_media_attach(struct io_media *m, struct io_loop *l,
+		    struct rtp_relay *r);
+/* Apply the relay's pending socket changes, then send what it queued. */
+void io_media_pump(struct io_media *m);
+/* io_drain_fn for the cores that call into the relay (arg = m). */
+void io_media_hook(void *arg, struct io_loop *l, struct io_core *c);
+/* Point ops at the relay (ops->arg = m). */
+void io_media_sip_ops(struct io_media *m, struct sip_media_ops *ops);
+
+#endif

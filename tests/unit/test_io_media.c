@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of the media glue (ref/io/io_media.c) with the real RTP relay
+ * core on loopback: an offer/answer through the SIP proxy's media hooks
+ * opens relay ports as real UDP sockets, RTP sent by each side reaches the
+ * other through them, and deleting the call closes the ports again.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+#include "base/mem.h"
+#include "base/buf.h"
+#include "io/io.h"
+#include "io/io_media.h"
+
+static int64_t blocks_at_start;
+
+static int setup(void **state)
+{
+	(void)state;
+	blocks_at_start = mem_blocks();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	assert_int_equal(mem_blocks(), blocks_at_start);
+	return 0;
+}
+
+static struct net_addr loopback(uint16_t port)
+{
+	struct pl pl = PL("127.0.0.1");
+	struct net_addr a;
+
+	assert_int_equal(net_addr_parse(&pl, port, &a), 0);
+	return a;
+}
+
+/* A UDP socket standing for one phone's media port. */
+static int phone(struct net_addr *a)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	socklen_t sl = sizeof(a->u);
+
+	*a = loopback(0);
+	assert_int_equal(bind(fd, &a->u.sa, net_addr_len(a)), 0);
+	assert_int_equal(getsockname(fd, &a->u.sa, &sl), 0);
+	return fd;
+}
+
+static void sdp(char *dst, size_t n, uint16_t port)
+{
+	snprintf(dst, n, "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+		 "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %u RTP/AVP 0\r\n"
+		 "a=rtpmap:0 PCMU/8000\r\n", port);
+}
+
+/* The port of the m= line of a rewritten SDP. */
+static uint16_t m_port(const struct buf *b)
+{
+	char tmp[2048];
+	const char *m;
+
+	assert_true(b->len < sizeof(tmp));
+	memcpy(tmp, b->data, b->len);
+	tmp[b->len] = 0;
+	m = strstr(tmp, "m=audio ");
+	assert_non_null(m);
+	return (uint16_t)atoi(m + 8);
+}
+
+/* Send one RTP packet from fd to port, expect it on rx within ~1 s. */
+static void rtp_through(struct io_loop *l, int fd, uint16_t port, int rx,
+			uint16_t seq)
+{
+	uint8_t pkt[172] = { 0x80, 0x00 }, got[256];
+	struct net_addr to = loopback(port);
+	ssize_t n = -1;
+	int i;
+
+	pkt[2] = (uint8_t)(seq >> 8);
+	pkt[3] = (uint8_t)seq;
+	pkt[11] = 7;	/* SSRC */
+	assert_int_equal(sendto(fd, pkt, sizeof(pkt), 0, &to.u.sa,
+				net_addr_len(&to)), (ssize_t)sizeof(pkt));
+	for (i = 0; i < 200 && n < 0; i++) {
+		assert_int_equal(io_run_once(l, 5), 0);
+		n = recv(rx, got, sizeof(got), 0);
+	}
+	assert_int_equal(n, (ssize_t)sizeof(pkt));
+	assert_memory_equal(got, pkt, sizeof(pkt));
+}
+
+static void test_io_media_call(void **state)
+{
+	struct rtp_relay_cfg rc;
+	struct rtp_relay *r = NULL;
+	struct io_loop *l = NULL;
+	struct io_media m;
+	struct sip_media_ops ops;
+	struct net_addr pa, pb;
+	struct buf out_a, out_b;
+	struct pl cid = PL("call-1@test"), fta = PL("ta"), ftb = PL("tb"), s;
+	struct io_opts o = { 0 };
+	char err[128], text[512];
+	uint16_t to_b, to_a, base;
+	int fa, fb, k;
+
+	(void)state;
+	fa = phone(&pa);
+	fb = phone(&pb);
+	assert_int_equal(io_loop_new(&l, &o, err, sizeof(err)), 0);
+	/* A range of our own: other suites may run relays at once. */
+	base = (uint16_t)(42000 + (getpid() % 1000) * 16);
+	memset(&rc, 0, sizeof(rc));
+	rc.addr = loopback(0);
+	rc.port_min = base;
+	rc.port_max = (uint16_t)(base + 15);
+	assert_int_equal(rtp_relay_new(&r, &rc), 0);
+	assert_int_equal(io_media_attach(&m, l, r), 0);
+	io_media_sip_ops(&m, &ops);
+
+	buf_init(&out_a);
+	buf_init(&out_b);
+	sdp(text, sizeof(text), net_addr_port(&pa));
+	s = pl_from_str(text);
+	assert_int_equal(ops.offer(ops.arg, &cid, &fta, &s, &out_b), 0);
+	sdp(text, sizeof(text), net_addr_port(&pb));
+	s = pl_from_str(text);
+	assert_int_equal(ops.answer(ops.arg, &cid, &fta, &ftb, &s, &out_a),
+			 0);
+	io_media_pump(&m);
+	assert_true(m.opened >= 2);
+	assert_int_equal(m.open_fail, 0);
+	to_b = m_port(&out_b);	/* where B sends: in the offer B got */
+	to_a = m_port(&out_a);	/* where A sends: in the answer A got */
+	assert_true(to_a >= base && to_a <= base + 15);
+	assert_true(to_b >= base && to_b <= base + 15);
+	assert_int_not_equal(to_a, to_b);
+
+	for (k = 0; k < 3; k++) {
+		rtp_through(l, fa, to_a, fb, (uint16_t)k);
+		rtp_through(l, fb, to_b, fa, (uint16_t)(100 + k));
+	}
+
+	ops.del(ops.arg, &cid, &fta);
+	io_media_pump(&m);
+	assert_int_equal(m.closed, m.opened);
+	/* The relay's ports are free again: we can bind one. */
+	{
+		struct net_addr a = loopback(to_a);
+		int fd = socket(AF_INET, SOCK_DGRAM, 0);
+		assert_int_equal(bind(fd, &a.u.sa, net_addr_len(&a)), 0);
+		close(fd);
+	}
+	buf_fini(&out_a);
+	buf_fini(&out_b);
+	io_loop_free(l);
+	rtp_relay_free(r);
+	close(fa);
+	close(fb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_io_media_call, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests_name("io_media", tests, NULL, NULL);
+}
