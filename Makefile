@@ -200,6 +200,7 @@ run: deps
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(BIN)/rtcbench perf parse --out results/bench/parse
 	$(Q)$(BIN)/rtcbench perf --peers --out results/bench
 
 certs:

@@ -263,6 +263,15 @@ int store_file_read(struct store *s, int64_t id, struct buf *out);
 int store_file_delete(struct store *s, int64_t id, const struct pl *user);
 /* Bytes of all stored files. */
 int store_file_usage(struct store *s, uint64_t *bytes);
+/*
+ * P11 quota: delete files oldest first (rows, then wiped blobs) until the
+ * total is at most quota_bytes. Part of store_purge; also run right after
+ * an upload so the store never stays over its quota until the next purge.
+ * The rows' bytes leave the database at the next scrub. Counts may be
+ * NULL.
+ */
+int store_file_quota(struct store *s, uint64_t quota_bytes,
+		     uint64_t *evicted, uint64_t *bytes);
 
 struct store_vm {
 	int64_t id;		/* output only */

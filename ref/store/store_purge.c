@@ -113,7 +113,6 @@ static int purge_files(struct store *s, const struct policy *pol,
 		       int64_t now_us, struct store_purge_report *rep)
 {
 	struct store_ids ids = { 0 };
-	uint64_t usage = 0;
 	int err = 0;
 
 	/* By age, per size class (P11). */
@@ -131,9 +130,28 @@ static int purge_files(struct store *s, const struct policy *pol,
 					 &rep->file_bytes);
 	} while (!err && ids.n == 2 * PURGE_CHUNK);
 
-	/* Then oldest first while the store is over its quota. */
-	while (!err && !(err = store_file_usage(s, &usage)) &&
-	       usage > pol->file_quota_bytes) {
+	store_ids_fini(&ids);
+	if (!err) {
+		uint64_t bytes = 0;
+
+		err = store_file_quota(s, pol->file_quota_bytes,
+				       &rep->files_quota, &bytes);
+		rep->file_bytes += bytes;
+	}
+	return err;
+}
+
+int store_file_quota(struct store *s, uint64_t quota_bytes,
+		     uint64_t *evicted, uint64_t *bytes)
+{
+	struct store_ids ids = { 0 };
+	uint64_t usage = 0, n = 0, b = 0;
+	int err;
+
+	if (!s)
+		return EINVAL;
+	/* Oldest first while the store is over its quota. */
+	while (!(err = store_file_usage(s, &usage)) && usage > quota_bytes) {
 		sqlite3_stmt *st = store_st(s, ST_PG_FILES_OLDEST);
 		struct store_ids one = { 0 };
 		size_t i;
@@ -144,18 +162,25 @@ static int purge_files(struct store *s, const struct policy *pol,
 		if (err || !ids.n)
 			break;
 		/* Take just enough of the oldest to get under the quota. */
-		for (i = 0; i < ids.n && usage > pol->file_quota_bytes; i += 2) {
+		for (i = 0; i < ids.n && usage > quota_bytes; i += 2) {
 			if ((err = store_ids_push(&one, ids.v[i])) ||
 			    (err = store_ids_push(&one, ids.v[i + 1])))
 				break;
 			usage -= (uint64_t)ids.v[i + 1];
 		}
+		if (!err && one.n)
+			err = store_mark_dirty(s);
 		if (!err)
-			err = drop_files(s, &one, &rep->files_quota,
-					 &rep->file_bytes);
+			err = drop_files(s, &one, &n, &b);
 		store_ids_fini(&one);
+		if (err)
+			break;
 	}
 	store_ids_fini(&ids);
+	if (evicted)
+		*evicted = n;
+	if (bytes)
+		*bytes = b;
 	return err;
 }
 

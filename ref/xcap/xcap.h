@@ -68,11 +68,12 @@ int xcap_validate(const struct pl *auid, const struct pl *body, char *why,
  *   GET    /files                         the user's files (JSON array)
  *   GET    /files/<id>                    download: owner or recipient
  *   DELETE /files/<id>                    owner or recipient
- * Someone else's file is 404, as a missing one (no probing). Expiry and
- * quota eviction are the retention engine's (store_purge).
+ * Someone else's file is 404, as a missing one (no probing). After an
+ * upload the oldest files are evicted down to quota_bytes (0: leave it to
+ * the retention engine, store_purge, which also expires by age).
  */
-int xcap_files_handle(struct store *s, const struct xcap_req *r,
-		      struct xcap_resp *resp);
+int xcap_files_handle(struct store *s, uint64_t quota_bytes,
+		      const struct xcap_req *r, struct xcap_resp *resp);
 
 /* ---- HTTP driver (libmicrohttpd) ---------------------------------------- */
 
@@ -85,6 +86,7 @@ struct xcap_http_cfg {
 	const char *root;	/* NULL: "/xcap-root" */
 	uint32_t max_body;	/* XCAP documents; 0: 1 MiB */
 	uint32_t max_file;	/* uploads; 0: 64 MiB */
+	uint64_t file_quota;	/* P11 quota ([files] quota); 0: none here */
 };
 
 int xcap_http_start(struct xcap_http **hp, const struct xcap_http_cfg *cfg,

@@ -92,8 +92,8 @@ static int upload(struct store *s, const struct xcap_req *r,
 					"encrypted", enc));
 }
 
-int xcap_files_handle(struct store *s, const struct xcap_req *r,
-		      struct xcap_resp *resp)
+int xcap_files_handle(struct store *s, uint64_t quota_bytes,
+		      const struct xcap_req *r, struct xcap_resp *resp)
 {
 	struct pl p = r->path, a, b;
 	struct access acc = { &r->user, 0 };
@@ -112,7 +112,11 @@ int xcap_files_handle(struct store *s, const struct xcap_req *r,
 	if (pl_eq_str(&r->method, "POST")) {
 		if (pl_split(&p, '/', &a, &b) || pl_chr(&b, '/'))
 			return status(resp, 400);
-		return upload(s, r, &a, &b, resp);
+		e = upload(s, r, &a, &b, resp);
+		/* Over the quota now: the oldest files go, maybe this one. */
+		if (!e && resp->status == 201 && quota_bytes)
+			e = store_file_quota(s, quota_bytes, NULL, NULL);
+		return e;
 	}
 	if (!p.len && pl_eq_str(&r->method, "GET")) {
 		json_t *arr = json_array();

@@ -31,6 +31,7 @@ struct xcap_http {
 	char *root;
 	uint32_t max_body;
 	uint32_t max_file;
+	uint64_t file_quota;
 	uint8_t nonce_key[32];
 };
 
@@ -167,7 +168,7 @@ static enum MHD_Result serve(struct xcap_http *h, struct MHD_Connection *con,
 	r.now_us = wall_us();
 	buf_init(&resp.body);
 	e = !strncmp(url, "/files", 6) && (!url[6] || url[6] == '/')
-		? xcap_files_handle(h->st, &r, &resp)
+		? xcap_files_handle(h->st, h->file_quota, &r, &resp)
 		: xcap_handle(h->st, h->root, &r, &resp);
 	if (e)
 		ret = queue(con, 500, "text/plain", NULL, NULL, "store error\n",
@@ -256,6 +257,7 @@ int xcap_http_start(struct xcap_http **hp, const struct xcap_http_cfg *cfg,
 	h->root = mem_strdup(cfg->root ? cfg->root : "/xcap-root");
 	h->max_body = cfg->max_body ? cfg->max_body : 1 << 20;
 	h->max_file = cfg->max_file ? cfg->max_file : 64u << 20;
+	h->file_quota = cfg->file_quota;
 	if (!h->domain || !h->root) {
 		e = ENOMEM;
 		goto out;

@@ -111,7 +111,7 @@ int cmd_run(int argc, char **argv)
 	unsigned scn_failed = 0, total_steps = 0;
 	double wall = 0;
 	size_t i, nroots = 0;
-	int rc = 2, e;
+	int rc = 2, e, reproducible;
 
 	for (i = 0; i < (size_t)argc; i++) {
 		const char *a = argv[i];
@@ -186,7 +186,9 @@ int cmd_run(int argc, char **argv)
 	rep_summary_meta(sum, "mode", o.mode);
 	rep_summary_meta(sum, "seed", seed);
 	exposure = json_array();
-	if (rep_summary_series(sum, &ser, "scenario_wall", "Wall time per "
+	/* Wall times differ run to run: a reproducible run leaves them out. */
+	reproducible = getenv("SOURCE_DATE_EPOCH") != NULL;
+	if (!reproducible && rep_summary_series(sum, &ser, "scenario_wall", "Wall time per "
 			       "scenario (rtcbench run, all steps and audits)",
 			       "scenario (in run order)", "wall time (ms)",
 			       "bar"))
@@ -205,15 +207,17 @@ int cmd_run(int argc, char **argv)
 		scn_failed += r.failed > 0;
 		total_steps += (unsigned)sc[i]->cnt;
 		wall += r.wall_s;
-		rep_series_point(ser, (double)(i + 1),
+		if (ser)
+			rep_series_point(ser, (double)(i + 1),
 				 (double)(long)(r.wall_s * 1e6) / 1000);
 	}
 	rep_progress("run", f.n, f.n);
 	rep_summary_metric(sum, "scenarios", (double)f.n);
 	rep_summary_metric(sum, "scenarios_failed", scn_failed);
 	rep_summary_metric(sum, "steps", total_steps);
-	rep_summary_metric(sum, "scenario_wall_s", (double)(long)(wall * 1000)
-			   / 1000);
+	if (!reproducible)
+		rep_summary_metric(sum, "scenario_wall_s",
+				   (double)(long)(wall * 1000) / 1000);
 	rep_summary_set(sum, "exposure", exposure);
 	exposure = NULL;
 	e = rep_summary_write(sum, out);

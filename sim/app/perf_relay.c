@@ -416,6 +416,10 @@ static void load(int fd, const struct sockaddr_in *dst, unsigned n,
 			}
 			r = sendmmsg(fd, msgs, b, 0);
 			*sent += r > 0 ? (unsigned)r : b;	/* lost = lost */
+			/* A rate above what we can send: just go on until
+			 * the end, never chase the backlog past it. */
+			if ((double)(mono_ns() - t0) >= dur * 1e9)
+				break;
 		}
 		nanosleep(&tick, NULL);
 	}
@@ -588,6 +592,22 @@ static int cmp_eff(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* mkdir -p */
+static void mkdirs(const char *dir)
+{
+	char tmp[512], *p;
+
+	snprintf(tmp, sizeof(tmp), "%s", dir);
+	for (p = tmp + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(tmp, 0755);
+			*p = '/';
+		}
+	}
+	mkdir(tmp, 0755);
+}
+
 static int usage(const char *why)
 {
 	fprintf(stderr, "rtcbench perf relay: %s\n"
@@ -730,7 +750,7 @@ int perf_relay(int argc, char **argv)
 				       &r[c][IMPL_DIRECT]);
 		}
 	}
-	mkdir(outdir, 0755);
+	mkdirs(outdir);
 	snprintf(path, sizeof(path), "%s/summary.json", outdir);
 	f = fopen(path, "w");
 	if (!f) {

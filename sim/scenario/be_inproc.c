@@ -262,6 +262,7 @@ static int ip_account_add(struct scn_ctx *c, const struct scn_acct *a,
 	sa.user = pl_from_str(a->name);
 	sa.domain = pl_from_str(c->domain);
 	sa.email = pl_from_str(a->email);
+	sa.display = pl_from_str(a->display);
 	sa.voicemail = a->voicemail;
 	sa.pgp = a->pgp;
 	sa.created_us = c->now_us;

@@ -44,7 +44,9 @@ static int free_port(uint16_t *out, unsigned n, uint64_t seed)
 	unsigned tries;
 
 	for (tries = 0; tries < 200; tries++) {
-		uint16_t p = (uint16_t)(20000 + (seed + tries * 7919) % 20000);
+		/* Even: RTP ports start even (RFC 3550 11). */
+		uint16_t p = (uint16_t)((20000 + (seed + tries * 7919) % 20000)
+					& ~1u);
 		unsigned i;
 		int ok = 1;
 
@@ -295,7 +297,8 @@ static int live_account_add(struct scn_ctx *c, const struct scn_acct *a,
 	fprintf(f, "%s\n", a->password);
 	fclose(f);
 	rc = scn_live_ctl(c, NULL, err, errsz, "account", "add", aor,
-			  "--password-file", pwf, "--email", a->email, NULL);
+			  "--password-file", pwf, "--email", a->email,
+			  "--display", a->display, NULL);
 	unlink(pwf);
 	return rc;
 }

@@ -62,7 +62,9 @@ int scn_do_account(struct scn_ctx *c, const struct scn_step *st)
 {
 	struct scn_acct *na, *a;
 	const char *pw = scn_opt(st, "password"), *em = scn_opt(st, "email");
-	char gpw[CAN_LEN], gem[CAN_LEN + 20], err[300] = "";
+	const char *dn = scn_opt(st, "display");
+	char gpw[CAN_LEN], gem[CAN_LEN + 20], gdn[CAN_LEN + 10];
+	char err[300] = "";
 	int rc;
 
 	na = mem_realloc(c->acct, (c->nacct + 1) * sizeof(*na));
@@ -80,13 +82,20 @@ int scn_do_account(struct scn_ctx *c, const struct scn_step *st)
 		strcat(gem, "@mail.test");
 		em = gem;
 	}
+	if (!dn) {
+		memcpy(gdn, "Display ", 8);
+		scn_canary_make(c, 1, gdn + 8, CAN_LEN);
+		dn = gdn;
+	}
+	a->display = mem_strdup(dn);
 	a->name = mem_strdup(st->argv[0]);
 	a->password = mem_strdup(pw);
 	a->email = mem_strdup(em);
 	a->voicemail = scn_opt(st, "voicemail") &&
 		       !strcmp(scn_opt(st, "voicemail"), "on");
 	a->pgp = scn_opt(st, "pgp") && !strcmp(scn_opt(st, "pgp"), "on");
-	if (!a->name || !a->password || !a->email) {
+	if (!a->name || !a->password || !a->email || !a->display) {
+		mem_free(a->display);
 		mem_free(a->name);
 		mem_free(a->password);
 		mem_free(a->email);
@@ -94,7 +103,8 @@ int scn_do_account(struct scn_ctx *c, const struct scn_step *st)
 	}
 	c->nacct++;
 	if (scn_unplaced_add(c, a->password, st->line) ||
-	    scn_unplaced_add(c, a->email, st->line))
+	    scn_unplaced_add(c, a->email, st->line) ||
+	    scn_unplaced_add(c, a->display, st->line))
 		return ENOMEM;
 	if (scn_platform(c, st))
 		return 0;
@@ -112,6 +122,10 @@ int scn_do_account(struct scn_ctx *c, const struct scn_step *st)
 		rc = mark(c, st, a->email, 3, AUDIT_KEEP_ACCOUNT_TABLE, 0,
 			  a->name, NULL, AUDIT_PATH_NONE, false, false,
 			  "e-mail address", "");
+	if (!rc)
+		rc = mark(c, st, a->display, 1, AUDIT_KEEP_ACCOUNT, 0, a->name,
+			  NULL, AUDIT_PATH_NONE, false, false, "display name",
+			  "");
 	return rc;
 }
 
@@ -197,7 +211,8 @@ int scn_do_traffic(struct scn_ctx *c, const struct scn_step *st)
 		return scn_check(c, st, false, "%s", err);
 	}
 	snprintf(setting, sizeof(setting), "via=%s%s%s%s", t.via,
-		 media ? " media=" : "", media ? media : "",
+		 st->verb == SCN_CALL ? " media=" : "",
+		 st->verb == SCN_CALL ? (media ? media : "rtp") : "",
 		 on_otr ? " otr=on" : "");
 	switch (st->verb) {
 	case SCN_REGISTER:

@@ -67,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	buf_reset(&resp.body);
 	/* The file store's paths too (GET: list or download, no writes). */
-	if (xcap_files_handle(st, &r, &resp) == 0 &&
+	if (xcap_files_handle(st, 0, &r, &resp) == 0 &&
 	    (resp.status < 200 || resp.status > 599))
 		abort();
 	buf_fini(&resp.body);

@@ -283,6 +283,7 @@ static void test_xcap_files_http(void **state)
 	cfg.data_dir = f->dir;
 	cfg.domain = "example.test";
 	cfg.max_file = 4096;
+	cfg.file_quota = 2000;
 	assert_int_equal(xcap_http_start(&h, &cfg, err, sizeof(err)), 0);
 	port = xcap_http_port(h);
 	buf_init(&b);
@@ -317,7 +318,29 @@ static void test_xcap_files_http(void **state)
 				      "big", "alice:alice-pass-123", big, &b),
 				 413);
 	}
-	snprintf(path, sizeof(path), "/files/%d", 1);
+	/* Two 1200-byte uploads pass the 2000-byte quota: the oldest two
+	 * (the 24-byte file 1, then file 2) are evicted at once. */
+	{
+		char mid[1201];
+
+		memset(mid, 'm', 1200);
+		mid[1200] = '\0';
+		assert_int_equal(http(port, "POST", "/files/bob@example.test/"
+				      "m1", "alice:alice-pass-123", mid, &b),
+				 201);
+		assert_int_equal(http(port, "GET", "/files/1", "bob:"
+				      "bob-pass-456", NULL, &b), 200);
+		assert_int_equal(http(port, "POST", "/files/bob@example.test/"
+				      "m2", "alice:alice-pass-123", mid, &b),
+				 201);
+		assert_int_equal(http(port, "GET", "/files/1", "bob:"
+				      "bob-pass-456", NULL, &b), 404);
+		assert_int_equal(http(port, "GET", "/files/2", "bob:"
+				      "bob-pass-456", NULL, &b), 404);
+		assert_int_equal(http(port, "GET", "/files/3", "bob:"
+				      "bob-pass-456", NULL, &b), 200);
+	}
+	snprintf(path, sizeof(path), "/files/%d", 3);
 	assert_int_equal(http(port, "DELETE", path, "bob:bob-pass-456", NULL,
 			      &b), 200);
 	assert_int_equal(http(port, "GET", path, "alice:alice-pass-123", NULL,
