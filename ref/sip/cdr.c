@@ -145,7 +145,8 @@ static int redact_after(struct buf *out, struct pl l, const char *key,
 	const char *hit;
 	int err = 0;
 
-	while (!err && (hit = pl_find(&l, &k))) {
+	while (!err && (hit = pl_find(&l, &k)) && hit >= l.p &&
+	       hit + kl <= l.p + l.len) {
 		size_t pre = (size_t)(hit - l.p) + kl, i = pre;
 		bool quoted = i < l.len && l.p[i] == '"';
 

@@ -361,7 +361,7 @@ static void reply_raw(struct sip_proxy *p, const struct net_pkt *pkt,
 static void handle_ack(struct sip_proxy *p, const struct net_pkt *pkt,
 		       struct sip_msg *msg)
 {
-	struct tsx *t = tsx_srv_find(p, msg, true);
+	struct tsx *t = tsx_srv_find(p, pkt, msg, true);
 
 	if (t && t->invite && t->state == TS_COMPLETED) {
 		/* RFC 3261 17.2.1: Confirmed, Timer I absorbs repeats. */
@@ -400,7 +400,7 @@ static void handle_req(struct sip_proxy *p, const struct net_pkt *pkt,
 		handle_ack(p, pkt, msg);
 		return;
 	}
-	t = tsx_srv_find(p, msg, false);
+	t = tsx_srv_find(p, pkt, msg, false);
 	if (t) {
 		p->st.rx_retrans++;
 		if (t->rsp)
@@ -418,7 +418,7 @@ static void handle_req(struct sip_proxy *p, const struct net_pkt *pkt,
 		return;
 	}
 	if (msg->mid == SIP_M_CANCEL) {
-		inv = tsx_srv_find(p, msg, true);
+		inv = tsx_srv_find(p, pkt, msg, true);
 		if (!inv || !inv->invite) {
 			px_reply(p, t, msg, 481, NULL, NULL, 0, NULL, NULL);
 			return;
@@ -531,6 +531,7 @@ static int stream_input(struct sip_proxy *p, const struct net_pkt *in)
 
 	if (!in->data && !in->len) {
 		conn_drop(p, in->conn_id);
+		reg_conn_closed(p, in->conn_id);
 		return 0;
 	}
 	c = conn_get(p, in->conn_id);
@@ -574,6 +575,8 @@ int sip_proxy_input(struct sip_proxy *p, uint64_t now_us,
 	if (!p || !in)
 		return EINVAL;
 	p->now = now_us;
+	if (in->data && in->len)
+		p->st.rx_inputs++;
 	if (net_tp_is_stream(in->from.tp) && in->conn_id)
 		return stream_input(p, in);
 	if (!in->data || !in->len)

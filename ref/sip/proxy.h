@@ -148,6 +148,7 @@ struct sip_proxy_cfg {
 
 /* Counters for refctl/tests; never hold personal data. */
 struct sip_proxy_stats {
+	uint64_t rx_inputs;	/* datagrams and stream chunks */
 	uint64_t rx_req, rx_rsp, rx_bad_req, rx_bad_rsp, rx_retrans;
 	uint64_t tx, tx_refused, tsx_overload;
 	uint64_t auth_ok, auth_fail, auth_limited;

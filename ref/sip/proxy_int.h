@@ -176,8 +176,8 @@ void tsx_fini(struct sip_proxy *p);
 /* Server tsx for msg (not ACK). */
 int tsx_srv_new(struct sip_proxy *p, const struct net_pkt *pkt,
 		const struct sip_msg *msg, struct tsx **tp);
-struct tsx *tsx_srv_find(struct sip_proxy *p, const struct sip_msg *msg,
-			 bool invite_for_ack_cancel);
+struct tsx *tsx_srv_find(struct sip_proxy *p, const struct net_pkt *pkt,
+			 const struct sip_msg *msg, bool invite_for_ack_cancel);
 /* Send a response through server tsx t (stores it for retransmission). */
 int tsx_srv_respond(struct sip_proxy *p, struct tsx *t, const uint8_t *d,
 		    size_t len, uint16_t code);
@@ -212,6 +212,11 @@ void route_rsp_stateless(struct sip_proxy *p, const struct sip_msg *rsp);
 int route_fork(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg,
 	       const char *user);
 void route_kid_gone(struct tsx *kid);
+/* Destination of an IP-literal sip/sips URI. EPERM (clear transport for
+ * a secure request), EACCES (outside networks), EHOSTUNREACH (a name),
+ * EPROTONOSUPPORT. */
+int route_uri_dst(struct sip_proxy *p, const struct sip_uri *u,
+		  bool secure, struct net_addr *dst);
 
 /* registrar.c */
 int reg_init(struct sip_proxy *p);
@@ -219,6 +224,8 @@ void reg_fini(struct sip_proxy *p);
 void reg_register(struct sip_proxy *p, const struct net_pkt *pkt,
 		  struct sip_msg *msg, struct tsx *t);
 void reg_timer(struct sip_proxy *p, void *arg);
+/* A stream connection closed: its bindings fall back to their contact. */
+void reg_conn_closed(struct sip_proxy *p, uint64_t conn_id);
 
 struct reg_target {
 	char uri[256];

@@ -77,8 +77,8 @@ static bool uri_secure(const struct sip_uri *u)
 }
 
 /* Destination of an IP-literal URI (RFC 3263 without DNS). */
-static int uri_dst(struct sip_proxy *p, const struct sip_uri *u,
-		   bool secure, struct net_addr *dst)
+int route_uri_dst(struct sip_proxy *p, const struct sip_uri *u,
+		  bool secure, struct net_addr *dst)
 {
 	char s[NET_ADDR_STRLEN + 8];
 	enum net_tp tp = NET_UDP;
@@ -293,7 +293,7 @@ static int forward_uri(struct sip_proxy *p, struct tsx *t,
 	struct net_addr dst;
 	int err;
 
-	err = uri_dst(p, u, r->secure, &dst);
+	err = route_uri_dst(p, u, r->secure, &dst);
 	if (err)
 		return err;
 	return forward(p, t, pkt, msg, r, r->new_ruri, &dst, 0);
@@ -402,6 +402,8 @@ static void local(struct sip_proxy *p, const struct net_pkt *pkt,
 	if (!pl_isset(&msg->ruri.user)) {
 		if (msg->mid == SIP_M_OPTIONS)
 			px_reply(p, t, msg, 200, NULL, &allow, 1, NULL, NULL);
+		else if (msg->mid == SIP_M_OTHER)	/* RFC 3261 8.2.1 */
+			px_reply(p, t, msg, 501, NULL, &allow, 1, NULL, NULL);
 		else
 			px_reply(p, t, msg, 404, NULL, NULL, 0, NULL, NULL);
 		return;
@@ -494,6 +496,21 @@ static int uas_require(struct sip_proxy *p, struct sip_msg *msg,
 	return EPROTO;
 }
 
+/* An initial request pre-routed through us to another hop: only for our
+ * own (authenticated) users, else we would be an open relay. */
+static bool relay_ok(struct sip_proxy *p, const struct net_pkt *pkt,
+		     struct sip_msg *msg, struct tsx *t)
+{
+	if (!px_host_is_us(p, &msg->from.uri.host, 0)) {
+		if (msg->mid == SIP_M_INVITE)
+			cdr_call_refused(p, pkt, msg, 403);
+		px_reply(p, t, msg, 403, "Relaying Denied", NULL, 0, NULL,
+			 NULL);
+		return false;
+	}
+	return !p->cfg.auth || !auth_check(p, pkt, msg, t);
+}
+
 void route_request(struct sip_proxy *p, const struct net_pkt *pkt,
 		   struct sip_msg *msg, struct tsx *t)
 {
@@ -537,6 +554,8 @@ void route_request(struct sip_proxy *p, const struct net_pkt *pkt,
 				 NULL);
 			return;
 		}
+		if (!pl_isset(&msg->to.tag) && !relay_ok(p, pkt, msg, t))
+			return;
 		err = forward_uri(p, t, pkt, msg, &r, &a.uri);
 		if (err)
 			refuse(p, t, msg, pkt, err);
@@ -577,7 +596,7 @@ void route_ack(struct sip_proxy *p, const struct net_pkt *pkt,
 	} else if (px_uri_is_us(p, u) || !r.popped) {
 		return;		/* nothing to forward to: absorbed */
 	}
-	if (uri_dst(p, u, r.secure, &dst))
+	if (route_uri_dst(p, u, r.secure, &dst))
 		return;
 	forward(p, NULL, pkt, msg, &r, r.new_ruri, &dst, 0);
 }

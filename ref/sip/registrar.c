@@ -27,6 +27,8 @@ struct binding {
 	uint32_t timer;
 	struct net_addr src;
 	uint64_t conn_id;
+	struct net_addr cdst;	/* from the Contact URI, when an IP literal */
+	bool has_cdst;
 };
 
 struct aor {
@@ -132,6 +134,20 @@ void reg_timer(struct sip_proxy *p, void *arg)
 	aor_free_if_empty(p, a);
 }
 
+void reg_conn_closed(struct sip_proxy *p, uint64_t conn_id)
+{
+	struct binding *b;
+	struct aor *a;
+	size_t i;
+
+	/* Linear: closes are rare next to lookups (known cost). */
+	for (i = 0; i < p->aor_buckets; i++)
+		for (a = p->aor_tab[i]; a; a = a->hnext)
+			for (b = a->b; b; b = b->next)
+				if (b->conn_id == conn_id)
+					b->conn_id = 0;
+}
+
 size_t reg_lookup(struct sip_proxy *p, const char *user,
 		  struct reg_target *out, size_t max)
 {
@@ -145,6 +161,11 @@ size_t reg_lookup(struct sip_proxy *p, const char *user,
 		snprintf(out[n].uri, sizeof(out[n].uri), "%s", b->uri);
 		out[n].dst = b->src;
 		out[n].conn_id = b->conn_id;
+		/* A stream binding whose connection is gone: dial the
+		 * contact (the driver opens a connection). */
+		if (net_tp_is_stream(b->src.tp) && !b->conn_id &&
+		    b->has_cdst)
+			out[n].dst = b->cdst;
 		n++;
 	}
 	return n;
@@ -229,6 +250,14 @@ static int apply(struct sip_proxy *p, const struct net_pkt *pkt,
 	b->cseq = msg->cseq.num;
 	b->src = pkt->from;
 	b->conn_id = net_tp_is_stream(pkt->from.tp) ? pkt->conn_id : 0;
+	b->has_cdst = !route_uri_dst(p, &u->c.addr.uri, false, &b->cdst);
+	if (b->has_cdst && b->cdst.tp != pkt->from.tp) {
+		/* transport= absent: the one it registered over */
+		struct pl v;
+
+		if (sip_param(&u->c.addr.uri.params, "transport", &v))
+			b->cdst.tp = pkt->from.tp;
+	}
 	b->expires_at = p->now + (uint64_t)u->expires * 1000000ull;
 	if (b->timer)
 		tq_cancel(&p->tq, b->timer);

@@ -7,9 +7,12 @@
  * struct pl in it points into that buffer, which must outlive the message.
  * The header index lives in the message's own storage (hdrs[], no
  * allocation per header); deep parses fill caller storage and never
- * allocate. Errors: 0 or EBADMSG (malformed; msg->err says why in words a
- * human understands), ENODATA (stream framing: incomplete), EOVERFLOW
- * (more headers than SIP_MAX_HDRS), EINVAL (bad arguments).
+ * allocate. What every core routes on is parsed once by the decoder and
+ * kept in the message (top Via, From, To, Call-ID, CSeq, first Contact);
+ * everything else is parsed on demand from the index. Errors: 0 or
+ * EBADMSG (malformed; msg->err says why in words a human understands),
+ * ENODATA (stream framing: incomplete), EOVERFLOW (more headers than
+ * SIP_MAX_HDRS), EINVAL (bad arguments).
  */
 #ifndef SIP_SIP_H
 #define SIP_SIP_H

@@ -63,8 +63,8 @@ static void timer_stop(struct sip_proxy *p, uint32_t *id)
 /* Server key (RFC 3261 17.2.3): branch + sent-by + method, ACK and CANCEL
  * matched to the INVITE when asked; RFC 2543 peers without the magic
  * cookie are keyed on Call-ID, From tag, CSeq number and the Via. */
-static int srv_key(const struct sip_msg *m, bool as_invite, char *dst,
-		   size_t sz)
+static int srv_key(const struct sip_msg *m, const struct net_addr *from,
+		   bool as_invite, char *dst, size_t sz)
 {
 	const char *meth = as_invite ? "INVITE" : sip_method_name(m->mid);
 	struct pl mp = m->method;
@@ -72,14 +72,20 @@ static int srv_key(const struct sip_msg *m, bool as_invite, char *dst,
 
 	if (m->mid != SIP_M_OTHER || as_invite)
 		mp = pl_from_str(meth);
+	char src[NET_ADDR_STRLEN];
+
+	/* The source address too: a UDP retransmission comes from where
+	 * the request came from, and another host reusing a branch (RFC
+	 * 4475 messages do) is another transaction, not a replay. */
+	net_addr_str(from, src, sizeof(src));
 	if (pl_prefix_case(&m->via1.branch, "z9hG4bK"))
-		n = snprintf(dst, sz, "S|%.*s|%.*s:%u|%.*s",
+		n = snprintf(dst, sz, "S|%.*s|%.*s:%u|%.*s|%s",
 			     PL_ARG(m->via1.branch), PL_ARG(m->via1.host),
-			     m->via1.port, PL_ARG(mp));
+			     m->via1.port, PL_ARG(mp), src);
 	else
-		n = snprintf(dst, sz, "S2|%.*s|%.*s|%u|%.*s|%.*s",
+		n = snprintf(dst, sz, "S2|%.*s|%.*s|%u|%.*s|%.*s|%s",
 			     PL_ARG(m->call_id), PL_ARG(m->from.tag),
-			     m->cseq.num, PL_ARG(m->via1.raw), PL_ARG(mp));
+			     m->cseq.num, PL_ARG(m->via1.raw), PL_ARG(mp), src);
 	return (n < 0 || (size_t)n >= sz) ? EOVERFLOW : 0;
 }
 
@@ -160,7 +166,7 @@ int tsx_srv_new(struct sip_proxy *p, const struct net_pkt *pkt,
 	struct tsx *t;
 	int err;
 
-	err = srv_key(msg, false, key, sizeof(key));
+	err = srv_key(msg, &pkt->from, false, key, sizeof(key));
 	if (err)
 		return err;
 	t = tsx_alloc(p, key);
@@ -190,12 +196,12 @@ int tsx_srv_new(struct sip_proxy *p, const struct net_pkt *pkt,
 	return 0;
 }
 
-struct tsx *tsx_srv_find(struct sip_proxy *p, const struct sip_msg *msg,
-			 bool as_invite)
+struct tsx *tsx_srv_find(struct sip_proxy *p, const struct net_pkt *pkt,
+			 const struct sip_msg *msg, bool as_invite)
 {
 	char key[512];
 
-	if (srv_key(msg, as_invite, key, sizeof(key)))
+	if (srv_key(msg, &pkt->from, as_invite, key, sizeof(key)))
 		return NULL;
 	return find_key(p, key);
 }

@@ -449,109 +449,151 @@ static int write_summary(const char *dir, json_t *root)
 	return json_dump_file(root, path, JSON_INDENT(2)) ? EIO : 0;
 }
 
-int perf_parse(int argc, char **argv)
+struct result {
+	double ours, theirs;	/* best messages per CPU second */
+	int64_t allocs;		/* ours, over every timed message */
+	long oallocs;		/* oSIP2's, over one timed pass */
+	double timed_msgs;	/* messages parsed by our side, all passes */
+	double pass_msgs;	/* messages in one pass */
+};
+
+/* Alternate five passes and keep the best of each: the machine is
+ * shared, and the best pass is the least disturbed one. */
+static int measure(const struct msgs *ms, long n, struct result *r)
 {
-	const char *out = "results/latest";
-	long n = 20000, i;
-	struct msgs ms;
-	double ours = 0, theirs = 0, r1, r2, ratio;
-	long oallocs = 0;
-	int64_t allocs;
-	json_t *root, *checks, *metrics;
-	int passed = 0, failed = 0, err;
-	char why[512], detail[256];
+	int64_t a0;
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	mem_fail_at(-1, 0);
+	a0 = mem_attempts();
+	for (i = 0; i < 5; i++) {
+		double r1 = run(ms, n, true), r2;
+
+		osip_allocs = 0;
+		r2 = run(ms, n, false);
+		r->oallocs = osip_allocs;
+		if (r1 < 0 || r2 < 0)
+			return EBADMSG;
+		r->ours = r1 > r->ours ? r1 : r->ours;
+		r->theirs = r2 > r->theirs ? r2 : r->theirs;
+	}
+	r->allocs = mem_attempts() - a0;
+	r->pass_msgs = (double)n * (double)ms->n;
+	r->timed_msgs = 5 * r->pass_msgs;
+	return 0;
+}
+
+static void put_metric(json_t *mt, const char *name, double v)
+{
+	json_object_set_new(mt, name, json_real(v));
+}
+
+static json_t *summary(const struct result *r, bool agreed, const char *why,
+		       int merr, long n, size_t nmix, int *failed)
+{
+	json_t *root = json_object(), *checks = json_array(),
+	       *mt = json_object();
+	double ratio = r->theirs > 0 ? r->ours / r->theirs : 0;
+	int passed = 0;
+	char d[256];
+
+	*failed = 0;
+	check(checks, &passed, failed, "fields agree with oSIP2", agreed, why);
+	snprintf(d, sizeof(d), "%.0f vs %.0f messages/s: %.2fx", r->ours,
+		 r->theirs, ratio);
+	check(checks, &passed, failed, "ratio >= 5", !merr && ratio >= 5, d);
+	snprintf(d, sizeof(d), "%lld allocations over %.0f messages",
+		 (long long)r->allocs, r->timed_msgs);
+	check(checks, &passed, failed, "no allocation per message",
+	      !merr && r->allocs == 0, d);
+	put_metric(mt, "parse_msgs_per_s", r->ours);
+	put_metric(mt, "osip2_msgs_per_s", r->theirs);
+	put_metric(mt, "parse_ratio", ratio);
+	put_metric(mt, "parse_ns_per_msg", r->ours > 0 ? 1e9 / r->ours : 0);
+	put_metric(mt, "osip2_ns_per_msg", r->theirs > 0 ? 1e9 / r->theirs : 0);
+	put_metric(mt, "parse_allocs_per_msg", r->timed_msgs > 0 ?
+		   (double)r->allocs / r->timed_msgs : 0);
+	put_metric(mt, "osip2_allocs_per_msg", r->pass_msgs > 0 ?
+		   (double)r->oallocs / r->pass_msgs : 0);
+	json_object_set_new(mt, "parse_mix_messages",
+			    json_integer((json_int_t)nmix));
+	json_object_set_new(mt, "parse_rounds", json_integer(n));
+	json_object_set_new(root, "passed", json_integer(passed));
+	json_object_set_new(root, "failed", json_integer(*failed));
+	json_object_set_new(root, "checks", checks);
+	json_object_set_new(root, "metrics", mt);
+
+	printf("perf parse: %zu-message mix x %ld rounds, best of 5, "
+	       "CPU time\n", nmix, n);
+	printf("  rtcbench sip  %10.0f msg/s  %7.0f ns/msg  %.2f allocs/msg\n",
+	       r->ours, r->ours > 0 ? 1e9 / r->ours : 0,
+	       r->timed_msgs > 0 ? (double)r->allocs / r->timed_msgs : 0);
+	printf("  GNU oSIP2     %10.0f msg/s  %7.0f ns/msg  %.2f allocs/msg\n",
+	       r->theirs, r->theirs > 0 ? 1e9 / r->theirs : 0,
+	       r->pass_msgs > 0 ? (double)r->oallocs / r->pass_msgs : 0);
+	printf("  ratio         %10.2fx  (check ratio >= 5: %s)\n", ratio,
+	       !merr && ratio >= 5 ? "ok" : "FAILED");
+	printf("  fields agree: %s\n", agreed ? "yes" : why);
+	return root;
+}
+
+static int args(int argc, char **argv, long *n, const char **out)
+{
+	int i;
 
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--n") && i + 1 < argc) {
 			char *e;
 
-			n = strtol(argv[++i], &e, 10);
-			if (*e || n < 1 || n > 100000000) {
+			*n = strtol(argv[++i], &e, 10);
+			if (*e || *n < 1 || *n > 100000000) {
 				fprintf(stderr, "rtcbench perf parse: --n "
 						"wants a positive number\n");
 				return 2;
 			}
 		} else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
-			out = argv[++i];
+			*out = argv[++i];
 		} else {
 			fprintf(stderr, "usage: rtcbench perf parse [--n N] "
 					"[--out DIR]\n");
 			return 2;
 		}
 	}
+	return 0;
+}
+
+int perf_parse(int argc, char **argv)
+{
+	const char *out = "results/latest";
+	long n = 20000;
+	struct msgs ms;
+	struct result r;
+	json_t *root;
+	int failed = 0, merr = 0, err;
+	bool agreed;
+	char why[512];
+	size_t i;
+
+	if (args(argc, argv, &n, &out))
+		return 2;
 	if (parser_init() || build(&ms)) {
 		fprintf(stderr, "rtcbench perf parse: out of memory\n");
 		return 2;
 	}
 	osip_set_allocators(count_malloc, count_realloc, free);
-	root = json_object();
-	checks = json_array();
-	metrics = json_object();
-	err = agree(&ms, why, sizeof(why));
-	check(checks, &passed, &failed, "fields agree with oSIP2", !err, why);
-	/* alternate five times and keep the best of each: the machine is
-	 * shared, and the best run is the least disturbed one */
-	mem_fail_at(-1, 0);
-	allocs = mem_attempts();
-	for (i = 0; i < 5 && !err; i++) {
-		r1 = run(&ms, n, true);
-		osip_allocs = 0;
-		r2 = run(&ms, n, false);
-		oallocs = osip_allocs;
-		if (r1 < 0 || r2 < 0) {
-			err = EBADMSG;
-			break;
-		}
-		ours = r1 > ours ? r1 : ours;
-		theirs = r2 > theirs ? r2 : theirs;
-	}
-	allocs = mem_attempts() - allocs;
-	ratio = theirs > 0 ? ours / theirs : 0;
-	snprintf(detail, sizeof(detail), "%.0f vs %.0f messages/s: %.2fx",
-		 ours, theirs, ratio);
-	check(checks, &passed, &failed, "ratio >= 5", !err && ratio >= 5,
-	      detail);
-	snprintf(detail, sizeof(detail), "%lld allocations over %lld "
-		 "messages", (long long)allocs, (long long)(5 * n * ms.n));
-	check(checks, &passed, &failed, "no allocation per message",
-	      !err && allocs == 0, detail);
-	json_object_set_new(metrics, "parse_msgs_per_s", json_real(ours));
-	json_object_set_new(metrics, "osip2_msgs_per_s", json_real(theirs));
-	json_object_set_new(metrics, "parse_ratio", json_real(ratio));
-	json_object_set_new(metrics, "parse_ns_per_msg",
-			    json_real(ours > 0 ? 1e9 / ours : 0));
-	json_object_set_new(metrics, "osip2_ns_per_msg",
-			    json_real(theirs > 0 ? 1e9 / theirs : 0));
-	json_object_set_new(metrics, "parse_allocs_per_msg",
-			    json_real((double)allocs / (double)(5 * n * ms.n)));
-	json_object_set_new(metrics, "osip2_allocs_per_msg",
-			    json_real((double)oallocs / (double)(n * ms.n)));
-	json_object_set_new(metrics, "parse_mix_messages",
-			    json_integer((json_int_t)ms.n));
-	json_object_set_new(metrics, "parse_rounds", json_integer(n));
-	json_object_set_new(root, "passed", json_integer(passed));
-	json_object_set_new(root, "failed", json_integer(failed));
-	json_object_set_new(root, "checks", checks);
-	json_object_set_new(root, "metrics", metrics);
-
-	printf("perf parse: %zu-message mix x %ld rounds, best of 5, CPU time\n", ms.n,
-	       n);
-	printf("  rtcbench sip  %10.0f msg/s  %7.0f ns/msg  %.2f allocs/msg\n",
-	       ours, ours > 0 ? 1e9 / ours : 0,
-	       (double)allocs / (double)(5 * n * ms.n));
-	printf("  GNU oSIP2     %10.0f msg/s  %7.0f ns/msg  %.2f allocs/msg\n",
-	       theirs, theirs > 0 ? 1e9 / theirs : 0,
-	       (double)oallocs / (double)(n * ms.n));
-	printf("  ratio         %10.2fx  (check ratio >= 5: %s)\n", ratio,
-	       ratio >= 5 ? "ok" : "FAILED");
-	printf("  fields agree: %s\n", err ? why : "yes");
+	agreed = !agree(&ms, why, sizeof(why));
+	memset(&r, 0, sizeof(r));
+	if (agreed)
+		merr = measure(&ms, n, &r);
+	root = summary(&r, agreed, why, merr, n, ms.n, &failed);
 	if ((err = write_summary(out, root)))
 		fprintf(stderr, "rtcbench perf parse: cannot write %s/"
 				"summary.json: %s\n", out, strerror(err));
 	else
 		printf("  wrote %s/summary.json\n", out);
 	json_decref(root);
-	for (i = 0; i < (long)ms.n; i++)
+	for (i = 0; i < ms.n; i++)
 		free(ms.data[i]);
 	if (err)
 		return 2;

@@ -97,6 +97,8 @@ static void fx_addr(const char *s, enum net_tp tp, struct net_addr *a)
 	a->tp = tp;
 }
 
+static uint32_t fx_max_tsx;	/* 0: default */
+
 static void fx_init(struct fx *f, bool auth)
 {
 	struct sip_proxy_cfg c;
@@ -119,6 +121,7 @@ static void fx_init(struct fx *f, bool auth)
 	c.nonce_secret = secret;
 	c.nonce_secret_len = sizeof(secret) - 1;
 	c.rng = &f->rng;
+	c.max_tsx = fx_max_tsx;
 	c.wall_offset_us = 1700000000000000ll;
 	c.store.arg = f;
 	c.store.ha1_get = fx_ha1;

@@ -41,6 +41,18 @@ static int setup_auth(void **state)
 	return 0;
 }
 
+static int setup_small(void **state)
+{
+	static struct fx f;
+
+	blocks_at_start = mem_blocks();
+	fx_max_tsx = 3;
+	fx_init(&f, false);
+	fx_max_tsx = 0;
+	*state = &f;
+	return 0;
+}
+
 static int teardown(void **state)
 {
 	fx_fini(*state);
@@ -584,6 +596,112 @@ static void test_proxy_presence(void **state)
 	assert_int_equal(f->nmsg, 0);
 }
 
+static void test_proxy_relay_and_message_store(void **state)
+{
+	struct fx *f = *state;
+	const char *r;
+
+	/* pre-routed initial request from a foreign user: no open relay */
+	fx_in(f, "127.0.0.1:5070", NET_UDP,
+	      "MESSAGE sip:x@127.0.0.9 SIP/2.0\n"
+	      "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKq1\n"
+	      "Route: <sip:127.0.0.1:5060;lr>, <sip:127.0.0.9;lr>\n"
+	      "From: <sip:eve@evil.test>;tag=1\n"
+	      "To: <sip:x@127.0.0.9>\nCall-ID: q1\nCSeq: 1 MESSAGE\n\n");
+	r = fx_expect(f, "SIP/2.0 403");
+	assert_non_null(strstr(r, "Relaying Denied"));
+	/* in-dialog, loose-routed: forwarded to the next Route */
+	fx_in(f, "127.0.0.1:5070", NET_UDP,
+	      "BYE sip:x@127.0.0.8 SIP/2.0\n"
+	      "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKq2\n"
+	      "Route: <sip:127.0.0.1:5060;lr>, <sip:127.0.0.9;lr>\n"
+	      "From: <sip:eve@evil.test>;tag=1\n"
+	      "To: <sip:x@127.0.0.9>;tag=2\nCall-ID: q2\nCSeq: 1 BYE\n\n");
+	{
+		struct fx_out o;
+
+		r = fx_expect_to(f, "BYE sip:x@127.0.0.8", &o);
+		assert_non_null(strstr(r, "Route: <sip:127.0.0.9;lr>"));
+		assert_null(strstr(r, "127.0.0.1:5060;lr"));
+		assert_int_equal(net_addr_port(&o.dst), 5060);
+	}
+	/* outside the allowed networks: refused, nothing sent */
+	fx_in(f, "127.0.0.1:5070", NET_UDP,
+	      "BYE sip:x@192.0.2.1 SIP/2.0\n"
+	      "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKq3\n"
+	      "Route: <sip:127.0.0.1:5060;lr>\n"
+	      "From: <sip:eve@evil.test>;tag=1\n"
+	      "To: <sip:x@127.0.0.9>;tag=2\nCall-ID: q3\nCSeq: 1 BYE\n\n");
+	fx_expect(f, "SIP/2.0 403");
+	fx_none(f);
+	/* MESSAGE to a user with no device: stored (P10), 202 */
+	fx_in(f, "127.0.0.1:5070", NET_UDP,
+	      "MESSAGE sip:carol@example.test SIP/2.0\n"
+	      "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKq4\n"
+	      "From: <sip:alice@example.test>;tag=1\n"
+	      "To: <sip:carol@example.test>\nCall-ID: q4\nCSeq: 1 MESSAGE\n"
+	      "Content-Type: text/plain\nContent-Length: 5\n\nhello");
+	fx_expect(f, "SIP/2.0 202");
+	assert_int_equal(f->nmsg, 1);
+}
+
+/* A TCP binding whose connection closed is reached at its Contact. */
+static void test_proxy_stream_binding(void **state)
+{
+	struct fx *f = *state;
+	struct net_pkt pkt;
+	struct fx_out o;
+
+	fx_in(f, "127.0.0.1:40001", NET_TCP,
+	      "REGISTER sip:example.test SIP/2.0\n"
+	      "Via: SIP/2.0/TCP 127.0.0.1:5099;branch=z9hG4bKt1\n"
+	      "From: <sip:bob@example.test>;tag=a\n"
+	      "To: <sip:bob@example.test>\nCall-ID: t1\nCSeq: 1 REGISTER\n"
+	      "Contact: <sip:bob@127.0.0.1:5099;transport=tcp>\n"
+	      "Content-Length: 0\n\n");
+	fx_expect(f, "SIP/2.0 200");
+	send_invite(f, "z9hG4bKs1", "call-s1");
+	fx_expect(f, "SIP/2.0 100");
+	fx_expect_to(f, "INVITE sip:bob@127.0.0.1:5099", &o);
+	assert_int_equal(o.conn_id, 7);	/* the registration's connection */
+	assert_int_equal(net_addr_port(&o.dst), 40001);
+	memset(&pkt, 0, sizeof(pkt));	/* it closes */
+	fx_addr("127.0.0.1:40001", NET_TCP, &pkt.from);
+	pkt.to = f->listen[1];
+	pkt.conn_id = 7;
+	assert_int_equal(sip_proxy_input(f->p, f->now, &pkt), 0);
+	send_invite(f, "z9hG4bKs2", "call-s2");
+	fx_expect(f, "SIP/2.0 100");
+	fx_expect_to(f, "INVITE sip:bob@127.0.0.1:5099", &o);
+	assert_int_equal(o.conn_id, 0);
+	assert_int_equal(net_addr_port(&o.dst), 5099);
+	assert_int_equal(o.dst.tp, NET_TCP);
+	fx_drain(f);
+}
+
+/* Past max_tsx live transactions: 503 with Retry-After, no growth. */
+static void test_proxy_overload(void **state)
+{
+	struct fx *f = *state;
+	char m[512];
+	const char *r;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		snprintf(m, sizeof(m), "OPTIONS sip:alice@example.test SIP/2.0\n"
+			 "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKo%d\n"
+			 "From: <sip:a@example.test>;tag=1\n"
+			 "To: <sip:alice@example.test>\nCall-ID: o%d\n"
+			 "CSeq: 1 OPTIONS\n\n", i, i);
+		fx_in(f, "127.0.0.1:5070", NET_UDP, m);
+		r = fx_expect(f, i < 3 ? "SIP/2.0 480" : "SIP/2.0 503");
+	}
+	assert_non_null(strstr(r, "Retry-After: "));
+	fx_advance(f, 40 * 1000000ull);	/* Timer J frees them */
+	fx_in(f, "127.0.0.1:5070", NET_UDP, m);
+	fx_expect(f, "SIP/2.0 480");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -607,6 +725,12 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_proxy_presence, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_proxy_relay_and_message_store, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_proxy_stream_binding,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_proxy_overload,
+						setup_small, teardown),
 	};
 
 	return cmocka_run_group_tests_name("proxy", tests, NULL, NULL);

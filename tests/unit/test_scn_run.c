@@ -118,7 +118,7 @@ static int f_account(struct scn_ctx *c, const struct scn_acct *a, char *err,
 	fp = fopen(p, "a");
 	if (!fp)
 		return errno;
-	fprintf(fp, "%s %s\n", a->name, a->email);
+	fprintf(fp, "%s %s %s\n", a->name, a->email, a->display);
 	fclose(fp);
 	return 0;
 }

@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# sipvicious against refd (digest auth on): svwar must not tell an existing
+# account from a missing one (REGISTER, OPTIONS and INVITE scans, also with
+# --force), and svcrack must be stopped by the failure rate limit before it
+# reaches the right password at the end of its list.
+set -eu
+cd "$(dirname "$0")/../.."
+root=$PWD
+tmp=$(mktemp -d /tmp/t_svwar.XXXXXX)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+p=$(( 20000 + RANDOM % 20000 ))
+fail=0
+check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
+pw='Tq7#vLx2!pRz9w'
+cat >"$tmp/refd.ini" <<CONF
+[platform]
+domain = example.test
+data_dir = $tmp/var
+policy = $root/ref/policy/sip2sip.policy
+[sip]
+listen = udp:127.0.0.1:$p
+auth = on
+CONF
+for u in 1001 1005 alice; do
+	"$root/bin/refctl" -c "$tmp/refd.ini" account add $u@example.test \
+		--password "$pw" >/dev/null
+done
+"$root/bin/refd" -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
+for _ in $(seq 50); do grep -q serving "$tmp/refd.log" && break; sleep 0.1; done
+
+sv() { timeout 60 svwar -b 127.0.0.1 -p "$p" "$@" 127.0.0.1 >"$tmp/sv.out" 2>&1 || true; }
+printf 'alice\nbob\nnobody\n' >"$tmp/dict"
+for m in REGISTER OPTIONS INVITE; do
+	sv -m $m -e1000-1010
+	check "svwar $m finds nothing" \
+		'grep -q "found nothing" $tmp/sv.out && ! grep -Eq "\| *100[15] " $tmp/sv.out'
+	sv -m $m --force -e1000-1010
+	check "svwar $m --force finds nothing" \
+		'! grep -Eq "\| *100[15] " $tmp/sv.out'
+done
+sv -d "$tmp/dict"
+check "svwar dictionary finds nothing" \
+	'grep -q "found nothing" $tmp/sv.out && ! grep -q "| *alice" $tmp/sv.out'
+
+(for i in $(seq 40); do echo "guess$i"; done; echo "$pw") >"$tmp/pw"
+timeout 60 svcrack -b 127.0.0.1 -u 1001 -d "$tmp/pw" -p "$p" 127.0.0.1 \
+	>"$tmp/sc.out" 2>&1 || true
+check "svcrack does not find the password" '! grep -qF "$pw" $tmp/sc.out'
+kill -TERM "$pid"; set +e; wait "$pid"; rc=$?; set -e; pid=
+grep "sip:" "$tmp/refd.log" || true
+check "failures were rate limited" \
+	'grep -Eq "limited [1-9]" $tmp/refd.log'
+check "refd SIGTERM exit 0" '[ "$rc" = 0 ]'
+exit "$fail"
