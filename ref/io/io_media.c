@@ -7,6 +7,7 @@
  * the SDP went out).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include "io/io_int.h"
 #include "io/io_media.h"
@@ -95,4 +96,50 @@ void io_media_sip_ops(struct io_media *m, struct sip_media_ops *ops)
 	ops->offer = offer;
 	ops->answer = answer;
 	ops->del = del;
+}
+
+int io_media_start(struct io_media *m, struct io_loop *l, struct cfg *c,
+		   const struct log *log, char *err, size_t errsz)
+{
+	struct rtp_relay_cfg rc;
+	struct rtp_relay *r = NULL;
+	const char *ng = cfg_get(c, "media", "ng_listen");
+	int e;
+
+	memset(m, 0, sizeof(*m));
+	e = rtp_relay_cfg_load(c, &rc);
+	if (e)
+		return e;
+	rc.log = log;
+	if ((e = rtp_relay_new(&r, &rc))) {
+		snprintf(err, errsz, "media relay: %s", strerror(e));
+		return e;
+	}
+	if ((e = io_media_attach(m, l, r))) {
+		rtp_relay_free(r);
+		memset(m, 0, sizeof(*m));
+		snprintf(err, errsz, "media relay: %s", strerror(e));
+		return e;
+	}
+	m->owned = true;
+	if (!ng)
+		return 0;
+	if ((e = rtp_ng_new(&m->ng, r))) {
+		snprintf(err, errsz, "ng control: %s", strerror(e));
+		return e;
+	}
+	rtp_ng_set_wall_offset(m->ng, io_wall_offset_us(l));
+	if ((e = io_core_add(l, &rtp_ng_core_ops, m->ng, &m->ng_core)))
+		return e;
+	/* An ng offer allocates ports as a SIP offer does. */
+	io_core_on_drain(m->ng_core, io_media_hook, m);
+	return io_listen_spec(l, m->ng_core, ng, err, errsz);
+}
+
+void io_media_stop(struct io_media *m)
+{
+	rtp_ng_free(m->ng);
+	if (m->owned)
+		rtp_relay_free(m->relay);
+	memset(m, 0, sizeof(*m));
 }

@@ -19,14 +19,19 @@
 #ifndef IO_IO_MEDIA_H
 #define IO_IO_MEDIA_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include "base/cfg.h"
 #include "io/io.h"
 #include "rtp/rtp.h"
 #include "sip/proxy.h"
 
 struct io_media {
 	struct io_loop *loop;		/* borrowed */
-	struct rtp_relay *relay;	/* borrowed */
+	struct rtp_relay *relay;	/* borrowed (owned after io_media_start) */
+	struct rtp_ng *ng;		/* ng control core, owned; may be NULL */
+	struct io_core *ng_core;
+	bool owned;
 	struct io_core *core;		/* the relay's core in the loop */
 	struct rtp_opts opts;		/* for offer/answer; zero: defaults */
 	uint64_t opened, closed;	/* ports */
@@ -45,5 +50,16 @@ void io_media_pump(struct io_media *m);
 void io_media_hook(void *arg, struct io_loop *l, struct io_core *c);
 /* Point ops at the relay (ops->arg = m). */
 void io_media_sip_ops(struct io_media *m, struct sip_media_ops *ops);
+
+/*
+ * The whole [media] section in one call: load it (rtp_relay_cfg_load),
+ * make the relay, attach it, and serve the rtpengine ng protocol on
+ * [media] ng_listen when set. ENOENT: no [media] (media off, m zeroed).
+ * EINVAL: c->err names file, line and key. Other errors: err says.
+ */
+int io_media_start(struct io_media *m, struct io_loop *l, struct cfg *c,
+		   const struct log *log, char *err, size_t errsz);
+/* Free what io_media_start made; after io_loop_free. m zeroed ok. */
+void io_media_stop(struct io_media *m);
 
 #endif

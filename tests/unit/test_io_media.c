@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include "base/mem.h"
 #include "base/buf.h"
+#include "base/cfg.h"
 #include "io/io.h"
 #include "io/io_media.h"
 
@@ -171,10 +172,61 @@ static void test_io_media_call(void **state)
 	close(fb);
 }
 
+/* [media] in one call: absent -> ENOENT, bad -> file:line:key, good ->
+ * relay attached and the ng protocol answering a ping. */
+static void test_io_media_start(void **state)
+{
+	struct io_loop *l = NULL;
+	struct io_opts o = { 0 };
+	struct io_media m;
+	struct cfg c;
+	char err[256], text[256], rx[128];
+	uint16_t ng = (uint16_t)(43000 + (getpid() % 1000) * 16 + 7);
+	struct net_addr to = loopback(ng);
+	ssize_t n = -1;
+	int fd, i;
+
+	(void)state;
+	assert_int_equal(io_loop_new(&l, &o, err, sizeof(err)), 0);
+	assert_int_equal(cfg_load_str(&c, "x.ini", "[sip]\nlisten = u\n"), 0);
+	assert_int_equal(io_media_start(&m, l, &c, NULL, err, sizeof(err)),
+			 ENOENT);
+	io_media_stop(&m);
+	cfg_fini(&c);
+	assert_int_equal(cfg_load_str(&c, "x.ini", "[media]\naddress = "
+				      "127.0.0.1\nports = 9-5\n"), 0);
+	assert_int_equal(io_media_start(&m, l, &c, NULL, err, sizeof(err)),
+			 EINVAL);
+	assert_non_null(strstr(c.err, "x.ini:3: [media] ports:"));
+	cfg_fini(&c);
+	snprintf(text, sizeof(text), "[media]\naddress = 127.0.0.1\n"
+		 "ports = %u-%u\nng_listen = udp:127.0.0.1:%u\n",
+		 (unsigned)(ng + 100), (unsigned)(ng + 131), (unsigned)ng);
+	assert_int_equal(cfg_load_str(&c, "x.ini", text), 0);
+	assert_int_equal(io_media_start(&m, l, &c, NULL, err, sizeof(err)), 0);
+	assert_non_null(m.ng_core);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	sendto(fd, "c1 d7:command4:pinge", 20, 0, &to.u.sa,
+	       net_addr_len(&to));
+	for (i = 0; i < 200 && n < 0; i++) {
+		assert_int_equal(io_run_once(l, 5), 0);
+		n = recv(fd, rx, sizeof(rx) - 1, 0);
+	}
+	assert_true(n > 0);
+	rx[n] = 0;
+	assert_non_null(strstr(rx, "pong"));
+	close(fd);
+	io_loop_free(l);
+	io_media_stop(&m);
+	cfg_fini(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_io_media_call, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_io_media_start, setup,
 						teardown),
 	};
 

@@ -376,6 +376,76 @@ static void test_rtp_ng_exhaustion(void **state)
 	assert_string_equal(dstr("error-reason"), "Ran out of ports");
 }
 
+static void test_rtp_ng_oom(void **state)
+{
+	struct net_pkt in;
+	struct net_out o;
+	char msg[2048], ck[32];
+	int64_t n;
+	int err;
+
+	(void)state;
+	for (n = 0;; n++) {
+		snprintf(ck, sizeof(ck), "m%lld", (long long)n);
+		snprintf(msg, sizeof(msg),
+			 "%s d7:command5:offer7:call-id3:oom8:from-tag2:ta"
+			 "3:sdp%zu:%se", ck, strlen(offer_sdp), offer_sdp);
+		memset(&in, 0, sizeof(in));
+		in.from = addr("127.0.0.1:5061");
+		in.to = addr("127.0.0.1:2223");
+		in.data = (const uint8_t *)msg;
+		in.len = strlen(msg);
+		mem_fail_at(n, 1);
+		err = rtp_ng_input(ng, 1, &in);
+		mem_fail_at(-1, 0);
+		if (!err)
+			break;
+		assert_int_equal(err, ENOMEM);
+		assert_int_equal(rtp_ng_output(ng, &o), ENOENT);
+	}
+	assert_true(n > 2);
+	/* The offer's answer, then a query: the call exists once. */
+	assert_int_equal(rtp_ng_output(ng, &o), 0);
+	assert_non_null(memmem(o.data, o.len, "6:result2:ok", 12));
+	answer_dict(ng_cmd("x d7:command5:query7:call-id3:oome", 0), "x");
+	assert_string_equal(dstr("result"), "ok");
+}
+
+static void test_rtp_ng_ipv6_relay(void **state)
+{
+	struct rtp_relay_cfg cfg;
+	struct rtp_relay *r6;
+	struct buf out;
+	struct pl cid = PL("v6"), tag = PL("a");
+	struct pl sdp = PL("v=0\r\no=- 1 1 IN IP6 2001:db8::1\r\ns=-\r\n"
+			   "c=IN IP6 2001:db8::1\r\nt=0 0\r\n"
+			   "m=audio 5000 RTP/AVP 0\r\n");
+	struct rtp_sock_ev ev;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.addr = addr("[::1]");
+	cfg.port_min = 31000;
+	cfg.port_max = 31003;
+	assert_int_equal(rtp_relay_new(&r6, &cfg), 0);
+	buf_init(&out);
+	assert_int_equal(rtp_relay_offer(r6, 1, &cid, &tag, &sdp, NULL, &out),
+			 0);
+	assert_string_equal((char *)out.data,
+		"v=0\r\no=- 1 1 IN IP6 2001:db8::1\r\ns=-\r\n"
+		"c=IN IP6 ::1\r\nt=0 0\r\nm=audio 31002 RTP/AVP 0\r\n");
+	assert_int_equal(rtp_relay_sock_event(r6, &ev), 0);
+	assert_int_equal(net_addr_family(&ev.local), AF_INET6);
+	buf_fini(&out);
+	rtp_relay_free(r6);
+	/* Bad ranges and addresses are refused. */
+	cfg.port_max = 31001;
+	assert_int_equal(rtp_relay_new(&r6, &cfg), EINVAL);
+	memset(&cfg.addr, 0, sizeof(cfg.addr));
+	cfg.port_max = 31003;
+	assert_int_equal(rtp_relay_new(&r6, &cfg), EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -385,6 +455,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rtp_ng_call, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_ng_sip_source_and_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_ng_exhaustion, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_ng_oom, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_ng_ipv6_relay, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("rtp_ng", tests, NULL, NULL);
 }
