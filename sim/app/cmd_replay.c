@@ -11,11 +11,13 @@
  * lacks, a capture without SIP, TCP bytes lost in gaps each become a
  * failed check saying what was skipped and why; a file that cannot be
  * opened at all is a usage error (exit 2).
- * Only --target none (dissect and account) exists so far; the closed-loop
- * re-drive (inproc, HOST:PORT) is refused with exit 2 rather than faked.
- * --scenario FILE writes the captured calls as a scenario (rpl_scn.c)
- * with the captured timing (--speed N divides the gaps, --asap drops
- * them) for `rtcbench run` to replay through a platform.
+ * --target none dissects and accounts only. --target inproc (default)
+ * also re-drives every captured call through the platform's SIP core in
+ * process (rpl_drive.c) and compares each outcome with the capture; the
+ * re-drive against a platform at HOST:PORT is refused with exit 2 rather
+ * than faked. --scenario FILE writes the captured calls as a scenario
+ * (rpl_scn.c) for `rtcbench run`. --speed N divides the captured gaps,
+ * --asap drops them.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -58,6 +60,9 @@ struct run {
 	size_t nscn;
 	bool want_scn;
 	unsigned file_idx;
+	size_t scn_first;	/* first call of the current file */
+	bool inproc;
+	double speed;
 	char manifest[4096];
 };
 
@@ -395,6 +400,74 @@ static void file_checks(struct run *run, const char *file,
 				  (unsigned long long)st->sip_malformed);
 }
 
+/* --target inproc: this file's calls re-driven through the platform. */
+static void redrive(struct run *run, const char *path, double speed)
+{
+	struct rpl_scn_call *c = run->scn + run->scn_first;
+	size_t n = run->nscn - run->scn_first, k, shown = 0, mism = 0;
+	struct rpl_drive_res *res;
+	struct rpl_drive_sum sum;
+	int e;
+
+	if (!n)
+		return;
+	qsort(c, n, sizeof(*c), cmp_start);
+	res = mem_zalloc(n * sizeof(*res));
+	if (!res)
+		return;
+	e = rpl_drive_inproc(c, n, speed, res, &sum);
+	if (e) {
+		rep_summary_check(run->sum, "redrive", false, "%s: re-drive "
+				  "stopped: %s", path, strerror(e));
+		goto out;
+	}
+	for (k = 0; k < n; k++) {
+		if (!c[k].status) {
+			rep_summary_skip(run->sum, "redrive", "%s: %s -> %s: "
+					 "no final response in the capture",
+					 path, c[k].caller, c[k].callee);
+			continue;
+		}
+		if (c[k].status == 401 || c[k].status == 407) {
+			/* the attempt stopped at the challenge (a retry, if
+			 * any, was a new dialog); bench UAs answer it */
+			rep_summary_skip(run->sum, "redrive", "%s: %s -> %s: "
+					 "captured attempt ended at the digest "
+					 "challenge (%u); re-driven %u", path,
+					 c[k].caller, c[k].callee, c[k].status,
+					 res[k].status);
+			continue;
+		}
+		if (res[k].match && shown >= 20)
+			continue;	/* one screen: failures always shown */
+		shown++;
+		mism += !res[k].match;
+		rep_summary_check(run->sum, "redrive", res[k].match,
+				  "%s: %s -> %s: captured %u, re-driven %u%s%s",
+				  path, c[k].caller, c[k].callee, c[k].status,
+				  res[k].status, res[k].error[0] ? ": " : "",
+				  res[k].error);
+	}
+	rep_summary_check(run->sum, "redrive cdrs", sum.cdrs == sum.placed,
+			  "%s: platform wrote %u CDRs for %zu calls placed "
+			  "(%zu agents, %zu registered)", path, sum.cdrs,
+			  sum.placed, sum.agents, sum.registered);
+	rep_summary_check(run->sum, "redrive media", !sum.answered ||
+			  sum.rtp_recv > 0, "%s: %zu answered calls, RTP "
+			  "%llu sent, %llu received", path, sum.answered,
+			  (unsigned long long)sum.rtp_sent,
+			  (unsigned long long)sum.rtp_recv);
+	rep_summary_metric_add(run->sum, "redrive_calls", (double)sum.placed);
+	rep_summary_metric_add(run->sum, "redrive_matched",
+			       (double)sum.matched);
+	rep_summary_metric_add(run->sum, "redrive_cdrs", (double)sum.cdrs);
+	rep_summary_metric_add(run->sum, "redrive_rtp_received",
+			       (double)sum.rtp_recv);
+	rep_summary_metric_add(run->sum, "redrive_virtual_s", sum.virtual_s);
+out:
+	mem_free(res);
+}
+
 /* One capture; 0, or 2 when it cannot be opened. */
 static int replay_file(struct run *run, const char *path)
 {
@@ -427,6 +500,7 @@ static int replay_file(struct run *run, const char *path)
 		goto done;
 	}
 	cfg.arg = run;
+	run->scn_first = run->nscn;
 	if (rpl_new(&r, &cfg)) {
 		rc = 2;
 		goto done;
@@ -448,6 +522,8 @@ static int replay_file(struct run *run, const char *path)
 				  (unsigned long long)rpl_stats(r)->frames,
 				  rpl_reader_err(rd));
 	file_checks(run, path, rpl_stats(r));
+	if (run->inproc)
+		redrive(run, path, run->speed);
 	rpl_stats_foreach(rpl_stats(r), add_metric, run);
 	rep_summary_check(run->sum, "dissected", true,
 			  "%s: %llu frames, %llu SIP messages, %llu calls, "
@@ -507,7 +583,7 @@ static int usage(const char *why)
 int cmd_replay(int argc, char **argv)
 {
 	struct run run;
-	const char *out = "results/latest", *target = "none", *wpath = NULL;
+	const char *out = "results/latest", *target = "inproc", *wpath = NULL;
 	const char *spath = NULL;
 	double speed = 1;
 	char err[512];
@@ -547,11 +623,10 @@ int cmd_replay(int argc, char **argv)
 	}
 	if (!rc && !run.ninputs)
 		rc = usage("no capture given");
-	if (!rc && strcmp(target, "none")) {
-		fprintf(stderr, "rtcbench replay: --target %s: the closed-loop "
-			"re-drive is not built yet; use --target none "
-			"(--scenario FILE writes the calls for rtcbench "
-			"run)\n", target);
+	if (!rc && strcmp(target, "none") && strcmp(target, "inproc")) {
+		fprintf(stderr, "rtcbench replay: --target %s: the re-drive "
+			"against a platform at HOST:PORT is not built yet; "
+			"use --target inproc or none\n", target);
 		rc = 2;
 	}
 	if (rc)
@@ -561,7 +636,9 @@ int cmd_replay(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	run.want_scn = spath != NULL;
+	run.inproc = !strcmp(target, "inproc");
+	run.speed = speed;
+	run.want_scn = spath != NULL || run.inproc;
 	if (rep_summary_new(&run.sum, "replay")) {
 		rc = 2;
 		goto out;

@@ -230,6 +230,31 @@ int rpl_scn_write(struct buf *out, const char *title,
 		  const struct rpl_scn_call *calls, size_t n, double speed);
 
 /*
+ * Closed-loop re-drive in process (sim/replay/rpl_drive.c): the calls
+ * (sorted as for rpl_scn_write) placed again through the platform's SIP
+ * core on the virtual network by one bench UA per captured user agent,
+ * answered as captured; gaps divided by speed (0: back to back). res has
+ * n entries (caller storage). 0, ENOMEM.
+ */
+struct rpl_drive_res {
+	bool placed;		/* the call went out */
+	bool ended;		/* answered calls: BYE done */
+	bool match;		/* same final response class as captured */
+	uint16_t status;	/* final response the caller got; 0: none */
+	size_t caller_idx, callee_idx;
+	char error[64];		/* why it was not placed */
+};
+struct rpl_drive_sum {
+	size_t agents, registered, placed, answered, matched;
+	unsigned cdrs;		/* CDRs the platform wrote */
+	uint64_t rtp_sent, rtp_recv;
+	double virtual_s;	/* virtual time the calls took */
+};
+int rpl_drive_inproc(const struct rpl_scn_call *calls, size_t n,
+		     double speed, struct rpl_drive_res *res,
+		     struct rpl_drive_sum *sum);
+
+/*
  * Capture file reader (driver; libpcap). Reads pcap and pcapng, also
  * gzip-compressed (streamed through zlib, no temporary file). Timestamps
  * in microseconds.

@@ -64,7 +64,7 @@ static const char *name_of(struct names *t, const char *aor)
 	snprintf(cand, sizeof(cand), "%s", base);
 	for (j = 0; j < t->n; j++) {
 		if (!strcmp(t->name[j], cand)) {
-			snprintf(cand, sizeof(cand), "%s-%d", base, ++dup);
+			snprintf(cand, sizeof(cand), "%.32s-%d", base, ++dup);
 			j = (size_t)-1;	/* rescan */
 		}
 	}

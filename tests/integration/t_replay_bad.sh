@@ -39,7 +39,7 @@ echo "not a pcap" >"$tmp/text.pcap"
 run 2 "$tmp/text.pcap" --out "$tmp/o"
 [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "text.pcap" "$tmp/err"
 run 2 "$CORPUS/sngrep_ipip.pcap" --bogus
-run 2 "$CORPUS/sngrep_ipip.pcap" --target inproc --out "$tmp/o"
+run 2 "$CORPUS/sngrep_ipip.pcap" --target 127.0.0.1:5060 --out "$tmp/o"
 grep -q "not built yet" "$tmp/err"
 
 # cut short in the middle of a record

@@ -425,6 +425,36 @@ static void test_replay_model_scenario(void **state)
 	buf_fini(&b);
 }
 
+/* Captured calls placed again through the real SIP core in process. */
+static void test_replay_model_redrive(void **state)
+{
+	const struct rpl_scn_call calls[] = {
+		{ "alice@a.test", "bob@b.test", 0, 1000000, 2.0, 200 },
+		{ "carol@a.test", "bob@b.test", 0, 1500000, 0, 486 },
+		{ "alice@a.test", "dave@b.test", 0, 9000000, 0, 480 },
+		{ "dave@b.test", "alice@a.test", 0, 9500000, 0, 407 },
+	};
+	struct rpl_drive_res res[4];
+	struct rpl_drive_sum sum;
+
+	(void)state;
+	assert_int_equal(rpl_drive_inproc(calls, 4, 1, res, &sum), 0);
+	assert_int_equal(sum.agents, 4);
+	assert_int_equal(sum.registered, 4);
+	assert_int_equal(sum.placed, 4);
+	assert_int_equal(res[0].status, 200);
+	assert_true(res[0].ended);
+	assert_true(res[0].match);
+	assert_int_equal(res[1].status, 486);	/* waited for bob's call */
+	assert_true(res[1].match);
+	assert_int_equal(res[2].status / 100, 4);	/* rang out */
+	assert_true(res[2].match);
+	assert_false(res[3].match);	/* 407: nothing to compare */
+	assert_int_equal(sum.matched, 3);
+	assert_int_equal(sum.cdrs, 4);
+	assert_true(sum.rtp_recv > 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +469,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replay_files, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_replay_model_scenario,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replay_model_redrive,
 						setup, teardown),
 	};
 

@@ -1,0 +1,39 @@
+#!/bin/bash
+# rtcbench replay --target inproc: every call of the shipped traces and of
+# the shared corpus placed again through the platform's SIP core by one
+# bench UA per captured user agent (virtual time), answered as captured.
+# Every call with a captured final response must end in the same class,
+# the platform must write one CDR per call placed, and answered calls
+# must carry RTP both ways.
+set -eu
+cd "$(dirname "$0")/../.."
+CORPUS=${CORPUS:-/work/shared/corpus/pcaps}
+[ -d "$CORPUS" ] || CORPUS=../shared/corpus/pcaps
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+for src in traces "$CORPUS"; do
+	timeout 120 bin/rtcbench replay "$src" --target inproc --asap \
+		--out "$tmp/o" >"$tmp/log" 2>&1 || { rc=$?
+		# the corpus has captures with TCP gaps: only redrive counts
+		[ "$src" != traces ] && [ $rc = 1 ] || { cat "$tmp/log"; exit 1; }; }
+	python3 - "$tmp/o/summary.json" "$src" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+m = d["metrics"]
+bad = [c for c in d["checks"] if c["name"].startswith("redrive") and not c["ok"]]
+skipped = [c for c in d["checks"] if c["name"] == "redrive" and c.get("skipped")]
+placed, matched, cdrs = m.get("redrive_calls", 0), m.get("redrive_matched", 0), m.get("redrive_cdrs", 0)
+assert placed >= (6 if sys.argv[2] == "traces" else 50), m
+assert not bad, bad
+assert matched + len(skipped) == placed, (matched, len(skipped), placed)
+assert cdrs == placed, (cdrs, placed)
+assert m.get("redrive_rtp_received", 0) > 0, m
+print(f"{sys.argv[2]}: {placed} calls re-driven, {matched} same outcome class, "
+      f"{len(skipped)} without a captured final response, {cdrs} CDRs, "
+      f"{m['redrive_rtp_received']} RTP packets received")
+PY
+done
+# HOST:PORT is refused, not faked
+set +e; bin/rtcbench replay traces --target 127.0.0.1:5060 --out "$tmp/o" \
+	>/dev/null 2>"$tmp/err"; rc=$?; set -e
+[ "$rc" = 2 ] && grep -q "not built yet" "$tmp/err"
+echo ok
