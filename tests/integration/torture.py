@@ -44,15 +44,19 @@ def map_ip(m):
     return "127." + mids[mid_len] + "." + last
 
 
-def codes(sock):
+def codes(sock, window=0.3):
+    """Status codes received until a final response, or for the window
+    when none comes (a drop is only proven by waiting)."""
     got = []
-    sock.settimeout(0.4)
+    sock.settimeout(window)
     try:
         while True:
             data, _ = sock.recvfrom(65536)
             m = re.match(rb"SIP/2\.0 (\d{3}) ", data)
             if m:
                 got.append(int(m.group(1)))
+                if got[-1] >= 200:
+                    break
     except socket.timeout:
         pass
     return got
