@@ -286,11 +286,11 @@ int cmd_audit(int argc, char **argv)
 
 		snprintf(name, sizeof(name), "canary %s", canaries[idx]);
 		if (hs || hw)
-			rep_summary_check(sum, name, false, "found in %s %s "
+			rep_summary_check(sum, name, false, "found in %s%s "
 					  "at %llu as %s (%zu stored, %zu "
 					  "wire locations)",
 					  (hs ? hs : hw)->where,
-					  hs ? "" : "packet",
+					  hs ? "" : " packet",
 					  (unsigned long long)(hs ? hs :
 							       hw)->offset,
 					  audit_enc_name((hs ? hs : hw)->enc),

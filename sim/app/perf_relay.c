@@ -4,6 +4,11 @@
  *
  *   rtcbench perf relay [--streams 1,100,1000] [--rate PPS] [--duration S]
  *                       [--reps N] [--out DIR] [--no-rtpengine]
+ *   rtcbench perf relay --serve NG_PORT [--ports MIN-MAX]
+ *
+ * --serve runs our relay and ng core on the live driver in the foreground
+ * (until SIGTERM) for outside ng clients: Kamailio's rtpengine module,
+ * rtpengine benchmark harnesses.
  *
  * For each stream count, each relay runs in its own process, freshly
  * started: a plain recvmmsg/sendmmsg forwarder (the bound), our relay
@@ -156,118 +161,6 @@ static double cpu_s(pid_t pid)
 	}
 	closedir(dir);
 	return (double)sum / 1e9;
-}
-
-/* ---- ng client ------------------------------------------------------- */
-
-static int ng_call(int fd, uint16_t port, struct buf *req, struct buf *ans)
-{
-	struct sockaddr_in to = lo(port);
-	struct timeval tv = { 0, 200000 };
-	uint8_t b[65536];
-	ssize_t n;
-	int tries;
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	for (tries = 0; tries < 15; tries++) {
-		if (sendto(fd, req->data, req->len, 0, (struct sockaddr *)&to,
-			   sizeof(to)) < 0)
-			return errno;
-		n = recv(fd, b, sizeof(b), 0);
-		if (n > 0) {
-			buf_reset(ans);
-			return buf_put(ans, b, (size_t)n);
-		}
-	}
-	return ETIMEDOUT;
-}
-
-/* "<cookie> d...e": the sdp value's m= port. */
-static int ng_port_of(const struct buf *ans, uint16_t *port)
-{
-	static struct benc items[256];
-	static struct sdp_session sdp;
-	struct pl a = buf_pl(ans), cookie, dict;
-	const struct benc *s;
-	size_t n;
-
-	if (pl_split(&a, ' ', &cookie, &dict) ||
-	    benc_decode(&dict, items, 256, &n))
-		return EBADMSG;
-	s = benc_dict_get(items, 0, "error-reason");
-	if (s && s->type == BENC_STR)
-		fprintf(stderr, "perf relay: ng error: %.*s\n",
-			PL_ARG(s->str));
-	s = benc_dict_get(items, 0, "sdp");
-	if (!s || s->type != BENC_STR || sdp_decode(&sdp, &s->str) ||
-	    !sdp.media_cnt)
-		return EBADMSG;
-	*port = sdp.media[0].port_n;
-	return 0;
-}
-
-static void sdp_body(char *dst, size_t sz, const char *o, uint16_t port)
-{
-	snprintf(dst, sz, "v=0\r\no=%s 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
-		 "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %u RTP/AVP 0\r\n"
-		 "a=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n", o, port);
-}
-
-/* Offer + answer for stream i; *port gets where the sender must send. */
-static int ng_stream(int fd, uint16_t ng, unsigned i, uint16_t a_port,
-		     uint16_t b_port, uint16_t *port)
-{
-	struct buf req, ans;
-	char cid[32], sdp[256], ck[16];
-	int err, k;
-
-	buf_init(&req);
-	buf_init(&ans);
-	snprintf(cid, sizeof(cid), "perf-%u-%u", (unsigned)getpid(), i);
-	for (k = 0, err = 0; k < 2 && !err; k++) {
-		buf_reset(&req);
-		snprintf(ck, sizeof(ck), "%u_%d", i, k);
-		sdp_body(sdp, sizeof(sdp), k ? "b" : "a", k ? b_port : a_port);
-		err = buf_printf(&req, "%s ", ck);
-		err = err ? err : benc_put_dict(&req);
-		err = err ? err : benc_put_str(&req, "command");
-		err = err ? err : benc_put_str(&req, k ? "answer" : "offer");
-		err = err ? err : benc_put_str(&req, "call-id");
-		err = err ? err : benc_put_str(&req, cid);
-		err = err ? err : benc_put_str(&req, "from-tag");
-		err = err ? err : benc_put_str(&req, "a");
-		if (k) {
-			err = err ? err : benc_put_str(&req, "to-tag");
-			err = err ? err : benc_put_str(&req, "b");
-		}
-		err = err ? err : benc_put_str(&req, "sdp");
-		err = err ? err : benc_put_str(&req, sdp);
-		err = err ? err : benc_put_str(&req, "replace");
-		err = err ? err : benc_put_list(&req);
-		err = err ? err : benc_put_str(&req, "origin");
-		err = err ? err : benc_put_end(&req);
-		err = err ? err : benc_put_end(&req);
-		err = err ? err : ng_call(fd, ng, &req, &ans);
-		if (!err && k)
-			err = ng_port_of(&ans, port);
-	}
-	buf_fini(&req);
-	buf_fini(&ans);
-	return err;
-}
-
-static bool ng_ping(int fd, uint16_t ng)
-{
-	struct buf req, ans;
-	bool ok;
-
-	buf_init(&req);
-	buf_init(&ans);
-	buf_put_str(&req, "p d7:command4:pinge");
-	ok = !ng_call(fd, ng, &req, &ans) && strstr((char *)ans.data, "pong");
-	buf_fini(&req);
-	buf_fini(&ans);
-	return ok;
 }
 
 /* ---- relays ---------------------------------------------------------- */
@@ -462,14 +355,14 @@ static int run(enum impl im, unsigned n, unsigned rate, double dur,
 			dst[k] = lo((uint16_t)(PORTS_PLAIN + 2 * k));
 	} else if (im != IMPL_DIRECT) {
 		ngfd = udp_sock(0, NULL);
-		for (i = 0; i < 50 && !ng_ping(ngfd, ng); i++)
+		for (i = 0; i < 50 && !perf_relay_ng_ping(ngfd, ng); i++)
 			usleep(100000);
 		if (i == 50) {
 			err = ETIMEDOUT;
 			goto out;
 		}
 		for (k = 0; k < n && !err; k++) {
-			err = ng_stream(ngfd, ng, k, ntohs(txa.sin_port),
+			err = perf_relay_ng_stream(ngfd, ng, k, ntohs(txa.sin_port),
 					ntohs(rxa.sin_port), &port);
 			dst[k] = lo(port);
 		}
@@ -613,7 +506,8 @@ static int usage(const char *why)
 	fprintf(stderr, "rtcbench perf relay: %s\n"
 		"usage: rtcbench perf relay [--streams 1,100,1000] "
 		"[--rate PPS] [--duration S] [--reps N] [--out DIR] "
-		"[--no-rtpengine]\n",
+		"[--no-rtpengine]\n"
+		"       rtcbench perf relay --serve NG_PORT [--ports MIN-MAX]\n",
 		why);
 	return 2;
 }
@@ -626,6 +520,7 @@ static bool have_rtpengine(void)
 int perf_relay(int argc, char **argv)
 {
 	unsigned counts[8], ncounts = 0, rate = 20000, c, im, reps = 3;
+	unsigned serve = 0, pmin = 30000, pmax = 33999;
 	double dur = 2.0;
 	const char *outdir = "results/latest", *list = "1,100,1000";
 	bool rtpe = true;
@@ -649,8 +544,22 @@ int perf_relay(int argc, char **argv)
 			reps = (unsigned)strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--no-rtpengine"))
 			rtpe = false;
+		else if (!strcmp(argv[i], "--serve") && i + 1 < argc)
+			serve = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--ports") && i + 1 < argc &&
+			 sscanf(argv[i + 1], "%u-%u", &pmin, &pmax) == 2)
+			i++;
 		else
 			return usage("unknown option");
+	}
+	if (serve) {
+		/* Our relay + ng on the live driver, in the foreground until
+		 * SIGTERM: for external ng clients (Kamailio, harnesses). */
+		if (serve > 65535 || pmin < 1024 || pmax > 65535 ||
+		    pmin + 3 > pmax)
+			return usage("--serve PORT --ports MIN-MAX");
+		return perf_relay_io_main((uint16_t)serve, (uint16_t)pmin,
+					  (uint16_t)pmax) ? 2 : 0;
 	}
 	for (const char *p = list; *p && ncounts < 8; p = *end ? end + 1 : end) {
 		unsigned long v = strtoul(p, &end, 10);

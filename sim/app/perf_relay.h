@@ -8,6 +8,7 @@
 #ifndef APP_PERF_RELAY_H
 #define APP_PERF_RELAY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Entry point: `rtcbench perf relay [options]`; exit code per cmd.h. */
@@ -26,5 +27,16 @@ int perf_relay_ours_main(uint16_t ng_port, uint16_t pmin, uint16_t pmax);
 /* The same relay and ng cores on the project's live driver (ref/io). */
 int perf_relay_io_main(uint16_t ng_port, uint16_t pmin, uint16_t pmax);
 int perf_relay_plain_main(uint16_t base, unsigned n, uint16_t dst_port);
+
+/*
+ * ng client (perf_relay_ng.c), on UDP socket fd to 127.0.0.1:ng. Stream
+ * i: offer with the sender's a_port, answer with the receiver's b_port;
+ * *port gets the relay port the sender must send to. 0, ETIMEDOUT,
+ * EBADMSG (an error answer, whose reason goes to stderr).
+ */
+int perf_relay_ng_stream(int fd, uint16_t ng, unsigned i, uint16_t a_port,
+			 uint16_t b_port, uint16_t *port);
+/* Whether the ng server answers ping with pong. */
+bool perf_relay_ng_ping(int fd, uint16_t ng);
 
 #endif

@@ -118,11 +118,11 @@ int rep_plot_series(json_t *ser, const char *dir, const char *stem,
 			fprintf(f, " noenhanced\nset ylabel ");
 			gq(f, !strcmp(kind, "cdf") ? "fraction of samples" :
 			   yl);
-			fprintf(f, " noenhanced\nset grid\nset key off\n");
+			fprintf(f, " noenhanced\nset grid\nset key off\n"
+				   "set yrange [0:*]\nset offsets 0, 0, 1, 0\n");
 			if (!strcmp(kind, "bar"))
 				fprintf(f, "set style fill solid 0.6\n"
 					   "set boxwidth 0.8\n"
-					   "set yrange [0:*]\n"
 					   "set xrange [0:%zu]\n",
 					   json_array_size(pts) + 1);
 		}

@@ -137,7 +137,31 @@ static int expect_row(struct scn_ctx *c, const struct scn_step *st)
 			 rows[r].detail);
 }
 
+/* Timeline points: what data_dir holds before and after time moves. */
+static void timeline_point(struct scn_ctx *c)
+{
+	char err[300];
+
+	if (c->timeline && c->started)
+		scn_audit_scan(c, err, sizeof(err));
+}
+
+static int step(struct scn_ctx *c, const struct scn_step *st);
+
 int scn_step_run(struct scn_ctx *c, const struct scn_step *st)
+{
+	int rc;
+
+	if (st->verb == SCN_ADVANCE)
+		timeline_point(c);
+	rc = step(c, st);
+	if (!rc && (st->verb == SCN_ADVANCE || st->verb == SCN_PURGE ||
+		    st->verb == SCN_DELETE))
+		timeline_point(c);
+	return rc;
+}
+
+static int step(struct scn_ctx *c, const struct scn_step *st)
 {
 	char err[300] = "";
 	int rc;

@@ -341,6 +341,14 @@ int scn_audit_scan(struct scn_ctx *c, char *err, size_t errsz)
 		if (rc)
 			return rc;
 	}
+	if (c->timeline) {
+		size_t k, n = 0;
+
+		for (k = 0; k < audit_canary_count(c->audit); k++)
+			n += audit_found(c->audit, k, AUDIT_SRC_STORE) > 0;
+		rep_series_point(c->timeline, (double)(c->now_us -
+				 c->start_us) / 86400e6, (double)n);
+	}
 	return 0;
 }
 
@@ -506,6 +514,22 @@ int scn_run(const struct scn *s, const struct scn_run_opts *o,
 	else
 		c.start_us = 1767225600LL * 1000000;	/* 2026-01-01 */
 	c.now_us = c.start_us;
+	/* A scenario that moves time gets a retention timeline plot. */
+	for (i = 0; i < s->cnt; i++)
+		if (s->steps[i].verb == SCN_ADVANCE) {
+			char name[300], title[400];
+			const char *b = strrchr(s->file, '/');
+
+			snprintf(name, sizeof(name), "retention-%s",
+				 b ? b + 1 : s->file);
+			snprintf(title, sizeof(title), "Canaries found in "
+				 "data_dir over scenario time (%s, mode %s)",
+				 s->file, o->mode);
+			rep_summary_series(sum, &c.timeline, name, title,
+					   "scenario time (days)",
+					   "canaries stored", "line");
+			break;
+		}
 	for (i = 0; i < s->cnt && !rc; i++)
 		rc = scn_step_run(&c, &s->steps[i]);
 	if (!rc)

@@ -102,6 +102,7 @@ struct scn_ctx {
 	unsigned canary_seq;
 	uint64_t rng;
 	unsigned failed, checks;
+	struct rep_series *timeline;	/* canaries stored over time */
 	/* Canary-bearing text of steps that failed: expect lines about
 	 * them cannot be judged (and must not pass vacuously). */
 	char **unplaced;

@@ -6,7 +6,7 @@
 set -eu
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 bin/rtcbench run scenarios/accounts/p18_delete_keeps_billing.scn \
-	scenarios/billing/p17_billing_seven_years.scn \
+	scenarios/billing/p17_billing_seven_years.scn --keep \
 	--mode live --out "$tmp/o" >"$tmp/log" 2>&1 || { cat "$tmp/log"; exit 1; }
 python3 - "$tmp/o/summary.json" <<'PY'
 import json, sys
@@ -16,4 +16,22 @@ names = [c["name"] for c in d["checks"]]
 assert any(n.startswith("P17 ") for n in names), names
 assert any(n.startswith("P18 ") for n in names), names
 PY
+# rtcbench audit on the kept platform: the billing name is still stored
+# (a canary found fails), and 8 years on the purchase breaks P17.
+conf=$tmp/o/runs/p18_delete_keeps_billing/refd.conf
+set +e
+bin/rtcbench audit -c "$conf" --canary "Alice Keep-Billing-Name" \
+	--canary "NOT-THERE-12345" --out "$tmp/a1" >"$tmp/alog" 2>&1; rc=$?
+set -e
+[ "$rc" = 1 ] && grep -q "FAIL canary Alice Keep-Billing-Name: found in" \
+	"$tmp/alog" || { echo "audit rc=$rc"; cat "$tmp/alog"; exit 1; }
+grep -q '"name": "canary NOT-THERE-12345"' "$tmp/a1/summary.json"
+set +e
+bin/rtcbench audit -c "$conf" --at 2035-01-01T00:00:00Z --out "$tmp/a2" \
+	>"$tmp/alog" 2>&1; rc=$?
+set -e
+[ "$rc" = 1 ] && grep -q "FAIL P17 billing records retention" "$tmp/alog" ||
+	{ echo "retention audit rc=$rc"; cat "$tmp/alog"; exit 1; }
+bin/rtcbench audit -c "$conf" --out "$tmp/a3" >/dev/null ||
+	{ echo "audit now should pass"; exit 1; }
 echo ok
