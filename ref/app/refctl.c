@@ -288,7 +288,9 @@ static int account_add(struct ctl *c)
 	a.voicemail = c->opt_voicemail;
 	a.pgp = c->opt_pgp;
 	a.created_us = now_us();
-	e = store_hash_password(&a, &h, pw);
+	/* Digest HA1 over refd's realm: [sip] realm, else the domain. */
+	e = store_hash_password_realm(&a, &h, cfg_get(&c->cfg, "sip",
+						      "realm"), pw);
 	sodium_memzero(pw, sizeof(pw));
 	if (e) {
 		e = fail(c, "account add", e);

@@ -11,8 +11,9 @@
  *
  * The SIP core (ref/sip/proxy.h) is built and attached in wire_sip(),
  * the MSRP relay (ref/msrp) in wire_msrp(), which opens the account store
- * for its digest AUTH. Sections [media], [xcap] and [web] are checked but
- * their services are not wired here yet. The SIP core's store callbacks
+ * for its digest AUTH, the RTP relay (and its ng control) from [media]
+ * through io_media.h, its SDP hooks given to the proxy. Sections [xcap]
+ * and [web] are checked but their services are not wired here yet. The SIP core's store callbacks
  * (HA1, session traces, CDRs, messages) are adapted to ref/store here;
  * their rows are group-committed every BATCH_US by a one-timer core.
  */
@@ -31,6 +32,7 @@
 #include "base/net.h"
 #include "base/rng.h"
 #include "io/io.h"
+#include "io/io_media.h"
 #include "sip/proxy.h"
 #include "msrp/msrp.h"
 #include "store/store.h"
@@ -92,6 +94,7 @@ struct refd {
 	/* optional services */
 	bool media, msrp, xcap, web;
 	struct net_addr media_addr;
+	struct io_media mg;	/* the relay, when [media] is there */
 	uint32_t media_lo, media_hi;
 	/* [msrp] */
 	const char *msrp_listen, *msrp_host;
@@ -694,10 +697,18 @@ static int wire_sip(struct refd *d)
 	pc.store.trace_add = st_trace;
 	pc.store.cdr_write = st_cdr;
 	pc.store.message_store = st_msg;
+	/* The hooks only keep &d->mg; start_media() fills it before the
+	 * loop runs. */
+	if (d->media)
+		io_media_sip_ops(&d->mg, &pc.media);
 	if ((err = sip_proxy_new(&d->proxy, &pc)) ||
 	    (err = io_core_add(d->loop, &sip_proxy_core_ops, d->proxy,
 			       &d->sip)))
 		return err;
+	/* Offers open relay ports inside the proxy's input: apply them
+	 * right after each of its drains. */
+	if (d->media)
+		io_core_on_drain(d->sip, io_media_hook, &d->mg);
 	return io_core_add(d->loop, &flush_ops, d, &d->flush);
 }
 
@@ -763,6 +774,24 @@ static int wire_msrp(struct refd *d)
 	return 0;
 }
 
+/* The RTP relay and its ng control port from [media] (io_media.h). */
+static int start_media(struct refd *d)
+{
+	char err[256] = "";
+	int e;
+
+	if (!d->media)
+		return 0;
+	e = io_media_start(&d->mg, d->loop, &d->cfg, &d->io_log, err,
+			   sizeof(err));
+	if (!e)
+		return 0;
+	if (e != EINVAL)
+		cfg_fail(&d->cfg, "media", "ng_listen", "%s", err);
+	fprintf(stderr, "%s\n", d->cfg.err);
+	return e == EINVAL ? EXIT_CONFIG : EXIT_RUNTIME;
+}
+
 static int start(struct refd *d)
 {
 	struct io_opts o = { 0 };
@@ -797,6 +826,8 @@ static int start(struct refd *d)
 		fprintf(stderr, "%s\n", d->cfg.err);
 		return EXIT_RUNTIME;
 	}
+	if ((e = start_media(d)))
+		return e;
 	if ((e = wire_msrp(d))) {
 		if (e != EADDRINUSE)
 			LOG_E(&d->log, "cannot start the MSRP relay: %s",
@@ -827,6 +858,19 @@ static void log_stats(struct refd *d)
 	      (unsigned long long)s->conn_refused,
 	      (unsigned long long)s->tls_fail, (unsigned long long)s->denied,
 	      (unsigned long long)s->sink_rx);
+	if (d->media) {
+		struct rtp_relay_counters rc;
+
+		rtp_relay_counters(d->mg.relay, &rc);
+		LOG_I(&d->log, "media: calls %llu (timed out %llu); ports "
+		      "opened %llu failed %llu; packets in %llu out %llu",
+		      (unsigned long long)rc.calls,
+		      (unsigned long long)rc.calls_timed_out,
+		      (unsigned long long)d->mg.opened,
+		      (unsigned long long)d->mg.open_fail,
+		      (unsigned long long)rc.packets_in,
+		      (unsigned long long)rc.packets_out);
+	}
 	sip_proxy_stats(d->proxy, &ps);
 	LOG_I(&d->log, "sip: inputs %llu, requests %llu (bad %llu), responses "
 	      "%llu (bad %llu), retransmissions %llu, sent %llu, refused "
@@ -923,6 +967,7 @@ out:
 	/* After the sockets: writes the CDR of calls still up, then
 	 * commits the last batch. */
 	sip_proxy_free(d.proxy);
+	io_media_stop(&d.mg);	/* after the proxy: it deletes calls */
 	if (d.store)
 		commit(&d);
 	msrp_relay_free(d.msrp_relay);

@@ -139,13 +139,60 @@ static void rr_value(struct sip_proxy *p, const struct net_addr *a,
 			 net_tp_name(a->tp));
 }
 
+/* The Via stack to send: ours on top, then the one the request came with
+ * carrying received= (RFC 3261 18.2.1) and rport= (RFC 3581 4) so that
+ * responses find the way back even statelessly. *changed false: nothing
+ * to add, keep the message's Vias and put ours above them. */
+static int via_stack(const struct net_pkt *pkt, const struct sip_msg *msg,
+		     const char *ours, struct buf *b, bool *changed)
+{
+	const struct sip_via *v = &msg->via1;
+	struct sip_list_it it;
+	struct pl raw = v->raw, e;
+	char ip[NET_ADDR_STRLEN];
+	bool rport = v->rport && !pl_isset(&v->rport_val), first = true;
+	size_t i;
+	int err;
+
+	net_addr_host(&pkt->from, ip, sizeof(ip));
+	*changed = false;
+	if (!rport && (pl_isset(&v->received) || pl_eq_str(&v->host, ip)))
+		return 0;
+	err = buf_printf(b, "%s, ", ours);
+	for (i = 0; !err && rport && i + 6 <= raw.len; i++) {
+		struct pl r = pl_from_mem(raw.p + i, raw.len - i);
+
+		if (raw.p[i] != ';' || !pl_prefix_case(&r, ";rport") ||
+		    (i + 6 < raw.len && !strchr("; \t,", raw.p[i + 6])))
+			continue;
+		err = buf_printf(b, "%.*s;rport=%u", (int)i, raw.p,
+				 net_addr_port(&pkt->from));
+		pl_advance(&raw, i + 6);
+		break;
+	}
+	if (!err)
+		err = buf_printf(b, "%.*s", PL_ARG(raw));
+	if (!err && !pl_isset(&v->received))
+		err = buf_printf(b, ";received=%s", ip);
+	sip_list_begin(&it, msg, SIP_HDR_VIA);
+	while (!err && !sip_list_next(&it, &e)) {
+		if (!first)
+			err = buf_printf(b, ", %.*s", PL_ARG(e));
+		first = false;
+	}
+	*changed = !err;
+	return err;
+}
+
 /* Forward msg on one branch (RFC 3261 16.6). t NULL: stateless (ACK). */
 static int forward(struct sip_proxy *p, struct tsx *t,
 		   const struct net_pkt *pkt, struct sip_msg *msg,
 		   const struct rt *r, const struct pl *ruri,
 		   const struct net_addr *dst, uint64_t conn_id)
 {
-	static const enum sip_hdr_id strip_route[] = { SIP_HDR_ROUTE };
+	enum sip_hdr_id strip[2];
+	struct buf vs;
+	bool vchanged;
 	const struct net_addr *lo = px_local(p, dst->tp,
 					     net_addr_family(dst));
 	char branch[64], via[160], rr[300], hs[NET_ADDR_STRLEN];
@@ -174,6 +221,12 @@ static int forward(struct sip_proxy *p, struct tsx *t,
 		 "UDP", hs, branch);
 	vpl = pl_from_str(via);
 	f.via = &vpl;
+	buf_init(&vs);
+	f.strip = strip;
+	if (!via_stack(pkt, msg, via, &vs, &vchanged) && vchanged) {
+		vpl = buf_pl(&vs);
+		strip[f.nstrip++] = SIP_HDR_VIA;
+	}
 	f.new_ruri = ruri;
 	f.decrement_mf = true;
 	if (t && !pl_isset(&msg->to.tag) &&
@@ -190,13 +243,14 @@ static int forward(struct sip_proxy *p, struct tsx *t,
 		f.record_route = &rrpl;
 	}
 	if (r->changed) {
-		f.strip = strip_route;
-		f.nstrip = 1;
+		strip[f.nstrip++] = SIP_HDR_ROUTE;
 		for (i = 0; i < r->nroute && rl < sizeof(routes); i++)
 			rl += snprintf(routes + rl, sizeof(routes) - rl, "%s%.*s",
 				       i ? ", " : "", PL_ARG(r->route[i]));
-		if (rl >= sizeof(routes))
+		if (rl >= sizeof(routes)) {
+			buf_fini(&vs);
 			return EOVERFLOW;
+		}
 		if (r->nroute) {
 			rpl = pl_from_mem(routes, rl);
 			add.name = "Route";
@@ -234,6 +288,7 @@ static int forward(struct sip_proxy *p, struct tsx *t,
  out:
 	buf_fini(&b);
 	buf_fini(&sdp);
+	buf_fini(&vs);
 	return err;
 }
 

@@ -110,6 +110,10 @@ struct store_hashes {
 };
 int store_hash_password(struct store_account *a, struct store_hashes *out,
 			const char *password);
+/* Same with an explicit digest realm (refd's [sip] realm when set). */
+int store_hash_password_realm(struct store_account *a,
+			      struct store_hashes *out, const char *realm,
+			      const char *password);
 void store_hash_fini(struct store_hashes *h);
 /* Check a clear password against a stored argon2id string: 0 or EACCES. */
 int store_pwhash_verify(const struct pl *pwhash, const char *password);

@@ -25,7 +25,7 @@ static void hex(const unsigned char *d, size_t n, char *out)
 }
 
 static int ha1(const EVP_MD *md, const struct store_account *a,
-	       const char *pw, char *out)
+	       const struct pl *realm, const char *pw, char *out)
 {
 	unsigned char d[EVP_MAX_MD_SIZE];
 	unsigned int dl = 0;
@@ -34,11 +34,11 @@ static int ha1(const EVP_MD *md, const struct store_account *a,
 
 	if (!c)
 		return ENOMEM;
-	/* HA1 = H(username ":" realm ":" passwd); our realm is the domain. */
+	/* HA1 = H(username ":" realm ":" passwd), RFC 7616 3.4.2. */
 	ok = EVP_DigestInit_ex(c, md, NULL) &&
 	     EVP_DigestUpdate(c, a->user.p, a->user.len) &&
 	     EVP_DigestUpdate(c, ":", 1) &&
-	     EVP_DigestUpdate(c, a->domain.p, a->domain.len) &&
+	     EVP_DigestUpdate(c, realm->p, realm->len) &&
 	     EVP_DigestUpdate(c, ":", 1) &&
 	     EVP_DigestUpdate(c, pw, strlen(pw)) &&
 	     EVP_DigestFinal_ex(c, d, &dl);
@@ -53,14 +53,24 @@ static int ha1(const EVP_MD *md, const struct store_account *a,
 int store_hash_password(struct store_account *a, struct store_hashes *out,
 			const char *password)
 {
+	/* The realm is the domain unless the daemon names another. */
+	return a ? store_hash_password_realm(a, out, NULL, password) : EINVAL;
+}
+
+int store_hash_password_realm(struct store_account *a,
+			      struct store_hashes *out, const char *realm,
+			      const char *password)
+{
+	struct pl r;
 	int err;
 
 	if (!a || !out || !password || !a->user.len || !a->domain.len)
 		return EINVAL;
+	r = realm && *realm ? pl_from_str(realm) : a->domain;
 	if (sodium_init() < 0)
 		return EIO;
-	if ((err = ha1(EVP_md5(), a, password, out->md5)) ||
-	    (err = ha1(EVP_sha256(), a, password, out->sha256)))
+	if ((err = ha1(EVP_md5(), a, &r, password, out->md5)) ||
+	    (err = ha1(EVP_sha256(), a, &r, password, out->sha256)))
 		return err;
 	if (crypto_pwhash_str(out->pwhash, password, strlen(password),
 			      crypto_pwhash_OPSLIMIT_INTERACTIVE,

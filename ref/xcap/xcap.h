@@ -82,7 +82,8 @@ struct xcap_http;
 struct xcap_http_cfg {
 	const char *listen;	/* "127.0.0.1:8080", port 0: any */
 	const char *data_dir;	/* opens its own store connection */
-	const char *domain;	/* digest realm and the users' domain */
+	const char *domain;	/* the users' domain */
+	const char *realm;	/* digest realm ([sip] realm); NULL: domain */
 	const char *root;	/* NULL: "/xcap-root" */
 	uint32_t max_body;	/* XCAP documents; 0: 1 MiB */
 	uint32_t max_file;	/* uploads; 0: 64 MiB */

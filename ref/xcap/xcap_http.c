@@ -3,7 +3,7 @@
  * HTTP driver of the XCAP core on libmicrohttpd: one internal polling
  * thread that owns its own store connection (struct store is one-thread),
  * digest authentication against the accounts' HA1 (MD5, RFC 7616; the
- * realm is the platform domain, as for SIP), the request body gathered up
+ * realm is the SIP realm, by default the domain), the request body gathered up
  * to max_body (max_file under /files), then xcap_handle() or, under
  * /files, xcap_files_handle(). An unknown user gets exactly the same
  * 401 as a wrong password: the HA1 check runs against a dummy value so
@@ -28,6 +28,7 @@ struct xcap_http {
 	struct MHD_Daemon *d;
 	struct store *st;
 	char *domain;
+	char *realm;
 	char *root;
 	uint32_t max_body;
 	uint32_t max_file;
@@ -99,7 +100,7 @@ static enum MHD_Result challenge(struct xcap_http *h,
 					    MHD_RESPMEM_PERSISTENT);
 	if (!r)
 		return MHD_NO;
-	ret = MHD_queue_auth_fail_response2(con, h->domain, "xcap", r, stale,
+	ret = MHD_queue_auth_fail_response2(con, h->realm, "xcap", r, stale,
 					    MHD_DIGEST_ALG_MD5);
 	MHD_destroy_response(r);
 	return ret;
@@ -127,7 +128,7 @@ static int authenticate(struct xcap_http *h, struct MHD_Connection *con,
 			       sizeof(hex)) &&
 	    !unhex(hex, ha1, sizeof(ha1)))
 		known = 1;
-	ok = MHD_digest_auth_check_digest2(con, h->domain, name, ha1,
+	ok = MHD_digest_auth_check_digest2(con, h->realm, name, ha1,
 					   sizeof(ha1), NONCE_TIMEOUT_S,
 					   MHD_DIGEST_ALG_MD5);
 	if (ok == MHD_YES && known) {
@@ -254,11 +255,12 @@ int xcap_http_start(struct xcap_http **hp, const struct xcap_http_cfg *cfg,
 	if (!h)
 		return ENOMEM;
 	h->domain = mem_strdup(cfg->domain);
+	h->realm = mem_strdup(cfg->realm ? cfg->realm : cfg->domain);
 	h->root = mem_strdup(cfg->root ? cfg->root : "/xcap-root");
 	h->max_body = cfg->max_body ? cfg->max_body : 1 << 20;
 	h->max_file = cfg->max_file ? cfg->max_file : 64u << 20;
 	h->file_quota = cfg->file_quota;
-	if (!h->domain || !h->root) {
+	if (!h->domain || !h->realm || !h->root) {
 		e = ENOMEM;
 		goto out;
 	}
@@ -317,6 +319,7 @@ void xcap_http_stop(struct xcap_http *h)
 	store_close(h->st);
 	sodium_memzero(h->nonce_key, sizeof(h->nonce_key));
 	mem_free(h->domain);
+	mem_free(h->realm);
 	mem_free(h->root);
 	mem_free(h);
 }

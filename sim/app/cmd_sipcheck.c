@@ -26,6 +26,7 @@ static int read_file(const char *path, uint8_t **data, size_t *len)
 
 	if (!f)
 		return errno;
+	errno = 0;
 	d = mem_alloc(MAX_FILE + 1);
 	if (!d) {
 		err = ENOMEM;
@@ -33,7 +34,7 @@ static int read_file(const char *path, uint8_t **data, size_t *len)
 	}
 	n = fread(d, 1, MAX_FILE + 1, f);
 	if (ferror(f)) {
-		err = EIO;
+		err = errno ? errno : EIO;	/* EISDIR for a folder */
 		goto out;
 	}
 	if (n > MAX_FILE) {

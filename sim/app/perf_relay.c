@@ -4,6 +4,11 @@
  *
  *   rtcbench perf relay [--streams 1,100,1000] [--rate PPS] [--duration S]
  *                       [--reps N] [--out DIR] [--no-rtpengine]
+ *   rtcbench perf relay --serve NG_PORT [--ports MIN-MAX]
+ *
+ * --serve runs our relay and ng core on the live driver in the foreground
+ * (until SIGTERM) for outside ng clients: Kamailio's rtpengine module,
+ * rtpengine benchmark harnesses.
  *
  * For each stream count, each relay runs in its own process, freshly
  * started: a plain recvmmsg/sendmmsg forwarder (the bound), our relay
@@ -501,7 +506,8 @@ static int usage(const char *why)
 	fprintf(stderr, "rtcbench perf relay: %s\n"
 		"usage: rtcbench perf relay [--streams 1,100,1000] "
 		"[--rate PPS] [--duration S] [--reps N] [--out DIR] "
-		"[--no-rtpengine]\n",
+		"[--no-rtpengine]\n"
+		"       rtcbench perf relay --serve NG_PORT [--ports MIN-MAX]\n",
 		why);
 	return 2;
 }
@@ -514,6 +520,7 @@ static bool have_rtpengine(void)
 int perf_relay(int argc, char **argv)
 {
 	unsigned counts[8], ncounts = 0, rate = 20000, c, im, reps = 3;
+	unsigned serve = 0, pmin = 30000, pmax = 33999;
 	double dur = 2.0;
 	const char *outdir = "results/latest", *list = "1,100,1000";
 	bool rtpe = true;
@@ -537,8 +544,22 @@ int perf_relay(int argc, char **argv)
 			reps = (unsigned)strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--no-rtpengine"))
 			rtpe = false;
+		else if (!strcmp(argv[i], "--serve") && i + 1 < argc)
+			serve = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--ports") && i + 1 < argc &&
+			 sscanf(argv[i + 1], "%u-%u", &pmin, &pmax) == 2)
+			i++;
 		else
 			return usage("unknown option");
+	}
+	if (serve) {
+		/* Our relay + ng on the live driver, in the foreground until
+		 * SIGTERM: for external ng clients (Kamailio, harnesses). */
+		if (serve > 65535 || pmin < 1024 || pmax > 65535 ||
+		    pmin + 3 > pmax)
+			return usage("--serve PORT --ports MIN-MAX");
+		return perf_relay_io_main((uint16_t)serve, (uint16_t)pmin,
+					  (uint16_t)pmax) ? 2 : 0;
 	}
 	for (const char *p = list; *p && ncounts < 8; p = *end ? end + 1 : end) {
 		unsigned long v = strtoul(p, &end, 10);

@@ -321,6 +321,7 @@ int perf_relay_io_main(uint16_t ng_port, uint16_t pmin, uint16_t pmax)
 	struct log lg;
 	struct pl me = PL("127.0.0.1");
 	char err[256] = "";
+	int e;
 
 	memset(&cfg, 0, sizeof(cfg));
 	net_addr_parse(&me, 0, &cfg.addr);
@@ -332,14 +333,17 @@ int perf_relay_io_main(uint16_t ng_port, uint16_t pmin, uint16_t pmax)
 	a = cfg.addr;
 	a.tp = NET_UDP;
 	net_addr_set_port(&a, ng_port);
-	if (rtp_relay_new(&relay, &cfg) || rtp_ng_new(&ng, relay) ||
-	    io_loop_new(&l, &opts, err, sizeof(err)) ||
-	    io_media_attach(&m, l, relay) ||
-	    io_core_add(l, &rtp_ng_core_ops, ng, &nc) ||
-	    io_listen(l, nc, &a, NULL) || io_signals(l, NULL, NULL)) {
-		fprintf(stderr, "perf relay: live driver: %s\n", err);
+	if ((e = rtp_relay_new(&relay, &cfg)) || (e = rtp_ng_new(&ng, relay)) ||
+	    (e = io_loop_new(&l, &opts, err, sizeof(err))) ||
+	    (e = io_media_attach(&m, l, relay)) ||
+	    (e = io_core_add(l, &rtp_ng_core_ops, ng, &nc)) ||
+	    (e = io_listen(l, nc, &a, NULL)) ||
+	    (e = io_signals(l, NULL, NULL))) {
+		fprintf(stderr, "perf relay: live driver, ng port %u: %s %s\n",
+			ng_port, strerror(e), err);
 		return 1;
 	}
+	rtp_ng_set_wall_offset(ng, io_wall_offset_us(l));
 	/* The ng core calls into the relay: apply its port changes after
 	 * each of its drains, as refd does for the SIP core. */
 	io_core_on_drain(nc, io_media_hook, &m);

@@ -32,6 +32,7 @@
 #define STEP_US 50000ull
 #define CALL_LIMIT_US (900ull * 1000000)	/* per call, virtual */
 #define RING_US (30ull * 1000000)
+#define REG_S 86400u
 
 struct agent {
 	char aor[128];
@@ -39,6 +40,7 @@ struct agent {
 	struct ua *ua;
 	int idx;
 	bool registered;
+	uint64_t reg_at;	/* virtual time of the last REGISTER */
 };
 
 struct drv {
@@ -194,6 +196,25 @@ static void ring_out(struct drv *d, struct vnet *v, double speed)
 	}
 }
 
+/*
+ * Registrations last REG_S; a capture spanning days in virtual time
+ * registers again before a binding could lapse (the UA does not refresh
+ * on its own), and lets the REGISTER transaction finish.
+ */
+static void refresh(struct drv *d, struct vnet *v, size_t idx)
+{
+	struct agent *a = &d->ag[idx];
+
+	if (vnet_now(v) < a->reg_at + REG_S * 1000000ull / 2)
+		return;
+	if (ua_register(a->ua, vnet_now(v), REG_S))
+		return;
+	a->reg_at = vnet_now(v);
+	vnet_kick(v, a->idx);
+	vnet_run_until(v, vnet_now(v) + 1000000, 1000000);
+	drain(d);
+}
+
 /* Whether agent idx is in a call placed earlier that has not ended. */
 static bool agent_busy(const struct drv *d, size_t idx)
 {
@@ -293,8 +314,10 @@ int rpl_drive_inproc(const struct rpl_scn_call *calls, size_t n,
 	}
 	for (i = 0; i < d.n && !e; i++) {
 		e = agent_start(&d, v, &d.ag[i], i, &pa);
-		if (!e && !(e = ua_register(d.ag[i].ua, vnet_now(v), 86400)))
+		if (!e && !(e = ua_register(d.ag[i].ua, vnet_now(v), REG_S))) {
+			d.ag[i].reg_at = vnet_now(v);
 			vnet_kick(v, d.ag[i].idx);
+		}
 	}
 	if (e)
 		goto out;
@@ -331,6 +354,8 @@ int rpl_drive_inproc(const struct rpl_scn_call *calls, size_t n,
 		if (at > vnet_now(v))
 			vnet_run_until(v, at, 100000000);
 		drain(&d);
+		refresh(&d, v, r->caller_idx);
+		refresh(&d, v, r->callee_idx);
 		if (cls(c->status) == 2) {
 			ua_set_answer(b->ua, UA_ANSWER_YES);
 			o.duration_us = (uint64_t)(c->duration_s * 1e6 /

@@ -12,7 +12,7 @@ pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 tests/integration/mkcerts.sh "$tmp/certs" >/dev/null
-base=$(( 20000 + RANDOM % 20000 ))
+base=$(( 20000 + RANDOM % 10000 * 2 ))
 fail=0
 
 # One bad config on stdin; $2 is the exact start of the one-line error.
@@ -215,10 +215,10 @@ min_expires = 60
 max_expires = 1h
 [media]
 address  = 127.0.0.1
-ports    = 40000-40999
-ng_listen = udp:127.0.0.1:2223
+ports    = $((base+100))-$((base+199))
+ng_listen = udp:127.0.0.1:$((base+2))
 [msrp]
-listen   = tls:127.0.0.1:2855
+listen   = tls:127.0.0.1:$((base+3))
 [xcap]
 listen   = 127.0.0.1:8080
 [web]
@@ -232,6 +232,16 @@ done
 grep -q "serving example.test" "$tmp/good.log" ||
 	{ echo "FAIL good config did not start:"; cat "$tmp/good.log"; exit 1; }
 [ -d "$tmp/var/deep/data" ] || { echo "FAIL data_dir not made"; fail=1; }
+# [media] is served: the relay's ng control port answers a ping.
+printf 'c1 d7:command4:pinge' >"$tmp/ping"
+exec 3<>/dev/udp/127.0.0.1/$((base+2))
+dd if="$tmp/ping" bs=512 count=1 >&3 2>/dev/null
+pong=$(timeout 3 dd bs=512 count=1 <&3 2>/dev/null || true); exec 3>&-
+if [[ "$pong" == "c1 "*pong* ]]; then
+	echo "ok   [media] ng_listen answers: $pong"
+else
+	echo "FAIL [media] ng_listen: got '$pong'"; fail=1
+fi
 [ "$(stat -c %a "$tmp/var/deep/data")" = 700 ] ||
 	{ echo "FAIL data_dir mode"; fail=1; }
 kill -TERM "$pid"

@@ -247,6 +247,11 @@ static void test_proxy_invite_fork_answer_bye(void **state)
 	i1 = fx_expect_to(f, "INVITE sip:bob@127.0.0.1:5081", &o1);
 	assert_non_null(strstr(i1, "Record-Route: <sip:127.0.0.1:5060;lr>"));
 	assert_non_null(strstr(i1, "Max-Forwards: 69"));
+	/* RFC 3581: the client's Via gets rport= and received= */
+	assert_non_null(strstr(i1, "branch=z9hG4bKinv1;rport=5070;"
+			       "received=127.0.0.1"));
+	assert_true(strstr(i1, "127.0.0.1:5060;branch=z9hG4bKP") <
+		    strstr(i1, "z9hG4bKinv1"));
 	assert_int_equal(net_addr_port(&o1.dst), 5081);
 	fx_expect_to(f, "INVITE sip:bob@127.0.0.1:5082", &o2);
 	assert_int_equal(net_addr_port(&o2.dst), 5082);

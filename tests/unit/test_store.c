@@ -82,6 +82,11 @@ static void test_store_ha1_vectors(void **state)
 	assert_int_equal(store_pwhash_verify(&a.pwhash, "Circle of Life"), 0);
 	assert_int_equal(store_pwhash_verify(&a.pwhash, "Circle of life"),
 			 EACCES);
+	/* An explicit realm: the domain does not count. */
+	a.domain = PL("example.test");
+	assert_int_equal(store_hash_password_realm(&a, &h, "testrealm@host.com",
+						   "Circle Of Life"), 0);
+	assert_string_equal(h.md5, "939e7578ed9e3c518a452acee763bce9");
 	store_hash_fini(&h);
 	assert_int_equal(h.md5[0], 0);
 }
