@@ -35,7 +35,7 @@ struct ctl {
 	const char *opt_user, *opt_password, *opt_password_file, *opt_email,
 		   *opt_display, *opt_amount, *opt_name, *opt_address,
 		   *opt_now, *opt_cdrs, *opt_messages, *opt_traces, *opt_batch,
-		   *opt_at;
+		   *opt_at, *opt_token, *opt_ttl;
 	int opt_voicemail, opt_pgp, opt_ack;
 	const char *arg;	/* the positional USER@DOMAIN */
 	json_t *arr;		/* --json accumulator */
@@ -48,6 +48,8 @@ static void usage(FILE *f)
 		   "              [--display NAME] [--voicemail] [--pgp]\n"
 		   "  account delete USER@DOMAIN\n"
 		   "  account list [--json]\n"
+		   "  account recover USER@DOMAIN [--ttl 1h]   ; one-time token\n"
+		   "  account reset USER@DOMAIN --token T (--password P | --password-file F)\n"
 		   "  purchase add USER@DOMAIN --amount N --name \"...\" --address \"...\"\n"
 		   "  purchase list [--json]\n"
 		   "  cdr list [--user U] [--json]\n"
@@ -107,6 +109,7 @@ static const struct opt opts[] = {
 	F("--pgp", opt_pgp), O("--cdrs", opt_cdrs),
 	O("--messages", opt_messages), O("--traces", opt_traces),
 	O("--batch", opt_batch), O("--at", opt_at), F("--ack", opt_ack),
+	O("--token", opt_token), O("--ttl", opt_ttl),
 };
 
 static int parse_opts(struct ctl *c, int argc, char **argv)
@@ -364,6 +367,110 @@ static int account_delete(struct ctl *c)
 	(void)store_audit_add(c->st, now_us(), "refctl", "account delete",
 			      det);
 	return 0;
+}
+
+/*
+ * P3 password recovery: `recover` makes a one-time token (only its hash
+ * is stored) for the operator's mail to the account's e-mail; `reset`
+ * takes it back with a new password, which must pass the P2 rules.
+ */
+static int account_recover(struct ctl *c)
+{
+	uint8_t rnd[16];
+	uint64_t ttl_s = 3600;
+	char tok[40], until[40];
+	struct pl aor;
+	int64_t exp;
+	int e;
+
+	if ((e = only(c, "account recover", "ttl")))
+		return e;
+	if (!c->arg || !aor_ok(c->arg))
+		return bad("account recover: want USER@DOMAIN");
+	if (c->opt_ttl && (cfg_parse_duration(c->opt_ttl, &ttl_s) || !ttl_s ||
+			   ttl_s > 7 * 86400))
+		return bad("account recover: bad --ttl '%s' (1m to 7d)",
+			   c->opt_ttl);
+	if ((e = open_store(c)))
+		return e;
+	aor = pl_from_str(c->arg);
+	if (store_account_get(c->st, &aor, NULL, NULL) == ENOENT)
+		return bad("account recover: no account %s", c->arg);
+	if (sodium_init() < 0)
+		return 1;
+	randombytes_buf(rnd, sizeof(rnd));
+	exp = now_us() + (int64_t)ttl_s * 1000000;
+	e = store_token_new(c->st, &aor, STORE_TOKEN_RECOVERY, rnd, exp, tok,
+			    sizeof(tok));
+	sodium_memzero(rnd, sizeof(rnd));
+	if (e)
+		return fail(c, "account recover", e);
+	printf("%s\t%s\n", tok, T(exp, until));
+	sodium_memzero(tok, sizeof(tok));
+	return 0;
+}
+
+static int account_reset(struct ctl *c)
+{
+	struct store_account a;
+	struct store_hashes h;
+	char pw[512], why[128], user[260];
+	const char *at;
+	struct pl aor;
+	int e;
+
+	if ((e = only(c, "account reset", "token password password-file")))
+		return e;
+	if (!c->arg || !aor_ok(c->arg) || !c->opt_token)
+		return bad("account reset: want USER@DOMAIN --token T");
+	if (!!c->opt_password == !!c->opt_password_file)
+		return bad("account reset: give one of --password,"
+			   " --password-file");
+	if (c->opt_password_file) {
+		e = read_password_file(c->opt_password_file, pw, sizeof(pw));
+		if (e)
+			return bad("%s: cannot read a password: %s",
+				   c->opt_password_file, strerror(e));
+	} else if (snprintf(pw, sizeof(pw), "%s", c->opt_password) >=
+		   (int)sizeof(pw)) {
+		return bad("account reset: password too long");
+	}
+	at = strrchr(c->arg, '@');
+	snprintf(user, sizeof(user), "%.*s", (int)(at - c->arg), c->arg);
+	if ((e = load_policy(c)))
+		goto out;
+	if (policy_password_check(&c->pol, user, pw, why, sizeof(why))) {
+		e = bad("account reset: weak password refused: %s", why);
+		goto out;
+	}
+	if ((e = open_store(c)))
+		goto out;
+	aor = pl_from_str(c->arg);
+	/* Consume the token first: a wrong one never reaches hashing. */
+	e = store_token_use(c->st, &aor, STORE_TOKEN_RECOVERY, c->opt_token,
+			    now_us());
+	if (e == EACCES) {
+		e = bad("account reset: token wrong, used or expired");
+		goto out;
+	} else if (e) {
+		e = fail(c, "account reset", e);
+		goto out;
+	}
+	memset(&a, 0, sizeof(a));
+	a.user = pl_from_mem(c->arg, (size_t)(at - c->arg));
+	a.domain = pl_from_str(at + 1);
+	e = store_hash_password_realm(&a, &h, cfg_get(&c->cfg, "sip",
+						      "realm"), pw);
+	if (!e)
+		e = store_account_set_password(c->st, &a);
+	store_hash_fini(&h);
+	if (e)
+		e = fail(c, "account reset", e);
+	else
+		printf("password of %s reset\n", c->arg);
+out:
+	sodium_memzero(pw, sizeof(pw));
+	return e;
 }
 
 static int acc_print(void *arg, const struct store_account *a)
@@ -776,6 +883,8 @@ static const struct {
 	{ "account", "add", account_add },
 	{ "account", "delete", account_delete },
 	{ "account", "list", account_list },
+	{ "account", "recover", account_recover },
+	{ "account", "reset", account_reset },
 	{ "purchase", "add", purchase_add },
 	{ "purchase", "list", purchase_list },
 	{ "cdr", "list", NULL },

@@ -138,6 +138,33 @@ int store_account_list(struct store *s, store_account_fn *fn, void *arg);
 int store_account_set_flags(struct store *s, const struct pl *aor,
 			    int voicemail, int pgp);
 
+/*
+ * Replace the three password hashes of an account (a->user, a->domain and
+ * the hashes from store_hash_password*). ENOENT when there is no such
+ * account. The old hashes leave the files at the next scrub.
+ */
+int store_account_set_password(struct store *s,
+			       const struct store_account *a);
+
+/*
+ * P3: one-time tokens for password recovery and deletion confirmation,
+ * sent to the account's e-mail. The caller gives 16 random bytes (the
+ * store draws no randomness); token (>= 33 bytes) gets their hex, and
+ * only its SHA-256 is stored. store_token_use consumes a live token: 0,
+ * or EACCES for a wrong, used or expired one. Expired tokens go with the
+ * purge, all of a user's with account deletion.
+ */
+enum store_token_kind {
+	STORE_TOKEN_RECOVERY = 1,
+	STORE_TOKEN_DELETION = 2,
+};
+int store_token_new(struct store *s, const struct pl *aor,
+		    enum store_token_kind kind, const uint8_t random[16],
+		    int64_t expires_us, char *token, size_t tokensz);
+int store_token_use(struct store *s, const struct pl *aor,
+		    enum store_token_kind kind, const char *token,
+		    int64_t now_us);
+
 /* What account deletion removed and what it kept (P18). */
 struct store_delete_report {
 	uint64_t accounts, xcap, messages, deliveries, files, voicemail,
@@ -377,7 +404,7 @@ int store_audit_list(struct store *s, store_audit_fn *fn, void *arg);
 
 struct store_purge_report {
 	uint64_t traces, cdrs, push, messages, files, files_quota,
-		 billing, audit;
+		 billing, audit, tokens;
 	uint64_t file_bytes;	/* bytes of blobs removed */
 	int vacuumed;		/* a VACUUM was needed to scrub */
 	int scrub_pending;	/* rows deleted, but another process kept the

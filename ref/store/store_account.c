@@ -280,3 +280,87 @@ int store_account_set_flags(struct store *s, const struct pl *aor,
 		err = ENOENT;
 	return err;
 }
+
+int store_account_set_password(struct store *s,
+			       const struct store_account *a)
+{
+	sqlite3_stmt *st;
+	int err;
+
+	if (!s || !a || !hex_ok(&a->ha1_md5, STORE_HA1_MD5_LEN) ||
+	    !hex_ok(&a->ha1_sha256, STORE_HA1_SHA256_LEN) ||
+	    !pl_prefix_case(&a->pwhash, "$argon2id$"))
+		return EINVAL;
+	if ((err = store_mark_dirty(s)))
+		return err;
+	st = store_st(s, ST_ACC_SETPW);
+	store_bind_pl(st, 1, &a->user);
+	store_bind_pl(st, 2, &a->domain);
+	store_bind_pl(st, 3, &a->ha1_md5);
+	store_bind_pl(st, 4, &a->ha1_sha256);
+	store_bind_pl(st, 5, &a->pwhash);
+	err = store_step_done(s, st);
+	if (!err && sqlite3_changes(s->db) == 0)
+		err = ENOENT;
+	return err;
+}
+
+/* SHA-256 of the token text, hex: what the tokens table keeps. */
+static int token_hash(const char *token, char out[65])
+{
+	unsigned char d[32];
+	unsigned int dl = 0;
+
+	if (!EVP_Digest(token, strlen(token), d, &dl, EVP_sha256(), NULL))
+		return EIO;
+	hex(d, dl, out);
+	return 0;
+}
+
+int store_token_new(struct store *s, const struct pl *aor,
+		    enum store_token_kind kind, const uint8_t random[16],
+		    int64_t expires_us, char *token, size_t tokensz)
+{
+	struct pl h;
+	sqlite3_stmt *st;
+	char hash[65];
+	int err;
+
+	if (!s || !aor || !aor->len || !random || !token || tokensz < 33)
+		return EINVAL;
+	hex(random, 16, token);
+	if ((err = token_hash(token, hash)))
+		return err;
+	h = pl_from_str(hash);
+	st = store_st(s, ST_TOK_ADD);
+	store_bind_pl(st, 1, aor);
+	sqlite3_bind_int(st, 2, (int)kind);
+	store_bind_pl(st, 3, &h);
+	sqlite3_bind_int64(st, 4, expires_us);
+	return store_step_done(s, st);
+}
+
+int store_token_use(struct store *s, const struct pl *aor,
+		    enum store_token_kind kind, const char *token,
+		    int64_t now_us)
+{
+	struct pl h;
+	sqlite3_stmt *st;
+	char hash[65];
+	int err;
+
+	if (!s || !aor || !token)
+		return EINVAL;
+	if ((err = token_hash(token, hash)))
+		return err;
+	h = pl_from_str(hash);
+	st = store_st(s, ST_TOK_USE);
+	store_bind_pl(st, 1, aor);
+	sqlite3_bind_int(st, 2, (int)kind);
+	store_bind_pl(st, 3, &h);
+	sqlite3_bind_int64(st, 4, now_us);
+	err = store_step_done(s, st);
+	if (!err && sqlite3_changes(s->db) != 1)
+		err = EACCES;
+	return err;
+}

@@ -135,6 +135,8 @@ int store_account_delete(struct store *s, const struct pl *aor,
 	if (!err)
 		err = del_by_user(s, ST_AD_PUSH, aor, &rep->push);
 	if (!err)
+		err = del_by_user(s, ST_AD_TOKENS, aor, NULL);
+	if (!err)
 		err = billing_kept(s, aor, pol, rep);
 	err = store_tx_end(s, err);
 	if (err)

@@ -210,11 +210,12 @@ int store_purge(struct store *s, const struct policy *pol, int64_t now_us,
 			       &rep->billing)) ||
 	    (err = del_chunked(s, ST_PG_AUDIT, cutoff(now_us, pol->audit_s),
 			       &rep->audit)) ||
+	    (err = del_chunked(s, ST_PG_TOKENS, now_us, &rep->tokens)) ||
 	    (err = purge_files(s, pol, now_us, rep)) ||
 	    (err = store_blob_sweep(s)))
 		return err;
 	if (rep->traces + rep->cdrs + rep->push + rep->messages + rep->files +
-	    rep->files_quota + rep->billing + rep->audit > 0 &&
+	    rep->files_quota + rep->billing + rep->audit + rep->tokens > 0 &&
 	    (err = store_mark_dirty(s)))
 		return err;
 	/* Another process writing non-stop can keep the WAL from being cut:

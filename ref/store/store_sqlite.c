@@ -87,6 +87,10 @@ static const struct migration migrations[] = {
 	  " actor TEXT, action TEXT, detail TEXT);" },
 	{ 2, "scrub state",
 	  "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);" },
+	{ 3, "one-time tokens",
+	  "CREATE TABLE tokens(user TEXT NOT NULL, kind INTEGER NOT NULL,"
+	  " hash TEXT NOT NULL, expires_us INTEGER NOT NULL);"
+	  "CREATE INDEX tokens_user ON tokens(user);" },
 };
 
 #define ACC_COLS "id, user, domain, display, email, ha1_md5, ha1_sha256," \
@@ -227,6 +231,15 @@ static const char *const stmt_sql[ST_COUNT_] = {
 		" VALUES('scrub_pending', 1)",
 	[ST_DIRTY_GET] = "SELECT value FROM meta WHERE key = 'scrub_pending'",
 	[ST_DIRTY_CLR] = "DELETE FROM meta WHERE key = 'scrub_pending'",
+	[ST_TOK_ADD] = "INSERT INTO tokens(user, kind, hash, expires_us)"
+		" VALUES(?1, ?2, ?3, ?4)",
+	[ST_TOK_USE] = "DELETE FROM tokens WHERE user = ?1 AND kind = ?2"
+		" AND hash = ?3 AND expires_us > ?4",
+	[ST_PG_TOKENS] = "DELETE FROM tokens WHERE rowid IN (SELECT rowid"
+		" FROM tokens WHERE expires_us < ?1 LIMIT ?2)",
+	[ST_AD_TOKENS] = "DELETE FROM tokens WHERE user = ?1",
+	[ST_ACC_SETPW] = "UPDATE accounts SET ha1_md5 = ?3, ha1_sha256 = ?4,"
+		" pwhash = ?5 WHERE user = ?1 AND domain = ?2",
 };
 
 int store_fail(struct store *s, int rc, const char *what)

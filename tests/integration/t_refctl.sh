@@ -47,6 +47,17 @@ expect_rc 0 $C account add carol@example.test --password 'N0t-c0mmon-pw'
 stored 'Kx7!pq-Zt44' && fail "clear password stored"
 stored 'Secr3t-file-pass' && fail "clear password stored"
 
+# P3 recovery: a one-time token (only its hash stored), a weak new
+# password refused without using the token up, then the reset.
+tok=$($C account recover carol@example.test --ttl 10m | cut -f1)
+[ ${#tok} = 32 ] || fail "recover token"
+stored "$tok" && fail "token stored in clear"
+expect_rc 2 $C account reset carol@example.test --token "$tok" --password carol
+expect_rc 2 $C account reset carol@example.test --token 00ff --password 'An0ther-g00d-pw'
+expect_rc 0 $C account reset carol@example.test --token "$tok" --password 'An0ther-g00d-pw'
+expect_rc 2 $C account reset carol@example.test --token "$tok" --password 'Y3t-an0ther-pw'
+expect_rc 2 $C account recover nobody@example.test
+
 # Listings are one JSON array.
 $C account list --json >"$T/acc.json"
 [ "$(jq 'length' "$T/acc.json")" = 3 ] || fail "account list"

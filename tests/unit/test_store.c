@@ -383,11 +383,11 @@ static void test_store_schema_reopen(void **state)
 	struct fx *f = *state;
 	char err[256];
 
-	assert_int_equal(store_schema_version(f->s), 2);
+	assert_int_equal(store_schema_version(f->s), 3);
 	store_close(f->s);
 	assert_int_equal(store_open(&f->s, f->dir, NULL, err, sizeof(err)),
 			 0);
-	assert_int_equal(store_schema_version(f->s), 2);
+	assert_int_equal(store_schema_version(f->s), 3);
 	{
 		struct store *s2 = (struct store *)1;
 
@@ -547,6 +547,56 @@ static void test_store_export(void **state)
 	store_hash_fini(&h);
 }
 
+static void test_store_tokens(void **state)
+{
+	struct fx *f = *state;
+	struct store_account a;
+	struct store_hashes h, h2;
+	struct pl aor = PL("alice@example.test"), user = PL("alice"),
+		  dom = PL("example.test");
+	static const uint8_t rnd[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+					 12, 13, 14, 15, 16 };
+	struct store_delete_report rep;
+	char tok[40], ha1[80];
+
+	account_init(&a, &h, "alice", "first long password");
+	assert_int_equal(store_account_add(f->s, &a, NULL), 0);
+	assert_int_equal(store_token_new(f->s, &aor, STORE_TOKEN_RECOVERY,
+					 rnd, T0 + 3600000000LL, tok,
+					 sizeof(tok)), 0);
+	assert_string_equal(tok, "0102030405060708090a0b0c0d0e0f10");
+	/* The token itself is not stored, only its hash. */
+	assert_canary_gone(f->dir, tok);
+	assert_int_equal(store_token_use(f->s, &aor, STORE_TOKEN_DELETION,
+					 tok, T0), EACCES);
+	assert_int_equal(store_token_use(f->s, &aor, STORE_TOKEN_RECOVERY,
+					 "0102", T0), EACCES);
+	assert_int_equal(store_token_use(f->s, &aor, STORE_TOKEN_RECOVERY,
+					 tok, T0 + 3600000001LL), EACCES);
+	assert_int_equal(store_token_use(f->s, &aor, STORE_TOKEN_RECOVERY,
+					 tok, T0), 0);
+	assert_int_equal(store_token_use(f->s, &aor, STORE_TOKEN_RECOVERY,
+					 tok, T0), EACCES);
+	/* A new password replaces all three hashes. */
+	account_init(&a, &h2, "alice", "second long password");
+	assert_int_equal(store_account_set_password(f->s, &a), 0);
+	assert_int_equal(store_account_ha1(f->s, &user, &dom, STORE_HA1_MD5,
+					   ha1, sizeof(ha1)), 0);
+	assert_string_equal(ha1, h2.md5);
+	assert_int_equal(store_scrub(f->s, 0, NULL), 0);
+	assert_canary_gone(f->dir, h.md5);
+	a.user = PL("nobody");
+	assert_int_equal(store_account_set_password(f->s, &a), ENOENT);
+	/* Deletion takes pending tokens along. */
+	assert_int_equal(store_token_new(f->s, &aor, STORE_TOKEN_DELETION,
+					 rnd, T0 + 1, tok, sizeof(tok)), 0);
+	assert_int_equal(store_account_delete(f->s, &aor, NULL, &rep), 0);
+	assert_int_equal(store_token_use(f->s, &aor, STORE_TOKEN_DELETION,
+					 tok, T0), EACCES);
+	store_hash_fini(&h);
+	store_hash_fini(&h2);
+}
+
 static void test_store_wav(void **state)
 {
 	static const uint8_t hdr[] = {
@@ -681,6 +731,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_store_sip_glue, setup,
 						teardown),
 		cmocka_unit_test(test_store_wav),
+		cmocka_unit_test_setup_teardown(test_store_tokens, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);

@@ -1,0 +1,101 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# refd with [media]: calls from SIPp through refd have their SDP rewritten
+# to the RTP relay (c= 127.0.0.1, m= port inside [media] ports) in both
+# directions, the relay opens real ports for each call and closes them
+# all when the calls end (BYE), and refd still exits 0 on SIGTERM.
+# (RTP forwarding through those sockets: tests/unit/test_io_media.c.)
+set -eu
+cd "$(dirname "$0")/../.."
+root=$PWD
+sc=$root/tests/integration/sipp
+tmp=$(mktemp -d /tmp/t_refd_media.XXXXXX)
+pid=; uas=
+cleanup() {
+	[ -n "$uas" ] && kill "$uas" 2>/dev/null
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+p=$(( 20000 + RANDOM % 10000 * 2 ))
+lo=$((p+100)); hi=$((p+199))
+n=5
+fail=0
+check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
+pw='Tq7#vLx2!pRz9w'
+cat >"$tmp/refd.ini" <<CONF
+[platform]
+domain = example.test
+data_dir = $tmp/var
+policy = $root/ref/policy/sip2sip.policy
+[sip]
+listen = udp:127.0.0.1:$p
+auth = on
+[media]
+address = 127.0.0.1
+ports = $lo-$hi
+CONF
+for u in alice service; do
+	bin/refctl -c "$tmp/refd.ini" account add $u@example.test \
+		--password "$pw" >/dev/null
+done
+bin/refd -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
+for _ in $(seq 50); do grep -q serving "$tmp/refd.log" && break; sleep 0.1; done
+printf 'SEQUENTIAL\nservice;example.test;[authentication username=service password=%s]\n' \
+	"$pw" >"$tmp/reg.csv"
+printf 'SEQUENTIAL\nalice;example.test;[authentication username=alice password=%s]\n' \
+	"$pw" >"$tmp/uac.csv"
+sipp() { timeout 60 /usr/bin/sipp -nostdin -i 127.0.0.1 -t u1 "$@"; }
+contact="127.0.0.1:$((p+2))"
+check "callee registers (digest)" \
+	'(cd $tmp && sipp -sf $sc/reg_auth.xml -inf $tmp/reg.csv 127.0.0.1:$p \
+	  -p $((p+2)) -m 1 -key contact "$contact" -timeout 20s >$tmp/reg.out 2>&1)'
+(cd "$tmp" && sipp -sf "$sc/uas_rr.xml" -p $((p+2)) -m $n -key contact \
+	"$contact" -mp $((p+60)) -trace_msg -message_file "$tmp/uas.msg" \
+	>"$tmp/uas.out" 2>&1) & uas=$!
+for _ in $(seq 100); do ss -lun | grep -q ":$((p+2)) " && break; sleep 0.1; done
+check "$n calls through refd, 0 failed" \
+	'(cd $tmp && sipp -sf $sc/uac_auth.xml -inf $tmp/uac.csv -s service \
+	  127.0.0.1:$p -p $((p+3)) -mp $((p+40)) -m $n -r 10 -trace_msg \
+	  -message_file $tmp/uac.msg -timeout 50s >$tmp/uac.out 2>&1)'
+set +e; wait "$uas"; urc=$?; set -e; uas=
+check "0 failed on the callee" '[ "$urc" = 0 ]'
+
+# m= ports of the SDP each side received (INVITE at the callee, 200 OK at
+# the caller): all inside the relay's range, c= the relay address.
+ports() { # message file, first line of the messages to look in
+	awk -v first="$2" '
+		/^(INVITE|SIP\/2.0) / { inmsg = index($0, first) == 1 }
+		inmsg && /^m=audio / { print $2 }' "$1"
+}
+inside() {
+	local n=0 x
+	for x in $(ports "$@"); do
+		[ "$x" -ge $lo ] && [ "$x" -le $hi ] || return 1; n=$((n+1))
+	done
+	[ "$n" -ge 1 ]
+}
+check "callee got relay ports in every INVITE's SDP" \
+	'inside $tmp/uas.msg "INVITE "'
+check "caller got relay ports in every 200 OK's SDP" \
+	'inside $tmp/uac.msg "SIP/2.0 200"'
+check "the callee never saw the caller's own port, nor the reverse" \
+	'! ports $tmp/uas.msg "INVITE " | grep -qx $((p+40)) &&
+	 ! ports $tmp/uac.msg "SIP/2.0 200" | grep -qx $((p+60))'
+check "c= is the relay address" \
+	'grep -q "^c=IN IP4 127.0.0.1" $tmp/uas.msg'
+
+kill -TERM "$pid"; set +e; wait "$pid"; rc=$?; set -e; pid=
+check "refd SIGTERM exit 0" '[ "$rc" = 0 ]'
+media=$(grep "refd: info: media:" "$tmp/refd.log" || true)
+echo "$media"
+opened=$(sed -n 's/.*opened \([0-9]*\).*/\1/p' <<<"$media")
+closed=$(sed -n 's/.*closed \([0-9]*\).*/\1/p' <<<"$media")
+check "$n relayed calls" '[[ "$media" == *"calls $n "* ]]'
+check "relay opened real ports ($opened), closed them all after BYE" \
+	'[ "${opened:-0}" -ge $((2 * n)) ] && [ "$opened" = "$closed" ] &&
+	 [[ "$media" == *"failed 0;"* ]]'
+[ "$fail" = 0 ] || { tail -5 "$tmp/refd.log"; tail -20 "$tmp/uac.out"; }
+true
+[ "$fail" = 0 ] && echo "t_refd_media: all ok"
+exit "$fail"
