@@ -3,8 +3,8 @@
 # refd with [media]: calls from SIPp through refd have their SDP rewritten
 # to the RTP relay (c= 127.0.0.1, m= port inside [media] ports) in both
 # directions, the relay opens real ports for each call and closes them
-# all when the calls end (BYE), and refd still exits 0 on SIGTERM.
-# (RTP forwarding through those sockets: tests/unit/test_io_media.c.)
+# all when the calls end (BYE), RTP played by the caller and echoed by the
+# callee crosses the relay both ways, and refd exits 0 on SIGTERM.
 set -eu
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -51,11 +51,16 @@ check "callee registers (digest)" \
 	'(cd $tmp && sipp -sf $sc/reg_auth.xml -inf $tmp/reg.csv 127.0.0.1:$p \
 	  -p $((p+2)) -m 1 -key contact "$contact" -timeout 20s >$tmp/reg.out 2>&1)'
 (cd "$tmp" && sipp -sf "$sc/uas_rr.xml" -p $((p+2)) -m $n -key contact \
-	"$contact" -mp $((p+60)) -trace_msg -message_file "$tmp/uas.msg" \
+	"$contact" -mp $((p+60)) -rtp_echo -trace_msg -message_file "$tmp/uas.msg" \
 	>"$tmp/uas.out" 2>&1) & uas=$!
 for _ in $(seq 100); do ss -lun | grep -q ":$((p+2)) " && break; sleep 0.1; done
+# The caller plays a short RTP capture after the ACK; the callee echoes
+# (sipp -rtp_echo): both legs of the relay carry packets.
+pcap=/usr/share/sip-tester/dtmf_2833_1.pcap
+sed "s|<pause milliseconds=\"100\"/>|<nop><action><exec play_pcap_audio=\"$pcap\"/></action></nop><pause milliseconds=\"800\"/>|" \
+	"$sc/uac_auth.xml" >"$tmp/uac_rtp.xml"
 check "$n calls through refd, 0 failed" \
-	'(cd $tmp && sipp -sf $sc/uac_auth.xml -inf $tmp/uac.csv -s service \
+	'(cd $tmp && sipp -sf $tmp/uac_rtp.xml -inf $tmp/uac.csv -s service \
 	  127.0.0.1:$p -p $((p+3)) -mp $((p+40)) -m $n -r 10 -trace_msg \
 	  -message_file $tmp/uac.msg -timeout 50s >$tmp/uac.out 2>&1)'
 set +e; wait "$uas"; urc=$?; set -e; uas=
@@ -92,6 +97,16 @@ echo "$media"
 opened=$(sed -n 's/.*opened \([0-9]*\).*/\1/p' <<<"$media")
 closed=$(sed -n 's/.*closed \([0-9]*\).*/\1/p' <<<"$media")
 check "$n relayed calls" '[[ "$media" == *"calls $n "* ]]'
+pin=$(sed -n 's/.*packets in \([0-9]*\).*/\1/p' <<<"$media")
+pout=$(sed -n 's/.* out \([0-9]*\)$/\1/p' <<<"$media")
+# Packets in the capture: the caller's leg carries n*k, the echo as many.
+k=$(python3 -c 'import struct,sys
+d=open(sys.argv[1],"rb").read(); o=24; k=0
+while o + 16 <= len(d):
+    k += 1; o += 16 + struct.unpack_from("<I", d, o + 8)[0]
+print(k)' "$pcap")
+check "RTP relayed both ways: $pin in, $pout out = 2 x $n calls x $k" \
+	'[ "$pin" = $((2 * n * k)) ] && [ "$pout" = $((2 * n * k)) ]'
 check "relay opened real ports ($opened), closed them all after BYE" \
 	'[ "${opened:-0}" -ge $((2 * n)) ] && [ "$opened" = "$closed" ] &&
 	 [[ "$media" == *"failed 0;"* ]]'
