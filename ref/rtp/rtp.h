@@ -124,6 +124,7 @@ struct rtp_side_stats {
 	uint32_t rtcp_lost;	/* cumulative lost, as the other side said */
 	uint32_t rtcp_jitter_us;
 	struct net_addr peer;	/* latched source (port 0: none yet) */
+	struct net_addr peer_rtcp; /* latched RTCP source (port+1 path) */
 	uint16_t local_port;	/* relay port this side sends RTP to */
 };
 

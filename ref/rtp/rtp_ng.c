@@ -293,8 +293,8 @@ static int put_streams(struct rtp_ng *n, struct buf *b,
 		err = benc_put_dict(b);
 		if (!err)
 			err = put_kv_int(b, "local port", s->local_port + k);
-		if (!err && net_addr_port(&s->peer))
-			err = put_endpoint(b, &s->peer);
+		if (!err && net_addr_port(k ? &s->peer_rtcp : &s->peer))
+			err = put_endpoint(b, k ? &s->peer_rtcp : &s->peer);
 		if (!err && s->last_packet_us)
 			err = put_kv_int(b, "last packet",
 					 unix_s(n, s->last_packet_us));

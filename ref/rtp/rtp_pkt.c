@@ -30,8 +30,11 @@ enum rtp_kind rtp_pkt_kind(const uint8_t *p, size_t len)
 	/* RFC 7983 7: the ranges of the first byte. */
 	if (b <= 3)
 		return RTP_KIND_STUN;
+	/* ZRTP (RFC 6189 5): first byte 0x10 and the magic cookie "ZRTP"
+	 * in bytes 4-7; RFC 7983 gives the range 16-19. */
 	if (b >= 16 && b <= 19)
-		return RTP_KIND_ZRTP;
+		return len >= 8 && p[4] == 'Z' && p[5] == 'R' && p[6] == 'T' &&
+		       p[7] == 'P' ? RTP_KIND_ZRTP : RTP_KIND_OTHER;
 	if (b >= 20 && b <= 63)
 		return RTP_KIND_DTLS;
 	if (b >= 64 && b <= 79)

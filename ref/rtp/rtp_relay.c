@@ -305,6 +305,7 @@ void relay_call_stats(const struct rtp_relay *r, const struct rtp_call *c,
 			st->stream[i].side[k] = s->side[k].st;
 			st->stream[i].side[k].local_port = s->side[k].port;
 			st->stream[i].side[k].peer = s->side[k].lat_rtp;
+			st->stream[i].side[k].peer_rtcp = s->side[k].lat_rtcp;
 		}
 	}
 	(void)r;

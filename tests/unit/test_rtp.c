@@ -626,6 +626,10 @@ static void test_rtp_pkt_helpers(void **state)
 	assert_int_equal(rtp_pkt_kind((const uint8_t *)"\x41", 1),
 			 RTP_KIND_TURN);
 	assert_string_equal(rtp_kind_name(RTP_KIND_ZRTP), "zrtp");
+	assert_int_equal(rtp_pkt_kind((const uint8_t *)"\x10\0\0\1ZRTP", 8),
+			 RTP_KIND_ZRTP);
+	assert_int_equal(rtp_pkt_kind((const uint8_t *)"\x10\0\0\1ZRTx", 8),
+			 RTP_KIND_OTHER);
 	/* SR: report block after the 20-byte sender info. */
 	sr[28] = 0x11;
 	sr[33] = 0xff;		/* cum lost 0xffffff = -1 */
