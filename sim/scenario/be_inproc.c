@@ -139,6 +139,39 @@ static int h_msg(void *arg, const struct sip_message_rec *m)
 	return store_msg_add(ip->st, &r, NULL);
 }
 
+/* ---- the UAs' driver: the virtual network ----------------------------- */
+
+static uint64_t d_now(void *arg)
+{
+	return vnet_now(((struct scn_inproc *)arg)->v);
+}
+
+static int d_attach(void *arg, struct ua *ua, const struct ua_cfg *cfg)
+{
+	struct scn_inproc *ip = arg;
+	struct net_addr any = cfg->media;
+
+	/* The media address with port 0 claims every RTP port of its IP. */
+	net_addr_set_port(&any, 0);
+	return vnet_attach(ip->v, (struct core_ref){ &ua_core_ops, ua },
+			   (struct net_addr[]){ cfg->local, any }, 2);
+}
+
+static void d_kick(void *arg, int idx)
+{
+	vnet_kick(((struct scn_inproc *)arg)->v, idx);
+}
+
+static int d_run(void *arg, uint64_t until_us)
+{
+	return vnet_run_until(((struct scn_inproc *)arg)->v, until_us,
+			      2000000);
+}
+
+/* Virtual time is Unix time: no offset. */
+static const struct scn_uadrv vnet_drv = { d_now, d_attach, d_kick, d_run,
+					   0 };
+
 /* ---- start / stop ----------------------------------------------------- */
 
 static struct net_addr addr(const char *s, enum net_tp tp)
@@ -178,6 +211,9 @@ static int ip_start(struct scn_ctx *c, char *err, size_t errsz)
 	ip->px_addr[0] = addr("127.0.0.10:5060", NET_UDP);
 	ip->px_addr[1] = addr("127.0.0.10:5060", NET_TCP);
 	ip->px_addr[2] = addr("127.0.0.10:5061", NET_TLS);
+	ip->uas.drv = &vnet_drv;
+	ip->uas.arg = ip;
+	memcpy(ip->uas.proxy, ip->px_addr, sizeof(ip->px_addr));
 	ip->nets[0].pfx = addr("127.0.0.0", NET_UDP);
 	ip->nets[0].bits = 8;
 	memset(&pc, 0, sizeof(pc));
@@ -220,8 +256,6 @@ static int ip_start(struct scn_ctx *c, char *err, size_t errsz)
 static void ip_stop(struct scn_ctx *c)
 {
 	struct scn_inproc *ip = ip_of(c);
-	size_t i;
-
 	if (!ip)
 		return;
 	if (ip->v) {
@@ -230,9 +264,7 @@ static void ip_stop(struct scn_ctx *c)
 	}
 	sip_proxy_free(ip->px);	/* writes CDRs of calls still up */
 	batch_flush(ip);
-	for (i = 0; i < ip->nua; i++)
-		ua_free(ip->ua[i].ua);
-	mem_free(ip->ua);
+	scn_uas_free(&ip->uas);
 	store_close(ip->st);
 	if (ip->pol_ok)
 		policy_fini(&ip->pol);
@@ -344,7 +376,7 @@ static int ip_advance(struct scn_ctx *c, int64_t now_us, char *err,
 	if (rc)
 		snprintf(err, errsz, "virtual network: %s (event bound hit "
 			 "while advancing)", strerror(rc));
-	scn_inproc_drain(ip);
+	scn_uas_drain(&ip->uas);
 	return rc;
 }
 
@@ -495,7 +527,7 @@ static int ip_traffic(struct scn_ctx *c, const struct scn_traffic *t,
 	int rc = batch_open(ip_of(c));
 
 	if (!rc)
-		rc = scn_inproc_traffic(c, ip_of(c), t, err, errsz);
+		rc = scn_uas_traffic(c, &ip_of(c)->uas, t, err, errsz);
 
 	c->now_us = (int64_t)vnet_now(ip_of(c)->v);
 	return rc;

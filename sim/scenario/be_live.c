@@ -7,9 +7,8 @@
  * Scenario time starts at the wall clock; `advance` moves only the
  * scenario clock, and retention is run as of it with `refctl purge --now`.
  *
- * Traffic verbs (register, call, message...) are run by the bench user
- * agents (live_ua.c) when they exist; until then they are reported as not
- * supported in this mode.
+ * Traffic verbs (register, call, message, subscribe, publish) are run by
+ * the bench user agents on real loopback sockets (live_ua.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -203,9 +202,10 @@ static int live_start(struct scn_ctx *c, char *err, size_t errsz)
 		return ETIMEDOUT;
 	}
 	snprintf(pcap, sizeof(pcap), "%s/lo.pcap", c->dir);
+	/* The platform's ports, its relay range, and the bench UAs' RTP. */
 	snprintf(filter, sizeof(filter), "(port %u or port %u or port %u or "
-		 "portrange %u-%u)", l->port, l->port + 1, l->port + 2,
-		 l->media_lo, l->media_lo + 199);
+		 "portrange %u-%u or portrange 30000-30015)", l->port,
+		 l->port + 1, l->port + 2, l->media_lo, l->media_lo + 199);
 	if (scn_capture_start(&l->cap, "lo", filter, pcap, c->capture_why,
 			      sizeof(c->capture_why))) {
 		char w[200];

@@ -21,7 +21,7 @@ struct scn_live {
 	char cert[600], key[600];
 	char refctl[600];
 	struct scn_capture *cap;
-	void *ua;		/* live_ua.c state */
+	void *ua;		/* live_ua.c state (UAs on an io loop) */
 };
 
 /* refctl -c conf ARGS... (NULL-terminated); 0 or EIO with err set. */

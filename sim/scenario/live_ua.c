@@ -1,25 +1,160 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Traffic for the live backend. The bench user agents (sim/ua) and the
- * live socket driver (ref/io) run them over real loopback sockets; until
- * both are on main every traffic verb reports that it is not supported in
- * this mode yet, naming what is missing.
+ * Traffic for the live backend: the bench user agents on real loopback
+ * sockets, run by ref/io's epoll loop (the same driver refd uses), talking
+ * to the refd under test. Each UA binds its own 127.1.x.y SIP address and
+ * 127.2.x.y media ports (the whole 127/8 is loopback on Linux); waits are
+ * bounded in wall time, so a platform that does not answer fails the step
+ * with a timeout instead of hanging the run.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
+#include "base/mem.h"
+#include "io/io.h"
 #include "scenario/live.h"
+#include "scenario/uas.h"
+
+#define MEDIA_PORTS 8	/* RTP ports per UA: one per concurrent call */
+
+struct live_ua {
+	struct io_loop *loop;
+	struct io_core **cores;
+	size_t n;
+	struct scn_uas uas;
+	struct scn_uadrv drv;
+};
+
+static uint64_t d_now(void *arg)
+{
+	(void)arg;
+	return io_now_us();
+}
+
+static int d_attach(void *arg, struct ua *ua, const struct ua_cfg *cfg)
+{
+	struct live_ua *lu = arg;
+	struct io_core **nc, *core;
+	struct net_addr m;
+	unsigned i;
+	int rc;
+
+	nc = mem_realloc(lu->cores, (lu->n + 1) * sizeof(*nc));
+	if (!nc)
+		return -ENOMEM;
+	lu->cores = nc;
+	rc = io_core_add(lu->loop, &ua_core_ops, ua, &core);
+	if (rc)
+		return -rc;
+	rc = io_listen(lu->loop, core, &cfg->local, NULL);
+	for (i = 0; !rc && i < MEDIA_PORTS; i++) {
+		m = cfg->media;
+		net_addr_set_port(&m, (uint16_t)(net_addr_port(&cfg->media) +
+						 2 * i));
+		rc = io_listen(lu->loop, core, &m, NULL);
+	}
+	if (rc)
+		return -rc;
+	lu->cores[lu->n] = core;
+	return (int)lu->n++;
+}
+
+static void d_kick(void *arg, int idx)
+{
+	struct live_ua *lu = arg;
+
+	if (idx >= 0 && (size_t)idx < lu->n)
+		io_core_flush(lu->loop, lu->cores[idx]);
+}
+
+static int d_run(void *arg, uint64_t until_us)
+{
+	struct live_ua *lu = arg;
+	uint64_t now;
+	int rc;
+
+	while ((now = io_now_us()) < until_us) {
+		uint64_t ms = (until_us - now + 999) / 1000;
+
+		rc = io_run_once(lu->loop, (int)(ms > 20 ? 20 : ms));
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static struct net_addr proxy_addr(uint16_t port, enum net_tp tp)
+{
+	struct net_addr a;
+	char s[40];
+	struct pl p;
+
+	snprintf(s, sizeof(s), "127.0.0.1:%u", port);
+	p = pl_from_str(s);
+	memset(&a, 0, sizeof(a));
+	net_addr_parse(&p, 0, &a);
+	a.tp = tp;
+	return a;
+}
+
+static int live_ua_start(struct scn_ctx *c, struct scn_live *l, char *err,
+			 size_t errsz)
+{
+	struct live_ua *lu = mem_zalloc(sizeof(*lu));
+	struct io_opts o;
+	int rc;
+
+	if (!lu)
+		return ENOMEM;
+	memset(&o, 0, sizeof(o));
+	if (l->tls) {
+		o.tls_cert = l->cert;
+		o.tls_key = l->key;
+	}
+	rc = io_loop_new(&lu->loop, &o, err, errsz);
+	if (rc) {
+		mem_free(lu);
+		return rc;
+	}
+	lu->drv.now = d_now;
+	lu->drv.attach = d_attach;
+	lu->drv.kick = d_kick;
+	lu->drv.run_until = d_run;
+	lu->drv.wall_offset_us = io_wall_offset_us(lu->loop);
+	lu->uas.drv = &lu->drv;
+	lu->uas.arg = lu;
+	lu->uas.proxy[0] = proxy_addr(l->port, NET_UDP);
+	lu->uas.proxy[1] = proxy_addr(l->port, NET_TCP);
+	lu->uas.proxy[2] = proxy_addr((uint16_t)(l->port + 1), NET_TLS);
+	l->ua = lu;
+	(void)c;
+	return 0;
+}
 
 int scn_live_traffic(struct scn_ctx *c, const struct scn_traffic *t,
 		     char *err, size_t errsz)
 {
-	(void)c;
-	(void)t;
-	snprintf(err, errsz, "the bench user agents (sim/ua) are not on "
-		 "main yet");
-	return ENOTSUP;
+	struct scn_live *l = c->be_state;
+	int rc;
+
+	if (!l->ua && (rc = live_ua_start(c, l, err, errsz)))
+		return rc;
+	rc = scn_uas_traffic(c, &((struct live_ua *)l->ua)->uas, t, err,
+			     errsz);
+	scn_uas_drain(&((struct live_ua *)l->ua)->uas);
+	return rc;
 }
 
 void scn_live_ua_stop(struct scn_ctx *c)
 {
-	(void)c;
+	struct scn_live *l = c->be_state;
+	struct live_ua *lu = l ? l->ua : NULL;
+
+	if (!lu)
+		return;
+	io_loop_free(lu->loop);	/* closes sockets; UAs stay ours */
+	scn_uas_free(&lu->uas);
+	mem_free(lu->cores);
+	mem_free(lu);
+	l->ua = NULL;
 }

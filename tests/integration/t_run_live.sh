@@ -34,4 +34,24 @@ set -e
 	{ echo "retention audit rc=$rc"; cat "$tmp/alog"; exit 1; }
 bin/rtcbench audit -c "$conf" --out "$tmp/a3" >/dev/null ||
 	{ echo "audit now should pass"; exit 1; }
+# Real traffic: bench UAs on loopback sockets register, call (RTP canary
+# on the captured link) and the CDR ages out as of `refctl purge --now`.
+cat >"$tmp/call.scn" <<'SCN'
+account alice
+account bob
+register alice canary=LIVE-REG-CANARY-7
+register bob
+call alice bob duration=2s canary=LIVE-RTP-CANARY-12
+message alice bob body="live hello LIVE-MSG-CANARY-10"
+expect cdr alice bob count=1
+expect message bob count=1 encrypted=no
+expect stored "LIVE-REG-CANARY-7" no
+expect stored "LIVE-MSG-CANARY-10" yes
+advance 181d
+purge
+expect cdr alice bob count=0
+expect row P16 pass
+SCN
+bin/rtcbench run "$tmp/call.scn" --mode live --out "$tmp/t" >"$tmp/log" 2>&1 ||
+	{ cat "$tmp/log"; exit 1; }
 echo ok

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Traffic verbs of the in-process backend, carried by the bench user
- * agents (sim/ua) on the virtual network. Where each canary goes:
+ * Traffic verbs carried by the bench user agents (sim/ua), under any
+ * driver (the in-process virtual network, or real loopback sockets through
+ * the live epoll loop): the driver is a small table of now / attach /
+ * kick / run_until. Where each canary goes:
  *   register   the device's User-Agent (REGISTER only: the device is
  *              never used to place calls);
  *   call       a fresh calling device whose User-Agent is the CDR canary,
@@ -16,8 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "base/mem.h"
-#include "inproc/vnet.h"
-#include "scenario/inproc.h"
+#include "scenario/uas.h"
 
 #define SLICE_US 20000ULL
 
@@ -43,13 +44,12 @@ static enum net_tp tp_of(const char *via)
 	       NET_UDP;
 }
 
-static int ua_add(struct scn_ctx *c, struct scn_inproc *ip,
+static int ua_add(struct scn_ctx *c, struct scn_uas *ip,
 		  const struct scn_acct *a, enum scn_ua_role role,
 		  const char *uagent, const char *via, struct scn_ua **out)
 {
 	struct scn_ua *nv, *s;
 	struct ua_cfg cfg;
-	struct net_addr any;
 	enum net_tp tp = tp_of(via);
 	unsigned n = (unsigned)ip->nua;
 	int rc;
@@ -69,17 +69,15 @@ static int ua_add(struct scn_ctx *c, struct scn_inproc *ip,
 	cfg.domain = c->domain;
 	cfg.password = a->password;
 	cfg.local = mkaddr(n, 1, tp == NET_TLS ? 5061 : 5060, tp);
-	cfg.proxy = ip->px_addr[tp == NET_TCP ? 1 : tp == NET_TLS ? 2 : 0];
+	cfg.proxy = ip->proxy[tp == NET_TCP ? 1 : tp == NET_TLS ? 2 : 0];
 	cfg.media = mkaddr(n, 2, 30000, NET_UDP);
 	cfg.user_agent = uagent ? uagent : "rtcbench-ua/1";
 	cfg.seed = c->o->seed * 100003 + n + 1;
+	cfg.wall_offset_us = (uint64_t)ip->drv->wall_offset_us;
 	rc = ua_new(&s->ua, &cfg);
 	if (rc)
 		return rc;
-	any = cfg.media;
-	net_addr_set_port(&any, 0);
-	s->idx = vnet_attach(ip->v, (struct core_ref){ &ua_core_ops, s->ua },
-			     (struct net_addr[]){ cfg.local, any }, 2);
+	s->idx = ip->drv->attach(ip->arg, s->ua, &cfg);
 	if (s->idx < 0) {
 		ua_free(s->ua);
 		return -s->idx;
@@ -89,7 +87,7 @@ static int ua_add(struct scn_ctx *c, struct scn_inproc *ip,
 	return 0;
 }
 
-void scn_inproc_drain(struct scn_inproc *ip)
+void scn_uas_drain(struct scn_uas *ip)
 {
 	struct ua_event e;
 	size_t i;
@@ -104,10 +102,10 @@ void scn_inproc_drain(struct scn_inproc *ip)
  * 1 << type) or limit_us of virtual time pass. Events of other UAs are
  * dropped as they come (no verb waits on two UAs at once).
  */
-static int wait_ev(struct scn_inproc *ip, struct ua *ua, unsigned mask,
+static int wait_ev(struct scn_uas *ip, struct ua *ua, unsigned mask,
 		   uint64_t limit_us, struct ua_event *ev)
 {
-	uint64_t end = vnet_now(ip->v) + limit_us;
+	uint64_t end = ip->drv->now(ip->arg) + limit_us;
 	size_t i;
 	int rc;
 
@@ -122,9 +120,10 @@ static int wait_ev(struct scn_inproc *ip, struct ua *ua, unsigned mask,
 				while (ua_event_next(ip->ua[i].ua, &x) == 0)
 					;
 			}
-		if (vnet_now(ip->v) >= end)
+		if (ip->drv->now(ip->arg) >= end)
 			return ETIMEDOUT;
-		rc = vnet_run_until(ip->v, vnet_now(ip->v) + SLICE_US, 2000000);
+		rc = ip->drv->run_until(ip->arg, ip->drv->now(ip->arg) +
+					SLICE_US);
 		if (rc)
 			return rc;
 	}
@@ -132,7 +131,7 @@ static int wait_ev(struct scn_inproc *ip, struct ua *ua, unsigned mask,
 
 #define EVB(t) (1u << (t))
 
-static int do_register(struct scn_ctx *c, struct scn_inproc *ip,
+static int do_register(struct scn_ctx *c, struct scn_uas *ip,
 		       const struct scn_traffic *t, int unreg, char *err,
 		       size_t errsz)
 {
@@ -149,8 +148,8 @@ static int do_register(struct scn_ctx *c, struct scn_inproc *ip,
 			s = &ip->ua[k];
 			if (strcmp(s->acct, t->a->name) || !s->registered)
 				continue;
-			ua_register(s->ua, vnet_now(ip->v), 0);
-			vnet_kick(ip->v, s->idx);
+			ua_register(s->ua, ip->drv->now(ip->arg), 0);
+			ip->drv->kick(ip->arg, s->idx);
 			rc = wait_ev(ip, s->ua, EVB(UA_EV_REGISTERED) |
 				     EVB(UA_EV_REG_FAILED), 40000000, &e);
 			if (rc || e.type != UA_EV_REGISTERED) {
@@ -170,12 +169,12 @@ static int do_register(struct scn_ctx *c, struct scn_inproc *ip,
 				 strerror(rc));
 			return rc;
 		}
-		rc = ua_register(s->ua, vnet_now(ip->v), exp);
+		rc = ua_register(s->ua, ip->drv->now(ip->arg), exp);
 		if (rc) {
 			snprintf(err, errsz, "REGISTER: %s", strerror(rc));
 			return rc;
 		}
-		vnet_kick(ip->v, s->idx);
+		ip->drv->kick(ip->arg, s->idx);
 		rc = wait_ev(ip, s->ua, EVB(UA_EV_REGISTERED) |
 			     EVB(UA_EV_REG_FAILED), 40000000, &e);
 		if (rc) {
@@ -193,7 +192,7 @@ static int do_register(struct scn_ctx *c, struct scn_inproc *ip,
 	return 0;
 }
 
-static int do_call(struct scn_ctx *c, struct scn_inproc *ip,
+static int do_call(struct scn_ctx *c, struct scn_uas *ip,
 		   const struct scn_traffic *t, char *err, size_t errsz)
 {
 	const char *ans = scn_opt(t->st, "answer"), *media;
@@ -230,12 +229,12 @@ static int do_call(struct scn_ctx *c, struct scn_inproc *ip,
 	o.canary = t->canary;
 	o.subject = t->subject;
 	scn_aor(c, t->b->name, to, sizeof(to));
-	rc = ua_call(s->ua, vnet_now(ip->v), to, &o, &h);
+	rc = ua_call(s->ua, ip->drv->now(ip->arg), to, &o, &h);
 	if (rc) {
 		snprintf(err, errsz, "INVITE: %s", strerror(rc));
 		return rc;
 	}
-	vnet_kick(ip->v, s->idx);
+	ip->drv->kick(ip->arg, s->idx);
 	rc = wait_ev(ip, s->ua, EVB(UA_EV_CALL_ANSWERED) |
 		     EVB(UA_EV_CALL_FAILED) | (am == UA_ANSWER_NO ?
 		     EVB(UA_EV_CALL_RINGING) : 0), 64000000, &e);
@@ -248,8 +247,8 @@ static int do_call(struct scn_ctx *c, struct scn_inproc *ip,
 		/* Unanswered: ring for the duration, then CANCEL. */
 		rc = wait_ev(ip, s->ua, EVB(UA_EV_CALL_FAILED), dur, &e);
 		if (rc == ETIMEDOUT) {
-			ua_hangup(s->ua, vnet_now(ip->v), h);
-			vnet_kick(ip->v, s->idx);
+			ua_hangup(s->ua, ip->drv->now(ip->arg), h);
+			ip->drv->kick(ip->arg, s->idx);
 			rc = wait_ev(ip, s->ua, EVB(UA_EV_CALL_FAILED),
 				     40000000, &e);
 		}
@@ -276,10 +275,10 @@ static int do_call(struct scn_ctx *c, struct scn_inproc *ip,
 		return ETIMEDOUT;
 	}
 	/* Let the BYE transaction and the last RTP drain. */
-	return vnet_run_until(ip->v, vnet_now(ip->v) + 2000000, 2000000);
+	return ip->drv->run_until(ip->arg, ip->drv->now(ip->arg) + 2000000);
 }
 
-static struct scn_ua *device_of(struct scn_inproc *ip, const char *acct)
+static struct scn_ua *device_of(struct scn_uas *ip, const char *acct)
 {
 	size_t k;
 
@@ -290,7 +289,7 @@ static struct scn_ua *device_of(struct scn_inproc *ip, const char *acct)
 	return NULL;
 }
 
-static int do_simple(struct scn_ctx *c, struct scn_inproc *ip,
+static int do_simple(struct scn_ctx *c, struct scn_uas *ip,
 		     const struct scn_traffic *t, char *err, size_t errsz)
 {
 	enum scn_verb v = t->st->verb;
@@ -316,21 +315,21 @@ static int do_simple(struct scn_ctx *c, struct scn_inproc *ip,
 	if (t->b)
 		scn_aor(c, t->b->name, to, sizeof(to));
 	if (v == SCN_MESSAGE) {
-		rc = ua_message(s->ua, vnet_now(ip->v), to, "text/plain",
+		rc = ua_message(s->ua, ip->drv->now(ip->arg), to, "text/plain",
 				(const uint8_t *)t->canary, strlen(t->canary));
 		want = EVB(UA_EV_MESSAGE_SENT);
 	} else if (v == SCN_SUBSCRIBE) {
-		rc = ua_subscribe(s->ua, vnet_now(ip->v), to, 600);
+		rc = ua_subscribe(s->ua, ip->drv->now(ip->arg), to, 600);
 		want = EVB(UA_EV_SUBSCRIBED);
 	} else {
-		rc = ua_publish(s->ua, vnet_now(ip->v), t->canary);
+		rc = ua_publish(s->ua, ip->drv->now(ip->arg), t->canary);
 		want = EVB(UA_EV_PUBLISHED);
 	}
 	if (rc) {
 		snprintf(err, errsz, "%s: %s", scn_verb_name(v), strerror(rc));
 		return rc;
 	}
-	vnet_kick(ip->v, s->idx);
+	ip->drv->kick(ip->arg, s->idx);
 	rc = wait_ev(ip, s->ua, want, 40000000, &e);
 	if (rc) {
 		snprintf(err, errsz, "%s from %s: no final answer within 40 s "
@@ -345,7 +344,7 @@ static int do_simple(struct scn_ctx *c, struct scn_inproc *ip,
 	return 0;
 }
 
-int scn_inproc_traffic(struct scn_ctx *c, struct scn_inproc *ip,
+int scn_uas_traffic(struct scn_ctx *c, struct scn_uas *ip,
 		       const struct scn_traffic *t, char *err, size_t errsz)
 {
 	switch (t->st->verb) {
@@ -371,11 +370,22 @@ int scn_inproc_traffic(struct scn_ctx *c, struct scn_inproc *ip,
 	case SCN_VOICEMAIL:
 	case SCN_BUDDIES:
 	case SCN_PUSH:
-		snprintf(err, errsz, "the %s service is not wired into the "
-			 "in-process platform yet", scn_verb_name(t->st->verb));
+		snprintf(err, errsz, "the bench has no %s client yet",
+			 scn_verb_name(t->st->verb));
 		return ENOTSUP;
 	default:
 		snprintf(err, errsz, "not a traffic verb");
 		return EINVAL;
 	}
+}
+
+void scn_uas_free(struct scn_uas *ip)
+{
+	size_t i;
+
+	for (i = 0; i < ip->nua; i++)
+		ua_free(ip->ua[i].ua);
+	mem_free(ip->ua);
+	ip->ua = NULL;
+	ip->nua = 0;
 }

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The bench user agents of one scenario and the driver they run under.
+ * A driver is four calls: the current time, attach a UA (its SIP address
+ * and media address, both in cfg), kick (drain a UA's output after the
+ * runner called into it) and run the network until an instant. The
+ * in-process backend implements it over sim/inproc, the live backend over
+ * ref/io's epoll loop on loopback sockets.
+ */
+#ifndef SCENARIO_UAS_H
+#define SCENARIO_UAS_H
+
+#include <stdbool.h>
+#include "base/net.h"
+#include "ua/ua.h"
+#include "scenario/run_int.h"
+
+struct scn_uadrv {
+	uint64_t (*now)(void *arg);
+	/* Attach ua (cfg->local, cfg->media); index >= 0 or -errno. */
+	int (*attach)(void *arg, struct ua *ua, const struct ua_cfg *cfg);
+	void (*kick)(void *arg, int idx);
+	/* Run deliveries and timers up to until_us; 0 or errno. */
+	int (*run_until)(void *arg, uint64_t until_us);
+	int64_t wall_offset_us;	/* UA wall clock = now + offset */
+};
+
+enum scn_ua_role {
+	SCN_UA_DEVICE = 0,	/* registered device of an account */
+	SCN_UA_CALLER,		/* one call's calling device */
+	SCN_UA_OTHER,		/* a one-off sender (SUBSCRIBE, MESSAGE) */
+};
+
+struct scn_ua {
+	char acct[64];
+	enum scn_ua_role role;
+	struct ua *ua;
+	int idx;		/* driver index */
+	bool registered;
+};
+
+struct scn_uas {
+	const struct scn_uadrv *drv;
+	void *arg;
+	struct scn_ua *ua;
+	size_t nua;
+	struct net_addr proxy[3];	/* the platform: udp, tcp, tls */
+};
+
+/* Run one traffic verb. ENOTSUP: not yet; err says why. */
+int scn_uas_traffic(struct scn_ctx *c, struct scn_uas *u,
+		    const struct scn_traffic *t, char *err, size_t errsz);
+/* Discard the events the UAs queued (nobody waits for them). */
+void scn_uas_drain(struct scn_uas *u);
+/* Free every UA (after the driver stopped using them). */
+void scn_uas_free(struct scn_uas *u);
+
+#endif
