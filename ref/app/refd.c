@@ -56,6 +56,7 @@ static const struct cfg_key keys[] = {
 	{ "sip", "tls_verify_server" },
 	{ "sip", "auth" },
 	{ "sip", "auth_sha256_first" },
+	{ "sip", "auth_sha256" },
 	{ "sip", "realm" },
 	{ "sip", "log_level" },
 	{ "sip", "networks" },
@@ -85,7 +86,7 @@ struct refd {
 	enum log_level level, sip_level;
 	/* [sip] */
 	const char *listen, *tls_cert, *tls_key, *tls_ca;
-	int tls_verify_client, tls_verify_server, auth, sha256_first;
+	int tls_verify_client, tls_verify_server, auth, sha256_first, sha256;
 	struct net_addr listen_addrs[MAX_LISTEN];
 	size_t nlisten;
 	struct sip_net networks[MAX_NETWORKS];
@@ -314,8 +315,10 @@ static int check_sip(struct refd *d)
 	d->auth = 1;
 	/* SIPp reads only the first challenge and knows MD5 only
 	 * (PEERS-NOTES.md): MD5 is offered first unless asked. */
+	d->sha256 = 1;
 	if ((err = cfg_get_bool(c, "sip", "auth_sha256_first",
-				&d->sha256_first)))
+				&d->sha256_first)) ||
+	    (err = cfg_get_bool(c, "sip", "auth_sha256", &d->sha256)))
 		return err;
 	if ((err = cfg_get_bool(c, "sip", "auth", &d->auth)))
 		return err;
@@ -690,6 +693,7 @@ static int wire_sip(struct refd *d)
 	pc.nnetworks = d->nnetworks;
 	pc.auth = d->auth;
 	pc.auth_sha256_first = d->sha256_first;
+	pc.auth_md5_only = !d->sha256;
 	pc.nonce_secret = d->nonce_secret;
 	pc.nonce_secret_len = sizeof(d->nonce_secret);
 	pc.max_tsx = d->max_transactions;

@@ -224,9 +224,12 @@ static void challenge(struct sip_proxy *p, const struct sip_msg *msg,
 	char v[2][300], nonce[80];
 	const char *alg[2] = { "MD5", "SHA-256" };
 	int i, n, first = p->cfg.auth_sha256_first ? 1 : 0;
+	int nalg = p->cfg.auth_md5_only ? 1 : 2;
 
+	if (p->cfg.auth_md5_only)
+		first = 0;
 	nonce_make(p, nonce, sizeof(nonce));
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < nalg; i++) {
 		n = snprintf(v[i], sizeof(v[i]), "Digest realm=\"%s\", "
 			     "nonce=\"%s\", algorithm=%s, qop=\"auth\"%s",
 			     p->domain, nonce, alg[(first + i) & 1],
@@ -235,7 +238,8 @@ static void challenge(struct sip_proxy *p, const struct sip_msg *msg,
 		h[i].val = pl_from_mem(v[i], (size_t)n < sizeof(v[i]) ?
 				       (size_t)n : sizeof(v[i]) - 1);
 	}
-	px_reply(p, t, msg, reg ? 401 : 407, NULL, h, 2, NULL, NULL);
+	px_reply(p, t, msg, reg ? 401 : 407, NULL, h, (size_t)nalg, NULL,
+		 NULL);
 }
 
 static int find_creds(struct sip_proxy *p, const struct sip_msg *msg,

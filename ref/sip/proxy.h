@@ -125,6 +125,8 @@ struct sip_proxy_cfg {
 	size_t nnetworks;
 	bool auth;			/* digest auth for local users */
 	bool auth_sha256_first;		/* challenge order (MD5 first: SIPp) */
+	bool auth_md5_only;		/* no SHA-256 challenge (old libre:
+					 * baresip 1.0 fails on one) */
 	const uint8_t *nonce_secret;	/* HMAC key for stateless nonces */
 	size_t nonce_secret_len;
 	uint32_t nonce_ttl_s;		/* 0: 300 */
