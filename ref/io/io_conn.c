@@ -569,7 +569,10 @@ int io_conn_send(struct io_loop *l, struct io_core *c, const struct net_out *o)
 		io_conn_kill(l, cn, "out of memory");
 		return ENOMEM;
 	}
-	touch(l, cn);
+	/* A connection still in its setup keeps its place in the LRU, so
+	 * the sweep's setup timeout finds it however busy its core is. */
+	if (cn->state == CS_OPEN)
+		touch(l, cn);
 	if (cn->state == CS_OPEN && !cn->tls_write_wants_read)
 		do_write(l, cn);
 	return 0;

@@ -122,17 +122,6 @@ static int udp_sock(uint16_t port, struct sockaddr_in *bound)
 	return fd;
 }
 
-static struct sockaddr_in lo(uint16_t port)
-{
-	struct sockaddr_in sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons(port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	return sa;
-}
-
 /* CPU nanoseconds of every thread of pid. */
 static double cpu_s(pid_t pid)
 {
@@ -352,7 +341,7 @@ static int run(enum impl im, unsigned n, unsigned rate, double dur,
 	if (im == IMPL_PLAIN) {
 		usleep(300000);
 		for (k = 0; k < n; k++)
-			dst[k] = lo((uint16_t)(PORTS_PLAIN + 2 * k));
+			dst[k] = perf_relay_lo((uint16_t)(PORTS_PLAIN + 2 * k));
 	} else if (im != IMPL_DIRECT) {
 		ngfd = udp_sock(0, NULL);
 		for (i = 0; i < 50 && !perf_relay_ng_ping(ngfd, ng); i++)
@@ -364,7 +353,7 @@ static int run(enum impl im, unsigned n, unsigned rate, double dur,
 		for (k = 0; k < n && !err; k++) {
 			err = perf_relay_ng_stream(ngfd, ng, k, ntohs(txa.sin_port),
 					ntohs(rxa.sin_port), &port);
-			dst[k] = lo(port);
+			dst[k] = perf_relay_lo(port);
 		}
 		if (err)
 			goto out;

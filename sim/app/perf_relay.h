@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <netinet/in.h>
 
 /* Entry point: `rtcbench perf relay [options]`; exit code per cmd.h. */
 int perf_relay(int argc, char **argv);
@@ -36,6 +37,8 @@ int perf_relay_plain_main(uint16_t base, unsigned n, uint16_t dst_port);
  */
 int perf_relay_ng_stream(int fd, uint16_t ng, unsigned i, uint16_t a_port,
 			 uint16_t b_port, uint16_t *port);
+/* 127.0.0.1:port */
+struct sockaddr_in perf_relay_lo(uint16_t port);
 /* Whether the ng server answers ping with pong. */
 bool perf_relay_ng_ping(int fd, uint16_t ng);
 

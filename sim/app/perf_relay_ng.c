@@ -17,7 +17,7 @@
 #include "rtp/rtp.h"
 #include "sdp/sdp.h"
 
-static struct sockaddr_in lo(uint16_t port)
+struct sockaddr_in perf_relay_lo(uint16_t port)
 {
 	struct sockaddr_in sa;
 
@@ -30,7 +30,7 @@ static struct sockaddr_in lo(uint16_t port)
 
 static int ng_call(int fd, uint16_t port, struct buf *req, struct buf *ans)
 {
-	struct sockaddr_in to = lo(port);
+	struct sockaddr_in to = perf_relay_lo(port);
 	struct timeval tv = { 0, 200000 };
 	uint8_t b[65536];
 	ssize_t n;

@@ -568,3 +568,22 @@ const struct scn_be_ops scn_be_inproc = {
 	.registered = ip_registered,
 	.capture_sync = ip_sync,
 };
+
+/*
+ * --mode sim: the same cores on ns-3 simulated links (sim/ns3). Until the
+ * ns-3 driver is wired to the runner, the platform does not start and
+ * every platform step fails saying so, rather than silently running
+ * in-process under the wrong name.
+ */
+static int sim_start(struct scn_ctx *c, char *err, size_t errsz)
+{
+	(void)c;
+	snprintf(err, errsz, "mode sim: the ns-3 driver is not wired to the "
+		 "scenario runner yet (use --mode inproc or live)");
+	return ENOTSUP;
+}
+
+const struct scn_be_ops scn_be_sim = {
+	.mode = "sim",
+	.start = sim_start,
+};

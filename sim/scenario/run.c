@@ -423,7 +423,7 @@ static int ctx_init(struct scn_ctx *c, const struct scn *s,
 	c->o = o;
 	c->sum = sum;
 	c->be = o->be ? o->be : !strcmp(o->mode, "live") ? &scn_be_live :
-		&scn_be_inproc;
+		!strcmp(o->mode, "sim") ? &scn_be_sim : &scn_be_inproc;
 	c->be_arg = o->be_arg;
 	c->rng = o->seed ^ 0x5eed5eedULL;
 	snprintf(c->domain, sizeof(c->domain), "%s",

@@ -116,6 +116,7 @@ struct scn_ctx {
 /* The live backend (be_live.c) and the in-process one (be_inproc.c). */
 extern const struct scn_be_ops scn_be_live;
 extern const struct scn_be_ops scn_be_inproc;
+extern const struct scn_be_ops scn_be_sim;
 
 /* Add a capture file to the audit list. ENOMEM. */
 int scn_ctx_add_pcap(struct scn_ctx *c, const char *path);

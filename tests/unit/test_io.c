@@ -730,6 +730,41 @@ static void test_io_idle_timeout(void **state)
 	echo_fini(&e);
 }
 
+/* A peer that opens a TLS connection and never says hello is dropped
+ * after connect_timeout (a slow-loris must not hold a slot). */
+static void test_io_setup_timeout(void **state)
+{
+	struct io_opts o = { .tls_cert = cert_a, .tls_key = key_a,
+			     .connect_timeout_us = 100000 };
+	struct io_loop *l = loop_new(&o);
+	struct net_addr a = addr("tls:127.0.0.1:0");
+	struct io_core *ic;
+	struct echo e;
+	uint64_t t0;
+	char rx[8];
+	int fd, i;
+
+	(void)state;
+	echo_init(&e, true);
+	assert_int_equal(io_core_add(l, &echo_ops, &e, &ic), 0);
+	assert_int_equal(io_listen(l, ic, &a, &a), 0);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(connect(fd, &a.u.sa, net_addr_len(&a)), 0);
+	t0 = io_now_us();
+	for (i = 0; i < 50 && io_stats(l)->conn_in == 0; i++)
+		assert_int_equal(io_run_once(l, 5), 0);
+	assert_int_equal(io_conn_count(l), 1);
+	for (i = 0; i < 400 && io_conn_count(l); i++)
+		assert_int_equal(io_run_once(l, 5), 0);
+	assert_int_equal(io_conn_count(l), 0);
+	assert_true(io_now_us() - t0 >= 100000);
+	assert_int_equal(recv(fd, rx, sizeof(rx), 0), 0);
+	assert_int_equal(e.closes, 0);	/* the core never knew it */
+	close(fd);
+	io_loop_free(l);
+	echo_fini(&e);
+}
+
 /* A peer that never reads is closed once its queue passes wq_max. */
 static void test_io_backpressure(void **state)
 {
@@ -930,6 +965,7 @@ int main(void)
 		T(test_io_tls_verify_client),
 		T(test_io_connect_refused),
 		T(test_io_idle_timeout),
+		T(test_io_setup_timeout),
 		T(test_io_backpressure),
 		T(test_io_shutdown_flush),
 		T(test_io_oom),

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of sim/report/report: per-row verdicts folded from checks of
+ * several summaries, the exposure table merged per data class and client
+ * setting, failures listed, and the bad inputs (no summary, bad JSON).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+#include "base/mem.h"
+#include "report/report.h"
+
+static char tmpdir[64];
+static int64_t blocks_at_start;
+
+static int setup(void **state)
+{
+	(void)state;
+	blocks_at_start = mem_blocks();
+	strcpy(tmpdir, "/tmp/test_rep_report_XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(mem_blocks(), blocks_at_start);
+	return 0;
+}
+
+static void put(const char *rel, const char *text)
+{
+	char p[256];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", tmpdir, rel);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *slurp(const char *rel)
+{
+	char p[256];
+	FILE *f;
+	char *d;
+	long n;
+
+	snprintf(p, sizeof(p), "%s/%s", tmpdir, rel);
+	f = fopen(p, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	d = calloc(1, (size_t)n + 1);
+	assert_int_equal(fread(d, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return d;
+}
+
+static const char run_json[] =
+	"{\"passed\": 3, \"failed\": 1, \"skipped\": 0, \"checks\": ["
+	"{\"name\": \"P16 call detail records (automatic audit)\", \"ok\": true,"
+	" \"detail\": \"kept\", \"suite\": \"a.scn\"},"
+	"{\"name\": \"P7 registrations (automatic audit)\", \"ok\": false,"
+	" \"detail\": \"a.scn: 'REG-X' stored: var/log at 3\", \"suite\": \"a.scn\"},"
+	"{\"name\": \"path SRTP (automatic audit)\", \"ok\": true,"
+	" \"detail\": \"never seen\", \"suite\": \"b.scn\"},"
+	"{\"name\": \"line 4: expect cdr a b\", \"ok\": true, \"detail\": \"x\"}],"
+	"\"metrics\": {\"scenarios\": 2},"
+	"\"meta\": {\"tool\": \"run\", \"machine\": \"test box\","
+	" \"finished\": \"2026-01-01T00:00:00Z\"},"
+	"\"exposure\": ["
+	"{\"row\": \"P12\", \"class\": \"RTP payload\", \"setting\": \"via=udp media=rtp\","
+	" \"sniffer\": true, \"relay\": true, \"relay_basis\": \"measured\","
+	" \"storage\": false, \"wire_measured\": true},"
+	"{\"row\": \"P12\", \"class\": \"RTP payload\", \"setting\": \"via=udp media=rtp\","
+	" \"sniffer\": false, \"relay\": false, \"relay_basis\": \"measured\","
+	" \"storage\": true, \"wire_measured\": true},"
+	"{\"row\": \"P7\", \"class\": \"REGISTER User-Agent\", \"setting\": \"via=tls\","
+	" \"sniffer\": false, \"relay\": true, \"relay_basis\": \"inferred\","
+	" \"storage\": false, \"wire_measured\": true}]}";
+
+static const char audit_json[] =
+	"{\"passed\": 0, \"failed\": 1, \"checks\": ["
+	"{\"name\": \"P16 call detail records retention\", \"ok\": false,"
+	" \"detail\": \"1 of 1 rows older\"}], \"metrics\": {}}";
+
+static void test_rep_report_verdicts_and_exposure(void **state)
+{
+	struct rep_report_stats st;
+	char err[256], p[256], *md, *html;
+
+	(void)state;
+	put("summary.json", run_json);
+	snprintf(p, sizeof(p), "%s/audit", tmpdir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	put("audit/summary.json", audit_json);
+	assert_int_equal(rep_report_write(tmpdir, &st, err, sizeof(err)), 0);
+	assert_int_equal(st.summaries, 2);
+	assert_int_equal(st.checks, 5);
+	assert_int_equal(st.failed, 2);
+	md = slurp("report.md");
+	/* One pass from the run, one failure from the audit: FAILED. */
+	assert_non_null(strstr(md, "| P16 | call detail records | FAILED | 1 | 1 "
+			       "| 1 of 1 rows older |"));
+	assert_non_null(strstr(md, "| P7 | registrations | FAILED | 0 | 1 |"));
+	assert_non_null(strstr(md, "| P1 | account | not exercised |"));
+	assert_non_null(strstr(md, "| SRTP | held | 1 | 0 | never seen |"));
+	/* Two canaries of one class and setting merge into one row. */
+	assert_non_null(strstr(md, "| P12 | RTP payload | via=udp media=rtp | "
+			       "reads | reads | reads | 2 |"));
+	assert_non_null(strstr(md, "| P7 | REGISTER User-Agent | via=tls | no | "
+			       "reads (inferred) | no | 1 |"));
+	assert_non_null(strstr(md, "'REG-X' stored: var/log at 3"));
+	free(md);
+	html = slurp("report.html");
+	assert_non_null(strstr(html, "<tr class=\"fail\"><td>P7</td>"));
+	assert_null(strstr(html, "http://cdn"));
+	free(html);
+}
+
+static void test_rep_report_bad_inputs(void **state)
+{
+	struct rep_report_stats st;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(rep_report_write(tmpdir, &st, err, sizeof(err)),
+			 ENOENT);
+	assert_non_null(strstr(err, "no summary.json"));
+	put("summary.json", "{\"passed\": 1,");
+	assert_int_equal(rep_report_write(tmpdir, &st, err, sizeof(err)),
+			 EBADMSG);
+	assert_non_null(strstr(err, "summary.json:"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_rep_report_verdicts_and_exposure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rep_report_bad_inputs,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("rep_report", tests, NULL, NULL);
+}
