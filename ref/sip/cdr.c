@@ -201,8 +201,8 @@ void cdr_trace(struct sip_proxy *p, const struct sip_msg *msg, bool out,
 	buf_reset(&p->sb);
 	if (sip_redact(&msg->raw, &p->sb))
 		return;
-	px_aor(&msg->from.uri, caller, sizeof(caller));
-	px_aor(&msg->to.uri, callee, sizeof(callee));
+	px_aor(p, &msg->from.uri, caller, sizeof(caller));
+	px_aor(p, &msg->to.uri, callee, sizeof(callee));
 	memset(&tr, 0, sizeof(tr));
 	tr.call_id = msg->call_id;
 	tr.caller = pl_from_str(caller);
@@ -266,17 +266,15 @@ static void sdp_media(const struct pl *body, char *dst, size_t sz)
 			 "%.*s:%.*s", PL_ARG(addr), PL_ARG(port));
 }
 
-static void fill_parties(struct sip_cdr *c, const struct sip_msg *msg,
+static void fill_parties(const struct sip_proxy *p, struct sip_cdr *c,
+			 const struct sip_msg *msg,
 			 const struct net_pkt *pkt)
 {
-	char k[128];
-
 	pl_strcpy(&msg->call_id, c->call_id, sizeof(c->call_id));
-	px_aor(&msg->from.uri, c->caller, sizeof(c->caller));
-	px_aor(&msg->to.uri, c->callee, sizeof(c->callee));
+	px_aor(p, &msg->from.uri, c->caller, sizeof(c->caller));
+	px_aor(p, &msg->to.uri, c->callee, sizeof(c->callee));
 	sig_str(&pkt->from, c->caller_sig, sizeof(c->caller_sig));
 	ua_copy(msg, c->caller_ua, sizeof(c->caller_ua));
-	(void)k;
 	if (msg->body.len)
 		sdp_media(&msg->body, c->caller_media,
 			  sizeof(c->caller_media));
@@ -303,7 +301,7 @@ struct call *cdr_call_start(struct sip_proxy *p, const struct net_pkt *pkt,
 	b = c->hash & (p->call_buckets - 1);
 	c->hnext = p->call_tab[b];
 	p->call_tab[b] = c;
-	fill_parties(&c->cdr, msg, pkt);
+	fill_parties(p, &c->cdr, msg, pkt);
 	c->cdr.setup_us = wall_us(p);
 	p->st.calls++;
 	p->st.calls_live++;
@@ -320,7 +318,7 @@ void cdr_call_refused(struct sip_proxy *p, const struct net_pkt *pkt,
 	struct sip_cdr c;
 
 	memset(&c, 0, sizeof(c));
-	fill_parties(&c, msg, pkt);
+	fill_parties(p, &c, msg, pkt);
 	c.setup_us = c.end_us = wall_us(p);
 	c.status = code;
 	snprintf(c.hangup, sizeof(c.hangup), "none");

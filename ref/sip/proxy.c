@@ -227,14 +227,18 @@ bool px_uri_is_us(const struct sip_proxy *p, const struct sip_uri *u)
 	return px_host_is_us(p, &u->host, u->port);
 }
 
-void px_aor(const struct sip_uri *u, char *dst, size_t sz)
+void px_aor(const struct sip_proxy *p, const struct sip_uri *u, char *dst,
+	    size_t sz)
 {
 	char user[128];
 	size_t n;
 
 	if (sip_unescape(&u->user, user, sizeof(user), &n))
 		snprintf(user, sizeof(user), "%.*s", PL_ARG(u->user));
-	snprintf(dst, sz, "%s@%.*s", user, PL_ARG(u->host));
+	if (px_host_is_us(p, &u->host, u->port))
+		snprintf(dst, sz, "%s@%s", user, p->domain);
+	else
+		snprintf(dst, sz, "%s@%.*s", user, PL_ARG(u->host));
 }
 
 void px_tag(struct sip_proxy *p, char *dst, size_t len)

@@ -166,8 +166,10 @@ int px_reply(struct sip_proxy *p, struct tsx *t, const struct sip_msg *msg,
 	     uint16_t code, const char *reason,
 	     const struct sip_hdr_add *extra, size_t nextra,
 	     const struct pl *ctype, const struct pl *body);
-/* "user@host" of a URI into dst. */
-void px_aor(const struct sip_uri *u, char *dst, size_t sz);
+/* "user@host" of a URI into dst; a host that is us (an address of
+ * ours) is written as our domain, so one user has one AOR. */
+void px_aor(const struct sip_proxy *p, const struct sip_uri *u, char *dst,
+	    size_t sz);
 void px_tag(struct sip_proxy *p, char *dst, size_t len);
 
 /* tsx.c */

@@ -418,8 +418,8 @@ static void store_message(struct sip_proxy *p, const struct sip_msg *msg,
 	*stored = false;
 	if (!p->cfg.store.message_store)
 		return;
-	px_aor(&msg->from.uri, from, sizeof(from));
-	px_aor(&msg->ruri, to, sizeof(to));
+	px_aor(p, &msg->from.uri, from, sizeof(from));
+	px_aor(p, &msg->ruri, to, sizeof(to));
 	memset(&m, 0, sizeof(m));
 	m.from = pl_from_str(from);
 	m.to = pl_from_str(to);

@@ -34,6 +34,7 @@ struct fx {
 	struct fx_out last;
 	int ntrace, ncdr, nmsg, ntrace_msg, cseq;
 	struct sip_cdr cdr;
+	char msg_from[128], msg_to[128];
 	char trace_all[65536];
 	size_t trace_len;
 };
@@ -83,8 +84,9 @@ static int fx_msg(void *arg, const struct sip_message_rec *m)
 {
 	struct fx *f = arg;
 
-	(void)m;
 	f->nmsg++;
+	snprintf(f->msg_from, sizeof(f->msg_from), "%.*s", PL_ARG(m->from));
+	snprintf(f->msg_to, sizeof(f->msg_to), "%.*s", PL_ARG(m->to));
 	return 0;
 }
 

@@ -648,6 +648,17 @@ static void test_proxy_relay_and_message_store(void **state)
 	      "Content-Type: text/plain\nContent-Length: 5\n\nhello");
 	fx_expect(f, "SIP/2.0 202");
 	assert_int_equal(f->nmsg, 1);
+	assert_string_equal(f->msg_to, "carol@example.test");
+	/* addressed to our IP: the same AOR */
+	fx_in(f, "127.0.0.1:5070", NET_UDP,
+	      "MESSAGE sip:carol@127.0.0.1:5060 SIP/2.0\n"
+	      "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKq5\n"
+	      "From: <sip:alice@127.0.0.1>;tag=1\n"
+	      "To: <sip:carol@127.0.0.1>\nCall-ID: q5\nCSeq: 1 MESSAGE\n"
+	      "Content-Type: text/plain\nContent-Length: 5\n\nhello");
+	fx_expect(f, "SIP/2.0 202");
+	assert_string_equal(f->msg_to, "carol@example.test");
+	assert_string_equal(f->msg_from, "alice@example.test");
 }
 
 /* A TCP binding whose connection closed is reached at its Contact. */
