@@ -168,7 +168,7 @@ int scn_do_traffic(struct scn_ctx *c, const struct scn_step *st)
 	owner2 = t.b ? t.b->name : NULL;
 	switch (st->verb) {
 	case SCN_REGISTER:
-		t.canary = scn_opt(st, "canary");
+		t.canary = step_canary(c, st, 7, cbuf);
 		break;
 	case SCN_CALL:
 		t.canary = step_canary(c, st, 12, cbuf);

@@ -9,7 +9,7 @@
  *   call       a fresh calling device whose User-Agent is the CDR canary,
  *              the INVITE Subject is the trace canary, RTP payloads carry
  *              the media canary; the callee's registered devices answer;
- *   message    the body, from the sender's device (or a fresh one);
+ *   message    the body, from a fresh sending device;
  *   subscribe  a fresh subscriber whose User-Agent is the canary;
  *   publish    the PIDF note.
  * Every wait is bounded in virtual time and names what did not happen.
@@ -278,23 +278,15 @@ static int do_call(struct scn_ctx *c, struct scn_uas *ip,
 	return ip->drv->run_until(ip->arg, ip->drv->now(ip->arg) + 2000000);
 }
 
-static struct scn_ua *device_of(struct scn_uas *ip, const char *acct)
-{
-	size_t k;
-
-	for (k = 0; k < ip->nua; k++)
-		if (!strcmp(ip->ua[k].acct, acct) &&
-		    ip->ua[k].role == SCN_UA_DEVICE && ip->ua[k].registered)
-			return &ip->ua[k];
-	return NULL;
-}
-
 static int do_simple(struct scn_ctx *c, struct scn_uas *ip,
 		     const struct scn_traffic *t, char *err, size_t errsz)
 {
 	enum scn_verb v = t->st->verb;
-	struct scn_ua *s = v == SCN_SUBSCRIBE ? NULL : device_of(ip,
-							       t->a->name);
+	/*
+	 * Always a fresh sender: a registered device's User-Agent is its
+	 * REGISTER canary (P7) and must not travel in other requests.
+	 */
+	struct scn_ua *s = NULL;
 	struct ua_event e;
 	char to[200];
 	unsigned want;
