@@ -55,6 +55,9 @@ void vnet_free(struct vnet *v)
 	if (!v)
 		return;
 	vnet_capture_close(v);
+#ifdef HAVE_NS3
+	vnet_sim_free(v);
+#endif
 	while (tq_pop(&v->tq, UINT64_MAX, &e) == 0)
 		if (e.kind == EV_DELIVER)
 			mem_free(e.arg);
@@ -84,7 +87,7 @@ static struct vnet_claim *claim_find(const struct vnet *v,
 }
 
 /* Exact claim, else the ip's wildcard (port 0) claim. */
-static int route(const struct vnet *v, const struct net_addr *dst)
+int vnet_route(const struct vnet *v, const struct net_addr *dst)
 {
 	struct vnet_claim *c = claim_find(v, dst);
 	struct net_addr any;
@@ -116,6 +119,10 @@ int vnet_claim(struct vnet *v, int idx, const struct net_addr *addr)
 	v->buckets[b] = c;
 	if (!v->cores[idx].naddr++)
 		v->cores[idx].first = *addr;
+#ifdef HAVE_NS3
+	if (v->sim)
+		return vnet_sim_claim(v, idx, addr);
+#endif
 	return 0;
 }
 
@@ -162,6 +169,10 @@ void vnet_set_loss(struct vnet *v, double loss)
 
 uint64_t vnet_now(const struct vnet *v)
 {
+#ifdef HAVE_NS3
+	if (v->sim)
+		return vnet_sim_now(v);
+#endif
 	return v->now_us;
 }
 
@@ -194,8 +205,8 @@ static void rearm(struct vnet *v, int idx)
 
 /* Source address for a send of core idx: out->src if complete, else its
  * first claimed address of that transport, with an ephemeral port. */
-static void pick_src(struct vnet *v, int idx, const struct net_out *out,
-		     struct net_addr *src)
+void vnet_pick_src(struct vnet *v, int idx, const struct net_out *out,
+		   struct net_addr *src)
 {
 	const struct vnet_core *vc = &v->cores[idx];
 
@@ -254,12 +265,12 @@ static void send_one(struct vnet *v, int idx, const struct net_out *out)
 		vnet_conn_send(v, c, out->conn_id, out->data, out->len);
 		return;
 	}
-	to = route(v, &out->dst);
+	to = vnet_route(v, &out->dst);
 	if (to < 0) {
 		v->st.dropped++;
 		return;
 	}
-	pick_src(v, idx, out, &src);
+	vnet_pick_src(v, idx, out, &src);
 	if (net_tp_is_stream(out->dst.tp)) {
 		c = vnet_conn_open(v, idx, &src, to, &out->dst);
 		if (!c) {
@@ -285,6 +296,12 @@ void vnet_kick(struct vnet *v, int idx)
 
 	if (idx < 0 || (size_t)idx >= v->ncores)
 		return;
+#ifdef HAVE_NS3
+	if (v->sim) {
+		vnet_sim_kick(v, idx);
+		return;
+	}
+#endif
 	vc = &v->cores[idx];
 	while (vc->core.ops->output(vc->core.core, &out) == 0) {
 		send_one(v, idx, &out);
@@ -305,6 +322,10 @@ int vnet_run_until(struct vnet *v, uint64_t until_us, uint64_t max_events)
 	uint64_t n = 0;
 	struct tq_ent e;
 
+#ifdef HAVE_NS3
+	if (v->sim)
+		return vnet_sim_run(v, until_us, max_events);
+#endif
 	while (tq_pop(&v->tq, until_us, &e) == 0) {
 		if (e.deadline_us > v->now_us)
 			v->now_us = e.deadline_us;
@@ -339,3 +360,15 @@ int vnet_run_until(struct vnet *v, uint64_t until_us, uint64_t max_events)
 		v->now_us = until_us;
 	return 0;
 }
+
+#ifndef HAVE_NS3
+int vnet_new_sim(struct vnet **vp, uint64_t start_us, uint64_t seed,
+		 const struct vnet_sim_opt *opt)
+{
+	(void)vp;
+	(void)start_us;
+	(void)seed;
+	(void)opt;
+	return ENOTSUP;
+}
+#endif

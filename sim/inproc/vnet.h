@@ -39,6 +39,21 @@ struct vnet_stats {
 
 /* New network at virtual time start_us; seed drives loss. 0 or ENOMEM. */
 int vnet_new(struct vnet **vp, uint64_t start_us, uint64_t seed);
+/*
+ * The same network simulated by ns-3 (sim/ns3/vnet_sim.c): every claimed
+ * IP becomes an ns-3 node on an access link (one-way delay access_us,
+ * jitter, loss, rate) to one router; cores keep seeing the addresses they
+ * claimed. UDP only: a send on a stream transport is counted as dropped.
+ * One simulated network per process at a time. ENOTSUP without ns-3.
+ */
+struct vnet_sim_opt {
+	uint64_t access_us;	/* one-way delay of each access link */
+	uint64_t jitter_us;
+	double loss;		/* per access link and direction */
+	uint64_t rate_bps;	/* 0: 1 Gb/s */
+};
+int vnet_new_sim(struct vnet **vp, uint64_t start_us, uint64_t seed,
+		 const struct vnet_sim_opt *opt);
 void vnet_free(struct vnet *v);
 
 /*

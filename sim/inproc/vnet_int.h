@@ -55,10 +55,22 @@ struct vnet {
 	size_t nconns, capconns;
 	uint64_t next_conn;
 	uint16_t next_eport;
+	struct vnet_sim *sim;	/* set: the network is ns-3 (sim/ns3) */
 	pcap_t *pcap;
 	pcap_dumper_t *dump;
 	struct vnet_stats st;
 };
+
+int vnet_route(const struct vnet *v, const struct net_addr *dst);
+void vnet_pick_src(struct vnet *v, int idx, const struct net_out *out,
+		   struct net_addr *src);
+
+/* sim/ns3/vnet_sim.c: the same network on ns-3 (built with ns-3 only). */
+int vnet_sim_claim(struct vnet *v, int idx, const struct net_addr *addr);
+void vnet_sim_kick(struct vnet *v, int idx);
+int vnet_sim_run(struct vnet *v, uint64_t until_us, uint64_t max_events);
+uint64_t vnet_sim_now(const struct vnet *v);
+void vnet_sim_free(struct vnet *v);
 
 int vnet_deliver(struct vnet *v, int to, const struct net_addr *from,
 		 const struct net_addr *dst, uint64_t conn_id,

@@ -12,6 +12,7 @@
 #include <ns3/network-module.h>
 #include <ns3/internet-module.h>
 #include <ns3/point-to-point-module.h>
+#include <ns3/traffic-control-module.h>
 
 extern "C" {
 #include "ns3/ns3.h"
@@ -51,6 +52,8 @@ struct State {
 	std::map<int, Ptr<NatRouting>> nats;
 	int64_t stream = 1000;
 	bool running = false;
+	bool routed = false;
+	bool ran = false;	// Simulator::Run was called once
 	struct ::ns3_stats st{};
 };
 
@@ -295,6 +298,21 @@ extern "C" int ns3_link_add(int a, int b, const struct ns3_link_opt *o)
 	Ipv4AddressHelper ah;
 	ah.SetBase(Ipv4Address(net), Ipv4Mask("255.255.255.252"));
 	Ipv4InterfaceContainer ifs = ah.Assign(devs);
+	// A link added after the simulation started: its nodes were
+	// initialised already, so neither the traffic control layer nor the
+	// default queue disc Assign() installed would be set up, and the
+	// first packet through would crash. Use the device queue alone and
+	// make the devices known to the layer.
+	if (g->ran) {
+		TrafficControlHelper tch;
+		tch.Uninstall(devs);
+		for (int n : { a, b }) {
+			Ptr<TrafficControlLayer> tc =
+				g->nodes.Get(n)->GetObject<TrafficControlLayer>();
+			if (tc)
+				tc->ScanDevices();
+		}
+	}
 	Link l;
 	l.a = a;
 	l.b = b;
@@ -333,7 +351,12 @@ extern "C" int ns3_routes_build(void)
 {
 	if (!g)
 		return EINVAL;
-	Ipv4GlobalRoutingHelper::PopulateRoutingTables();
+	// Populate once, then recompute: nodes may join a running simulation.
+	if (g->routed)
+		Ipv4GlobalRoutingHelper::RecomputeRoutingTables();
+	else
+		Ipv4GlobalRoutingHelper::PopulateRoutingTables();
+	g->routed = true;
 	return 0;
 }
 
@@ -432,6 +455,7 @@ extern "C" int ns3_run(uint64_t end_us)
 	Simulator::Stop(MicroSeconds(end_us > ns3_now_us() ? end_us - ns3_now_us()
 							   : 0));
 	g->running = true;
+	g->ran = true;
 	Simulator::Run();
 	g->running = false;
 	return 0;

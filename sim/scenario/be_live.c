@@ -126,7 +126,31 @@ static int write_conf(struct scn_ctx *c, struct scn_live *l, char *err,
 	return 0;
 }
 
+static int live_start_once(struct scn_ctx *c, unsigned attempt, char *err,
+			   size_t errsz);
+
+/*
+ * Ports are probed free, then refd binds them: another process on this
+ * machine can take one in between. A refd that exits at start is retried
+ * on other ports, twice.
+ */
 static int live_start(struct scn_ctx *c, char *err, size_t errsz)
+{
+	unsigned attempt;
+	int rc = EIO;
+
+	for (attempt = 0; attempt < 3; attempt++) {
+		rc = live_start_once(c, attempt, err, errsz);
+		if (rc != EADDRINUSE)
+			break;
+		mem_free(c->be_state);
+		c->be_state = NULL;
+	}
+	return rc;
+}
+
+static int live_start_once(struct scn_ctx *c, unsigned attempt, char *err,
+			   size_t errsz)
 {
 	struct scn_live *l = mem_zalloc(sizeof(*l));
 	char refd[600], filter[200], pcap[600], log[600];
@@ -145,8 +169,10 @@ static int live_start(struct scn_ctx *c, char *err, size_t errsz)
 		snprintf(err, errsz, "%s: %s", c->data_dir, strerror(errno));
 		return errno;
 	}
-	if (free_port(&l->port, 3, c->o->seed + (uint64_t)getpid()) ||
-	    free_port(&l->media_lo, 1, c->o->seed + 77 + (uint64_t)getpid())) {
+	if (free_port(&l->port, 3, c->o->seed + (uint64_t)getpid() +
+		      attempt * 1009) ||
+	    free_port(&l->media_lo, 1, c->o->seed + 77 + (uint64_t)getpid() +
+		      attempt * 2003)) {
 		snprintf(err, errsz, "no free loopback port");
 		return EADDRINUSE;
 	}
@@ -172,8 +198,8 @@ static int live_start(struct scn_ctx *c, char *err, size_t errsz)
 		fprintf(stderr, "%s: %s\n", refd, strerror(errno));
 		_exit(127);
 	}
-	/* Ready when it accepts TCP on its SIP port; bounded at 10 s. */
-	for (i = 0; i < 200; i++) {
+	/* Ready when it accepts TCP on its SIP port; bounded at 30 s. */
+	for (i = 0; i < 600; i++) {
 		struct timespec ts = { 0, 50 * 1000000 };
 		int status;
 
@@ -189,16 +215,18 @@ static int live_start(struct scn_ctx *c, char *err, size_t errsz)
 				 (int)(o.len && o.data[o.len - 1] == '\n' ?
 				       o.len - 1 : o.len),
 				 o.len ? (char *)o.data : "");
+			rc = o.len && strstr((char *)o.data, "in use") ?
+				EADDRINUSE : EIO;
 			buf_fini(&o);
-			return EIO;
+			return rc;
 		}
 		if (tcp_ready(l->port))
 			break;
 		nanosleep(&ts, NULL);
 	}
-	if (i == 200) {
+	if (i == 600) {
 		snprintf(err, errsz, "refd did not listen on 127.0.0.1:%u "
-			 "within 10 s", l->port);
+			 "within 30 s", l->port);
 		return ETIMEDOUT;
 	}
 	snprintf(pcap, sizeof(pcap), "%s/lo.pcap", c->dir);

@@ -33,7 +33,8 @@ enum ua_answer {
 enum ua_media {
 	UA_MEDIA_RTP = 0,
 	UA_MEDIA_SRTP,		/* SDES keys (a=crypto), libsrtp2 */
-	UA_MEDIA_ZRTP,		/* a=zrtp-hash, key agreement in media */
+	UA_MEDIA_ZRTP,		/* a=zrtp-hash, key agreement in media
+				 * (bzrtp), then SRTP with its keys */
 	UA_MEDIA_NONE,
 };
 
@@ -71,6 +72,8 @@ enum ua_ev_type {
 	UA_EV_NOTIFY_RECEIVED,
 	UA_EV_SUBSCRIBED,	/* status = final code */
 	UA_EV_PUBLISHED,	/* status = final code */
+	UA_EV_ZRTP_SECURE,	/* detail = the SAS */
+	UA_EV_ZRTP_FAILED,
 };
 
 struct ua_event {
@@ -95,6 +98,7 @@ struct ua_stats {
 	uint64_t jitter_us_sum;		/* final interarrival jitter per call */
 	uint64_t jitter_n;
 	uint64_t jitter_us_max;
+	uint64_t zrtp_recv;		/* zRTP packets received */
 	uint64_t calls_ok, calls_failed;
 	uint64_t setup_us_sum;		/* INVITE -> 200, over calls_ok */
 	uint64_t setup_us_max;
@@ -129,6 +133,9 @@ void ua_stats(const struct ua *ua, struct ua_stats *out);
  * payload and the receiver subtracts it, which is exact in the simulated
  * drivers (one clock) and within one process in live mode.
  */
+
+/* The zRTP SAS of a secured call; ENOENT if not (yet) secured. */
+int ua_call_sas(struct ua *ua, uint32_t call, char *out, size_t n);
 
 /* Number of calls up (answered, not ended). */
 unsigned ua_calls_active(const struct ua *ua);

@@ -4,6 +4,7 @@
 #define UA_UA_INT_H
 
 #include <srtp2/srtp.h>
+#include <bzrtp/bzrtp.h>
 #include "base/buf.h"
 #include "base/tq.h"
 #include "sip/sip.h"
@@ -100,6 +101,12 @@ struct ua_call {
 	uint8_t key_local[30], key_remote[30];
 	int srtp_on;
 	srtp_t srtp_tx, srtp_rx;
+	/* zRTP (ua_zrtp.c) */
+	struct ua *ua;
+	bzrtpContext_t *zrtp;
+	char zrtp_hash[96];	/* ours, for a=zrtp-hash */
+	char sas[16];
+	int zrtp_secure;
 	/* receive statistics (RFC 3550 A.1, A.8) */
 	int rx_started;
 	uint16_t rx_max_seq;
@@ -200,5 +207,16 @@ void ua_media_start(struct ua *ua, struct ua_call *c);
 void ua_media_stop(struct ua *ua, struct ua_call *c);
 void ua_rtp_tick(struct ua *ua, struct ua_call *c);
 void ua_rtp_input(struct ua *ua, const struct net_pkt *in);
+int ua_srtp_setup(struct ua_call *c);
+
+/* ua_zrtp.c */
+int ua_zrtp_init(struct ua *ua, struct ua_call *c);
+void ua_zrtp_peer_hash(struct ua_call *c, const struct pl *aval);
+int ua_zrtp_start(struct ua *ua, struct ua_call *c);
+void ua_zrtp_tick(struct ua *ua, struct ua_call *c);
+/* 1 if p was a zRTP packet (consumed), 0 if not. */
+int ua_zrtp_input(struct ua *ua, struct ua_call *c, const uint8_t *p,
+		  size_t len);
+void ua_zrtp_fini(struct ua_call *c);
 
 #endif

@@ -7,8 +7,10 @@
  * canary proves the payload crossed in clear. SRTP (SDES, RFC 4568) uses
  * libsrtp2 with AES_CM_128_HMAC_SHA1_80.
  *
- * Known limits: one audio stream per call; no RTCP; zRTP is offered in
- * SDP (a=zrtp-hash) but media stays plain RTP.
+ * zRTP calls run the key agreement first (ua_zrtp.c) and send RTP only
+ * once SRTP is keyed from it.
+ *
+ * Known limits: one audio stream per call; no RTCP.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,7 +26,7 @@
 
 int ua_sdp_offer(struct ua *ua, struct ua_call *c, struct buf *b)
 {
-	char ip[64], key64[64], zh[65];
+	char ip[64], key64[64];
 	int v6 = net_addr_family(&ua->media) == AF_INET6, err = 0;
 	enum ua_media m = c->opt.media;
 
@@ -48,8 +50,9 @@ int ua_sdp_offer(struct ua *ua, struct ua_call *c, struct buf *b)
 		err |= buf_printf(b, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 "
 				  "inline:%s\r\n", key64);
 	} else if (m == UA_MEDIA_ZRTP) {
-		rng_hex(&ua->rng, zh, 64);
-		err |= buf_printf(b, "a=zrtp-hash:1.10 %s\r\n", zh);
+		if (ua_zrtp_init(ua, c))
+			return EIO;
+		err |= buf_printf(b, "a=zrtp-hash:%s\r\n", c->zrtp_hash);
 	}
 	return err ? ENOMEM : 0;
 }
@@ -106,7 +109,8 @@ int ua_sdp_take(struct ua *ua, struct ua_call *c, const struct pl *body)
 		a.tp = NET_UDP;
 		c->rtp_remote = a;
 		c->have_remote = md->port_n != 0;
-		c->srtp_on = 0;
+		if (!c->zrtp_secure)
+			c->srtp_on = 0;
 		/* A callee answers in kind: SRTP for an SDES offer, a
 		 * zrtp-hash for a zRTP one. */
 		if (!c->outgoing && c->state != UC_UP)
@@ -116,17 +120,21 @@ int ua_sdp_take(struct ua *ua, struct ua_call *c, const struct pl *body)
 		for (l = md->line; l < md->end_line; l++)
 			if (s->lines[l].attr == SDP_ATTR_CRYPTO)
 				take_crypto(c, &s->lines[l].aval);
-		if (c->opt.media != UA_MEDIA_SRTP)
+		if (c->opt.media == UA_MEDIA_ZRTP && !ua_zrtp_init(ua, c))
+			for (l = md->line; l < md->end_line; l++)
+				if (s->lines[l].attr == SDP_ATTR_ZRTP_HASH)
+					ua_zrtp_peer_hash(c,
+							  &s->lines[l].aval);
+		if (c->opt.media != UA_MEDIA_SRTP && !c->zrtp_secure)
 			c->srtp_on = 0;
 		break;
 	}
-	(void)ua;
 out:
 	mem_free(s);
 	return err;
 }
 
-static int srtp_setup(struct ua_call *c)
+int ua_srtp_setup(struct ua_call *c)
 {
 	srtp_policy_t p;
 
@@ -152,11 +160,14 @@ void ua_media_start(struct ua *ua, struct ua_call *c)
 {
 	if (!c->have_remote || c->opt.media == UA_MEDIA_NONE || c->t_rtp)
 		return;
-	c->ssrc = rng_u32(&ua->rng);
+	if (!c->ssrc)	/* zRTP fixed it when it made its channel */
+		c->ssrc = rng_u32(&ua->rng);
 	c->seq = (uint16_t)rng_u32(&ua->rng);
 	c->ts = rng_u32(&ua->rng);
-	if (c->srtp_on && !c->srtp_tx && srtp_setup(c))
+	if (c->srtp_on && !c->srtp_tx && ua_srtp_setup(c))
 		c->srtp_on = 0;
+	if (c->opt.media == UA_MEDIA_ZRTP)
+		ua_zrtp_start(ua, c);
 	ua_timer(ua, &c->t_rtp, ua->now_us, UT_RTP, c);
 }
 
@@ -182,6 +193,7 @@ static void rx_fold(struct ua *ua, struct ua_call *c)
 void ua_media_stop(struct ua *ua, struct ua_call *c)
 {
 	rx_fold(ua, c);
+	ua_zrtp_fini(c);
 	ua_timer_stop(ua, &c->t_rtp);
 	if (c->srtp_tx)
 		srtp_dealloc(c->srtp_tx);
@@ -199,7 +211,9 @@ void ua_rtp_tick(struct ua *ua, struct ua_call *c)
 
 	if (c->state != UC_UP)
 		return;
-	if (!c->hold) {
+	ua_zrtp_tick(ua, c);
+	/* zRTP: nothing in clear before the keys exist */
+	if (!c->hold && (c->opt.media != UA_MEDIA_ZRTP || c->zrtp_secure)) {
 		pkt[0] = 0x80;
 		pkt[1] = 0;	/* PCMU */
 		pkt[2] = (uint8_t)(c->seq >> 8);
@@ -294,8 +308,11 @@ void ua_rtp_input(struct ua *ua, const struct net_pkt *in)
 		if (ua->calls[i].state != UC_FREE &&
 		    ua->calls[i].rtp_port == port)
 			c = &ua->calls[i];
-	if (!c || !in->data || in->len < RTP_HDR || in->len > sizeof(pkt) ||
-	    (in->data[0] & 0xc0) != 0x80)
+	if (!c || !in->data || in->len < RTP_HDR || in->len > sizeof(pkt))
+		return;
+	if (ua_zrtp_input(ua, c, in->data, in->len))
+		return;
+	if ((in->data[0] & 0xc0) != 0x80)
 		return;
 	memcpy(pkt, in->data, in->len);
 	if (c->srtp_on && c->srtp_rx &&

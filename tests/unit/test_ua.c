@@ -181,6 +181,54 @@ static void test_ua_call_srtp(void **state)
 	assert_int_equal(wire, 0);		/* never in clear */
 }
 
+static void test_ua_call_zrtp(void **state)
+{
+	char path[] = "/tmp/ua-zrtpXXXXXX";
+	struct ua_call_opt o = { 3000000, UA_MEDIA_ZRTP, "CANARY-zrtp-91", NULL };
+	struct ua_event e;
+	struct ua_stats sa, sb;
+	struct pair p;
+	char sas_a[256] = "", sas_b[256] = "";
+	uint32_t h;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	pair_new(&p, NET_UDP, 77);
+	assert_int_equal(vnet_capture_open(p.v, path), 0);
+	assert_int_equal(ua_call(p.a, vnet_now(p.v), "bob@example.test", &o,
+				 &h), 0);
+	vnet_kick(p.v, p.ia);
+	run(&p, 6000000);
+	while (ua_event_next(p.a, &e) == 0)
+		if (e.type == UA_EV_ZRTP_SECURE)
+			snprintf(sas_a, sizeof(sas_a), "%s", e.detail);
+	while (ua_event_next(p.b, &e) == 0)
+		if (e.type == UA_EV_ZRTP_SECURE)
+			snprintf(sas_b, sizeof(sas_b), "%s", e.detail);
+	ua_stats(p.a, &sa);
+	ua_stats(p.b, &sb);
+	print_message("zrtp: recv a %lu b %lu, rtp sent a %lu b %lu, sas '%s' '%s'\n",
+		      (unsigned long)sa.zrtp_recv, (unsigned long)sb.zrtp_recv,
+		      (unsigned long)sa.rtp_sent, (unsigned long)sb.rtp_sent,
+		      sas_a, sas_b);
+	/* a real key agreement: both ends hold the same 4-character SAS */
+	assert_int_equal(strlen(sas_a), 4);
+	assert_string_equal(sas_a, sas_b);
+	ua_stats(p.a, &sa);
+	ua_stats(p.b, &sb);
+	assert_true(sa.zrtp_recv >= 3 && sb.zrtp_recv >= 3);
+	/* SRTP keyed from zRTP: bob decrypts alice's canary ... */
+	assert_true(sb.rtp_canary_recv >= 100);
+	vnet_capture_close(p.v);
+	/* ... and it never crossed the wire in clear */
+	assert_int_equal(count_in_capture(path, "CANARY-zrtp-91"), 0);
+	assert_true(count_in_capture(path, "ZRTP") > 0);	/* "ZRTP" cookie */
+	unlink(path);
+	pair_free(&p);
+}
+
 static void test_ua_lossy_retransmits(void **state)
 {
 	struct ua_call_opt o = { 1000000, UA_MEDIA_RTP, NULL, NULL };
@@ -380,6 +428,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ua_call_plain_rtp),
 		cmocka_unit_test(test_ua_call_srtp),
+		cmocka_unit_test(test_ua_call_zrtp),
 		cmocka_unit_test(test_ua_lossy_retransmits),
 		cmocka_unit_test(test_ua_busy_and_tcp),
 		cmocka_unit_test(test_ua_register_digest),

@@ -118,7 +118,7 @@ static int wait_for(struct vnet *v, struct ua *u, enum ua_ev_type t,
 	return ETIMEDOUT;
 }
 
-static void test_uaproxy_register_call_message(void **state)
+static void register_call_message(int sim)
 {
 	static const uint8_t secret[] = "0123456789abcdef";
 	struct fstore fs = { 0 };
@@ -136,9 +136,14 @@ static void test_uaproxy_register_call_message(void **state)
 	int ia, ib;
 	int64_t blocks = mem_blocks();
 
-	(void)state;
 	rng_seed(&r, 5);
-	assert_int_equal(vnet_new(&v, 1767225600ull * 1000000, 5), 0);
+	if (sim) {
+		struct vnet_sim_opt so = { 10000, 0, 0, 0 };
+		assert_int_equal(vnet_new_sim(&v, 1767225600ull * 1000000, 5,
+					      &so), 0);
+	} else {
+		assert_int_equal(vnet_new(&v, 1767225600ull * 1000000, 5), 0);
+	}
 	pc.domain = "example.test";
 	pc.listen = &pa;
 	pc.nlisten = 1;
@@ -198,6 +203,12 @@ static void test_uaproxy_register_call_message(void **state)
 	assert_int_equal(st, 200);
 	assert_int_equal(fs.messages, 1);
 
+	if (sim) {
+		/* 10 ms access links: RTP one-way 20 ms plus serialisation */
+		assert_true(sb.rtp_delay_n > 100);
+		assert_true(sb.rtp_delay_us_sum / sb.rtp_delay_n >= 20000);
+		assert_true(sb.rtp_delay_us_sum / sb.rtp_delay_n < 20500);
+	}
 	vnet_free(v);
 	sip_proxy_free(px);
 	ua_free(a);
@@ -205,10 +216,28 @@ static void test_uaproxy_register_call_message(void **state)
 	assert_int_equal(mem_blocks(), blocks);
 }
 
+static void test_uaproxy_register_call_message(void **state)
+{
+	(void)state;
+	register_call_message(0);
+}
+
+/* The same cores and steps with the network simulated by ns-3. */
+static void test_uaproxy_on_ns3(void **state)
+{
+	(void)state;
+#ifdef HAVE_NS3
+	register_call_message(1);
+#else
+	skip();
+#endif
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_uaproxy_register_call_message),
+		cmocka_unit_test(test_uaproxy_on_ns3),
 	};
 	return cmocka_run_group_tests_name("uaproxy", tests, NULL, NULL);
 }

@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The virtual network of sim/inproc carried by ns-3: cores, claims and
+ * capture stay in struct vnet, but datagrams cross simulated links. Every
+ * claimed IP is a host node with an access link to one router; a
+ * datagram from 127.0.0.1:5060 to 127.0.0.10:5060 leaves host A's socket
+ * for host B's ns-3 address and is handed back to the cores with the
+ * claimed addresses, so no core ever sees an ns-3 address.
+ *
+ * Known limits: UDP only (streams are dropped and counted); hosts join the
+ * topology when first claimed and routes are recomputed then.
+ */
+#include <errno.h>
+#include <string.h>
+#include "base/mem.h"
+#include "inproc/vnet_int.h"
+#include "ns3/ns3.h"
+
+struct vs_host {
+	struct net_addr ip;	/* claimed IP, port 0 */
+	struct net_addr ns;	/* its ns-3 address, port 0 */
+	int node;
+};
+
+struct vs_sock {
+	int host;
+	uint16_t port;
+	int sock;
+};
+
+struct vs_core {
+	uint64_t ev, ev_at;
+};
+
+struct vnet_sim {
+	struct vnet *v;
+	struct vnet_sim_opt opt;
+	int router;
+	struct vs_host *hosts;
+	size_t nhosts, caphosts;
+	struct vs_sock *socks;	/* indexed by ns-3 socket id */
+	size_t nsocks, capsocks;
+	struct vs_core *cores;
+	size_t ncores;
+	int dirty;		/* hosts added since routes were built */
+	uint64_t start_us;
+};
+
+
+static struct vnet_sim *g_sim;	/* ns-3 is one per process anyway */
+
+int vnet_new_sim(struct vnet **vp, uint64_t start_us, uint64_t seed,
+		 const struct vnet_sim_opt *opt)
+{
+	struct vnet_sim *s;
+	struct vnet *v;
+	int err;
+
+	if (g_sim)
+		return EBUSY;
+	err = vnet_new(&v, start_us, seed);
+	if (err)
+		return err;
+	s = mem_zalloc(sizeof(*s));
+	if (!s) {
+		vnet_free(v);
+		return ENOMEM;
+	}
+	s->v = v;
+	s->start_us = start_us;
+	if (opt)
+		s->opt = *opt;
+	else
+		s->opt.access_us = 250;
+	ns3_init(seed);
+	s->router = ns3_node_add();
+	v->sim = s;
+	g_sim = s;
+	*vp = v;
+	return 0;
+}
+
+void vnet_sim_free(struct vnet *v)
+{
+	struct vnet_sim *s = v->sim;
+
+	if (!s)
+		return;
+	ns3_fini();
+	mem_free(s->hosts);
+	mem_free(s->socks);
+	mem_free(s->cores);
+	mem_free(s);
+	v->sim = NULL;
+	g_sim = NULL;
+}
+
+uint64_t vnet_sim_now(const struct vnet *v)
+{
+	return v->sim->start_us + ns3_now_us();
+}
+
+static int host_find(const struct vnet_sim *s, const struct net_addr *a,
+		     int by_ns)
+{
+	size_t i;
+
+	for (i = 0; i < s->nhosts; i++)
+		if (net_addr_host_eq(by_ns ? &s->hosts[i].ns : &s->hosts[i].ip,
+				     a))
+			return (int)i;
+	return -1;
+}
+
+static int host_add(struct vnet_sim *s, const struct net_addr *ip)
+{
+	struct ns3_link_opt lo;
+	struct vs_host *h;
+	int node, link;
+
+	if (net_addr_family(ip) != AF_INET)
+		return -EAFNOSUPPORT;
+	if (s->nhosts == s->caphosts) {
+		size_t cap = s->caphosts ? s->caphosts * 2 : 16;
+		h = mem_realloc(s->hosts, cap * sizeof(*h));
+		if (!h)
+			return -ENOMEM;
+		s->hosts = h;
+		s->caphosts = cap;
+	}
+	memset(&lo, 0, sizeof(lo));
+	lo.delay_us = s->opt.access_us;
+	lo.jitter_us = s->opt.jitter_us;
+	lo.loss = s->opt.loss;
+	lo.rate_bps = s->opt.rate_bps;
+	node = ns3_node_add();
+	link = ns3_link_add(node, s->router, &lo);
+	if (node < 0 || link < 0)
+		return -EINVAL;
+	h = &s->hosts[s->nhosts];
+	h->ip = *ip;
+	net_addr_set_port(&h->ip, 0);
+	h->ip.tp = NET_UDP;
+	ns3_link_addr(link, 0, &h->ns);
+	h->node = node;
+	s->dirty = 1;
+	return (int)s->nhosts++;
+}
+
+static void on_recv(void *arg, int sock, const struct net_addr *from,
+		    const uint8_t *data, size_t len);
+
+/* The ns-3 socket for (host, port), bound on first use. */
+static int sock_get(struct vnet_sim *s, int host, uint16_t port)
+{
+	size_t i;
+	int id;
+
+	for (i = 0; i < s->nsocks; i++)
+		if (s->socks[i].host == host && s->socks[i].port == port)
+			return s->socks[i].sock;
+	id = ns3_udp_open(s->hosts[host].node, port, on_recv, s);
+	if (id < 0)
+		return id;
+	if ((size_t)id >= s->capsocks) {
+		size_t cap = s->capsocks ? s->capsocks * 2 : 64;
+		struct vs_sock *n;
+		while (cap <= (size_t)id)
+			cap *= 2;
+		n = mem_realloc(s->socks, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		s->socks = n;
+		s->capsocks = cap;
+	}
+	s->socks[id].host = host;
+	s->socks[id].port = port;
+	s->socks[id].sock = id;
+	if ((size_t)id >= s->nsocks)
+		s->nsocks = (size_t)id + 1;
+	return id;
+}
+
+int vnet_sim_claim(struct vnet *v, int idx, const struct net_addr *addr)
+{
+	struct vnet_sim *s = v->sim;
+	int h;
+
+	(void)idx;
+	if (addr->tp != NET_UDP)
+		return 0;	/* streams are not simulated */
+	h = host_find(s, addr, 0);
+	if (h < 0)
+		h = host_add(s, addr);
+	if (h < 0)
+		return -h;
+	if (net_addr_port(addr)) {
+		int id = sock_get(s, h, net_addr_port(addr));
+		if (id < 0)
+			return -id;
+	}
+	return 0;
+}
+
+static void routes(struct vnet_sim *s)
+{
+	if (s->dirty) {
+		ns3_routes_build();
+		s->dirty = 0;
+	}
+}
+
+static void on_timer(void *arg);
+
+static void rearm(struct vnet_sim *s, int idx)
+{
+	struct vnet_core *vc = &s->v->cores[idx];
+	struct vs_core *sc;
+	uint64_t d = vc->core.ops->deadline(vc->core.core);
+
+	if ((size_t)idx >= s->ncores) {
+		size_t n = (size_t)idx + 16;
+		sc = mem_realloc(s->cores, n * sizeof(*sc));
+		if (!sc)
+			return;
+		memset(sc + s->ncores, 0, (n - s->ncores) * sizeof(*sc));
+		s->cores = sc;
+		s->ncores = n;
+	}
+	sc = &s->cores[idx];
+	if (sc->ev && sc->ev_at == d)
+		return;
+	if (sc->ev)
+		ns3_cancel(sc->ev);
+	sc->ev = 0;
+	if (d == UINT64_MAX)
+		return;
+	sc->ev_at = d;
+	sc->ev = ns3_schedule(d > s->start_us ? d - s->start_us : 0, on_timer,
+			      (void *)(intptr_t)(idx + 1));
+}
+
+static void on_timer(void *arg)
+{
+	struct vnet_sim *s = g_sim;
+	int idx = (int)(intptr_t)arg - 1;
+	struct vnet_core *vc;
+
+	if (!s || idx < 0 || (size_t)idx >= s->v->ncores)
+		return;
+	s->cores[idx].ev = 0;
+	vc = &s->v->cores[idx];
+	vc->core.ops->timeout(vc->core.core, vnet_sim_now(s->v));
+	vnet_sim_kick(s->v, idx);
+}
+
+void vnet_sim_kick(struct vnet *v, int idx)
+{
+	struct vnet_sim *s = v->sim;
+	struct vnet_core *vc = &v->cores[idx];
+	struct net_out out;
+	struct net_addr src, dst;
+	int sh, dh, sock;
+
+	routes(s);
+	while (vc->core.ops->output(vc->core.core, &out) == 0) {
+		if (out.kind != NET_OUT_SEND || out.dst.tp != NET_UDP ||
+		    out.conn_id) {
+			v->st.dropped++;	/* streams: not simulated */
+			continue;
+		}
+		vnet_pick_src(v, idx, &out, &src);
+		sh = host_find(s, &src, 0);
+		dh = host_find(s, &out.dst, 0);
+		if (sh < 0 || dh < 0) {
+			v->st.dropped++;
+			continue;
+		}
+		sock = sock_get(s, sh, net_addr_port(&src));
+		if (sock < 0) {
+			v->st.dropped++;
+			continue;
+		}
+		dst = s->hosts[dh].ns;
+		net_addr_set_port(&dst, net_addr_port(&out.dst));
+		if (ns3_udp_send(sock, &dst, out.data, out.len))
+			v->st.dropped++;
+		vc = &v->cores[idx];
+	}
+	rearm(s, idx);
+}
+
+static void on_recv(void *arg, int sock, const struct net_addr *from,
+		    const uint8_t *data, size_t len)
+{
+	struct vnet_sim *s = arg;
+	struct vnet *v = s->v;
+	struct net_pkt pkt;
+	struct vnet_core *vc;
+	int fh = host_find(s, from, 1), idx;
+
+	if (fh < 0 || (size_t)sock >= s->nsocks) {
+		v->st.dropped++;
+		return;
+	}
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.from = s->hosts[fh].ip;
+	net_addr_set_port(&pkt.from, net_addr_port(from));
+	pkt.to = s->hosts[s->socks[sock].host].ip;
+	net_addr_set_port(&pkt.to, s->socks[sock].port);
+	pkt.from.tp = pkt.to.tp = NET_UDP;
+	idx = vnet_route(v, &pkt.to);
+	if (idx < 0) {
+		v->st.dropped++;
+		return;
+	}
+	pkt.data = data;
+	pkt.len = len;
+	v->now_us = vnet_sim_now(v);
+	vnet_capture_write(v, &pkt.from, &pkt.to, NULL, 0, data, len);
+	v->st.delivered++;
+	v->st.bytes += len;
+	vc = &v->cores[idx];
+	vc->core.ops->input(vc->core.core, v->now_us, &pkt);
+	vnet_sim_kick(v, idx);
+}
+
+int vnet_sim_run(struct vnet *v, uint64_t until_us, uint64_t max_events)
+{
+	struct vnet_sim *s = v->sim;
+
+	(void)max_events;	/* ns-3 runs to the stop time; it is bounded */
+	routes(s);
+	if (until_us > vnet_sim_now(v))
+		ns3_run(until_us - s->start_us);
+	v->now_us = until_us > v->now_us ? until_us : v->now_us;
+	return 0;
+}
