@@ -16,6 +16,8 @@
  * and [web] are checked but their services are not wired here yet. The SIP core's store callbacks
  * (HA1, session traces, CDRs, messages) are adapted to ref/store here;
  * their rows are group-committed every BATCH_US by a one-timer core.
+ * The retention engine (io/refd_svc.h) takes [platform] policy, checked
+ * with the config, and purges at start and every [purge] within.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -33,6 +35,7 @@
 #include "base/rng.h"
 #include "io/io.h"
 #include "io/io_media.h"
+#include "io/refd_svc.h"
 #include "sip/proxy.h"
 #include "msrp/msrp.h"
 #include "store/store.h"
@@ -116,6 +119,9 @@ struct refd {
 	bool in_batch;
 	uint64_t batch_due;
 	struct io_core *flush;
+	/* the retention engine ([platform] policy) */
+	struct refd_retention ret;
+	struct io_core *ret_core;
 };
 
 static int required(struct refd *d, const char *sec, const char *key,
@@ -172,6 +178,13 @@ static bool domain_ok(const char *s)
 	return lab > 0;
 }
 
+/* The policy file, checked with the config: its error is file:line too. */
+static int load_policy(struct refd *d)
+{
+	return refd_retention_init(&d->ret, d->policy, d->cfg.err,
+				   sizeof(d->cfg.err));
+}
+
 static int check_platform(struct refd *d)
 {
 	int err;
@@ -184,7 +197,8 @@ static int check_platform(struct refd *d)
 	if ((err = required(d, "platform", "data_dir", &d->data_dir)))
 		return err;
 	d->policy = cfg_get(&d->cfg, "platform", "policy");
-	if ((err = readable(d, "platform", "policy")))
+	if ((err = readable(d, "platform", "policy")) ||
+	    (err = load_policy(d)))
 		return err;
 	d->level = LOG_INFO;
 	if ((err = level(d, "platform", &d->level)))
@@ -785,6 +799,27 @@ static int wire_msrp(struct refd *d)
 	return 0;
 }
 
+static void commit_cb(void *arg)
+{
+	commit(arg);
+}
+
+/*
+ * The retention engine on the SIP core's store connection: one purge now,
+ * before anything is served, then every [purge] within on the loop.
+ */
+static int start_retention(struct refd *d)
+{
+	d->ret.store = d->store;
+	d->ret.log = &d->log;
+	d->ret.wall_off_us = io_wall_offset_us(d->loop);
+	d->ret.before = commit_cb;
+	d->ret.arg = d;
+	(void)refd_retention_run(&d->ret, io_now_us());
+	return io_core_add(d->loop, &refd_retention_ops, &d->ret,
+			   &d->ret_core);
+}
+
 /* The RTP relay and its ng control port from [media] (io_media.h). */
 static int start_media(struct refd *d)
 {
@@ -830,6 +865,10 @@ static int start(struct refd *d)
 			     d->networks[i].bits);
 	if ((e = wire_sip(d))) {
 		LOG_E(&d->log, "SIP core: %s", strerror(e));
+		return EXIT_RUNTIME;
+	}
+	if ((e = start_retention(d))) {
+		LOG_E(&d->log, "retention engine: %s", strerror(e));
 		return EXIT_RUNTIME;
 	}
 	if (io_listen_spec(d->loop, d->sip, d->listen, err, sizeof(err))) {
@@ -985,6 +1024,7 @@ out:
 		commit(&d);
 	msrp_relay_free(d.msrp_relay);
 	store_close(d.store);
+	refd_retention_fini(&d.ret);
 	cfg_fini(&d.cfg);
 	return rc;
 }
