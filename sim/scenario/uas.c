@@ -205,7 +205,7 @@ static int do_call(struct scn_ctx *c, struct scn_uas *ip,
 	char to[200];
 	uint32_t h;
 	size_t k;
-	int rc;
+	int rc, first;
 
 	media = scn_opt(t->st, "media");
 	if (media && !strcmp(media, "zrtp")) {
@@ -213,10 +213,19 @@ static int do_call(struct scn_ctx *c, struct scn_uas *ip,
 			 "no zRTP key agreement (bzrtp) yet");
 		return ENOTSUP;
 	}
-	for (k = 0; k < ip->nua; k++)
+	/*
+	 * One device answers; the others ring until the proxy cancels them.
+	 * Two answering devices would make the extra dialog end with a BYE
+	 * from a registered device, carrying its REGISTER canary into a
+	 * (legitimately stored) trace.
+	 */
+	for (k = 0, first = 1; k < ip->nua; k++)
 		if (!strcmp(ip->ua[k].acct, t->b->name) &&
-		    ip->ua[k].role == SCN_UA_DEVICE)
-			ua_set_answer(ip->ua[k].ua, am);
+		    ip->ua[k].role == SCN_UA_DEVICE) {
+			ua_set_answer(ip->ua[k].ua, first ? am :
+				      UA_ANSWER_NO);
+			first = 0;
+		}
 	rc = ua_add(c, ip, t->a, SCN_UA_CALLER, t->ua_canary, t->via, &s);
 	if (rc) {
 		snprintf(err, errsz, "calling device: %s", strerror(rc));
