@@ -12,8 +12,9 @@
  * The SIP core (ref/sip/proxy.h) is built and attached in wire_sip(),
  * the MSRP relay (ref/msrp) in wire_msrp(), which opens the account store
  * for its digest AUTH, the RTP relay (and its ng control) from [media]
- * through io_media.h, its SDP hooks given to the proxy. Sections [xcap]
- * and [web] are checked but their services are not wired here yet. The SIP core's store callbacks
+ * through io_media.h, its SDP hooks given to the proxy, XCAP on [xcap]
+ * listen (ref/xcap, its own thread). [web] is checked but not wired here
+ * yet. The SIP core's store callbacks
  * (HA1, session traces, CDRs, messages) are adapted to ref/store here;
  * their rows are group-committed every BATCH_US by a one-timer core.
  * The retention engine (io/refd_svc.h) takes [platform] policy, checked
@@ -39,6 +40,7 @@
 #include "sip/proxy.h"
 #include "msrp/msrp.h"
 #include "store/store.h"
+#include "xcap/xcap.h"
 
 #define EXIT_CONFIG 2
 #define EXIT_RUNTIME 1
@@ -122,6 +124,7 @@ struct refd {
 	/* the retention engine ([platform] policy) */
 	struct refd_retention ret;
 	struct io_core *ret_core;
+	struct xcap_http *xcap_http;	/* [xcap] listen, its own thread */
 };
 
 static int required(struct refd *d, const char *sec, const char *key,
@@ -820,6 +823,33 @@ static int start_retention(struct refd *d)
 			   &d->ret_core);
 }
 
+/*
+ * [xcap] listen: the XCAP server (RFC 4825, P5) and the /files store
+ * (P11) under libmicrohttpd in its own thread, with its own store
+ * connection; digest realm = the HA1 realm, quota from the policy.
+ */
+static int start_xcap(struct refd *d)
+{
+	struct xcap_http_cfg xc = { 0 };
+	char err[512];
+
+	if (!d->xcap)
+		return 0;
+	xc.listen = cfg_get(&d->cfg, "xcap", "listen");
+	xc.data_dir = d->data_dir;
+	xc.domain = d->domain;
+	xc.realm = d->realm;
+	xc.file_quota = d->ret.pol.file_quota_bytes;
+	if (xcap_http_start(&d->xcap_http, &xc, err, sizeof(err))) {
+		cfg_fail(&d->cfg, "xcap", "listen", "%s", err);
+		fprintf(stderr, "%s\n", d->cfg.err);
+		return EXIT_RUNTIME;
+	}
+	LOG_I(&d->log, "xcap on http://%s (port %u)", xc.listen,
+	      (unsigned)xcap_http_port(d->xcap_http));
+	return 0;
+}
+
 /* The RTP relay and its ng control port from [media] (io_media.h). */
 static int start_media(struct refd *d)
 {
@@ -867,10 +897,6 @@ static int start(struct refd *d)
 		LOG_E(&d->log, "SIP core: %s", strerror(e));
 		return EXIT_RUNTIME;
 	}
-	if ((e = start_retention(d))) {
-		LOG_E(&d->log, "retention engine: %s", strerror(e));
-		return EXIT_RUNTIME;
-	}
 	if (io_listen_spec(d->loop, d->sip, d->listen, err, sizeof(err))) {
 		cfg_fail(&d->cfg, "sip", "listen", "%s", err);
 		fprintf(stderr, "%s\n", d->cfg.err);
@@ -878,6 +904,10 @@ static int start(struct refd *d)
 	}
 	if ((e = start_media(d)))
 		return e;
+	if ((e = start_retention(d))) {
+		LOG_E(&d->log, "retention engine: %s", strerror(e));
+		return EXIT_RUNTIME;
+	}
 	if ((e = wire_msrp(d))) {
 		if (e != EADDRINUSE)
 			LOG_E(&d->log, "cannot start the MSRP relay: %s",
@@ -888,6 +918,10 @@ static int start(struct refd *d)
 		LOG_E(&d->log, "cannot take signals: %s", strerror(errno));
 		return EXIT_RUNTIME;
 	}
+	/* Service threads after io_signals: they inherit its blocked
+	 * mask, so SIGTERM reaches the loop's signalfd, not a thread. */
+	if ((e = start_xcap(d)))
+		return e;
 	return 0;
 }
 
@@ -1016,6 +1050,7 @@ int main(int argc, char **argv)
 	rc = 0;
 out:
 	io_loop_free(d.loop);
+	xcap_http_stop(d.xcap_http);
 	/* After the sockets: writes the CDR of calls still up, then
 	 * commits the last batch. */
 	sip_proxy_free(d.proxy);

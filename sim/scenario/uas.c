@@ -19,6 +19,7 @@
 #include <string.h>
 #include "base/mem.h"
 #include "scenario/uas.h"
+#include "ua/pgp.h"
 
 #define SLICE_US 20000ULL
 
@@ -205,18 +206,22 @@ static int do_call(struct scn_ctx *c, struct scn_uas *ip,
 	char to[200];
 	uint32_t h;
 	size_t k;
-	int rc;
+	int rc, first;
 
 	media = scn_opt(t->st, "media");
-	if (media && !strcmp(media, "zrtp")) {
-		snprintf(err, errsz, "the bench UA offers a=zrtp-hash but has "
-			 "no zRTP key agreement (bzrtp) yet");
-		return ENOTSUP;
-	}
-	for (k = 0; k < ip->nua; k++)
+	/*
+	 * One device answers; the others ring until the proxy cancels them.
+	 * Two answering devices would make the extra dialog end with a BYE
+	 * from a registered device, carrying its REGISTER canary into a
+	 * (legitimately stored) trace.
+	 */
+	for (k = 0, first = 1; k < ip->nua; k++)
 		if (!strcmp(ip->ua[k].acct, t->b->name) &&
-		    ip->ua[k].role == SCN_UA_DEVICE)
-			ua_set_answer(ip->ua[k].ua, am);
+		    ip->ua[k].role == SCN_UA_DEVICE) {
+			ua_set_answer(ip->ua[k].ua, first ? am :
+				      UA_ANSWER_NO);
+			first = 0;
+		}
 	rc = ua_add(c, ip, t->a, SCN_UA_CALLER, t->ua_canary, t->via, &s);
 	if (rc) {
 		snprintf(err, errsz, "calling device: %s", strerror(rc));
@@ -225,6 +230,7 @@ static int do_call(struct scn_ctx *c, struct scn_uas *ip,
 	memset(&o, 0, sizeof(o));
 	o.duration_us = dur;
 	o.media = media && !strcmp(media, "srtp") ? UA_MEDIA_SRTP :
+		  media && !strcmp(media, "zrtp") ? UA_MEDIA_ZRTP :
 		  UA_MEDIA_RTP;
 	o.canary = t->canary;
 	o.subject = t->subject;
@@ -292,10 +298,6 @@ static int do_simple(struct scn_ctx *c, struct scn_uas *ip,
 	unsigned want;
 	int rc;
 
-	if (v == SCN_MESSAGE && !strcmp(scn_opt(t->st, "body"), "pgp")) {
-		snprintf(err, errsz, "the bench UA has no OpenPGP yet");
-		return ENOTSUP;
-	}
 	if (!s) {
 		rc = ua_add(c, ip, t->a, SCN_UA_OTHER, v == SCN_SUBSCRIBE ?
 			    t->canary : NULL, t->via, &s);
@@ -306,7 +308,31 @@ static int do_simple(struct scn_ctx *c, struct scn_uas *ip,
 	}
 	if (t->b)
 		scn_aor(c, t->b->name, to, sizeof(to));
-	if (v == SCN_MESSAGE) {
+	if (v == SCN_MESSAGE && !strcmp(scn_opt(t->st, "body"), "pgp")) {
+		/* the recipient's key pair, its public key exported and the
+		 * canary encrypted to it, as a PGP-capable client would */
+		struct ua_pgp *key = NULL;
+		struct buf pub, ct;
+		struct pl pp;
+
+		buf_init(&pub);
+		buf_init(&ct);
+		rc = ua_pgp_new(&key, to);
+		if (!rc)
+			rc = ua_pgp_export(key, &pub);
+		pp = buf_pl(&pub);
+		if (!rc)
+			rc = ua_pgp_encrypt(&pp, (const uint8_t *)t->canary,
+					    strlen(t->canary), &ct);
+		if (!rc)
+			rc = ua_message(s->ua, ip->drv->now(ip->arg), to,
+					"application/pgp-encrypted", ct.data,
+					ct.len);
+		ua_pgp_free(key);
+		buf_fini(&pub);
+		buf_fini(&ct);
+		want = EVB(UA_EV_MESSAGE_SENT);
+	} else if (v == SCN_MESSAGE) {
 		rc = ua_message(s->ua, ip->drv->now(ip->arg), to, "text/plain",
 				(const uint8_t *)t->canary, strlen(t->canary));
 		want = EVB(UA_EV_MESSAGE_SENT);
