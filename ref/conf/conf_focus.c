@@ -7,7 +7,10 @@
  * Each INVITE is answered at once with a final response, so there is no
  * INVITE server transaction to keep: a retransmitted INVITE of a known
  * dialog simply gets the same 200 again, and CANCEL finds nothing to
- * cancel (481).
+ * cancel (481). The 200 itself is retransmitted until the ACK (RFC 3261
+ * 13.3.1.4: T1 doubling up to T2; no ACK within 64*T1 ends the leg with a
+ * BYE); those timers ride on the 20 ms mix clock, which runs whenever a
+ * leg exists.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,9 +23,12 @@
 #include "rtp/rtp.h"
 #include "conf/conf_mix.h"
 #include "conf/conf_focus.h"
+#include "conf/conf_sdp.h"
 
 #define ROOM_NAME_MAX 64
 #define RTP_HDR_LEN 12
+#define T1_US 500000u
+#define T2_US 4000000u
 
 struct conf_room;
 
@@ -33,7 +39,8 @@ struct conf_leg {
 	char call_id[128];
 	char from_tag[64];
 	char to_tag[24];
-	char remote_uri[256];	/* From URI of the participant (BYE To) */
+	char remote_uri[256];	/* its Contact (our BYE's Request-URI) */
+	char from_uri[256];	/* its From URI (our BYE's To) */
 	char caller[128];	/* user@host for the CDR */
 	struct net_addr sig;	/* where its requests came from */
 	struct net_addr rtp_peer;
@@ -46,6 +53,10 @@ struct conf_leg {
 	uint32_t bye_cseq;
 	uint64_t setup_us, answer_us;
 	char answer[512];	/* SDP answer, resent on re-INVITE */
+	uint8_t *ok;		/* our 200 until the ACK, else NULL */
+	size_t ok_len;
+	struct net_addr ok_src;
+	uint64_t ok_at_us, ok_ivl_us;	/* next resend, current interval */
 };
 
 struct conf_room {
@@ -184,6 +195,7 @@ static void leg_end(struct conf_focus *f, struct conf_leg *leg,
 	conf_mix_del(r->mix, leg->slot);
 	r->by_slot[leg->slot] = NULL;
 	port_release(f, leg->port);
+	mem_free(leg->ok);
 	mem_free(leg);
 	if (--r->nlegs)
 		return;
@@ -227,109 +239,6 @@ static int reply(struct conf_focus *f, const struct net_pkt *in,
 	if (err)
 		return err;
 	return enqueue(f, &in->to, &in->from, f->b.data, f->b.len);
-}
-
-static const char *ip_kind(const struct net_addr *a)
-{
-	return net_addr_family(a) == AF_INET6 ? "IP6" : "IP4";
-}
-
-/* The SDP we support, for 488 (RFC 3261 21.4.26) and the offerless case. */
-static void sdp_caps(struct conf_focus *f, char *out, size_t sz)
-{
-	char host[NET_ADDR_STRLEN];
-
-	net_addr_host(&f->cfg.media_addr, host, sizeof(host));
-	snprintf(out, sz,
-		 "v=0\r\no=focus 1 1 IN %s %s\r\ns=conference\r\n"
-		 "c=IN %s %s\r\nt=0 0\r\nm=audio 0 RTP/AVP 0 8 96\r\n"
-		 "a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
-		 "a=rtpmap:96 L16/8000\r\na=ptime:20\r\n",
-		 ip_kind(&f->cfg.media_addr), host,
-		 ip_kind(&f->cfg.media_addr), host);
-}
-
-/* First acceptable format of m-line i in the offerer's order. */
-static int pick_codec(const struct sdp_session *s, size_t i, uint8_t *pt,
-		      enum conf_codec *codec)
-{
-	struct pl cur = s->media[i].fmts, fmt;
-
-	while (sdp_fmt_next(&cur, &fmt)) {
-		struct sdp_rtpmap rm;
-		uint32_t v;
-
-		if (pl_to_u32(&fmt, &v) || v > 127)
-			continue;
-		if (v == 0 || v == 8) {
-			*pt = (uint8_t)v;
-			*codec = v == 0 ? CONF_PCMU : CONF_PCMA;
-			return 0;
-		}
-		if (v < 96 || sdp_media_rtpmap(s, i, (uint8_t)v, &rm))
-			continue;
-		if (pl_caseeq_str(&rm.encoding, "L16") &&
-		    rm.clock_rate == 8000 &&
-		    (!rm.params.len || pl_eq_str(&rm.params, "1"))) {
-			*pt = (uint8_t)v;
-			*codec = CONF_L16;
-			return 0;
-		}
-	}
-	return ENOENT;
-}
-
-/* The answer: the chosen audio m-line, every other one refused (port 0). */
-static void sdp_answer(struct conf_focus *f, const struct sdp_session *s,
-		       size_t ai, const struct conf_leg *leg, char *out,
-		       size_t sz)
-{
-	static const char *names[] = { "PCMU", "PCMA", "L16" };
-	char host[NET_ADDR_STRLEN];
-	size_t i, n;
-	struct pl fmt, cur;
-
-	net_addr_host(&f->cfg.media_addr, host, sizeof(host));
-	n = (size_t)snprintf(out, sz,
-		 "v=0\r\no=focus %u 1 IN %s %s\r\ns=conference\r\n"
-		 "c=IN %s %s\r\nt=0 0\r\n", leg->ssrc,
-		 ip_kind(&f->cfg.media_addr), host,
-		 ip_kind(&f->cfg.media_addr), host);
-	for (i = 0; i < s->media_cnt && n < sz; i++) {
-		const struct sdp_media *m = &s->media[i];
-
-		if (i != ai) {
-			cur = m->fmts;
-			if (!sdp_fmt_next(&cur, &fmt))
-				fmt = PL("0");
-			n += (size_t)snprintf(out + n, sz - n,
-				"m=%.*s 0 %.*s %.*s\r\n", PL_ARG(m->type),
-				PL_ARG(m->proto), PL_ARG(fmt));
-			continue;
-		}
-		n += (size_t)snprintf(out + n, sz - n,
-			"m=audio %u RTP/AVP %u\r\na=rtpmap:%u %s/8000\r\n"
-			"a=ptime:20\r\na=sendrecv\r\n", leg->port, leg->pt,
-			leg->pt, names[leg->codec]);
-	}
-}
-
-/* Peer RTP address from the offer's connection and m= port. */
-static int offer_peer(const struct sdp_session *s, size_t i,
-		      struct net_addr *out)
-{
-	const struct sdp_conn *c = sdp_media_conn(s, i);
-	char tmp[NET_ADDR_STRLEN + 4];
-	struct pl p;
-
-	if (!c || !c->addr.len || c->addr.len > NET_ADDR_STRLEN)
-		return EINVAL;
-	if (pl_chr(&c->addr, ':'))
-		snprintf(tmp, sizeof(tmp), "[%.*s]", PL_ARG(c->addr));
-	else
-		snprintf(tmp, sizeof(tmp), "%.*s", PL_ARG(c->addr));
-	p = pl_from_str(tmp);
-	return net_addr_parse(&p, s->media[i].port_n, out);
 }
 
 static void on_invite(struct conf_focus *f, uint64_t now_us,
@@ -384,7 +293,7 @@ static void on_invite(struct conf_focus *f, uint64_t now_us,
 		    (sdp_media_sec(&f->sdp, i) & (SDP_SEC_SRTP | SDP_SEC_ZRTP |
 						  SDP_SEC_DTLS)))
 			continue;
-		if (!pick_codec(&f->sdp, i, &pt, &codec))
+		if (!conf_sdp_pick(&f->sdp, i, &pt, &codec))
 			ai = i;
 	}
 	if (ai == SIZE_MAX) {
@@ -392,7 +301,7 @@ static void on_invite(struct conf_focus *f, uint64_t now_us,
 			 "format: supported RTP/AVP PCMU/8000 PCMA/8000 "
 			 "L16/8000\"", f->domain[0] ? f->domain : "focus");
 		hdr[0] = (struct sip_hdr_add){ "Warning", pl_from_str(warn) };
-		sdp_caps(f, caps, sizeof(caps));
+		conf_sdp_caps(&f->cfg.media_addr, caps, sizeof(caps));
 		reply(f, in, m, 488, NULL, hdr, 1, caps);
 		cdr_emit(f, m, NULL, name, 488, "none", now_us);
 		return;
@@ -406,7 +315,7 @@ static void on_invite(struct conf_focus *f, uint64_t now_us,
 	leg = mem_zalloc(sizeof(*leg));
 	if (!leg)
 		goto fail;
-	if (offer_peer(&f->sdp, ai, &leg->rtp_peer)) {
+	if (conf_sdp_peer(&f->sdp, ai, &leg->rtp_peer)) {
 		mem_free(leg);
 		reply(f, in, m, 488, NULL, NULL, 0, NULL);
 		cdr_emit(f, m, NULL, name, 488, "none", now_us);
@@ -456,12 +365,16 @@ static void on_invite(struct conf_focus *f, uint64_t now_us,
 	leg->setup_us = leg->answer_us = now_us;
 	pl_strcpy(&m->call_id, leg->call_id, sizeof(leg->call_id));
 	pl_strcpy(&m->from.tag, leg->from_tag, sizeof(leg->from_tag));
-	pl_strcpy(&m->from.uri.raw, leg->remote_uri, sizeof(leg->remote_uri));
+	/* Our in-dialog requests go to the remote target (Contact). */
+	pl_strcpy(m->ncontact ? &m->contact1.addr.uri.raw : &m->from.uri.raw,
+		  leg->remote_uri, sizeof(leg->remote_uri));
+	pl_strcpy(&m->from.uri.raw, leg->from_uri, sizeof(leg->from_uri));
 	snprintf(leg->caller, sizeof(leg->caller), "%.*s@%.*s",
 		 PL_ARG(m->from.uri.user), PL_ARG(m->from.uri.host));
 	rng_hex(&f->rng, leg->to_tag, 16);
 	leg->to_tag[16] = '\0';
-	sdp_answer(f, &f->sdp, ai, leg, leg->answer, sizeof(leg->answer));
+	conf_sdp_answer(&f->cfg.media_addr, &f->sdp, ai, leg->ssrc, leg->port,
+			leg->pt, leg->codec, leg->answer, sizeof(leg->answer));
 	r->by_slot[slot] = leg;
 	r->nlegs++;
 	leg->next = f->legs;
@@ -469,7 +382,17 @@ static void on_invite(struct conf_focus *f, uint64_t now_us,
 	snprintf(contact, sizeof(contact), "<sip:%s%s@%s>", f->prefix, name,
 		 net_addr_str(&f->cfg.sip_addr, host, sizeof(host)));
 	hdr[0] = (struct sip_hdr_add){ "Contact", pl_from_str(contact) };
-	reply(f, in, m, 200, leg->to_tag, hdr, 1, leg->answer);
+	if (reply(f, in, m, 200, leg->to_tag, hdr, 1, leg->answer))
+		return;
+	/* Keep the 200 for its retransmissions; f->b still holds it. */
+	leg->ok = mem_alloc(f->b.len);
+	if (leg->ok) {
+		memcpy(leg->ok, f->b.data, f->b.len);
+		leg->ok_len = f->b.len;
+		leg->ok_src = in->to;
+		leg->ok_ivl_us = T1_US;
+		leg->ok_at_us = now_us + T1_US;
+	}
 	return;
 fail:
 	reply(f, in, m, 500, NULL, NULL, 0, NULL);
@@ -487,6 +410,11 @@ static void on_request(struct conf_focus *f, uint64_t now_us,
 		on_invite(f, now_us, in, m);
 		break;
 	case SIP_M_ACK:
+		leg = leg_find(f, &m->call_id, &m->from.tag);
+		if (leg) {
+			mem_free(leg->ok);
+			leg->ok = NULL;
+		}
 		break;
 	case SIP_M_BYE:
 		leg = leg_find(f, &m->call_id, &m->from.tag);
@@ -511,7 +439,8 @@ static void on_request(struct conf_focus *f, uint64_t now_us,
 }
 
 /* Our BYE to a leg the media timeout dropped. */
-static void send_bye(struct conf_focus *f, const struct conf_leg *leg)
+static void send_bye(struct conf_focus *f, const struct conf_leg *leg,
+		     const char *why)
 {
 	char host[NET_ADDR_STRLEN], branch[17];
 	int err;
@@ -527,11 +456,11 @@ static void send_bye(struct conf_focus *f, const struct conf_leg *leg)
 		"From: <sip:%s%s@%s>;tag=%s\r\n"
 		"To: <%s>;tag=%s\r\n"
 		"Call-ID: %s\r\nCSeq: %u BYE\r\n"
-		"Reason: SIP;cause=408;text=\"media timeout\"\r\n"
+		"Reason: SIP;cause=408;text=\"%s\"\r\n"
 		"Content-Length: 0\r\n\r\n",
 		leg->remote_uri, host, branch, f->prefix, leg->room->name,
-		host, leg->to_tag, leg->remote_uri, leg->from_tag,
-		leg->call_id, leg->bye_cseq);
+		host, leg->to_tag, leg->from_uri, leg->from_tag,
+		leg->call_id, leg->bye_cseq, why);
 	if (!err)
 		enqueue(f, &f->cfg.sip_addr, &leg->sig, f->b.data, f->b.len);
 }
@@ -623,8 +552,31 @@ static void tick_room(struct conf_focus *f, struct conf_room *r,
 		if (!(dropped & (UINT64_C(1) << i)) || !leg)
 			continue;
 		dropped &= ~(UINT64_C(1) << i);
-		send_bye(f, leg);
+		send_bye(f, leg, "media timeout");
 		leg_end(f, leg, "timeout", now_us);
+	}
+}
+
+/* 200 retransmissions until the ACK (RFC 3261 13.3.1.4). */
+static void resend_ok(struct conf_focus *f, uint64_t now_us)
+{
+	struct conf_leg *leg, *next;
+
+	for (leg = f->legs; leg; leg = next) {
+		next = leg->next;
+		if (!leg->ok)
+			continue;
+		if (now_us - leg->answer_us >= 64 * (uint64_t)T1_US) {
+			send_bye(f, leg, "no ACK");
+			leg_end(f, leg, "timeout", now_us);
+			continue;
+		}
+		if (now_us < leg->ok_at_us)
+			continue;
+		enqueue(f, &leg->ok_src, &leg->sig, leg->ok, leg->ok_len);
+		leg->ok_ivl_us = leg->ok_ivl_us * 2 > T2_US ? T2_US
+							    : leg->ok_ivl_us * 2;
+		leg->ok_at_us = now_us + leg->ok_ivl_us;
 	}
 }
 
@@ -645,6 +597,7 @@ int conf_focus_timeout(struct conf_focus *f, uint64_t now_us)
 			next = r->next;	/* the room may end in tick_room */
 			tick_room(f, r, t);
 		}
+		resend_ok(f, t);
 	}
 	return 0;
 }

@@ -162,6 +162,25 @@ static uint16_t sip_req(struct conf_focus *f, uint64_t now, int i,
 	return rsp.scode;
 }
 
+/* ACK from UA i for the 200 just received; nothing comes back. */
+static void ack(struct conf_focus *f, uint64_t now, int i)
+{
+	char msg[1024];
+	int n;
+
+	n = snprintf(msg, sizeof(msg),
+		"ACK sip:room@127.0.0.1:5070 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bKack%d\r\n"
+		"From: <sip:user%d@example.org>;tag=ft%d\r\n"
+		"To: <sip:room@example.org>;tag=%.*s\r\n"
+		"Call-ID: call%d@test\r\nCSeq: 1 ACK\r\n"
+		"Content-Length: 0\r\n\r\n", 5100 + i, i, i, i,
+		PL_ARG(rsp.to.tag), i);
+	feed(f, now, (uint16_t)(5100 + i), 5070, msg, (size_t)n);
+	drain(f);
+	assert_int_equal(nouts, 0);
+}
+
 static const char *offer(int i, const char *fmts, const char *extra)
 {
 	static char s[512];
@@ -253,16 +272,19 @@ static void test_three_legs_mixed(void **state)
 	assert_int_equal(sip_req(f, now, 0, "INVITE", "room-blue",
 				 offer(0, "0 8", "")), 200);
 	answer_port(&port[0], &pt[0]);
+	ack(f, now, 0);
 	assert_int_equal(pt[0], 0);
 	assert_non_null(strstr((const char *)outs[0].data, "PCMU/8000"));
 	assert_int_equal(sip_req(f, now, 1, "INVITE", "room-blue",
 				 offer(1, "18 8", "a=rtpmap:18 G729/8000\r\n")),
 			 200);
 	answer_port(&port[1], &pt[1]);
+	ack(f, now, 1);
 	assert_int_equal(pt[1], 8);
 	assert_int_equal(sip_req(f, now, 2, "INVITE", "room-blue",
 		offer(2, "97", "a=rtpmap:97 L16/8000\r\n")), 200);
 	answer_port(&port[2], &pt[2]);
+	ack(f, now, 2);
 	assert_int_equal(pt[2], 97);
 	assert_int_equal(conf_focus_room_size(f, "blue"), 3);
 	assert_true(port[0] != port[1] && port[1] != port[2]);
@@ -397,6 +419,70 @@ static void test_486_and_others(void **state)
 	conf_focus_free(f);
 }
 
+/* The 200 is resent at T1, 2*T1... until the ACK; without an ACK for
+ * 64*T1 the leg ends with a BYE. */
+static void test_ok_retransmit(void **state)
+{
+	struct conf_focus *f;
+	uint64_t now = 0, resent_at[8];
+	unsigned nresent = 0;
+	size_t k, ack1 = 0;
+	bool bye = false, acked = false;
+
+	(void)state;
+	f = focus(3, 0);	/* no media timeout: only the ACK timer */
+	assert_int_equal(sip_req(f, now, 0, "INVITE", "room-r",
+				 offer(0, "0", "")), 200);
+	assert_int_equal(sip_req(f, now, 1, "INVITE", "room-r",
+				 offer(1, "0", "")), 200);
+	while (now < 40000000 && !bye) {
+		now = conf_focus_deadline(f);
+		conf_focus_timeout(f, now);
+		drain(f);
+		for (k = 0; k < nouts; k++) {
+			if (!memcmp(outs[k].data, "SIP/2.0 200", 11)) {
+				/* Both legs' 200s; count leg 0's. */
+				if (net_addr_port(&outs[k].dst) == 5100 &&
+				    nresent < 8)
+					resent_at[nresent++] = now;
+				if (net_addr_port(&outs[k].dst) == 5101 &&
+				    now > 1000000 && now < 1600000)
+					ack1 = k + 1;
+			} else if (!memcmp(outs[k].data, "BYE ", 4)) {
+				assert_int_equal(net_addr_port(&outs[k].dst),
+						 5100);
+				bye = true;
+			}
+		}
+		if (ack1) {
+			/* leg 1 ACKs its second resend: no more after */
+			assert_int_equal(sip_msg_decode(&rsp, outs[ack1 - 1].data,
+							outs[ack1 - 1].len), 0);
+			ack(f, now, 1);
+			ack1 = 0;
+			acked = true;
+		} else if (acked) {
+			for (k = 0; k < nouts; k++)
+				assert_int_not_equal(
+					net_addr_port(&outs[k].dst), 5101);
+		}
+	}
+	assert_true(acked);
+	assert_true(bye);
+	/* 0.5, 1.5, 3.5, 7.5, 11.5 ... s (T2 = 4 s), on the 20 ms clock. */
+	assert_true(nresent >= 5);
+	assert_int_equal(resent_at[0], 500000);
+	assert_int_equal(resent_at[1], 1500000);
+	assert_int_equal(resent_at[2], 3500000);
+	assert_int_equal(resent_at[3], 7500000);
+	assert_int_equal(resent_at[4], 11500000);
+	assert_true(now >= 32000000 && now < 32100000);
+	assert_int_equal(conf_focus_room_size(f, "r"), 1);
+	assert_int_equal(ncdr, 1);
+	assert_string_equal(cdr_hangup[0], "timeout");
+	conf_focus_free(f);
+}
+
 static void test_timeout_drop(void **state)
 {
 	struct conf_focus *f;
@@ -458,6 +544,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_486_and_others, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_timeout_drop, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ok_retransmit, setup,
 						teardown),
 	};
 
