@@ -5,8 +5,9 @@
 # retention 4s, [purge] within 1s) a real SIPp call through refd leaves a
 # CDR and traces carrying a User-Agent canary, and refd's own timer purges
 # them while it keeps running: the canary is then in no byte of any file
-# under data_dir. refctl purge --now on a running refd finds nothing more
-# to do for those rows; SIGTERM exits 0.
+# under data_dir. Then with POLICY.md's periods refd keeps a new call's
+# CDR, and refctl purge --now 181 days on, beside the running refd,
+# removes it from every byte. SIGTERM exits 0.
 set -eu
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -53,40 +54,57 @@ check "bad policy: exit 2, one line with file:line" \
 	'[ $rc = 2 ] && [ "$(wc -l <$tmp/bad.err)" = 1 ] &&
 	 grep -q "bad.policy:[0-9]*:" $tmp/bad.err'
 
-for u in alice service; do
-	bin/refctl -c "$tmp/refd.ini" account add $u@example.test \
-		--password "$pw" >/dev/null
-done
-bin/refd -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
-for _ in $(seq 50); do grep -q serving "$tmp/refd.log" && break; sleep 0.1; done
-check "refd purges once at start" \
-	'grep -q "retention: purged" $tmp/refd.log'
-
+# run_refd INI LOG: start refd, wait until it serves.
+run_refd() {
+	bin/refd -c "$1" 2>"$2" & pid=$!
+	for _ in $(seq 50); do grep -q serving "$2" && break; sleep 0.1; done
+}
 printf 'SEQUENTIAL\nservice;example.test;[authentication username=service password=%s]\n' \
 	"$pw" >"$tmp/reg.csv"
 printf 'SEQUENTIAL\nalice;example.test;[authentication username=alice password=%s]\n' \
 	"$pw" >"$tmp/uac.csv"
 sipp() { timeout 60 /usr/bin/sipp -nostdin -i 127.0.0.1 -t u1 "$@"; }
 contact="127.0.0.1:$((p+2))"
-check "callee registers" \
-	'(cd $tmp && sipp -sf $sc/reg_auth.xml -inf $tmp/reg.csv 127.0.0.1:$p \
-	  -p $((p+2)) -m 1 -key contact "$contact" -timeout 20s >$tmp/reg.out 2>&1)'
-(cd "$tmp" && sipp -sf "$sc/uas_rr.xml" -p $((p+2)) -m 1 -key contact \
-	"$contact" >"$tmp/uas.out" 2>&1) & uas=$!
-for _ in $(seq 100); do ss -lun | grep -q ":$((p+2)) " && break; sleep 0.1; done
-sed "s|User-Agent: sipp-uac|User-Agent: $canary|" "$sc/uac_auth.xml" \
-	>"$tmp/uac.xml"
-check "one call through refd" \
-	'(cd $tmp && sipp -sf $tmp/uac.xml -inf $tmp/uac.csv -s service \
-	  127.0.0.1:$p -p $((p+3)) -m 1 -timeout 30s >$tmp/uac.out 2>&1)'
-# The CDR is written at BYE and committed within the batch period (20 ms);
-# look before waiting for the callee's SIPp, which lingers a few seconds.
-sleep 0.2
-check "CDR with the canary stored" \
-	'bin/refctl -c $tmp/refd.ini cdr list --json | grep -q "$canary" &&
-	 stored "$canary"'
+# call INI UA: the callee registers, alice calls it once with User-Agent
+# UA, and the CDR (written at BYE, committed within 20 ms) lists UA. The
+# callee's SIPp lingers a few seconds after: it is left running ($uas).
+call() {
+	local ini=$1 ua=$2
+	check "callee registers" \
+		'(cd $tmp && sipp -sf $sc/reg_auth.xml -inf $tmp/reg.csv \
+		  127.0.0.1:$p -p $((p+2)) -m 1 -key contact "$contact" \
+		  -timeout 20s >$tmp/reg.out 2>&1)'
+	(cd "$tmp" && sipp -sf "$sc/uas_rr.xml" -p $((p+2)) -m 1 -key contact \
+		"$contact" >"$tmp/uas.out" 2>&1) & uas=$!
+	for _ in $(seq 100); do
+		ss -lun | grep -q ":$((p+2)) " && break; sleep 0.1
+	done
+	sed "s|User-Agent: sipp-uac|User-Agent: $ua|" "$sc/uac_auth.xml" \
+		>"$tmp/uac.xml"
+	check "one call through refd" \
+		'(cd $tmp && sipp -sf $tmp/uac.xml -inf $tmp/uac.csv -s service \
+		  127.0.0.1:$p -p $((p+3)) -m 1 -timeout 30s >$tmp/uac.out 2>&1)'
+	sleep 0.2
+	check "CDR with the canary stored" \
+		'bin/refctl -c $ini cdr list --json | grep -q "$ua" &&
+		 stored "$ua"'
+}
+uas_done() { set +e; wait "$uas"; set -e; uas=; }
+stop_refd() {
+	kill -TERM "$pid"; set +e; wait "$pid"; rc=$?; set -e; pid=
+	check "refd SIGTERM exit 0" '[ "$rc" = 0 ]'
+}
 
-set +e; wait "$uas"; set -e; uas=
+# Phase 1: refd's own timer ([purge] within 1s, 4 s periods).
+for u in alice service; do
+	bin/refctl -c "$tmp/refd.ini" account add $u@example.test \
+		--password "$pw" >/dev/null
+done
+run_refd "$tmp/refd.ini" "$tmp/refd.log"
+check "refd purges once at start" \
+	'grep -q "retention: purged" $tmp/refd.log'
+call "$tmp/refd.ini" "$canary"
+uas_done
 # 4 s retention + 1 s purge period: gone within ~5 s, refd still up.
 for _ in $(seq 100); do
 	stored "$canary" || break
@@ -99,13 +117,32 @@ check "refd logged the purged CDR" \
 check "refd still running" 'kill -0 $pid'
 check "no CDR listed" \
 	'[ "$(bin/refctl -c $tmp/refd.ini cdr list --json | jq length)" = 0 ]'
-check "refctl purge --now beside refd" \
-	'timeout 30 bin/refctl -c $tmp/refd.ini purge --now 2030-01-01T00:00:00Z \
-	 >$tmp/purge.out 2>&1'
+stop_refd
+grep "retention:" "$tmp/refd.log" | tail -1 || true
 
-kill -TERM "$pid"; set +e; wait "$pid"; rc=$?; set -e; pid=
-check "refd SIGTERM exit 0" '[ "$rc" = 0 ]'
-grep "retention:" "$tmp/refd.log" | tail -2 || true
-[ "$fail" = 0 ] || { tail -5 "$tmp/refd.log"; tail -20 "$tmp/uac.out"; }
+# Phase 2: POLICY.md's periods (CDRs 180 d): refd's purges keep the
+# CDR; refctl purge --now 181 days on, beside the running refd, removes
+# it from every byte under data_dir, and refd goes on serving.
+rm -rf "$tmp/var"
+conf "$root/ref/policy/sip2sip.policy" >"$tmp/refd2.ini"
+for u in alice service; do
+	bin/refctl -c "$tmp/refd2.ini" account add $u@example.test \
+		--password "$pw" >/dev/null
+done
+run_refd "$tmp/refd2.ini" "$tmp/refd2.log"
+canary2="ret2-C4N4RY-$RANDOM$RANDOM"
+call "$tmp/refd2.ini" "$canary2"
+uas_done
+check "CDR kept while its 180 d period runs" 'stored "$canary2"'
+later=$(date -u -d '+181 days' +%Y-%m-%dT%H:%M:%SZ)
+check "refctl purge --now $later beside refd" \
+	'timeout 30 bin/refctl -c $tmp/refd2.ini purge --now $later \
+	 >$tmp/purge.out 2>&1'
+check "canary gone from every file under data_dir (refctl purge)" \
+	'! stored "$canary2"'
+check "refd still serves: a second call" 'call $tmp/refd2.ini ok-after-purge'
+uas_done
+stop_refd
+[ "$fail" = 0 ] || { tail -5 "$tmp/refd2.log"; cat "$tmp/purge.out"; }
 [ "$fail" = 0 ] && echo "t_refd_retention: all ok"
 exit "$fail"
