@@ -1,0 +1,774 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The conference focus core (see conf_focus.h): SIP request handling
+ * (INVITE joins, BYE leaves, 486 full room, 488 no common codec), the SDP
+ * answer, RTP in/out and the 20 ms mix clock driving every room's mixer.
+ *
+ * Each INVITE is answered at once with a final response, so there is no
+ * INVITE server transaction to keep: a retransmitted INVITE of a known
+ * dialog simply gets the same 200 again, and CANCEL finds nothing to
+ * cancel (481).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "base/mem.h"
+#include "base/buf.h"
+#include "base/rng.h"
+#include "sip/sip.h"
+#include "sdp/sdp.h"
+#include "rtp/rtp.h"
+#include "conf/conf_mix.h"
+#include "conf/conf_focus.h"
+
+#define ROOM_NAME_MAX 64
+#define RTP_HDR_LEN 12
+
+struct conf_room;
+
+struct conf_leg {
+	struct conf_leg *next;
+	struct conf_room *room;
+	unsigned slot;
+	char call_id[128];
+	char from_tag[64];
+	char to_tag[24];
+	char remote_uri[256];	/* From URI of the participant (BYE To) */
+	char caller[128];	/* user@host for the CDR */
+	struct net_addr sig;	/* where its requests came from */
+	struct net_addr rtp_peer;
+	bool latched;		/* rtp_peer taken from the first packet */
+	uint16_t port;		/* our RTP port */
+	uint8_t pt;
+	enum conf_codec codec;
+	uint32_t ssrc, ts;
+	uint16_t seq;
+	uint32_t bye_cseq;
+	uint64_t setup_us, answer_us;
+	char answer[512];	/* SDP answer, resent on re-INVITE */
+};
+
+struct conf_room {
+	struct conf_room *next;
+	char name[ROOM_NAME_MAX];
+	struct conf_mix *mix;
+	unsigned nlegs;
+	struct conf_leg *by_slot[CONF_MIX_MAX];
+};
+
+struct conf_qpkt {
+	struct conf_qpkt *next;
+	struct net_addr src, dst;
+	size_t len;
+	uint8_t data[];
+};
+
+struct conf_focus {
+	struct conf_focus_cfg cfg;
+	char *prefix, *domain;
+	struct conf_room *rooms;
+	struct conf_leg *legs;
+	struct conf_qpkt *qhead, *qtail, *sent;
+	uint64_t next_tick;	/* 0: no room, no clock */
+	struct rng rng;
+	uint8_t *port_used;	/* one byte per even port of the range */
+	size_t port_cnt, port_next;
+	struct sip_msg msg;
+	struct sdp_session sdp;
+	struct buf b;
+};
+
+static int enqueue(struct conf_focus *f, const struct net_addr *src,
+		   const struct net_addr *dst, const void *p, size_t len)
+{
+	struct conf_qpkt *q = mem_alloc(sizeof(*q) + len);
+
+	if (!q)
+		return ENOMEM;
+	q->next = NULL;
+	q->src = *src;
+	q->dst = *dst;
+	q->len = len;
+	memcpy(q->data, p, len);
+	if (f->qtail)
+		f->qtail->next = q;
+	else
+		f->qhead = q;
+	f->qtail = q;
+	return 0;
+}
+
+static void cdr_emit(struct conf_focus *f, const struct sip_msg *req,
+		     const struct conf_leg *leg, const char *room,
+		     uint16_t status, const char *hangup, uint64_t now_us)
+{
+	struct sip_cdr c;
+	uint64_t w = f->cfg.wall_offset_us;
+
+	if (!f->cfg.cdr_write)
+		return;
+	memset(&c, 0, sizeof(c));
+	c.status = status;
+	snprintf(c.hangup, sizeof(c.hangup), "%s", hangup);
+	snprintf(c.callee, sizeof(c.callee), "%s%s@%s", f->prefix, room,
+		 f->domain[0] ? f->domain : "focus");
+	snprintf(c.callee_ua, sizeof(c.callee_ua), "conference focus");
+	if (leg) {
+		snprintf(c.call_id, sizeof(c.call_id), "%s", leg->call_id);
+		snprintf(c.caller, sizeof(c.caller), "%s", leg->caller);
+		c.setup_us = leg->setup_us + w;
+		c.answer_us = leg->answer_us + w;
+		c.end_us = now_us + w;
+		c.duration_ms = (uint32_t)((now_us - leg->answer_us) / 1000);
+		net_addr_str(&leg->sig, c.caller_sig, sizeof(c.caller_sig));
+		net_addr_str(&leg->rtp_peer, c.caller_media,
+			     sizeof(c.caller_media));
+	} else if (req) {
+		pl_strcpy(&req->call_id, c.call_id, sizeof(c.call_id));
+		snprintf(c.caller, sizeof(c.caller), "%.*s@%.*s",
+			 PL_ARG(req->from.uri.user), PL_ARG(req->from.uri.host));
+		c.setup_us = c.end_us = now_us + w;
+	}
+	f->cfg.cdr_write(f->cfg.cdr_arg, &c, room);
+}
+
+static struct conf_room *room_find(struct conf_focus *f, const char *name)
+{
+	struct conf_room *r;
+
+	for (r = f->rooms; r; r = r->next)
+		if (!strcmp(r->name, name))
+			return r;
+	return NULL;
+}
+
+static void port_release(struct conf_focus *f, uint16_t port)
+{
+	size_t i = (size_t)(port - f->cfg.port_min) / 2;
+
+	if (i < f->port_cnt)
+		f->port_used[i] = 0;
+}
+
+static int port_take(struct conf_focus *f, uint16_t *port)
+{
+	size_t n;
+
+	for (n = 0; n < f->port_cnt; n++) {
+		size_t i = (f->port_next + n) % f->port_cnt;
+
+		if (f->port_used[i])
+			continue;
+		f->port_used[i] = 1;
+		f->port_next = i + 1;
+		*port = (uint16_t)(f->cfg.port_min + 2 * i);
+		return 0;
+	}
+	return EADDRINUSE;
+}
+
+/* Unlink and free leg; the room ends with its last leg. */
+static void leg_end(struct conf_focus *f, struct conf_leg *leg,
+		    const char *hangup, uint64_t now_us)
+{
+	struct conf_leg **pp;
+	struct conf_room *r = leg->room, **rp;
+
+	cdr_emit(f, NULL, leg, r->name, 200, hangup, now_us);
+	for (pp = &f->legs; *pp; pp = &(*pp)->next) {
+		if (*pp == leg) {
+			*pp = leg->next;
+			break;
+		}
+	}
+	conf_mix_del(r->mix, leg->slot);
+	r->by_slot[leg->slot] = NULL;
+	port_release(f, leg->port);
+	mem_free(leg);
+	if (--r->nlegs)
+		return;
+	for (rp = &f->rooms; *rp; rp = &(*rp)->next) {
+		if (*rp == r) {
+			*rp = r->next;
+			break;
+		}
+	}
+	conf_mix_free(r->mix);
+	mem_free(r);
+	if (!f->rooms)
+		f->next_tick = 0;
+}
+
+static struct conf_leg *leg_find(struct conf_focus *f, const struct pl *cid,
+				 const struct pl *ftag)
+{
+	struct conf_leg *l;
+
+	for (l = f->legs; l; l = l->next)
+		if (pl_eq_str(cid, l->call_id) &&
+		    (!ftag || pl_eq_str(ftag, l->from_tag)))
+			return l;
+	return NULL;
+}
+
+static int reply(struct conf_focus *f, const struct net_pkt *in,
+		 const struct sip_msg *req, uint16_t scode,
+		 const char *to_tag, const struct sip_hdr_add *extra,
+		 size_t nextra, const char *sdp)
+{
+	struct pl tag = pl_from_str(to_tag);
+	struct pl ct = PL("application/sdp"), body = pl_from_str(sdp);
+	int err;
+
+	buf_reset(&f->b);
+	err = sip_encode_response(&f->b, req, scode, NULL,
+				  to_tag ? &tag : NULL, extra, nextra,
+				  sdp ? &ct : NULL, sdp ? &body : NULL);
+	if (err)
+		return err;
+	return enqueue(f, &in->to, &in->from, f->b.data, f->b.len);
+}
+
+static const char *ip_kind(const struct net_addr *a)
+{
+	return net_addr_family(a) == AF_INET6 ? "IP6" : "IP4";
+}
+
+/* The SDP we support, for 488 (RFC 3261 21.4.26) and the offerless case. */
+static void sdp_caps(struct conf_focus *f, char *out, size_t sz)
+{
+	char host[NET_ADDR_STRLEN];
+
+	net_addr_host(&f->cfg.media_addr, host, sizeof(host));
+	snprintf(out, sz,
+		 "v=0\r\no=focus 1 1 IN %s %s\r\ns=conference\r\n"
+		 "c=IN %s %s\r\nt=0 0\r\nm=audio 0 RTP/AVP 0 8 96\r\n"
+		 "a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
+		 "a=rtpmap:96 L16/8000\r\na=ptime:20\r\n",
+		 ip_kind(&f->cfg.media_addr), host,
+		 ip_kind(&f->cfg.media_addr), host);
+}
+
+/* First acceptable format of m-line i in the offerer's order. */
+static int pick_codec(const struct sdp_session *s, size_t i, uint8_t *pt,
+		      enum conf_codec *codec)
+{
+	struct pl cur = s->media[i].fmts, fmt;
+
+	while (sdp_fmt_next(&cur, &fmt)) {
+		struct sdp_rtpmap rm;
+		uint32_t v;
+
+		if (pl_to_u32(&fmt, &v) || v > 127)
+			continue;
+		if (v == 0 || v == 8) {
+			*pt = (uint8_t)v;
+			*codec = v == 0 ? CONF_PCMU : CONF_PCMA;
+			return 0;
+		}
+		if (v < 96 || sdp_media_rtpmap(s, i, (uint8_t)v, &rm))
+			continue;
+		if (pl_caseeq_str(&rm.encoding, "L16") &&
+		    rm.clock_rate == 8000 &&
+		    (!rm.params.len || pl_eq_str(&rm.params, "1"))) {
+			*pt = (uint8_t)v;
+			*codec = CONF_L16;
+			return 0;
+		}
+	}
+	return ENOENT;
+}
+
+/* The answer: the chosen audio m-line, every other one refused (port 0). */
+static void sdp_answer(struct conf_focus *f, const struct sdp_session *s,
+		       size_t ai, const struct conf_leg *leg, char *out,
+		       size_t sz)
+{
+	static const char *names[] = { "PCMU", "PCMA", "L16" };
+	char host[NET_ADDR_STRLEN];
+	size_t i, n;
+	struct pl fmt, cur;
+
+	net_addr_host(&f->cfg.media_addr, host, sizeof(host));
+	n = (size_t)snprintf(out, sz,
+		 "v=0\r\no=focus %u 1 IN %s %s\r\ns=conference\r\n"
+		 "c=IN %s %s\r\nt=0 0\r\n", leg->ssrc,
+		 ip_kind(&f->cfg.media_addr), host,
+		 ip_kind(&f->cfg.media_addr), host);
+	for (i = 0; i < s->media_cnt && n < sz; i++) {
+		const struct sdp_media *m = &s->media[i];
+
+		if (i != ai) {
+			cur = m->fmts;
+			if (!sdp_fmt_next(&cur, &fmt))
+				fmt = PL("0");
+			n += (size_t)snprintf(out + n, sz - n,
+				"m=%.*s 0 %.*s %.*s\r\n", PL_ARG(m->type),
+				PL_ARG(m->proto), PL_ARG(fmt));
+			continue;
+		}
+		n += (size_t)snprintf(out + n, sz - n,
+			"m=audio %u RTP/AVP %u\r\na=rtpmap:%u %s/8000\r\n"
+			"a=ptime:20\r\na=sendrecv\r\n", leg->port, leg->pt,
+			leg->pt, names[leg->codec]);
+	}
+}
+
+/* Peer RTP address from the offer's connection and m= port. */
+static int offer_peer(const struct sdp_session *s, size_t i,
+		      struct net_addr *out)
+{
+	const struct sdp_conn *c = sdp_media_conn(s, i);
+	char tmp[NET_ADDR_STRLEN + 4];
+	struct pl p;
+
+	if (!c || !c->addr.len || c->addr.len > NET_ADDR_STRLEN)
+		return EINVAL;
+	if (pl_chr(&c->addr, ':'))
+		snprintf(tmp, sizeof(tmp), "[%.*s]", PL_ARG(c->addr));
+	else
+		snprintf(tmp, sizeof(tmp), "%.*s", PL_ARG(c->addr));
+	p = pl_from_str(tmp);
+	return net_addr_parse(&p, s->media[i].port_n, out);
+}
+
+static void on_invite(struct conf_focus *f, uint64_t now_us,
+		      const struct net_pkt *in, const struct sip_msg *m)
+{
+	struct sip_hdr_add hdr[2];
+	char name[ROOM_NAME_MAX], contact[ROOM_NAME_MAX + 96];
+	char warn[160], caps[512], host[NET_ADDR_STRLEN];
+	struct pl user = m->ruri.user;
+	struct conf_leg *leg;
+	struct conf_room *r;
+	enum conf_codec codec = CONF_PCMU;
+	uint8_t pt = 0;
+	size_t i, ai = SIZE_MAX;
+	unsigned slot;
+	int err;
+
+	leg = leg_find(f, &m->call_id, &m->from.tag);
+	if (leg) {
+		/* Retransmission or re-INVITE: same answer, same dialog. */
+		snprintf(contact, sizeof(contact), "<sip:%s%s@%s>", f->prefix,
+			 leg->room->name,
+			 net_addr_str(&f->cfg.sip_addr, host, sizeof(host)));
+		hdr[0] = (struct sip_hdr_add){ "Contact", pl_from_str(contact) };
+		reply(f, in, m, 200, leg->to_tag, hdr, 1, leg->answer);
+		return;
+	}
+	if (m->to.tag.len) {
+		reply(f, in, m, 481, NULL, NULL, 0, NULL);
+		return;
+	}
+	if (!pl_prefix_case(&user, f->prefix) ||
+	    user.len - strlen(f->prefix) == 0 ||
+	    (f->domain[0] && !pl_caseeq_str(&m->ruri.host, f->domain))) {
+		reply(f, in, m, 404, NULL, NULL, 0, NULL);
+		return;
+	}
+	pl_advance(&user, strlen(f->prefix));
+	if (pl_strcpy(&user, name, sizeof(name)) || strchr(name, '%')) {
+		reply(f, in, m, 404, NULL, NULL, 0, NULL);
+		return;
+	}
+	if (!m->body.len || sdp_decode(&f->sdp, &m->body)) {
+		f->sdp.media_cnt = 0;
+	}
+	for (i = 0; i < f->sdp.media_cnt && ai == SIZE_MAX; i++) {
+		const struct sdp_media *md = &f->sdp.media[i];
+
+		/* Mixing decodes: only plain RTP/AVP audio is acceptable. */
+		if (!pl_caseeq_str(&md->type, "audio") || !md->port_n ||
+		    !pl_caseeq_str(&md->proto, "RTP/AVP") ||
+		    (sdp_media_sec(&f->sdp, i) & (SDP_SEC_SRTP | SDP_SEC_ZRTP |
+						  SDP_SEC_DTLS)))
+			continue;
+		if (!pick_codec(&f->sdp, i, &pt, &codec))
+			ai = i;
+	}
+	if (ai == SIZE_MAX) {
+		snprintf(warn, sizeof(warn), "305 %s \"Incompatible media "
+			 "format: supported RTP/AVP PCMU/8000 PCMA/8000 "
+			 "L16/8000\"", f->domain[0] ? f->domain : "focus");
+		hdr[0] = (struct sip_hdr_add){ "Warning", pl_from_str(warn) };
+		sdp_caps(f, caps, sizeof(caps));
+		reply(f, in, m, 488, NULL, hdr, 1, caps);
+		cdr_emit(f, m, NULL, name, 488, "none", now_us);
+		return;
+	}
+	r = room_find(f, name);
+	if (r && r->nlegs >= f->cfg.room_max) {
+		reply(f, in, m, 486, NULL, NULL, 0, NULL);
+		cdr_emit(f, m, NULL, name, 486, "none", now_us);
+		return;
+	}
+	leg = mem_zalloc(sizeof(*leg));
+	if (!leg)
+		goto fail;
+	if (offer_peer(&f->sdp, ai, &leg->rtp_peer)) {
+		mem_free(leg);
+		reply(f, in, m, 488, NULL, NULL, 0, NULL);
+		cdr_emit(f, m, NULL, name, 488, "none", now_us);
+		return;
+	}
+	if (!r) {
+		r = mem_zalloc(sizeof(*r));
+		if (!r || conf_mix_new(&r->mix, f->cfg.media_timeout_us)) {
+			mem_free(r);
+			mem_free(leg);
+			goto fail;
+		}
+		snprintf(r->name, sizeof(r->name), "%s", name);
+		r->next = f->rooms;
+		f->rooms = r;
+		if (!f->next_tick)
+			f->next_tick = now_us + CONF_FRAME_US;
+	}
+	err = port_take(f, &leg->port);
+	if (!err)
+		err = conf_mix_add(r->mix, codec, now_us, &slot);
+	if (err) {
+		if (leg->port)
+			port_release(f, leg->port);
+		mem_free(leg);
+		if (!r->nlegs) {
+			f->rooms = r->next;	/* just created: at the head */
+			conf_mix_free(r->mix);
+			mem_free(r);
+			if (!f->rooms)
+				f->next_tick = 0;
+		}
+		reply(f, in, m, err == ENOSPC ? 486 : 503, NULL, NULL, 0, NULL);
+		cdr_emit(f, m, NULL, name, err == ENOSPC ? 486 : 503, "none",
+			 now_us);
+		return;
+	}
+	leg->room = r;
+	leg->slot = slot;
+	leg->pt = pt;
+	leg->codec = codec;
+	leg->sig = in->from;
+	leg->ssrc = rng_u32(&f->rng);
+	leg->ts = rng_u32(&f->rng);
+	leg->seq = (uint16_t)rng_u32(&f->rng);
+	leg->bye_cseq = 1;
+	leg->setup_us = leg->answer_us = now_us;
+	pl_strcpy(&m->call_id, leg->call_id, sizeof(leg->call_id));
+	pl_strcpy(&m->from.tag, leg->from_tag, sizeof(leg->from_tag));
+	pl_strcpy(&m->from.uri.raw, leg->remote_uri, sizeof(leg->remote_uri));
+	snprintf(leg->caller, sizeof(leg->caller), "%.*s@%.*s",
+		 PL_ARG(m->from.uri.user), PL_ARG(m->from.uri.host));
+	rng_hex(&f->rng, leg->to_tag, 16);
+	leg->to_tag[16] = '\0';
+	sdp_answer(f, &f->sdp, ai, leg, leg->answer, sizeof(leg->answer));
+	r->by_slot[slot] = leg;
+	r->nlegs++;
+	leg->next = f->legs;
+	f->legs = leg;
+	snprintf(contact, sizeof(contact), "<sip:%s%s@%s>", f->prefix, name,
+		 net_addr_str(&f->cfg.sip_addr, host, sizeof(host)));
+	hdr[0] = (struct sip_hdr_add){ "Contact", pl_from_str(contact) };
+	reply(f, in, m, 200, leg->to_tag, hdr, 1, leg->answer);
+	return;
+fail:
+	reply(f, in, m, 500, NULL, NULL, 0, NULL);
+}
+
+static void on_request(struct conf_focus *f, uint64_t now_us,
+		       const struct net_pkt *in, const struct sip_msg *m)
+{
+	static const struct sip_hdr_add allow = {
+		"Allow", { "INVITE, ACK, BYE, CANCEL, OPTIONS", 33 } };
+	struct conf_leg *leg;
+
+	switch (m->mid) {
+	case SIP_M_INVITE:
+		on_invite(f, now_us, in, m);
+		break;
+	case SIP_M_ACK:
+		break;
+	case SIP_M_BYE:
+		leg = leg_find(f, &m->call_id, &m->from.tag);
+		if (!leg) {
+			reply(f, in, m, 481, NULL, NULL, 0, NULL);
+			break;
+		}
+		reply(f, in, m, 200, NULL, NULL, 0, NULL);
+		leg_end(f, leg, "caller", now_us);
+		break;
+	case SIP_M_CANCEL:
+		/* Every INVITE got its final answer already. */
+		reply(f, in, m, 481, NULL, NULL, 0, NULL);
+		break;
+	case SIP_M_OPTIONS:
+		reply(f, in, m, 200, NULL, &allow, 1, NULL);
+		break;
+	default:
+		reply(f, in, m, 405, NULL, &allow, 1, NULL);
+		break;
+	}
+}
+
+/* Our BYE to a leg the media timeout dropped. */
+static void send_bye(struct conf_focus *f, const struct conf_leg *leg)
+{
+	char host[NET_ADDR_STRLEN], branch[17];
+	int err;
+
+	rng_hex(&f->rng, branch, 16);
+	branch[16] = '\0';
+	net_addr_str(&f->cfg.sip_addr, host, sizeof(host));
+	buf_reset(&f->b);
+	err = buf_printf(&f->b,
+		"BYE %s SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP %s;branch=z9hG4bK%s\r\n"
+		"Max-Forwards: 70\r\n"
+		"From: <sip:%s%s@%s>;tag=%s\r\n"
+		"To: <%s>;tag=%s\r\n"
+		"Call-ID: %s\r\nCSeq: %u BYE\r\n"
+		"Reason: SIP;cause=408;text=\"media timeout\"\r\n"
+		"Content-Length: 0\r\n\r\n",
+		leg->remote_uri, host, branch, f->prefix, leg->room->name,
+		host, leg->to_tag, leg->remote_uri, leg->from_tag,
+		leg->call_id, leg->bye_cseq);
+	if (!err)
+		enqueue(f, &f->cfg.sip_addr, &leg->sig, f->b.data, f->b.len);
+}
+
+static void on_rtp(struct conf_focus *f, uint64_t now_us,
+		   const struct net_pkt *in, struct conf_leg *leg)
+{
+	struct rtp_hdr h;
+
+	if (rtp_hdr_decode(in->data, in->len, &h) || h.pt != leg->pt)
+		return;
+	if (!leg->latched) {
+		/* Symmetric RTP: answer where the first packet came from. */
+		leg->rtp_peer = in->from;
+		leg->latched = true;
+	} else if (!net_addr_eq(&in->from, &leg->rtp_peer)) {
+		return;
+	}
+	conf_mix_put(leg->room->mix, leg->slot, now_us, h.ts,
+		     in->data + h.hdr_len, in->len - h.hdr_len);
+}
+
+int conf_focus_input(struct conf_focus *f, uint64_t now_us,
+		     const struct net_pkt *in)
+{
+	uint16_t port = net_addr_port(&in->to);
+	struct conf_leg *leg;
+
+	if (!f || !in || !in->data)
+		return EINVAL;
+	if (port >= f->cfg.port_min && port <= f->cfg.port_max) {
+		for (leg = f->legs; leg; leg = leg->next) {
+			if (leg->port == port) {
+				on_rtp(f, now_us, in, leg);
+				break;
+			}
+		}
+		return 0;
+	}
+	if (sip_msg_decode(&f->msg, in->data, in->len))
+		return 0;	/* undecodable datagram: nothing to answer */
+	if (f->msg.is_req)
+		on_request(f, now_us, in, &f->msg);
+	return 0;
+}
+
+static void tick_room(struct conf_focus *f, struct conf_room *r,
+		      uint64_t now_us)
+{
+	uint8_t pkt[RTP_HDR_LEN + CONF_FRAME_SAMPLES * 2];
+	uint64_t dropped;
+	unsigned i;
+
+	conf_mix_tick(r->mix, now_us, &dropped);
+	for (i = 0; i < CONF_MIX_MAX; i++) {
+		struct conf_leg *leg = r->by_slot[i];
+		struct net_addr src;
+		const uint8_t *fr;
+		size_t len;
+
+		if (!leg || (dropped & (UINT64_C(1) << i)))
+			continue;
+		fr = conf_mix_frame(r->mix, i, &len);
+		if (!fr || !net_addr_port(&leg->rtp_peer))
+			continue;
+		pkt[0] = 0x80;
+		pkt[1] = leg->pt;
+		pkt[2] = (uint8_t)(leg->seq >> 8);
+		pkt[3] = (uint8_t)leg->seq;
+		pkt[4] = (uint8_t)(leg->ts >> 24);
+		pkt[5] = (uint8_t)(leg->ts >> 16);
+		pkt[6] = (uint8_t)(leg->ts >> 8);
+		pkt[7] = (uint8_t)leg->ts;
+		pkt[8] = (uint8_t)(leg->ssrc >> 24);
+		pkt[9] = (uint8_t)(leg->ssrc >> 16);
+		pkt[10] = (uint8_t)(leg->ssrc >> 8);
+		pkt[11] = (uint8_t)leg->ssrc;
+		memcpy(pkt + RTP_HDR_LEN, fr, len);
+		leg->seq++;
+		leg->ts += CONF_FRAME_SAMPLES;
+		src = f->cfg.media_addr;
+		net_addr_set_port(&src, leg->port);
+		enqueue(f, &src, &leg->rtp_peer, pkt, RTP_HDR_LEN + len);
+	}
+	/* Drop after sending: leg_end may free the room itself. */
+	for (i = 0; i < CONF_MIX_MAX && dropped; i++) {
+		struct conf_leg *leg = r->by_slot[i];
+
+		if (!(dropped & (UINT64_C(1) << i)) || !leg)
+			continue;
+		dropped &= ~(UINT64_C(1) << i);
+		send_bye(f, leg);
+		leg_end(f, leg, "timeout", now_us);
+	}
+}
+
+int conf_focus_timeout(struct conf_focus *f, uint64_t now_us)
+{
+	struct conf_room *r, *next;
+
+	if (!f)
+		return EINVAL;
+	/* Far behind (a stalled driver): skip ahead rather than burst. */
+	if (f->next_tick && now_us > f->next_tick + 10 * CONF_FRAME_US)
+		f->next_tick = now_us;
+	while (f->next_tick && f->next_tick <= now_us) {
+		uint64_t t = f->next_tick;
+
+		f->next_tick += CONF_FRAME_US;
+		for (r = f->rooms; r; r = next) {
+			next = r->next;	/* the room may end in tick_room */
+			tick_room(f, r, t);
+		}
+	}
+	return 0;
+}
+
+int conf_focus_output(struct conf_focus *f, struct net_out *out)
+{
+	struct conf_qpkt *q;
+
+	if (!f || !out)
+		return EINVAL;
+	mem_free(f->sent);
+	f->sent = NULL;
+	q = f->qhead;
+	if (!q)
+		return ENOENT;
+	f->qhead = q->next;
+	if (!f->qhead)
+		f->qtail = NULL;
+	f->sent = q;
+	memset(out, 0, sizeof(*out));
+	out->kind = NET_OUT_SEND;
+	out->src = q->src;
+	out->dst = q->dst;
+	out->data = q->data;
+	out->len = q->len;
+	return 0;
+}
+
+uint64_t conf_focus_deadline(struct conf_focus *f)
+{
+	return f && f->next_tick ? f->next_tick : UINT64_MAX;
+}
+
+int conf_focus_new(struct conf_focus **out, const struct conf_focus_cfg *cfg)
+{
+	struct conf_focus *f;
+
+	if (!out || !cfg || !cfg->room_prefix || !cfg->room_prefix[0] ||
+	    !cfg->port_min || cfg->port_max < cfg->port_min ||
+	    !cfg->room_max)
+		return EINVAL;
+	f = mem_zalloc(sizeof(*f));
+	if (!f)
+		return ENOMEM;
+	f->cfg = *cfg;
+	f->prefix = mem_strdup(cfg->room_prefix);
+	f->domain = mem_strdup(cfg->domain ? cfg->domain : "");
+	f->port_cnt = (size_t)(cfg->port_max - cfg->port_min) / 2 + 1;
+	f->port_used = mem_zalloc(f->port_cnt);
+	if (!f->prefix || !f->domain || !f->port_used) {
+		conf_focus_free(f);
+		return ENOMEM;
+	}
+	rng_seed(&f->rng, cfg->seed);
+	buf_init(&f->b);
+	*out = f;
+	return 0;
+}
+
+void conf_focus_free(struct conf_focus *f)
+{
+	struct conf_qpkt *q;
+
+	if (!f)
+		return;
+	f->cfg.cdr_write = NULL;	/* teardown is not a hangup */
+	while (f->legs)
+		leg_end(f, f->legs, "none", 0);
+	while ((q = f->qhead)) {
+		f->qhead = q->next;
+		mem_free(q);
+	}
+	mem_free(f->sent);
+	buf_fini(&f->b);
+	mem_free(f->port_used);
+	mem_free(f->prefix);
+	mem_free(f->domain);
+	mem_free(f);
+}
+
+size_t conf_focus_room_count(const struct conf_focus *f)
+{
+	const struct conf_room *r;
+	size_t n = 0;
+
+	for (r = f->rooms; r; r = r->next)
+		n++;
+	return n;
+}
+
+size_t conf_focus_room_size(const struct conf_focus *f, const char *name)
+{
+	const struct conf_room *r;
+
+	for (r = f->rooms; r; r = r->next)
+		if (!strcmp(r->name, name))
+			return r->nlegs;
+	return 0;
+}
+
+static int ops_input(void *c, uint64_t now_us, const struct net_pkt *in)
+{
+	return conf_focus_input(c, now_us, in);
+}
+
+static int ops_timeout(void *c, uint64_t now_us)
+{
+	return conf_focus_timeout(c, now_us);
+}
+
+static int ops_output(void *c, struct net_out *out)
+{
+	return conf_focus_output(c, out);
+}
+
+static uint64_t ops_deadline(void *c)
+{
+	return conf_focus_deadline(c);
+}
+
+const struct core_ops conf_focus_ops = {
+	.name = "conf_focus",
+	.input = ops_input,
+	.timeout = ops_timeout,
+	.output = ops_output,
+	.deadline = ops_deadline,
+};
