@@ -25,6 +25,7 @@
 #include "policy/policy.h"
 #include "sip/proxy.h"
 #include "store/store.h"
+#include "store/store_sip.h"
 #include "scenario/inproc.h"
 
 static struct scn_inproc *ip_of(struct scn_ctx *c)
@@ -54,89 +55,6 @@ static void batch_flush(struct scn_inproc *ip)
 			ip->store_errors++;
 		ip->in_batch = 0;
 	}
-}
-
-/* ---- store hooks of the proxy (what refd wires to ref/store) --------- */
-
-static int h_ha1(void *arg, const char *user, const char *domain,
-		 enum sip_auth_alg alg, char *hex, size_t hexsz)
-{
-	struct scn_inproc *ip = arg;
-	struct pl u = pl_from_str(user), d = pl_from_str(domain);
-
-	return store_account_ha1(ip->st, &u, &d, alg == SIP_AUTH_SHA256 ?
-				 STORE_HA1_SHA256 : STORE_HA1_MD5, hex, hexsz);
-}
-
-static int h_exists(void *arg, const char *user, const char *domain)
-{
-	char hex[SIP_HA1_MAX];
-
-	return h_ha1(arg, user, domain, SIP_AUTH_MD5, hex, sizeof(hex));
-}
-
-static void h_trace(void *arg, const struct sip_trace *t)
-{
-	struct scn_inproc *ip = arg;
-	char src[NET_ADDR_STRLEN], dst[NET_ADDR_STRLEN];
-	struct store_trace r;
-	const char *nl = pl_chr(&t->bytes, '\r');
-
-	memset(&r, 0, sizeof(r));
-	r.time_us = (int64_t)t->wall_us;
-	r.call_id = t->call_id;
-	r.caller = t->caller;
-	r.callee = t->callee;
-	r.dir_out = t->outgoing;
-	r.transport = pl_from_str(net_tp_name(t->tp));
-	r.src = pl_from_str(t->src ? net_addr_str(t->src, src, sizeof(src)) :
-			    "");
-	r.dst = pl_from_str(t->dst ? net_addr_str(t->dst, dst, sizeof(dst)) :
-			    "");
-	r.summary = pl_from_mem(t->bytes.p, nl ? (size_t)(nl - t->bytes.p) :
-				t->bytes.len);
-	r.msg = t->bytes;
-	if (store_trace_add(ip->st, &r))
-		ip->store_errors++;
-}
-
-static void h_cdr(void *arg, const struct sip_cdr *c)
-{
-	struct scn_inproc *ip = arg;
-	struct store_cdr r;
-
-	memset(&r, 0, sizeof(r));
-	r.call_id = pl_from_str(c->call_id);
-	r.caller = pl_from_str(c->caller);
-	r.callee = pl_from_str(c->callee);
-	r.setup_us = (int64_t)c->setup_us;
-	r.answer_us = (int64_t)c->answer_us;
-	r.end_us = (int64_t)c->end_us;
-	r.duration_ms = c->duration_ms;
-	r.status = c->status;
-	r.hangup_by = pl_from_str(c->hangup);
-	r.caller_sig = pl_from_str(c->caller_sig);
-	r.callee_sig = pl_from_str(c->callee_sig);
-	r.caller_media = pl_from_str(c->caller_media);
-	r.callee_media = pl_from_str(c->callee_media);
-	r.caller_ua = pl_from_str(c->caller_ua);
-	r.callee_ua = pl_from_str(c->callee_ua);
-	if (store_cdr_add(ip->st, &r))
-		ip->store_errors++;
-}
-
-static int h_msg(void *arg, const struct sip_message_rec *m)
-{
-	struct scn_inproc *ip = arg;
-	struct store_msg r;
-
-	memset(&r, 0, sizeof(r));
-	r.time_us = (int64_t)m->wall_us;
-	r.sender = m->from;
-	r.recipient = m->to;
-	r.content_type = m->ctype;
-	r.body = m->body;
-	return store_msg_add(ip->st, &r, NULL);
 }
 
 /* ---- the UAs' driver: the virtual network ----------------------------- */
@@ -237,12 +155,8 @@ static int ip_start_on(struct scn_ctx *c, char *err, size_t errsz, int sim)
 	pc.nonce_secret = secret;
 	pc.nonce_secret_len = sizeof(secret) - 1;
 	pc.rng = &ip->rng;
-	pc.store.arg = ip;
-	pc.store.ha1_get = h_ha1;
-	pc.store.user_exists = h_exists;
-	pc.store.trace_add = h_trace;
-	pc.store.cdr_write = h_cdr;
-	pc.store.message_store = h_msg;
+	/* the same adapter from the proxy's hooks to ref/store as refd's */
+	store_sip_init(&ip->sg, ip->st, &pc.store);
 	rc = sip_proxy_new(&ip->px, &pc);
 	if (rc) {
 		snprintf(err, errsz, "SIP core: %s", strerror(rc));
@@ -567,22 +481,19 @@ static int ip_start(struct scn_ctx *c, char *err, size_t errsz)
 	return ip_start_on(c, err, errsz, 0);
 }
 
+/* Everything but start is shared by inproc and sim. */
+#define IP_OPS \
+	.stop = ip_stop, .account_add = ip_account_add, \
+	.account_delete = ip_account_delete, .purchase = ip_purchase, \
+	.purge = ip_purge, .advance = ip_advance, .count_cdr = ip_count_cdr, \
+	.count_trace = ip_count_trace, .count_message = ip_count_message, \
+	.account_exists = ip_account_exists, .traffic = ip_traffic, \
+	.registered = ip_registered, .capture_sync = ip_sync
+
 const struct scn_be_ops scn_be_inproc = {
 	.mode = "inproc",
 	.start = ip_start,
-	.stop = ip_stop,
-	.account_add = ip_account_add,
-	.account_delete = ip_account_delete,
-	.purchase = ip_purchase,
-	.purge = ip_purge,
-	.advance = ip_advance,
-	.count_cdr = ip_count_cdr,
-	.count_trace = ip_count_trace,
-	.count_message = ip_count_message,
-	.account_exists = ip_account_exists,
-	.traffic = ip_traffic,
-	.registered = ip_registered,
-	.capture_sync = ip_sync,
+	IP_OPS,
 };
 
 /*
@@ -598,17 +509,5 @@ static int sim_start(struct scn_ctx *c, char *err, size_t errsz)
 const struct scn_be_ops scn_be_sim = {
 	.mode = "sim",
 	.start = sim_start,
-	.stop = ip_stop,
-	.account_add = ip_account_add,
-	.account_delete = ip_account_delete,
-	.purchase = ip_purchase,
-	.purge = ip_purge,
-	.advance = ip_advance,
-	.count_cdr = ip_count_cdr,
-	.count_trace = ip_count_trace,
-	.count_message = ip_count_message,
-	.account_exists = ip_account_exists,
-	.traffic = ip_traffic,
-	.registered = ip_registered,
-	.capture_sync = ip_sync,
+	IP_OPS,
 };

@@ -11,6 +11,7 @@
 #include "base/rng.h"
 #include "policy/policy.h"
 #include "sip/proxy.h"
+#include "store/store_sip.h"
 #include "scenario/uas.h"
 
 struct vnet;
@@ -27,6 +28,7 @@ struct scn_inproc {
 	struct sip_net nets[1];
 	struct scn_uas uas;
 	unsigned store_errors;
+	struct store_sip sg;	/* proxy hooks -> ref/store */
 	unsigned segment;	/* capture file number */
 	int in_batch;		/* a store transaction is open */
 };

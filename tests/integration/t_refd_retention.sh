@@ -57,7 +57,7 @@ check "bad policy: exit 2, one line with file:line" \
 # run_refd INI LOG: start refd, wait until it serves.
 run_refd() {
 	bin/refd -c "$1" 2>"$2" & pid=$!
-	for _ in $(seq 50); do grep -q serving "$2" && break; sleep 0.1; done
+	for _ in $(seq 50); do grep -qs serving "$2" && break; sleep 0.1; done
 }
 printf 'SEQUENTIAL\nservice;example.test;[authentication username=service password=%s]\n' \
 	"$pw" >"$tmp/reg.csv"

@@ -36,7 +36,7 @@ bin/refctl -c "$tmp/refd.ini" account add alice@example.test \
 bin/refctl -c "$tmp/refd.ini" account add bob@example.test \
 	--password "$bpw" >/dev/null
 bin/refd -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
-for _ in $(seq 50); do grep -q serving "$tmp/refd.log" && break; sleep 0.1; done
+for _ in $(seq 50); do grep -qs serving "$tmp/refd.log" && break; sleep 0.1; done
 check "xcap listener up" 'grep -q "xcap on http://127.0.0.1:$x" $tmp/refd.log'
 
 base="http://127.0.0.1:$x/xcap-root/resource-lists/users"
