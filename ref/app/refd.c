@@ -40,6 +40,7 @@
 #include "sip/proxy.h"
 #include "msrp/msrp.h"
 #include "store/store.h"
+#include "store/store_sip.h"
 #include "xcap/xcap.h"
 
 #define EXIT_CONFIG 2
@@ -125,6 +126,8 @@ struct refd {
 	struct refd_retention ret;
 	struct io_core *ret_core;
 	struct xcap_http *xcap_http;	/* [xcap] listen, its own thread */
+	struct store_sip sg;		/* proxy hooks -> ref/store */
+	struct sip_store_ops sg_ops;
 };
 
 static int required(struct refd *d, const char *sec, const char *key,
@@ -598,84 +601,58 @@ static const struct core_ops flush_ops = {
 	.deadline = fl_deadline,
 };
 
+/*
+ * The proxy's store hooks: the store's own adapter (store_sip), with
+ * every write joining the open batch and failures logged.
+ */
 static int st_ha1(void *arg, const char *user, const char *domain,
 		  enum sip_auth_alg alg, char *hex, size_t sz)
 {
 	struct refd *d = arg;
-	struct pl u = pl_from_str(user), dm = pl_from_str(domain);
 
-	return store_account_ha1(d->store, &u, &dm, alg == SIP_AUTH_SHA256 ?
-				 STORE_HA1_SHA256 : STORE_HA1_MD5, hex, sz);
+	return d->sg_ops.ha1_get(&d->sg, user, domain, alg, hex, sz);
 }
 
 static int st_exists(void *arg, const char *user, const char *domain)
 {
-	char h[SIP_HA1_MAX];
+	struct refd *d = arg;
 
-	return st_ha1(arg, user, domain, SIP_AUTH_MD5, h, sizeof(h));
+	return d->sg_ops.user_exists(&d->sg, user, domain);
+}
+
+static void st_failed(struct refd *d, uint64_t before, const char *what)
+{
+	if (d->sg.write_errors != before)
+		LOG_W(&d->log, "store: %s: %s", what, store_errmsg(d->store));
 }
 
 static void st_trace(void *arg, const struct sip_trace *t)
 {
 	struct refd *d = arg;
-	struct store_trace r = { 0 };
-	char src[NET_ADDR_STRLEN], dst[NET_ADDR_STRLEN];
-	const char *nl = memchr(t->bytes.p, '\r', t->bytes.len);
+	uint64_t e = d->sg.write_errors;
 
-	r.time_us = (int64_t)t->wall_us;
-	r.call_id = t->call_id;
-	r.caller = t->caller;
-	r.callee = t->callee;
-	r.dir_out = t->outgoing;
-	r.transport = pl_from_str(net_tp_name(t->tp));
-	r.src = pl_from_str(net_addr_str(t->src, src, sizeof(src)));
-	r.dst = pl_from_str(net_addr_str(t->dst, dst, sizeof(dst)));
-	r.summary = pl_from_mem(t->bytes.p, nl ? (size_t)(nl - t->bytes.p) :
-				t->bytes.len);
-	r.msg = t->bytes;
 	batch(d);
-	if (store_trace_add(d->store, &r))
-		LOG_W(&d->log, "store: trace: %s", store_errmsg(d->store));
+	d->sg_ops.trace_add(&d->sg, t);
+	st_failed(d, e, "trace");
 }
 
 static void st_cdr(void *arg, const struct sip_cdr *c)
 {
 	struct refd *d = arg;
-	struct store_cdr r = { 0 };
+	uint64_t e = d->sg.write_errors;
 
-	r.call_id = pl_from_str(c->call_id);
-	r.caller = pl_from_str(c->caller);
-	r.callee = pl_from_str(c->callee);
-	r.setup_us = (int64_t)c->setup_us;
-	r.answer_us = (int64_t)c->answer_us;
-	r.end_us = (int64_t)c->end_us;
-	r.duration_ms = c->duration_ms;
-	r.status = c->status;
-	r.hangup_by = pl_from_str(c->hangup);
-	r.caller_sig = pl_from_str(c->caller_sig);
-	r.callee_sig = pl_from_str(c->callee_sig);
-	r.caller_media = pl_from_str(c->caller_media);
-	r.callee_media = pl_from_str(c->callee_media);
-	r.caller_ua = pl_from_str(c->caller_ua);
-	r.callee_ua = pl_from_str(c->callee_ua);
 	batch(d);
-	if (store_cdr_add(d->store, &r))
-		LOG_W(&d->log, "store: cdr: %s", store_errmsg(d->store));
+	d->sg_ops.cdr_write(&d->sg, c);
+	st_failed(d, e, "cdr");
 }
 
 static int st_msg(void *arg, const struct sip_message_rec *m)
 {
 	struct refd *d = arg;
-	struct store_msg r = { 0 };
 	int err;
 
-	r.time_us = (int64_t)m->wall_us;
-	r.sender = m->from;
-	r.recipient = m->to;
-	r.content_type = m->ctype;
-	r.body = m->body;
 	batch(d);
-	if ((err = store_msg_add(d->store, &r, NULL)))
+	if ((err = d->sg_ops.message_store(&d->sg, m)))
 		LOG_W(&d->log, "store: message: %s", store_errmsg(d->store));
 	return err;
 }
@@ -719,6 +696,7 @@ static int wire_sip(struct refd *d)
 	pc.wall_offset_us = io_wall_offset_us(d->loop);
 	pc.rng = &d->rng;
 	pc.log = &d->sip_log;
+	store_sip_init(&d->sg, d->store, &d->sg_ops);
 	pc.store.arg = d;
 	pc.store.ha1_get = st_ha1;
 	pc.store.user_exists = st_exists;

@@ -87,8 +87,25 @@ static int d_run(void *arg, uint64_t until_us)
 }
 
 /* Virtual time is Unix time: no offset. */
+static int d_attach_core(void *arg, struct core_ref core,
+			 const struct net_addr *addr)
+{
+	return vnet_attach(((struct scn_inproc *)arg)->v, core, addr, 1);
+}
+
+/* The account store's HA1 for MSRP AUTH, as refd gives its relay. */
+static int msrp_ha1(void *arg, const struct pl *user, const struct pl *realm,
+		    const char *alg, char *ha1, size_t sz)
+{
+	struct scn_inproc *ip = arg;
+
+	return store_account_ha1(ip->st, user, realm,
+				 strcmp(alg, "SHA-256") ? STORE_HA1_MD5 :
+				 STORE_HA1_SHA256, ha1, sz);
+}
+
 static const struct scn_uadrv vnet_drv = { d_now, d_attach, d_kick, d_run,
-					   0 };
+					   0, d_attach_core };
 
 /* ---- start / stop ----------------------------------------------------- */
 
@@ -168,6 +185,32 @@ static int ip_start_on(struct scn_ctx *c, char *err, size_t errsz, int sim)
 		snprintf(err, errsz, "vnet: %s", strerror(-rc));
 		return -rc;
 	}
+	/* The MSRP relay on 127.0.0.10:2855 (TCP) and :2856 (TLS). */
+	{
+		struct msrp_relay_cfg mc;
+		struct pl n = PL("127.0.0.0/8");
+		struct net_addr ma[2] = { addr("127.0.0.10:2855", NET_TCP),
+					  addr("127.0.0.10:2856", NET_TLS) };
+
+		msrp_net_parse(&n, &ip->msrp_net);
+		msrp_relay_cfg_defaults(&mc);
+		mc.realm = c->domain;
+		mc.nets = &ip->msrp_net;
+		mc.nnets = 1;
+		mc.ha1 = msrp_ha1;
+		mc.ha1_arg = ip;
+		rc = msrp_relay_new(&ip->msrp, &mc, c->o->seed);
+		if (!rc && vnet_attach(ip->v, (struct core_ref){
+					       &msrp_relay_ops, ip->msrp },
+				       ma, 2) < 0)
+			rc = EEXIST;
+		if (rc) {
+			snprintf(err, errsz, "MSRP relay: %s", strerror(rc));
+			return rc;
+		}
+		ip->uas.msrp[0] = ma[0];
+		ip->uas.msrp[1] = ma[1];
+	}
 	snprintf(cap, sizeof(cap), "%s/vnet.pcap", c->dir);
 	rc = vnet_capture_open(ip->v, cap);
 	if (rc) {
@@ -188,6 +231,7 @@ static void ip_stop(struct scn_ctx *c)
 		vnet_free(ip->v);
 	}
 	sip_proxy_free(ip->px);	/* writes CDRs of calls still up */
+	msrp_relay_free(ip->msrp);
 	batch_flush(ip);
 	scn_uas_free(&ip->uas);
 	store_close(ip->st);

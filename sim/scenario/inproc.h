@@ -10,6 +10,7 @@
 #include "base/net.h"
 #include "base/rng.h"
 #include "policy/policy.h"
+#include "msrp/msrp.h"
 #include "sip/proxy.h"
 #include "store/store_sip.h"
 #include "scenario/uas.h"
@@ -23,6 +24,8 @@ struct scn_inproc {
 	struct store *st;
 	struct vnet *v;
 	struct sip_proxy *px;
+	struct msrp_relay *msrp;	/* the platform's MSRP relay */
+	struct msrp_net msrp_net;
 	struct rng rng;
 	struct net_addr px_addr[3];	/* udp, tcp, tls */
 	struct sip_net nets[1];

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include "base/net.h"
 #include "ua/ua.h"
+#include "ua/msrp_ua.h"
 #include "scenario/run_int.h"
 
 struct scn_uadrv {
@@ -23,6 +24,10 @@ struct scn_uadrv {
 	/* Run deliveries and timers up to until_us; 0 or errno. */
 	int (*run_until)(void *arg, uint64_t until_us);
 	int64_t wall_offset_us;	/* UA wall clock = now + offset */
+	/* Attach another client core (MSRP) at addr; index or -errno.
+	 * NULL: the mode has none. */
+	int (*attach_core)(void *arg, struct core_ref core,
+			   const struct net_addr *addr);
 };
 
 enum scn_ua_role {
@@ -45,6 +50,10 @@ struct scn_uas {
 	struct scn_ua *ua;
 	size_t nua;
 	struct net_addr proxy[3];	/* the platform: udp, tcp, tls */
+	struct net_addr msrp[2];	/* its MSRP relay: tcp, tls (port 0:
+					 * none in this mode) */
+	struct ua_msrp **chat;		/* MSRP clients made for chat steps */
+	size_t nchat;
 };
 
 /* Run one traffic verb. ENOTSUP: not yet; err says why. */
