@@ -41,8 +41,14 @@ struct io_udp {
 	struct io_sock sk;
 	uint32_t id;		/* handle; 0 for listeners */
 	struct io_udp *next;	/* the loop's list */
+	struct io_udp *prev;
+	struct io_udp *hnext;	/* bucket of its local port */
 	bool dead;
 };
+
+/* UDP sockets indexed by local port: a relay holds thousands and every
+ * datagram it sends must find its own in O(1), not by a list walk. */
+#define IO_UHASH 4096
 
 struct io_listener {
 	struct io_sock sk;
@@ -116,6 +122,7 @@ struct io_loop {
 
 	struct io_core *cores;
 	struct io_udp *udps;
+	struct io_udp *uhash[IO_UHASH];
 	struct io_udp *udp_dead;	/* closed this turn */
 	struct io_listener *listeners;
 	uint32_t next_udp_id;

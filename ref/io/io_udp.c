@@ -72,7 +72,16 @@ int io_udp_bind(struct io_loop *l, struct io_core *c, struct net_addr *a,
 		return err;
 	}
 	u->next = l->udps;
+	u->prev = NULL;
+	if (l->udps)
+		l->udps->prev = u;
 	l->udps = u;
+	{
+		struct io_udp **b = &l->uhash[net_addr_port(&u->sk.local) %
+					      IO_UHASH];
+		u->hnext = *b;
+		*b = u;
+	}
 	*a = u->sk.local;
 	if (up)
 		*up = u;
@@ -98,29 +107,53 @@ int io_udp_open(struct io_loop *l, struct io_core *c, struct net_addr *a,
 	return 0;
 }
 
+/* Take u out of the list and its port bucket; close it. */
+static void unlink_udp(struct io_loop *l, struct io_udp *u)
+{
+	struct io_udp **b = &l->uhash[net_addr_port(&u->sk.local) % IO_UHASH];
+
+	while (*b && *b != u)
+		b = &(*b)->hnext;
+	if (*b)
+		*b = u->hnext;
+	if (u->prev)
+		u->prev->next = u->next;
+	else
+		l->udps = u->next;
+	if (u->next)
+		u->next->prev = u->prev;
+	if (l->tx.u == u)
+		io_udp_flush(l);
+	io_epoll_del(l, &u->sk);
+	close(u->sk.fd);
+	u->sk.fd = -1;
+	u->dead = true;
+	/* Freed at the end of the turn: an event for it may still sit in
+	 * this turn's epoll vector. */
+	u->next = l->udp_dead;
+	l->udp_dead = u;
+}
+
 static int udp_close(struct io_loop *l, uint32_t id, struct io_core *c,
 		     const struct net_addr *a)
 {
-	struct io_udp **pp, *u;
+	struct io_udp *u;
 
-	for (pp = &l->udps; (u = *pp); pp = &u->next) {
-		if (!u->id || (c ? u->sk.core != c ||
-			       !net_addr_eq(&u->sk.local, a) : u->id != id))
-			continue;
-		if (l->tx.u == u)
-			io_udp_flush(l);
-		*pp = u->next;
-		io_epoll_del(l, &u->sk);
-		close(u->sk.fd);
-		u->sk.fd = -1;
-		u->dead = true;
-		/* Freed at the end of the turn: an event for it may still
-		 * sit in this turn's epoll vector. */
-		u->next = l->udp_dead;
-		l->udp_dead = u;
-		return 0;
+	if (c) {
+		for (u = l->uhash[net_addr_port(a) % IO_UHASH]; u;
+		     u = u->hnext)
+			if (u->id && u->sk.core == c &&
+			    net_addr_eq(&u->sk.local, a))
+				break;
+	} else {
+		for (u = l->udps; u; u = u->next)
+			if (u->id && u->id == id)
+				break;
 	}
-	return ENOENT;
+	if (!u)
+		return ENOENT;
+	unlink_udp(l, u);
+	return 0;
 }
 
 int io_udp_close(struct io_loop *l, uint32_t id)
@@ -211,12 +244,16 @@ static struct io_udp *pick(struct io_loop *l, struct io_core *c,
 	bool any = net_addr_port(&o->src) == 0;
 	struct io_udp *u;
 
-	for (u = l->udps; u; u = u->next) {
-		if (u->sk.core != c || net_addr_family(&u->sk.local) != fam)
-			continue;
-		if (any || net_addr_eq(&u->sk.local, &o->src))
-			return u;
+	if (!any) {
+		for (u = l->uhash[net_addr_port(&o->src) % IO_UHASH]; u;
+		     u = u->hnext)
+			if (u->sk.core == c && net_addr_eq(&u->sk.local, &o->src))
+				return u;
+		return NULL;
 	}
+	for (u = l->udps; u; u = u->next)
+		if (u->sk.core == c && net_addr_family(&u->sk.local) == fam)
+			return u;
 	return NULL;
 }
 
