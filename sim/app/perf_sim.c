@@ -152,7 +152,7 @@ int perf_sim(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.users = 10000;
 	o.calls = 1000;
-	o.users_per_node = 500;
+	o.users_per_node = 100;	/* ns-3 demuxes a node's sockets linearly */
 	o.call_duration_us = 60000000;
 	o.reg_spread_us = 20000000;
 	o.call_spread_us = 5000000;
