@@ -199,10 +199,14 @@ run: deps
 	 $(BIN)/rtcbench replay traces --out results/latest/replay || rc=1; \
 	 $(BIN)/rtcbench report results/latest || rc=1; exit $$rc
 
+# Every side-by-side benchmark that exists, each into its own folder, then
+# one report; the exit status is 1 if any benchmark's checks failed.
+BENCHES := parse relay msrp replay sim
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(BIN)/rtcbench perf parse --out results/bench/parse
-	$(Q)$(BIN)/rtcbench perf --peers --out results/bench
+	$(Q)rc=0; for b in $(BENCHES); do echo "bench: perf $$b"; \
+		$(BIN)/rtcbench perf $$b --out results/bench/$$b || rc=1; \
+	done; $(BIN)/rtcbench report results/bench || rc=1; exit $$rc
 
 certs:
 	$(Q)tests/integration/mkcerts.sh certs
