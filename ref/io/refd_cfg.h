@@ -19,6 +19,7 @@
 #include "io/io_media.h"
 #include "io/refd_svc.h"
 #include "msrp/msrp.h"
+#include "push/push.h"
 #include "sip/proxy.h"
 #include "store/store.h"
 #include "store/store_sip.h"
@@ -71,6 +72,12 @@ struct refd {
 	struct io_core *ret_core;
 	struct xcap_http *xcap_http;	/* [xcap] listen, its own thread */
 	struct store_sip sg;		/* proxy hooks -> ref/store */
+	/* [push] (RFC 8599 wake-ups, P9): the gateway, the INVITE wait */
+	bool push;
+	const char *push_gateway;
+	uint64_t push_wait_s, push_timeout_s;
+	uint32_t push_queue;
+	struct push *pusher;		/* its worker thread */
 	struct sip_store_ops sg_ops;
 };
 

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <string.h>
 #include <stdio.h>
+#include <strings.h>
 #include "sip/proxy_int.h"
 #include "base/mem.h"
 
@@ -152,6 +153,31 @@ void reg_conn_closed(struct sip_proxy *p, uint64_t conn_id)
 					b->conn_id = 0;
 }
 
+/* uri without its RFC 8599 pn-* parameters: the device token goes to the
+ * push gateway only, never into forwarded requests (and so never into
+ * session traces). Parameters end at ';' or '?'. */
+static void strip_pn(const char *uri, char *dst, size_t sz)
+{
+	size_t n = 0;
+	const char *s = uri, *e;
+
+	while (*s && n + 1 < sz) {
+		if (*s == '?')
+			break;
+		if (*s == ';' && !strncasecmp(s + 1, "pn-", 3)) {
+			e = s + 1;
+			while (*e && *e != ';' && *e != '?')
+				e++;
+			s = e;
+			continue;
+		}
+		dst[n++] = *s++;
+	}
+	while (*s && n + 1 < sz)
+		dst[n++] = *s++;
+	dst[n] = 0;
+}
+
 size_t reg_lookup(struct sip_proxy *p, const char *user,
 		  struct reg_target *out, size_t max)
 {
@@ -162,7 +188,10 @@ size_t reg_lookup(struct sip_proxy *p, const char *user,
 	if (!a)
 		return 0;
 	for (b = a->b; b && n < max; b = b->next) {
-		snprintf(out[n].uri, sizeof(out[n].uri), "%s", b->uri);
+		if (b->pn_prid[0])
+			strip_pn(b->uri, out[n].uri, sizeof(out[n].uri));
+		else
+			snprintf(out[n].uri, sizeof(out[n].uri), "%s", b->uri);
 		out[n].dst = b->src;
 		out[n].conn_id = b->conn_id;
 		/* A stream binding whose connection is gone: dial the

@@ -56,6 +56,19 @@ struct scn_uas {
 	size_t nchat;
 };
 
+/* A fresh UA of account a (role: enum scn_ua_role) whose Contact URI
+ * carries cparams (may be NULL); attached to the driver. */
+int scn_uas_add(struct scn_ctx *c, struct scn_uas *u,
+		const struct scn_acct *a, int role, const char *via,
+		const char *cparams, struct scn_ua **out);
+/* Run the network until ua reports an event in mask (1 << type) or
+ * limit_us pass (ETIMEDOUT); other UAs' events are dropped. */
+int scn_uas_wait(struct scn_uas *u, struct ua *ua, unsigned mask,
+		 uint64_t limit_us, struct ua_event *ev);
+/* push A kind=call|message (uas_push.c). */
+int scn_uas_push(struct scn_ctx *c, struct scn_uas *u,
+		 const struct scn_traffic *t, char *err, size_t errsz);
+
 /* Run one traffic verb. ENOTSUP: not yet; err says why. */
 int scn_uas_traffic(struct scn_ctx *c, struct scn_uas *u,
 		    const struct scn_traffic *t, char *err, size_t errsz);
