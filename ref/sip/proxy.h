@@ -83,6 +83,8 @@ struct sip_cdr {
 	char callee_media[NET_ADDR_STRLEN];
 	char caller_ua[96];
 	char callee_ua[96];
+	char kind[16];		/* "": a call; else the static route's kind
+				 * (e.g. "conference") */
 	struct sip_cdr_media media;	/* filled through media.stats */
 };
 
@@ -131,6 +133,21 @@ struct sip_media_ops {
 		     const struct pl *from_tag, struct sip_cdr_media *out);
 };
 
+/*
+ * A static route by Request-URI user prefix, the way Kamailio fronts a
+ * media or conference server: initial requests for PREFIX*@our-domain go
+ * to dst (not to the registrar), record-routed and media-anchored like
+ * any call; requests coming from dst are trusted (no digest challenge),
+ * so the server behind can place calls itself. CDRs of calls to or from
+ * it carry kind.
+ */
+#define SIP_STATIC_MAX 4
+struct sip_static_route {
+	char prefix[32];
+	struct net_addr dst;
+	char kind[16];
+};
+
 /* An IP prefix refd may send to. */
 struct sip_net {
 	struct net_addr pfx;
@@ -166,6 +183,8 @@ struct sip_proxy_cfg {
 	const struct log *log;		/* borrowed, may be NULL */
 	struct sip_store_ops store;
 	struct sip_media_ops media;
+	struct sip_static_route statics[SIP_STATIC_MAX];	/* copied */
+	size_t nstatics;
 };
 
 /* Counters for refctl/tests; never hold personal data. */

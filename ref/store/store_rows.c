@@ -95,12 +95,13 @@ int store_cdr_add(struct store *s, const struct store_cdr *r)
 	store_bind_pl(st, 13, &r->callee_media);
 	store_bind_pl(st, 14, &r->caller_ua);
 	store_bind_pl(st, 15, &r->callee_ua);
+	store_bind_pl(st, 16, &r->kind);
 	for (k = 0; k < 2; k++) {
-		store_bind_pl(st, 16 + k, &r->relay[k]);
-		sqlite3_bind_int64(st, 18 + 4 * k, r->packets[k]);
-		sqlite3_bind_int64(st, 19 + 4 * k, r->bytes[k]);
-		sqlite3_bind_int64(st, 20 + 4 * k, r->lost[k]);
-		sqlite3_bind_int64(st, 21 + 4 * k, r->jitter_us[k]);
+		store_bind_pl(st, 17 + k, &r->relay[k]);
+		sqlite3_bind_int64(st, 19 + 4 * k, r->packets[k]);
+		sqlite3_bind_int64(st, 20 + 4 * k, r->bytes[k]);
+		sqlite3_bind_int64(st, 21 + 4 * k, r->lost[k]);
+		sqlite3_bind_int64(st, 22 + 4 * k, r->jitter_us[k]);
 	}
 	return store_step_done(s, st);
 }
@@ -127,12 +128,13 @@ static int cdr_row(void *ctx, sqlite3_stmt *st)
 	r.callee_media = store_col_pl(st, 13);
 	r.caller_ua = store_col_pl(st, 14);
 	r.callee_ua = store_col_pl(st, 15);
+	r.kind = store_col_pl(st, 16);
 	for (k = 0; k < 2; k++) {
-		r.relay[k] = store_col_pl(st, 16 + k);
-		r.packets[k] = sqlite3_column_int64(st, 18 + 4 * k);
-		r.bytes[k] = sqlite3_column_int64(st, 19 + 4 * k);
-		r.lost[k] = sqlite3_column_int64(st, 20 + 4 * k);
-		r.jitter_us[k] = sqlite3_column_int64(st, 21 + 4 * k);
+		r.relay[k] = store_col_pl(st, 17 + k);
+		r.packets[k] = sqlite3_column_int64(st, 19 + 4 * k);
+		r.bytes[k] = sqlite3_column_int64(st, 20 + 4 * k);
+		r.lost[k] = sqlite3_column_int64(st, 21 + 4 * k);
+		r.jitter_us[k] = sqlite3_column_int64(st, 22 + 4 * k);
 	}
 	c->n++;
 	return ((store_cdr_fn *)c->fn)(c->arg, &r);

@@ -81,6 +81,7 @@ static void cdr_write(void *arg, const struct sip_cdr *c)
 	r.callee_media = pl_from_str(c->callee_media);
 	r.caller_ua = pl_from_str(c->caller_ua);
 	r.callee_ua = pl_from_str(c->callee_ua);
+	r.kind = pl_from_str(c->kind);
 	for (k = 0; c->media.present && k < 2; k++) {
 		r.relay[k] = pl_from_str(c->media.relay[k]);
 		r.packets[k] = (int64_t)c->media.packets[k];
