@@ -52,6 +52,12 @@ const struct cfg_key refd_keys[] = {
 	{ "push", "wait" },
 	{ "push", "timeout" },
 	{ "push", "queue" },
+	{ "conference", "prefix" },
+	{ "conference", "listen" },
+	{ "conference", "ports" },
+	{ "conference", "max_participants" },
+	{ "conference", "mode" },
+	{ "conference", "media_timeout" },
 };
 
 static int required(struct refd *d, const char *sec, const char *key,
@@ -453,6 +459,8 @@ int refd_check_services(struct refd *d)
 	int err;
 
 	if ((err = check_media(d)))
+		return err;
+	if ((err = io_conf_check(&d->conf, c)))
 		return err;
 	if ((d->msrp = cfg_has_section(c, "msrp")) && (err = check_msrp(d)))
 		return err;
