@@ -13,9 +13,10 @@
  * opened at all is a usage error (exit 2).
  * --target none dissects and accounts only. --target inproc (default)
  * also re-drives every captured call through the platform's SIP core in
- * process (rpl_drive.c) and compares each outcome with the capture; the
- * re-drive against a platform at HOST:PORT is refused with exit 2 rather
- * than faked. --scenario FILE writes the captured calls as a scenario
+ * process (rpl_drive.c) and compares each outcome with the capture.
+ * --target HOST:PORT re-drives every captured dialog message by message
+ * against a live server (replay_live.c, sim/replay/rpl_live.h) with the
+ * accounts of --accounts FILE. --scenario FILE writes the captured calls as a scenario
  * (rpl_scn.c) for `rtcbench run`. --speed N divides the captured gaps,
  * --asap drops them.
  */

@@ -138,7 +138,7 @@ static void results(struct rep_summary *sum, json_t *dialogs,
 	for (i = 0; i < set->n; i++) {
 		const struct rpl_dlg *d = &set->d[i];
 		const struct rpl_live_res *r = rpl_live_result(l, i);
-		const char *first = d->n ? d->steps[0].method : "-";
+		const char *first = d->n ? d->steps[0].method : d->call_id;
 
 		cnt[r->v]++;
 		json_array_append_new(dialogs, json_pack(

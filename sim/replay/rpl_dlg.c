@@ -10,6 +10,8 @@
  * dropped: the re-drive answers the target's own challenges with the
  * account's credentials, which the capture's could never match anyway.
  * Dialogs whose capture starts after their first request are skipped.
+ * SUBSCRIBE is answered by the target (a presence agent, as refd is),
+ * like REGISTER and PUBLISH: its NOTIFYs come from the target too.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -268,10 +270,11 @@ static void finish(struct rpl_dlg *d)
 		return;
 	}
 	f = &d->steps[0];
-	/* a registrar or a publish server answers these itself: nobody
-	 * plays the far side */
+	/* a registrar, a presence or publish server answers these
+	 * itself: nobody plays the far side */
 	d->callee_role = f->is_req && f->mid != SIP_M_REGISTER &&
-			 f->mid != SIP_M_PUBLISH && strchr(d->callee, '@');
+			 f->mid != SIP_M_PUBLISH && f->mid != SIP_M_SUBSCRIBE &&
+			 strchr(d->callee, '@');
 	if (!f->is_req || f->dir)
 		snprintf(d->skip, sizeof(d->skip), "first kept message (frame "
 			 "%u) is not the caller's request", f->frame);

@@ -31,11 +31,31 @@ static uint64_t step_timeout(const struct rpl_live *l)
 	return l->cfg.step_timeout_us ? l->cfg.step_timeout_us : 8000000;
 }
 
+static void add_reg(struct rpl_live *l, const char *aor, bool callee)
+{
+	const struct rpl_acct *a = rpl_acct_find(l->cfg.accts, l->cfg.nacct,
+						 aor);
+	size_t k;
+
+	for (k = 0; k < l->nregs; k++)
+		if (rpl_acct_find(l->cfg.accts, l->cfg.nacct,
+				  l->regs[k].aor) == a)
+			break;
+	if (k == l->nregs) {
+		l->regs[k].aor = aor;
+		l->nregs++;
+	}
+	if (callee && !l->regs[k].callee) {
+		l->regs[k].callee = true;
+		l->ncallees++;
+	}
+}
+
 int rpl_live_new(struct rpl_live **lp, const struct rpl_live_cfg *cfg,
 		 uint64_t now_us)
 {
 	struct rpl_live *l = mem_zalloc(sizeof(*l));
-	size_t i, k;
+	size_t i;
 
 	if (!l)
 		return ENOMEM;
@@ -45,7 +65,7 @@ int rpl_live_new(struct rpl_live **lp, const struct rpl_live_cfg *cfg,
 	l->m = mem_alloc(sizeof(*l->m));
 	l->m2 = mem_alloc(sizeof(*l->m2));
 	l->res = mem_zalloc((cfg->n ? cfg->n : 1) * sizeof(*l->res));
-	l->regs = mem_zalloc((cfg->n ? cfg->n : 1) * sizeof(*l->regs));
+	l->regs = mem_zalloc((2 * cfg->n + 1) * sizeof(*l->regs));
 	if (!l->m || !l->m2 || !l->res || !l->regs) {
 		rpl_live_free(l);
 		return ENOMEM;
@@ -73,13 +93,11 @@ int rpl_live_new(struct rpl_live **lp, const struct rpl_live_cfg *cfg,
 			snprintf(r->why, sizeof(r->why), "no account for the "
 				 "callee %s", d->callee);
 		}
-		if (r->v || !d->callee_role)
+		if (r->v)
 			continue;
-		for (k = 0; k < l->nregs; k++)
-			if (!strcasecmp(l->regs[k], d->callee))
-				break;
-		if (k == l->nregs)
-			l->regs[l->nregs++] = d->callee;
+		add_reg(l, d->caller, false);
+		if (d->callee_role)
+			add_reg(l, d->callee, true);
 	}
 	l->now = now_us;
 	l->ph = RPL_PH_REG;
@@ -145,7 +163,7 @@ const struct rpl_live_res *rpl_live_result(const struct rpl_live *l,
 void rpl_live_regs(const struct rpl_live *l, size_t *ok, size_t *sent)
 {
 	*ok = l->regs_ok;
-	*sent = l->nregs;
+	*sent = l->ncallees;
 }
 
 /* One line describing a received message, for divergences. */
@@ -266,17 +284,28 @@ static void dialog_end(struct rpl_live *l, enum rpl_verdict v,
 	l->started = false;
 }
 
-/* Registration phase: one REGISTER per called AOR, in turn. */
+/*
+ * Registration phase, one account at a time: its bindings cleared
+ * (Contact: *, so an earlier run's sockets get no forks), then the called
+ * ones registered with the callee socket as Contact.
+ */
 static void registrations(struct rpl_live *l)
 {
 	struct rpl_role *ro = &l->role[1];
 
 	while (l->cur < l->nregs) {
+		const struct rpl_reg *g = &l->regs[l->cur];
+
+		if (l->sub && !g->callee) {
+			l->sub = 0;
+			l->cur++;
+			continue;
+		}
 		if (!l->sent) {
 			rpl_role_reset(l, 1);
 			ro->acct = rpl_acct_find(l->cfg.accts, l->cfg.nacct,
-						 l->regs[l->cur]);
-			if (rpl_send_register(l, 1, 3600)) {
+						 g->aor);
+			if (rpl_send_register(l, 1, l->sub ? 3600 : 0)) {
 				l->cur++;
 				continue;
 			}
@@ -284,21 +313,21 @@ static void registrations(struct rpl_live *l)
 			l->wait_since = l->now;
 			return;
 		}
-		if (ro->ntx && ro->tx[0].final) {
-			l->regs_ok += ro->tx[0].final / 100 == 2;
-			l->cur++;
-			l->sent = false;
-			continue;
-		}
-		if (l->now - l->wait_since < step_timeout(l))
+		if (!(ro->ntx && ro->tx[0].final) &&
+		    l->now - l->wait_since < step_timeout(l))
 			return;
-		l->cur++;
+		l->regs_ok += l->sub && ro->ntx && ro->tx[0].final / 100 == 2;
 		l->sent = false;
+		if (!l->sub++)
+			continue;
+		l->sub = 0;
+		l->cur++;
 	}
 	rpl_role_reset(l, 1);
 	l->ph = RPL_PH_DLG;
 	l->cur = 0;
 	l->sent = false;
+	l->wait_since = 0;
 }
 
 /* Run the current dialog as far as the messages received allow. */
@@ -499,8 +528,15 @@ static int on_response(struct rpl_live *l, const struct sip_msg *m,
 		return 0;
 	if (m->scode >= 200 && t->final) {
 		/* retransmitted final: our ACK was lost */
+		size_t i;
+
 		if (t->mid == SIP_M_INVITE && m->scode >= 300)
-			rpl_send_ack_non2xx(l, r, t);
+			return rpl_send_ack_non2xx(l, r, t);
+		for (i = ro->ntx; t->mid == SIP_M_INVITE && i-- > 0;)
+			if (ro->tx[i].mid == SIP_M_ACK &&
+			    ro->tx[i].cseq == t->cseq)
+				return rpl_queue(l, r, &ro->tx[i].dst, 0,
+						 &ro->tx[i].msg);
 		return 0;
 	}
 	if (m->scode >= 200)
@@ -575,6 +611,19 @@ static int on_request(struct rpl_live *l, const struct sip_msg *m,
 				ro->rx[i].acked = true;
 				ro->rx[i].rt_next = 0;
 			}
+	if (m->mid == SIP_M_INVITE && r == 1 && !rx_add(ro, m, from, conn)) {
+		/* as UAs do: a proxy forwards a CANCEL only once the
+		 * branch had a provisional (RFC 3261 9.1), and the
+		 * capture's 100 was dropped as hop by hop */
+		struct buf *rsp = &ro->rx[ro->nrx - 1].rsp;
+		size_t q = l->nq;
+		int e = rpl_reply_plain(l, r, m, from, conn, 100);
+
+		if (!e && l->nq > q)
+			e = buf_put(rsp, l->q[l->nq - 1].data.data,
+				    l->q[l->nq - 1].data.len);
+		return e;
+	}
 	return rx_add(ro, m, from, conn);
 }
 

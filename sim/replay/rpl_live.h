@@ -152,4 +152,25 @@ const struct rpl_live_res *rpl_live_result(const struct rpl_live *l,
 /* Callee registrations that got a 2xx / were sent. */
 void rpl_live_regs(const struct rpl_live *l, size_t *ok, size_t *sent);
 
+/*
+ * The same re-drive in process (rpl_vlive.c): against the platform's SIP
+ * core on the virtual network, accounts a (in domain) as its user store;
+ * res has set->n entries. 0, ENOMEM.
+ */
+struct rpl_vlive_opt {
+	double speed;		/* 0: back to back */
+	double loss;		/* datagram loss of the virtual network */
+	uint64_t step_timeout_us;
+	uint64_t limit_us;	/* virtual; 0: an hour */
+};
+struct rpl_vlive_sum {
+	size_t matched, diverged, skipped, registered, callees;
+	unsigned cdrs;
+	double virtual_s;
+};
+int rpl_live_inproc(struct rpl_dlgset *set, const struct rpl_acct *a,
+		    size_t na, const char *domain,
+		    const struct rpl_vlive_opt *o, struct rpl_live_res *res,
+		    struct rpl_vlive_sum *sum);
+
 #endif

@@ -74,6 +74,11 @@ struct rpl_role {
 	int inv;			/* last INVITE tx, -1 */
 };
 
+struct rpl_reg {
+	const char *aor;
+	bool callee;		/* called: registers the callee socket */
+};
+
 struct rpl_pkt {
 	struct net_addr src, dst;
 	uint64_t conn;
@@ -106,8 +111,9 @@ struct rpl_live {
 	bool started;			/* dialog cur set up */
 	uint64_t wait_since, t0, ts0;
 	uint64_t wake;			/* earliest scheduled send */
-	const char **regs;		/* AORs to register as callees */
-	size_t nregs, regs_ok;
+	struct rpl_reg *regs;		/* every AOR of the dialogs run */
+	size_t nregs, ncallees, regs_ok;
+	int sub;			/* 0: clear bindings, 1: register */
 	struct rpl_pkt *q;		/* output FIFO */
 	size_t nq, qhead, qcap;
 	struct buf last;		/* data handed out by output() */

@@ -278,7 +278,7 @@ static void first_ruri(struct rpl_live *l, const struct sip_msg *cap,
 		 PL_ARG(cap->ruri.host));
 	a = cap->ruri.user.len ? rpl_acct_find(l->cfg.accts, l->cfg.nacct,
 					       aor) : NULL;
-	if (cap->mid == SIP_M_REGISTER)
+	if (cap->mid == SIP_M_REGISTER || !cap->ruri.user.len)
 		snprintf(out, sz, "sip:%s", me->domain);
 	else if (a)
 		snprintf(out, sz, "sip:%s@%s", a->user, a->domain);
@@ -304,6 +304,10 @@ int rpl_send_req(struct rpl_live *l, int r, const struct rpl_step *st,
 				"decode"), EBADMSG;
 	if (st->mid == SIP_M_ACK && inv && inv->final >= 300)
 		return inv->acked ? 0 : rpl_send_ack_non2xx(l, r, inv);
+	if (st->mid == SIP_M_ACK && inv && !inv->final)
+		return snprintf(why, whysz, "the final response it "
+				"acknowledges is not on the captured leg"),
+		       EPROTO;
 	if (st->mid == SIP_M_CANCEL) {
 		if (!inv)
 			return snprintf(why, whysz, "CANCEL without an INVITE"
@@ -328,6 +332,7 @@ int rpl_send_req(struct rpl_live *l, int r, const struct rpl_step *st,
 	t = tx_new(l, r, st->method, st->mid);
 	if (!t)
 		return ENOMEM;
+	inv = ro->inv >= 0 ? &ro->tx[ro->inv] : NULL;	/* array moved */
 	if (indlg) {
 		snprintf(t->ruri, sizeof(t->ruri), "%s", ro->rtarget);
 		next_hop(l, ro, &t->dst);
@@ -474,9 +479,11 @@ int rpl_send_register(struct rpl_live *l, int r, uint32_t expires)
 	t->dst = l->cfg.target;
 	t->cseq = ++ro->cseq;
 	e = std_head(l, r, &t->head, false, ro->to0);
-	e = e ? e : buf_printf(&t->head, "Contact: <sip:%s@%s:%u%s>\r\n"
-			       "Expires: %u\r\nUser-Agent: rtcbench-replay\r\n",
-			       a->user, l->lhost[r],
+	if (!e && !expires)	/* every binding, earlier runs' too */
+		e = buf_put_str(&t->head, "Contact: *\r\nExpires: 0\r\n");
+	else if (!e)
+		e = buf_printf(&t->head, "Contact: <sip:%s@%s:%u%s>\r\n"
+			       "Expires: %u\r\n", a->user, l->lhost[r],
 			       net_addr_port(&l->cfg.local[r]), tp_param(l),
 			       expires);
 	return e ? e : rpl_tx_send(l, r, t, l->now);
