@@ -381,7 +381,7 @@ static void advance(struct rpl_live *l)
 					: rpl_send_rsp(l, s, st, why,
 						       sizeof(why));
 			if (rc) {
-				char msg[200];
+				char msg[260];
 
 				step_name(st, exp, sizeof(exp));
 				snprintf(msg, sizeof(msg), "frame %u: %s "
