@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,8 +273,15 @@ int refd_vm_start(struct refd *d)
 	}
 	pthread_mutex_init(&m->mu, NULL);
 	pthread_cond_init(&m->cv, NULL);
-	if (m->smtp && pthread_create(&m->th, NULL, mail_worker, m) == 0)
-		m->th_up = true;
+	/* The worker must never take SIGTERM: the loop's signalfd does. */
+	if (m->smtp) {
+		sigset_t all, old;
+
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, &old);
+		m->th_up = pthread_create(&m->th, NULL, mail_worker, m) == 0;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
 	LOG_I(&d->log, "voicemail on %s (RTP %u-%u)%s", m->listen,
 	      m->vc.port_lo, m->vc.port_hi, m->th_up ? ", e-mail on" : "");
 	return 0;
