@@ -270,6 +270,13 @@ static void fill_parties(const struct sip_proxy *p, struct sip_cdr *c,
 			 const struct sip_msg *msg,
 			 const struct net_pkt *pkt)
 {
+	const struct sip_static_route *sr = route_static(p, &msg->to.uri.user);
+
+	if (!sr)
+		sr = route_static(p, &msg->from.uri.user);
+	if (sr && (px_host_is_us(p, &msg->to.uri.host, 0) ||
+		   px_host_is_us(p, &msg->from.uri.host, 0)))
+		snprintf(c->kind, sizeof(c->kind), "%s", sr->kind);
 	pl_strcpy(&msg->call_id, c->call_id, sizeof(c->call_id));
 	px_aor(p, &msg->from.uri, c->caller, sizeof(c->caller));
 	px_aor(p, &msg->to.uri, c->callee, sizeof(c->callee));

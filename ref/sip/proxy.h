@@ -68,6 +68,8 @@ struct sip_cdr {
 	char callee_media[NET_ADDR_STRLEN];
 	char caller_ua[96];
 	char callee_ua[96];
+	char kind[16];		/* "": a call; else the static route's kind
+				 * (e.g. "conference") */
 };
 
 /* A SIP MESSAGE to keep for later retrieval (P10). */
@@ -126,6 +128,21 @@ struct sip_fail_ops {
 		      struct net_addr *dst);
 };
 
+/*
+ * A static route by Request-URI user prefix, the way Kamailio fronts a
+ * media or conference server: initial requests for PREFIX*@our-domain go
+ * to dst (not to the registrar), record-routed and media-anchored like
+ * any call; requests coming from dst are trusted (no digest challenge),
+ * so the server behind can place calls itself. CDRs of calls to or from
+ * it carry kind.
+ */
+#define SIP_STATIC_MAX 4
+struct sip_static_route {
+	char prefix[32];
+	struct net_addr dst;
+	char kind[16];
+};
+
 /* An IP prefix refd may send to. */
 struct sip_net {
 	struct net_addr pfx;
@@ -162,6 +179,8 @@ struct sip_proxy_cfg {
 	struct sip_store_ops store;
 	struct sip_media_ops media;
 	struct sip_fail_ops fail;	/* failure route, e.g. voicemail */
+	struct sip_static_route statics[SIP_STATIC_MAX];	/* copied */
+	size_t nstatics;
 };
 
 /* Counters for refctl/tests; never hold personal data. */

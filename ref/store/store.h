@@ -222,6 +222,7 @@ struct store_cdr {
 	struct pl caller_sig, callee_sig;	/* signalling "ip:port" */
 	struct pl caller_media, callee_media;	/* from the SDP */
 	struct pl caller_ua, callee_ua;		/* User-Agent / Server */
+	struct pl kind;		/* "" a call, "conference" a room leg */
 };
 
 int store_cdr_add(struct store *s, const struct store_cdr *c);

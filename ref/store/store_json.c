@@ -222,13 +222,14 @@ json_t *store_json_cdr(const struct store_cdr *c)
 			      "status", c->status,
 			      "hangup_by", js(&c->hangup_by));
 
-	json_t *more = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}",
+	json_t *more = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
 		"caller_sig", js(&c->caller_sig),
 		"callee_sig", js(&c->callee_sig),
 		"caller_media", js(&c->caller_media),
 		"callee_media", js(&c->callee_media),
 		"caller_ua", js(&c->caller_ua),
-		"callee_ua", js(&c->callee_ua));
+		"callee_ua", js(&c->callee_ua),
+		"kind", js(&c->kind));
 
 	if (!o || !more || json_object_update(o, more)) {
 		json_decref(o);

@@ -94,6 +94,7 @@ int store_cdr_add(struct store *s, const struct store_cdr *r)
 	store_bind_pl(st, 13, &r->callee_media);
 	store_bind_pl(st, 14, &r->caller_ua);
 	store_bind_pl(st, 15, &r->callee_ua);
+	store_bind_pl(st, 16, &r->kind);
 	return store_step_done(s, st);
 }
 
@@ -118,6 +119,7 @@ static int cdr_row(void *ctx, sqlite3_stmt *st)
 	r.callee_media = store_col_pl(st, 13);
 	r.caller_ua = store_col_pl(st, 14);
 	r.callee_ua = store_col_pl(st, 15);
+	r.kind = store_col_pl(st, 16);
 	c->n++;
 	return ((store_cdr_fn *)c->fn)(c->arg, &r);
 }

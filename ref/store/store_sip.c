@@ -80,6 +80,7 @@ static void cdr_write(void *arg, const struct sip_cdr *c)
 	r.callee_media = pl_from_str(c->callee_media);
 	r.caller_ua = pl_from_str(c->caller_ua);
 	r.callee_ua = pl_from_str(c->callee_ua);
+	r.kind = pl_from_str(c->kind);
 	if (store_cdr_add(g->st, &r))
 		g->write_errors++;
 	else

@@ -383,11 +383,11 @@ static void test_store_schema_reopen(void **state)
 	struct fx *f = *state;
 	char err[256];
 
-	assert_int_equal(store_schema_version(f->s), 3);
+	assert_int_equal(store_schema_version(f->s), 4);
 	store_close(f->s);
 	assert_int_equal(store_open(&f->s, f->dir, NULL, err, sizeof(err)),
 			 0);
-	assert_int_equal(store_schema_version(f->s), 3);
+	assert_int_equal(store_schema_version(f->s), 4);
 	{
 		struct store *s2 = (struct store *)1;
 
@@ -508,6 +508,7 @@ static void test_store_export(void **state)
 	c.setup_us = T0;
 	c.end_us = T0 + 2000000;
 	c.status = 200;
+	c.kind = PL("conference");
 	assert_int_equal(store_cdr_add(f->s, &c), 0);
 	m.time_us = T0;
 	m.sender = PL("bob@example.test");
@@ -537,6 +538,8 @@ static void test_store_export(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(
 		json_object_get(doc, "cdrs"), 0), "setup")),
 		"2026-01-01T00:00:00.000Z");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+		json_object_get(doc, "cdrs"), 0), "kind")), "conference");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(
 		json_object_get(doc, "messages"), 0), "body_base64")), "/wAB");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(
