@@ -274,62 +274,6 @@ static int listing(struct ctl *c, const char *cmd)
 	return e ? ctl_fail(c, cmd, e) : 0;
 }
 
-/* ---- voicemail (P14): the mailbox owner lists and deletes ------------- */
-
-static int vm_print(void *arg, const struct store_vm *v)
-{
-	struct ctl *c = arg;
-	char t[40];
-
-	if (c->json)
-		return emit(c, store_json_vm(v));
-	printf("%lld\t%s\t%.*s\t%.*s\t%lld.%03llds\t%llu bytes\t%s\n",
-	       (long long)v->id, T(v->time_us, t), PL_ARG(v->owner),
-	       PL_ARG(v->caller), (long long)(v->duration_ms / 1000),
-	       (long long)(v->duration_ms % 1000),
-	       (unsigned long long)v->size, v->heard ? "heard" : "new");
-	return 0;
-}
-
-static int voicemail_list(struct ctl *c)
-{
-	struct pl u;
-	int e;
-
-	if ((e = only(c, "voicemail list", "json user")) ||
-	    (e = user_opt(c, "voicemail list", &u, 1)) || (e = open_store(c)))
-		return e;
-	e = store_vm_list(c->st, &u, vm_print, c);
-	return e ? fail(c, "voicemail list", e) : 0;
-}
-
-static int voicemail_delete(struct ctl *c)
-{
-	const char *id_s = c->arg;
-	char *end;
-	long long id;
-	struct pl u;
-	int e;
-
-	c->arg = NULL;
-	if ((e = only(c, "voicemail delete", "user")) ||
-	    (e = user_opt(c, "voicemail delete", &u, 1)))
-		return e;
-	id = id_s ? strtoll(id_s, &end, 10) : 0;
-	if (!id_s || *end || id <= 0)
-		return bad("voicemail delete: want ID --user USER@DOMAIN");
-	if ((e = open_store(c)))
-		return e;
-	e = store_vm_delete(c->st, id, &u);
-	if (e == ENOENT)
-		return bad("voicemail delete: no voicemail %lld for %s", id,
-			   c->opt_user);
-	if (e)
-		return fail(c, "voicemail delete", e);
-	printf("voicemail %lld deleted\n", id);
-	return 0;
-}
-
 /* ---- purge, export ---------------------------------------------------- */
 
 static int purge(struct ctl *c)
@@ -548,8 +492,8 @@ static const struct {
 	{ "cdr", "list", NULL },
 	{ "trace", "list", NULL },
 	{ "message", "list", NULL },
-	{ "voicemail", "list", voicemail_list },
-	{ "voicemail", "delete", voicemail_delete },
+	{ "voicemail", "list", ctl_voicemail_list },
+	{ "voicemail", "delete", ctl_voicemail_delete },
 	{ "purge", NULL, purge },
 	{ "export", NULL, export_user },
 	{ "bench", NULL, bench },
