@@ -42,8 +42,19 @@ int cdr_init(struct sip_proxy *p)
 	return p->call_tab ? 0 : ENOMEM;
 }
 
-static void emit(struct sip_proxy *p, struct sip_cdr *c)
+/* from_tag: the caller's, to ask the relay for the call's figures
+ * (NULL: the call never reached the relay). */
+static void emit(struct sip_proxy *p, struct sip_cdr *c,
+		 const char *from_tag)
 {
+	struct pl cid, ft;
+
+	if (from_tag && p->cfg.media.stats) {
+		cid = pl_from_str(c->call_id);
+		ft = pl_from_str(from_tag);
+		if (p->cfg.media.stats(p->cfg.media.arg, &cid, &ft, &c->media))
+			memset(&c->media, 0, sizeof(c->media));
+	}
 	if (c->answer_us && c->end_us > c->answer_us)
 		c->duration_ms = (uint32_t)((c->end_us - c->answer_us) / 1000);
 	if (p->cfg.store.cdr_write)
@@ -84,7 +95,7 @@ void cdr_fini(struct sip_proxy *p)
 		while ((c = p->call_tab[i])) {
 			c->cdr.end_us = wall_us(p);
 			snprintf(c->cdr.hangup, sizeof(c->cdr.hangup), "none");
-			emit(p, &c->cdr);
+			emit(p, &c->cdr, c->from_tag);
 			call_free(p, c);
 		}
 	}
@@ -330,7 +341,7 @@ void cdr_call_refused(struct sip_proxy *p, const struct net_pkt *pkt,
 	c.status = code;
 	snprintf(c.hangup, sizeof(c.hangup), "none");
 	p->st.calls++;
-	emit(p, &c);
+	emit(p, &c, NULL);
 }
 
 void cdr_call_final(struct sip_proxy *p, struct call *c, uint16_t code,
@@ -357,7 +368,7 @@ void cdr_call_final(struct sip_proxy *p, struct call *c, uint16_t code,
 	c->cdr.end_us = wall_us(p);
 	snprintf(c->cdr.hangup, sizeof(c->cdr.hangup), "%s",
 		 code == 487 ? "caller" : "none");
-	emit(p, &c->cdr);
+	emit(p, &c->cdr, c->from_tag);
 	call_free(p, c);
 }
 
@@ -374,7 +385,7 @@ void cdr_bye(struct sip_proxy *p, const struct sip_msg *msg)
 		return;
 	c->cdr.end_us = wall_us(p);
 	snprintf(c->cdr.hangup, sizeof(c->cdr.hangup), "%s", who);
-	emit(p, &c->cdr);
+	emit(p, &c->cdr, c->from_tag);
 	call_free(p, c);
 }
 
@@ -387,7 +398,7 @@ void cdr_timer(struct sip_proxy *p, void *arg)
 	if (!c->cdr.status)
 		c->cdr.status = 408;
 	snprintf(c->cdr.hangup, sizeof(c->cdr.hangup), "timeout");
-	emit(p, &c->cdr);
+	emit(p, &c->cdr, c->from_tag);
 	call_free(p, c);
 }
 

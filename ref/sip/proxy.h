@@ -51,6 +51,21 @@ struct sip_trace {
 	struct pl bytes;
 };
 
+/*
+ * What the media relay saw of one call, per direction (P12, P16): [0] is
+ * what the caller sent to the relay, [1] what the callee sent. Counts and
+ * addresses only, never a byte of payload. Loss and jitter come from the
+ * receiver's RTCP reports when the relay could read them, else from the
+ * RTP headers the relay forwarded (RFC 3550 A.3, A.8).
+ */
+struct sip_cdr_media {
+	bool present;			/* the relay anchored this call */
+	char relay[2][NET_ADDR_STRLEN];	/* relay ip:port each side sent to */
+	uint64_t packets[2], bytes[2];
+	uint32_t lost[2];
+	uint32_t jitter_us[2];
+};
+
 /* One call attempt (P16), handed over when the call ends or fails. */
 struct sip_cdr {
 	char call_id[128];
@@ -70,6 +85,7 @@ struct sip_cdr {
 	char callee_ua[96];
 	char kind[16];		/* "": a call; else the static route's kind
 				 * (e.g. "conference") */
+	struct sip_cdr_media media;	/* filled through media.stats */
 };
 
 /* A SIP MESSAGE to keep for later retrieval (P10). */
@@ -111,6 +127,10 @@ struct sip_media_ops {
 		      const struct pl *sdp, struct buf *out);
 	void (*del)(void *arg, const struct pl *call_id,
 		    const struct pl *from_tag);
+	/* Optional: the call's relay figures, asked right before its CDR
+	 * is written (from_tag: the caller's). 0, or ENOENT: none. */
+	int (*stats)(void *arg, const struct pl *call_id,
+		     const struct pl *from_tag, struct sip_cdr_media *out);
 };
 
 /*
