@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include "base/mem.h"
 #include "io/refd_cfg.h"
+#include "io/refd_vm.h"
 
 /* Every permitted key. Add yours here, then check it in a check_*(). */
 const struct cfg_key refd_keys[] = {
@@ -45,9 +46,21 @@ const struct cfg_key refd_keys[] = {
 	{ "msrp", "networks" },
 	{ "msrp", "max_sessions" },
 	{ "xcap", "listen" },
+	{ "voicemail", "listen" },
+	{ "voicemail", "ports" },
+	{ "voicemail", "max" },
+	{ "voicemail", "beep_ms" },
+	{ "mail", "smtp" },
+	{ "mail", "from" },
 	{ "web", "listen" },
 	{ "web", "tls_cert" },
 	{ "web", "tls_key" },
+	{ "conference", "prefix" },
+	{ "conference", "listen" },
+	{ "conference", "ports" },
+	{ "conference", "max_participants" },
+	{ "conference", "mode" },
+	{ "conference", "media_timeout" },
 };
 
 static int required(struct refd *d, const char *sec, const char *key,
@@ -419,10 +432,14 @@ int refd_check_services(struct refd *d)
 
 	if ((err = check_media(d)))
 		return err;
+	if ((err = io_conf_check(&d->conf, c)))
+		return err;
 	if ((d->msrp = cfg_has_section(c, "msrp")) && (err = check_msrp(d)))
 		return err;
 	if ((d->xcap = cfg_has_section(c, "xcap")) &&
 	    (err = http_listen(d, "xcap")))
+		return err;
+	if ((err = refd_vm_check(d)))
 		return err;
 	if ((d->web = cfg_has_section(c, "web"))) {
 		if ((err = http_listen(d, "web")) ||

@@ -105,6 +105,29 @@ int route_uri_dst(struct sip_proxy *p, const struct sip_uri *u,
 	return 0;
 }
 
+const struct sip_static_route *route_static(const struct sip_proxy *p,
+					    const struct pl *user)
+{
+	size_t i;
+
+	for (i = 0; i < p->cfg.nstatics; i++)
+		if (p->cfg.statics[i].prefix[0] &&
+		    pl_prefix_case(user, p->cfg.statics[i].prefix))
+			return &p->cfg.statics[i];
+	return NULL;
+}
+
+bool route_static_src(const struct sip_proxy *p, const struct net_addr *src)
+{
+	size_t i;
+
+	for (i = 0; i < p->cfg.nstatics; i++)
+		if (net_addr_host_eq(src, &p->cfg.statics[i].dst) &&
+		    net_addr_port(src) == net_addr_port(&p->cfg.statics[i].dst))
+			return true;
+	return false;
+}
+
 static void refuse(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg,
 		   const struct net_pkt *pkt, int err)
 {
@@ -386,6 +409,38 @@ int route_fork(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg,
 	return 0;
 }
 
+int route_failover(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg)
+{
+	const struct sip_fail_ops *f = &p->cfg.fail;
+	char user[128], ruri[300], hs[NET_ADDR_STRLEN];
+	struct net_addr dst;
+	struct net_pkt pkt;
+	struct pl rp;
+	struct rt r;
+
+	if (!f->target || t->failed_over || t->cancelled || t->any_2xx ||
+	    msg->mid != SIP_M_INVITE || pl_isset(&msg->to.tag) ||
+	    !pl_isset(&msg->ruri.user) || msg->ruri.user.len >= 128)
+		return ENOENT;
+	pl_strcpy(&msg->ruri.user, user, sizeof(user));
+	if (f->target(f->arg, user, p->domain, &dst))
+		return ENOENT;
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.from = t->peer;
+	pkt.to = t->local;
+	if (preprocess(p, &pkt, msg, &r))
+		return EBADMSG;
+	if ((r.secure || t->secure) && dst.tp != NET_TLS)
+		return EPERM;
+	net_addr_str(&dst, hs, sizeof(hs));
+	snprintf(ruri, sizeof(ruri), "sip:%s@%s%s", user, hs,
+		 dst.tp == NET_UDP ? "" : dst.tp == NET_TCP ?
+		 ";transport=tcp" : ";transport=tls");
+	rp = pl_from_str(ruri);
+	t->failed_over = true;
+	return forward(p, t, &pkt, msg, &r, &rp, &dst, 0);
+}
+
 static void local_user(struct sip_proxy *p, const struct sip_uri *u,
 		       char *user, size_t sz)
 {
@@ -470,7 +525,8 @@ static void local(struct sip_proxy *p, const struct net_pkt *pkt,
 		return;
 	}
 	from_local = px_host_is_us(p, &msg->from.uri.host, 0);
-	if (p->cfg.auth && from_local && auth_check(p, pkt, msg, t))
+	if (p->cfg.auth && from_local && !route_static_src(p, &pkt->from) &&
+	    auth_check(p, pkt, msg, t))
 		return;
 	if (msg->mid == SIP_M_SUBSCRIBE) {
 		pres_subscribe(p, pkt, msg, t);
@@ -493,6 +549,8 @@ static void local(struct sip_proxy *p, const struct net_pkt *pkt,
 		t->call = cdr_call_start(p, pkt, msg);
 	err = route_fork(p, t, msg, user);
 	if (!err)
+		return;
+	if (msg->mid == SIP_M_INVITE && !route_failover(p, t, msg))
 		return;
 	if (msg->mid == SIP_M_MESSAGE && stored) {
 		px_reply(p, t, msg, 202, NULL, NULL, 0, NULL, NULL);
@@ -549,6 +607,41 @@ static int uas_require(struct sip_proxy *p, struct sip_msg *msg,
 	un.val = pl_from_mem(list, n < sizeof(list) ? n : sizeof(list) - 1);
 	px_reply(p, t, msg, 420, NULL, &un, 1, NULL, NULL);
 	return EPROTO;
+}
+
+/*
+ * Initial requests for a static route's user prefix go to its server
+ * (sip_static_route): same auth rule as for a local user, then forwarded
+ * record-routed with the Request-URI kept, the call's CDR started here.
+ * false: not such a request, route it as usual.
+ */
+static bool static_route(struct sip_proxy *p, const struct net_pkt *pkt,
+			 struct sip_msg *msg, struct tsx *t,
+			 const struct rt *r)
+{
+	const struct sip_static_route *sr = route_static(p, &msg->ruri.user);
+	int err;
+
+	if (!sr || pl_isset(&msg->to.tag) || msg->mid == SIP_M_REGISTER)
+		return false;
+	if (p->cfg.auth && px_host_is_us(p, &msg->from.uri.host, 0) &&
+	    !route_static_src(p, &pkt->from) && auth_check(p, pkt, msg, t))
+		return true;
+	if (!px_dst_allowed(p, &sr->dst)) {
+		refuse(p, t, msg, pkt, EACCES);
+		return true;
+	}
+	if (msg->mid == SIP_M_INVITE)
+		t->call = cdr_call_start(p, pkt, msg);
+	err = forward(p, t, pkt, msg, r, r->new_ruri, &sr->dst, 0);
+	if (!err)
+		return true;
+	if (t->call) {
+		cdr_call_final(p, t->call, 500, NULL, NULL);
+		t->call = NULL;
+	}
+	px_reply(p, t, msg, 500, NULL, NULL, 0, NULL, NULL);
+	return true;
 }
 
 /* An initial request pre-routed through us to another hop: only for our
@@ -617,6 +710,8 @@ void route_request(struct sip_proxy *p, const struct net_pkt *pkt,
 		return;
 	}
 	if (px_uri_is_us(p, &msg->ruri)) {
+		if (static_route(p, pkt, msg, t, &r))
+			return;
 		if (uas_require(p, msg, t))
 			return;
 		local(p, pkt, msg, t);
