@@ -118,7 +118,7 @@ struct rpl_live_res {
 	uint32_t frame;		/* diverged: the step's frame */
 	size_t steps, done;
 	uint64_t us;		/* wall time the dialog took */
-	char why[200];
+	char why[260];
 };
 
 struct rpl_live_cfg {
