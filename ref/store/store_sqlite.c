@@ -91,6 +91,11 @@ static const struct migration migrations[] = {
 	  "CREATE TABLE tokens(user TEXT NOT NULL, kind INTEGER NOT NULL,"
 	  " hash TEXT NOT NULL, expires_us INTEGER NOT NULL);"
 	  "CREATE INDEX tokens_user ON tokens(user);" },
+	{ 4, "portal: voicemail e-mail flag, audit subject",
+	  "ALTER TABLE accounts ADD COLUMN vm_email INTEGER NOT NULL"
+	  " DEFAULT 0;"
+	  "ALTER TABLE audit ADD COLUMN subject TEXT;"
+	  "CREATE INDEX audit_subject ON audit(subject);" },
 };
 
 #define ACC_COLS "id, user, domain, display, email, ha1_md5, ha1_sha256," \
