@@ -248,8 +248,9 @@ static int ladder_html(struct web_ctx *c, struct ladder *l,
 	err = err ? err : web_esc_str(b, r->callee);
 	err = err ? err : buf_put_str(b, ", Call-ID <code>");
 	err = err ? err : web_esc_str(b, r->call_id);
-	err = err ? err : buf_printf(b, "</code>: %zu messages.</p>\n<table "
-				     "class=\"ladder\"><tr><th>Time</th>", l->n);
+	err = err ? err : buf_printf(b, "</code>: %zu messages (UTC).</p>\n"
+				     "<table class=\"ladder\"><tr><th>Time"
+				     "</th>", l->n);
 	for (j = 0; !err && j < l->ncols; j++) {
 		err = buf_put_str(b, "<th>");
 		err = err ? err : web_esc_str(b, j == 1 ? "platform" :
@@ -263,8 +264,11 @@ static int ladder_html(struct web_ctx *c, struct ladder *l,
 		    hi = m->from < m->to ? m->to : m->from;
 		char t[48];
 
-		when(m->time_us, t, sizeof(t));
-		err = buf_printf(b, "<tr><td>%s.%03d</td>", t,
+		web_date(m->time_us, t, sizeof(t));
+		err = buf_printf(b, "<tr><td>%s %02d:%02d:%02d.%03d</td>", t,
+				 (int)(m->time_us / 3600000000LL % 24),
+				 (int)(m->time_us / 60000000 % 60),
+				 (int)(m->time_us / 1000000 % 60),
 				 (int)(m->time_us / 1000 % 1000));
 		for (j = 0; !err && j < lo; j++)
 			err = buf_put_str(b, "<td></td>");

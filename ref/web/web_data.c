@@ -149,8 +149,10 @@ static void safe_name(const char *in, char *out, size_t sz)
 			  ch == '-') ? ch : '_';
 	}
 	out[i] = '\0';
-	if (!i || out[0] == '.')
+	if (!i)
 		snprintf(out, sz, "download");
+	else if (out[0] == '.')
+		out[0] = '_';	/* no hidden or relative names */
 }
 
 static int download(struct web_ctx *c, const char *ctype, const char *name,
