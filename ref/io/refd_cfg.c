@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include "base/mem.h"
 #include "io/refd_cfg.h"
+#include "io/refd_vm.h"
 
 /* Every permitted key. Add yours here, then check it in a check_*(). */
 const struct cfg_key refd_keys[] = {
@@ -45,6 +46,12 @@ const struct cfg_key refd_keys[] = {
 	{ "msrp", "networks" },
 	{ "msrp", "max_sessions" },
 	{ "xcap", "listen" },
+	{ "voicemail", "listen" },
+	{ "voicemail", "ports" },
+	{ "voicemail", "max" },
+	{ "voicemail", "beep_ms" },
+	{ "mail", "smtp" },
+	{ "mail", "from" },
 	{ "web", "listen" },
 	{ "web", "tls_cert" },
 	{ "web", "tls_key" },
@@ -57,8 +64,6 @@ const struct cfg_key refd_keys[] = {
 	{ "web", "plain" },
 	{ "web", "operators" },
 	{ "web", "session" },
-	{ "mail", "smtp" },
-	{ "mail", "from" },
 };
 
 static int required(struct refd *d, const char *sec, const char *key,
@@ -500,7 +505,7 @@ int refd_check_services(struct refd *d)
 	if ((d->xcap = cfg_has_section(c, "xcap")) &&
 	    (err = http_listen(d, "xcap")))
 		return err;
-	if ((err = check_mail(d)))
+	if ((err = refd_vm_check(d)) || (err = check_mail(d)))
 		return err;
 	if ((d->web = cfg_has_section(c, "web")) && (err = check_web(d)))
 		return err;

@@ -80,6 +80,7 @@ struct refd {
 	const char *mail_smtp, *mail_from;
 	struct store_sip sg;		/* proxy hooks -> ref/store */
 	struct sip_store_ops sg_ops;
+	struct refd_vm *vm;		/* [voicemail] (io/refd_vm.h) */
 	struct io_conf conf;		/* [conference]: the focus */
 };
 
