@@ -68,10 +68,12 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/bin/%,$(UNIT_SRC))
 
 BINS     := $(BIN)/refd $(BIN)/refctl $(BIN)/rtcbench
+# Test tools (tests/tools/*.c, one binary each): build/tools/NAME.
+TOOLS    := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c))
 
 .PHONY: all deps test check unit unit-san integration fuzz fuzz-smoke run \
         bench lint fmt clean certs
-all: $(BINS)
+all: $(BINS) $(TOOLS)
 
 # --- Debian packages -------------------------------------------------------
 DEB_BUILD := build-essential clang libclang-rt-14-dev pkg-config \
@@ -81,7 +83,7 @@ DEB_BUILD := build-essential clang libclang-rt-14-dev pkg-config \
              libbzrtp-dev \
              libns3-dev gnuplot-nox sqlite3 openssl
 DEB_PEERS := sip-tester tshark sipvicious kamailio kamailio-sqlite-modules \
-             rtpengine-daemon baresip python3
+             rtpengine-daemon baresip python3 chromium nodejs
 deps:
 	$(Q)missing=$$(for p in $(DEB_BUILD) $(DEB_PEERS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
@@ -95,6 +97,15 @@ deps:
 		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 			--no-install-recommends $$missing; \
 	fi
+	$(Q)command -v npm >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || \
+		echo sudo ); $$SUDO env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends npm; }
+	@# tests/web's browser driver, pinned in its package-lock.json; it
+	@# never downloads a browser: the tests use Debian's chromium.
+	$(Q)if ! [ tests/web/node_modules/.ci-stamp -nt \
+		tests/web/package-lock.json ]; then \
+		npm ci --prefix tests/web --no-audit --no-fund --loglevel=error && \
+		touch tests/web/node_modules/.ci-stamp; fi
 
 # --- compile ---------------------------------------------------------------
 # Objects depend on the Makefile too: a flag change must rebuild them.
@@ -118,13 +129,18 @@ $(BIN)/refd: $(B)/ref/app/refd.o $(B)/libref.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BIN)/refctl: $(B)/ref/app/refctl.o $(B)/libref.a
+$(BIN)/refctl: $(patsubst %.c,$(B)/%.o,$(wildcard ref/app/refctl*.c)) \
+		$(B)/libref.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(BIN)/rtcbench: $(APP_SIM:%.c=$(B)/%.o) $(B)/libsim.a $(B)/libref.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) $(NS3_LIBS) -losip2 -losipparser2 -o $@
+
+$(B)/tools/%: $(B)/tests/tools/%.o
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@
 
 $(B)/tests/bin/%: $(B)/tests/unit/%.o $(B)/libsim.a $(B)/libref.a
 	@mkdir -p $(@D)
