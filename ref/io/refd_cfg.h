@@ -24,6 +24,7 @@
 #include "sip/proxy.h"
 #include "store/store.h"
 #include "store/store_sip.h"
+#include "web/web.h"
 #include "xcap/xcap.h"
 
 #define EXIT_CONFIG 2
@@ -72,6 +73,12 @@ struct refd {
 	struct refd_retention ret;
 	struct io_core *ret_core;
 	struct xcap_http *xcap_http;	/* [xcap] listen, its own thread */
+	/* [web] (ref/web, its own thread) and [mail] */
+	const char *web_cert, *web_key;	/* NULL: plain = yes */
+	const char *web_operators;
+	uint32_t web_session_s;
+	struct web_http *web_http;
+	const char *mail_smtp, *mail_from;
 	struct store_sip sg;		/* proxy hooks -> ref/store */
 	/* [push] (RFC 8599 wake-ups, P9): the gateway, the INVITE wait */
 	bool push;
@@ -80,6 +87,7 @@ struct refd {
 	uint32_t push_queue;
 	struct push *pusher;		/* its worker thread */
 	struct sip_store_ops sg_ops;
+	struct refd_vm *vm;		/* [voicemail] (io/refd_vm.h) */
 	struct io_conf conf;		/* [conference]: the focus */
 };
 

@@ -76,6 +76,7 @@ struct tsx {
 	uint32_t kfinal;		/* server: kids with a final */
 	bool secure;			/* server: dialog must stay on TLS */
 	bool push_wait;			/* server: parked for a push wake-up */
+	bool failed_over;		/* server: failure route taken */
 	char branch[64];		/* client: our branch */
 	struct call *call;
 	tsx_done_fn *done;		/* local client transactions */
@@ -218,6 +219,9 @@ void route_branch_rsp(struct sip_proxy *p, struct tsx *kid, uint16_t code,
 void route_rsp_stateless(struct sip_proxy *p, const struct sip_msg *rsp);
 int route_fork(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg,
 	       const char *user);
+/* The failure route of server INVITE t (cfg.fail): 0 when a new branch
+ * went to the target, else ENOENT (none, or taken already) or an errno. */
+int route_failover(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg);
 void route_kid_gone(struct tsx *kid);
 /* Destination of an IP-literal sip/sips URI. EPERM (clear transport for
  * a secure request), EACCES (outside networks), EHOSTUNREACH (a name),
@@ -251,6 +255,15 @@ struct reg_target {
 /* Up to max live bindings of user; returns the count. */
 size_t reg_lookup(struct sip_proxy *p, const char *user,
 		  struct reg_target *out, size_t max);
+/*
+ * An in-dialog request whose target (dst, from URI u) is the Contact of a
+ * registered binding goes where that binding's REGISTER came from: behind
+ * a NAT the Contact is a private address and only the flow reaches it
+ * (what Kamailio's nathelper does by rewriting the Contact). dst and
+ * conn_id are replaced; ENOENT leaves them.
+ */
+int reg_flow(struct sip_proxy *p, const struct sip_uri *u,
+	     struct net_addr *dst, uint64_t *conn_id);
 
 /* auth.c */
 int auth_init(struct sip_proxy *p);

@@ -14,6 +14,7 @@
 #include "base/net.h"
 #include "ua/ua.h"
 #include "ua/msrp_ua.h"
+#include "sip/proxy.h"
 #include "scenario/run_int.h"
 
 struct scn_uadrv {
@@ -28,6 +29,9 @@ struct scn_uadrv {
 	 * NULL: the mode has none. */
 	int (*attach_core)(void *arg, struct core_ref core,
 			   const struct net_addr *addr);
+	/* What the network dropped on purpose (NATs), for the message of
+	 * a call whose media did not flow; NULL: nothing to say. */
+	void (*why_lost)(void *arg, char *out, size_t sz);
 };
 
 enum scn_ua_role {
@@ -58,9 +62,9 @@ struct scn_uas {
 
 /* A fresh UA of account a (role: enum scn_ua_role) whose Contact URI
  * carries cparams (may be NULL); attached to the driver. */
-int scn_uas_add(struct scn_ctx *c, struct scn_uas *u,
-		const struct scn_acct *a, int role, const char *via,
-		const char *cparams, struct scn_ua **out);
+int scn_uas_add_cp(struct scn_ctx *c, struct scn_uas *u,
+		   const struct scn_acct *a, int role, const char *via,
+		   const char *cparams, struct scn_ua **out);
 /* Run the network until ua reports an event in mask (1 << type) or
  * limit_us pass (ETIMEDOUT); other UAs' events are dropped. */
 int scn_uas_wait(struct scn_uas *u, struct ua *ua, unsigned mask,
@@ -68,6 +72,19 @@ int scn_uas_wait(struct scn_uas *u, struct ua *ua, unsigned mask,
 /* push A kind=call|message (uas_push.c). */
 int scn_uas_push(struct scn_ctx *c, struct scn_uas *u,
 		 const struct scn_traffic *t, char *err, size_t errsz);
+/* A new bench UA for account a, attached to the driver. */
+int scn_uas_add(struct scn_ctx *c, struct scn_uas *u,
+		const struct scn_acct *a, enum scn_ua_role role,
+		const char *uagent, const char *via, struct scn_ua **out);
+/* The conference verb (conf_verb.c). */
+int scn_conf_traffic(struct scn_ctx *c, struct scn_uas *u,
+		     const struct scn_traffic *t, char *err, size_t errsz);
+struct vnet;
+struct conf_focus;
+/* The focus on virtual network v and the proxy's static route to it. */
+int scn_conf_inproc(struct vnet *v, const char *domain, uint64_t seed,
+		    struct conf_focus **out, struct sip_static_route *route,
+		    char *err, size_t errsz);
 
 /* Run one traffic verb. ENOTSUP: not yet; err says why. */
 int scn_uas_traffic(struct scn_ctx *c, struct scn_uas *u,

@@ -66,7 +66,7 @@ static int trigger(struct scn_ctx *c, struct scn_uas *ip,
 	uint32_t h;
 	int rc;
 
-	rc = scn_uas_add(c, ip, t->a, call ? SCN_UA_CALLER : SCN_UA_OTHER,
+	rc = scn_uas_add_cp(c, ip, t->a, call ? SCN_UA_CALLER : SCN_UA_OTHER,
 			 t->via, NULL, &s);
 	if (rc) {
 		snprintf(err, errsz, "sending device: %s", strerror(rc));
@@ -160,7 +160,7 @@ int scn_uas_push(struct scn_ctx *c, struct scn_uas *ip,
 	scn_canary_make(c, 9, prid, sizeof(prid));
 	snprintf(cp, sizeof(cp), ";pn-provider=%s;pn-prid=%s;"
 		 "pn-param=bench.voip", t->canary, prid);
-	rc = scn_uas_add(c, ip, t->a, SCN_UA_DEVICE, t->via, cp, &s);
+	rc = scn_uas_add_cp(c, ip, t->a, SCN_UA_DEVICE, t->via, cp, &s);
 	if (rc) {
 		snprintf(err, errsz, "push device for %s: %s", t->a->name,
 			 strerror(rc));
