@@ -656,9 +656,7 @@ int scn_uas_traffic(struct scn_ctx *c, struct scn_uas *ip,
 	case SCN_FILE:
 	case SCN_VOICEMAIL:
 	case SCN_BUDDIES:
-		snprintf(err, errsz, "the bench has no %s client yet",
-			 scn_verb_name(t->st->verb));
-		return ENOTSUP;
+		return scn_store_traffic(c, ip, t, err, errsz);
 	default:
 		snprintf(err, errsz, "not a traffic verb");
 		return EINVAL;
