@@ -274,13 +274,16 @@ static int call_quality(struct scn_ctx *c, struct scn_uas *ip,
 		 "delay %.0f/%.0f ms, jitter %.1f/%.1f ms)", w->mos, w->r,
 		 ab.loss_pct, ba.loss_pct, ab.delay_ms, ba.delay_ms,
 		 ab.jitter_ms, ba.jitter_ms);
-	if (has_topology(c->s) || mmin || mmax) {
+	/* a blocked call has no quality to plot, only a setup delay */
+	if ((has_topology(c->s) || mmin || mmax) && !blocked) {
 		snprintf(key, sizeof(key), "%s:%u call_mos", c->s->file,
 			 t->st->line);
 		rep_summary_metric(c->sum, key, w->mos);
 		snprintf(key, sizeof(key), "%s:%u call_loss_pct", c->s->file,
 			 t->st->line);
 		rep_summary_metric(c->sum, key, w->loss_pct);
+	}
+	if (has_topology(c->s) || mmin || mmax) {
 		snprintf(key, sizeof(key), "%s:%u call_setup_ms", c->s->file,
 			 t->st->line);
 		rep_summary_metric(c->sum, key, ca.calls_ok ?

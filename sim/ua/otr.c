@@ -15,6 +15,7 @@
 #include <libotr/privkey.h>
 #include <libotr/message.h>
 #include <libotr/instag.h>
+#include <libotr/context.h>
 #include "base/mem.h"
 #include "ua/otr.h"
 
@@ -138,6 +139,25 @@ int ua_otr_new(struct ua_otr **op, const char *account)
 	return 0;
 }
 
+/*
+ * libotr 4.1 frees every context but not its context_priv block (a known
+ * upstream leak: otrl_context_forget() clears the block's contents, not
+ * the block). Collect them first, free them after the user state.
+ */
+static void us_free(OtrlUserState us)
+{
+	ConnContextPriv *priv[64];
+	ConnContext *c;
+	size_t n = 0, i;
+
+	for (c = us->context_root; c && n < 64; c = c->next)
+		if (c->context_priv)
+			priv[n++] = c->context_priv;
+	otrl_userstate_free(us);
+	for (i = 0; i < n; i++)
+		free(priv[i]);
+}
+
 void ua_otr_free(struct ua_otr *o)
 {
 	size_t i;
@@ -147,7 +167,7 @@ void ua_otr_free(struct ua_otr *o)
 	for (i = 0; i < o->nout; i++)
 		mem_free(o->out[i].msg);
 	if (o->us)
-		otrl_userstate_free(o->us);
+		us_free(o->us);
 	mem_free(o);
 }
 
