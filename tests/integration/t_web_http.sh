@@ -10,7 +10,8 @@
 # received (and the same code again: 410), a SIPp call alice -> service
 # through refd listed in /calls with its trace ladder (INVITE, 200, ACK,
 # BYE, the digest response shown as [redacted]), account removal through the
-# e-mailed code (the page says what was kept), then the session and the
+# e-mailed code (the page says what was kept), the operator view and its
+# audit rows in the export, then the session and the
 # login gone. Config errors: no certificate and no plain = yes is exit 2.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -22,6 +23,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+[ -x /usr/bin/sipp ] || { echo "skip: sipp (Debian sip-tester, make deps) is absent"; exit 77; }
 [ -x build/tools/smtpsink ] || make -s build/tools/smtpsink
 fail=0
 check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
@@ -52,7 +54,7 @@ listen = 127.0.0.1:$w
 operators = root
 CONF
 apw='Tq7#vLx2!pRz9w'; bpw='Bz4%nWq8@kLm3s'
-for u in alice bob service; do
+for u in alice bob service root; do
 	pw=$apw; [ $u = bob ] && pw=$bpw
 	bin/refctl -c "$tmp/refd.ini" account add $u@example.test \
 		--password "$pw" --email $u@mail.test >/dev/null
@@ -184,6 +186,17 @@ check "bob: alice's call, a file, a voicemail by id: 404" \
 check "bob: no operator view: 404" '[ "$(get $B "/operator?user=alice")" = 404 ]'
 check "bob's export: no alice" \
 	'[ "$(get $B /export)" = 200 ] && ! grep -q "alice" $tmp/b'
+R=$tmp/r.jar
+check "operator root: alice's calls and trace" \
+	'[ "$(login $R root "$apw")" = 303 ] &&
+	 [ "$(get $R "/operator?user=alice")" = 200 ] &&
+	 grep -q "service@example.test" $tmp/b &&
+	 [ "$(get $R "/operator$tr")" = 200 ] && grep -q "INVITE sip:service@" $tmp/b'
+check "alice's export lists the operator's accesses" \
+	'[ "$(get $A /export)" = 200 ] &&
+	 python3 -c "import json,sys; d=json.load(open(sys.argv[1]));
+a=d[\"operator_access\"]; assert len(a) == 2, a
+assert all(x[\"operator\"] == \"root@example.test\" for x in a), a" $tmp/b'
 check "alice's export: the call" \
 	'[ "$(get $A /export)" = 200 ] && grep -q "service@example.test" $tmp/b'
 
