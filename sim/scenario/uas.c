@@ -11,7 +11,9 @@
  *              the media canary; the callee's registered devices answer;
  *   message    the body, from a fresh sending device;
  *   subscribe  a fresh subscriber whose User-Agent is the canary;
- *   publish    the PIDF note.
+ *   publish    the PIDF note;
+ *   push       the pn-provider of a fresh push-capable device (RFC 8599),
+ *              which only the platform's push log may keep.
  * Every wait is bounded in virtual time and names what did not happen.
  */
 #include <errno.h>
@@ -48,9 +50,10 @@ static enum net_tp tp_of(const char *via)
 	       NET_UDP;
 }
 
-static int ua_add(struct scn_ctx *c, struct scn_uas *ip,
-		  const struct scn_acct *a, enum scn_ua_role role,
-		  const char *uagent, const char *via, struct scn_ua **out)
+static int ua_add_cp(struct scn_ctx *c, struct scn_uas *ip,
+		     const struct scn_acct *a, enum scn_ua_role role,
+		     const char *uagent, const char *via,
+		     const char *cparams, struct scn_ua **out)
 {
 	struct scn_ua *nv, *s;
 	struct ua_cfg cfg;
@@ -76,6 +79,7 @@ static int ua_add(struct scn_ctx *c, struct scn_uas *ip,
 	cfg.proxy = ip->proxy[tp == NET_TCP ? 1 : tp == NET_TLS ? 2 : 0];
 	cfg.media = mkaddr(n, 2, 30000, NET_UDP);
 	cfg.user_agent = uagent ? uagent : "rtcbench-ua/1";
+	cfg.contact_params = cparams;
 	cfg.seed = c->o->seed * 100003 + n + 1;
 	cfg.wall_offset_us = (uint64_t)ip->drv->wall_offset_us;
 	rc = ua_new(&s->ua, &cfg);
@@ -89,6 +93,13 @@ static int ua_add(struct scn_ctx *c, struct scn_uas *ip,
 	ip->nua++;
 	*out = s;
 	return 0;
+}
+
+static int ua_add(struct scn_ctx *c, struct scn_uas *ip,
+		  const struct scn_acct *a, enum scn_ua_role role,
+		  const char *uagent, const char *via, struct scn_ua **out)
+{
+	return ua_add_cp(c, ip, a, role, uagent, via, NULL, out);
 }
 
 int scn_uas_add(struct scn_ctx *c, struct scn_uas *u,
@@ -427,6 +438,21 @@ static int do_call(struct scn_ctx *c, struct scn_uas *ip,
 	return call_quality(c, ip, t, s->ua, callee, &cb0, err, errsz);
 }
 
+/* A UA for a traffic verb outside this file (uas_push.c). */
+int scn_uas_add_cp(struct scn_ctx *c, struct scn_uas *ip,
+		   const struct scn_acct *a, int role, const char *via,
+		   const char *cparams, struct scn_ua **out)
+{
+	return ua_add_cp(c, ip, a, (enum scn_ua_role)role, NULL, via,
+			 cparams, out);
+}
+
+int scn_uas_wait(struct scn_uas *ip, struct ua *ua, unsigned mask,
+		 uint64_t limit_us, struct ua_event *ev)
+{
+	return wait_ev(ip, ua, mask, limit_us, ev);
+}
+
 static int do_simple(struct scn_ctx *c, struct scn_uas *ip,
 		     const struct scn_traffic *t, char *err, size_t errsz)
 {
@@ -523,14 +549,12 @@ int scn_uas_traffic(struct scn_ctx *c, struct scn_uas *ip,
 		return scn_uas_chat(c, ip, t, err, errsz);
 	case SCN_CONFERENCE:
 		return scn_conf_traffic(c, ip, t, err, errsz);
+	case SCN_PUSH:
+		return scn_uas_push(c, ip, t, err, errsz);
 	case SCN_FILE:
 	case SCN_VOICEMAIL:
 	case SCN_BUDDIES:
 		return scn_store_traffic(c, ip, t, err, errsz);
-	case SCN_PUSH:
-		snprintf(err, errsz, "the bench has no %s client yet",
-			 scn_verb_name(t->st->verb));
-		return ENOTSUP;
 	default:
 		snprintf(err, errsz, "not a traffic verb");
 		return EINVAL;

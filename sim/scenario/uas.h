@@ -74,6 +74,18 @@ struct scn_uas {
 	void *http_arg;
 };
 
+/* A fresh UA of account a (role: enum scn_ua_role) whose Contact URI
+ * carries cparams (may be NULL); attached to the driver. */
+int scn_uas_add_cp(struct scn_ctx *c, struct scn_uas *u,
+		   const struct scn_acct *a, int role, const char *via,
+		   const char *cparams, struct scn_ua **out);
+/* Run the network until ua reports an event in mask (1 << type) or
+ * limit_us pass (ETIMEDOUT); other UAs' events are dropped. */
+int scn_uas_wait(struct scn_uas *u, struct ua *ua, unsigned mask,
+		 uint64_t limit_us, struct ua_event *ev);
+/* push A kind=call|message (uas_push.c). */
+int scn_uas_push(struct scn_ctx *c, struct scn_uas *u,
+		 const struct scn_traffic *t, char *err, size_t errsz);
 /* A new bench UA for account a, attached to the driver. */
 int scn_uas_add(struct scn_ctx *c, struct scn_uas *u,
 		const struct scn_acct *a, enum scn_ua_role role,

@@ -47,6 +47,9 @@ struct ua_cfg {
 	struct net_addr proxy;	/* outbound proxy (tp = transport) */
 	struct net_addr media;	/* RTP address; port = first RTP port */
 	const char *user_agent;	/* User-Agent header, may be NULL */
+	const char *contact_params; /* appended to the Contact URI, e.g.
+				 * ";pn-provider=x;pn-prid=y" (RFC 8599);
+				 * may be NULL */
 	uint64_t wall_offset_us;/* wall clock = now_us + offset (Date, SDP o=) */
 	uint64_t seed;		/* tags, branches, Call-IDs, SSRCs */
 	struct log *log;	/* may be NULL */

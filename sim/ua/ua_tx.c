@@ -43,6 +43,8 @@ static void contact_uri(const struct ua *ua, char *dst, size_t n)
 	else
 		snprintf(dst, n, "sip:%s@%s;transport=%s", ua->user, hp,
 			 net_tp_name(ua->local.tp));
+	if (ua->cparams[0] && strlen(dst) + strlen(ua->cparams) < n)
+		strcat(dst, ua->cparams);
 }
 
 int ua_build_request(struct ua *ua, struct buf *b, enum sip_method m,
