@@ -217,7 +217,7 @@ run: deps
 
 # Every side-by-side benchmark that exists, each into its own folder, then
 # one report; the exit status is 1 if any benchmark's checks failed.
-BENCHES := parse relay msrp replay sim
+BENCHES := parse relay msrp replay conf sim
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)rc=0; for b in $(BENCHES); do echo "bench: perf $$b"; \
@@ -228,7 +228,7 @@ certs:
 	$(Q)tests/integration/mkcerts.sh certs
 
 # --- hygiene ---------------------------------------------------------------
-CORE_DIRS := ref/base ref/sip ref/sdp ref/rtp ref/msrp sim/ua
+CORE_DIRS := ref/base ref/sip ref/sdp ref/rtp ref/msrp ref/vm sim/ua
 lint:
 	$(Q)if grep -rnE '#include *"(io|inproc|ns3)/' $(CORE_DIRS) 2>/dev/null; \
 	then echo "lint: a core includes a driver header"; exit 1; fi
