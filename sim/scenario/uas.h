@@ -46,6 +46,8 @@ struct scn_ua {
 	struct ua *ua;
 	int idx;		/* driver index */
 	bool registered;
+	char sas[64];		/* zRTP SAS of its last secured call, "" none */
+	bool zrtp_failed;
 };
 
 struct scn_uas {
@@ -58,6 +60,9 @@ struct scn_uas {
 					 * none in this mode) */
 	struct ua_msrp **chat;		/* MSRP clients made for chat steps */
 	size_t nchat;
+	unsigned addr_base;	/* UA k gets address number addr_base + k:
+				 * 0 in-process; live runs pick a block per
+				 * process so two at once do not collide */
 };
 
 /* A new bench UA for account a, attached to the driver. */
