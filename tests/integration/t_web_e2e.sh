@@ -55,6 +55,7 @@ smtp = smtp://127.0.0.1:$sport
 from = portal@example.test
 [web]
 listen = 127.0.0.1:$w
+operators = service
 CONF
 	if [ "$1" = plain ]; then echo "plain = yes"
 	else printf 'tls_cert = %s\ntls_key = %s\n' "$tmp/certs/server.crt" \
@@ -127,7 +128,7 @@ e2e() { # $1 mode, $2 scheme
 	WEB_SHOTS=$shots WEB_DOMAIN=example.test \
 	WEB_A=alice WEB_A_PW=$apw WEB_A_CALL=$acall \
 	WEB_B=bob WEB_B_PW=$bpw WEB_B_CALL=$bcall \
-	WEB_B_CANARY=canary-message-1 \
+	WEB_B_CANARY=canary-message-1 WEB_OP=service WEB_OP_PW=$spw \
 	timeout 50 node tests/web/e2e.mjs
 }
 rm -f "$shots"/*.png
@@ -143,5 +144,5 @@ check "alice's account is gone from the store" \
 check "the sink got the codes" '[ "$(ls $tmp/mail | wc -l)" -ge 2 ]'
 echo "screenshots: $(ls "$shots"/*.png 2>/dev/null | wc -l) in $shots"
 echo "t_web_e2e: $(echo "$(date +%s.%N) - $t0" | bc) s"
-[ "$fail" = 0 ] || { tail -5 "$tmp"/refd-*.log; cat "$tmp/sink.log"; }
+[ "$fail" = 0 ] || { tail -n 5 "$tmp"/refd-*.log; cat "$tmp/sink.log"; }
 exit "$fail"

@@ -10,6 +10,7 @@
  *   WEB_A / WEB_A_PW / WEB_A_CALL   alice: password and her call's Call-ID
  *   WEB_B / WEB_B_PW / WEB_B_CALL   bob, the second user, and his canary
  *   WEB_B_CANARY  text only bob's pages may show (his stored MESSAGE)
+ *   WEB_OP / WEB_OP_PW   an account in [web] operators (tls run)
  *   WEB_DOMAIN    the users' domain
  * One check per line ("ok"/"FAIL"), then "e2e: N passed, N failed"; exit
  * status 1 if any failed. Pages are used as a person would (links, forms,
@@ -51,6 +52,20 @@ async function pageShape(page, r, what) {
 	      `${miss} forms without csrf ${forms}`);
 	check(`${what}: no inline script, security headers`,
 	      !inline && !bad.length, `inline ${inline} bad ${bad}`);
+}
+
+/* Open every collapsed <details> (a trace's messages) by its summary. */
+async function openAll(page) {
+	const sums = page.locator('details:not([open]) > summary');
+	for (let i = await sums.count(); i > 0; i--)
+		await sums.first().click();
+}
+
+/* Accept every dialog (app.js asks confirm() before removals); remember. */
+const dialogs = [];
+function acceptDialogs(page) {
+	page.on('dialog', (d) => { dialogs.push(d.message()); d.accept(); });
+	return page;
 }
 
 async function login(page, user, pw) {
@@ -103,6 +118,21 @@ async function crossUser(page, ids) {
 		check(`alice POST ${h} (bob's) with her own token: 404`,
 		      r.status === 404, r.status);
 	}
+	/* ids on the routes bob has no item on yet: 404 all the same */
+	const cid = (callLink || '').split('/')[2];
+	const more = ['/files/1', '/files/2', '/voicemail/1.wav',
+		      '/voicemail/2.wav'];
+	if (cid)
+		more.push(`/operator/calls/${cid}/trace`);
+	for (const h of more) {
+		const r = await go(page, u(h));
+		check(`alice GET ${h}: 404`, r.status === 404, r.status);
+	}
+	for (const h of ['/voicemail/1/delete', '/voicemail/2/delete']) {
+		const r = await postNav(page, u(h), { csrf });
+		check(`alice POST ${h} with her own token: 404`,
+		      r.status === 404, r.status);
+	}
 	/* operator view is for operators only (alice is not one) */
 	const r = await go(page, u('/operator?user=' +
 		encodeURIComponent(`${B.user}@${dom}`)));
@@ -113,7 +143,7 @@ async function crossUser(page, ids) {
 
 async function full(browser) {
 	const ctxA = await browser.newContext({ acceptDownloads: true });
-	const pa = await ctxA.newPage();
+	const pa = acceptDialogs(await ctxA.newPage());
 	let r;
 
 	/* no session: every page sends to /login */
@@ -170,6 +200,7 @@ async function full(browser) {
 	if (calls.length) {
 		await Promise.all([pa.waitForNavigation(),
 			pa.locator(`a[href="${calls[0]}"]`).first().click()]);
+		await openAll(pa);
 		const t = await text(pa);
 		const rows = ['INVITE', 'ACK', 'BYE', '200'].filter((w) =>
 			!t.includes(w));
@@ -245,7 +276,7 @@ async function full(browser) {
 
 	/* bob's side, then alice tries his ids */
 	const ctxB = await browser.newContext();
-	const pb = await ctxB.newPage();
+	const pb = acceptDialogs(await ctxB.newPage());
 	r = await login(pb, B.user, B.pw);
 	check('bob logs in', r.final === '/identity', r.final);
 	const ids = await bobIds(pb);
@@ -286,7 +317,7 @@ async function full(browser) {
 	      `${r.first} ${r.final}`);
 	const ctxOld = await browser.newContext();
 	await ctxOld.addCookies(aCookies);
-	const po = await ctxOld.newPage();
+	const po = acceptDialogs(await ctxOld.newPage());
 	r = await go(po, u('/identity'));
 	check('ended session: /identity -> 303 /login',
 	      r.first === 303 && r.final === '/login', `${r.first} ${r.final}`);
@@ -303,7 +334,10 @@ async function full(browser) {
 	check('alice logs in again', r.final === '/identity', r.final);
 
 	/* remove the account through the e-mailed code */
+	const nd = dialogs.length;
 	r = await submit(pa, 'form[action="/identity/remove"]');
+	check('remove: the browser asked first (confirm dialog)',
+	      dialogs.length === nd + 1, dialogs.slice(nd));
 	check('remove: a code form', r.status === 200 && await pa.locator(
 	      'form[action="/identity/remove/confirm"]').count(), r.status);
 	await shot(pa, shots, pfx + 'remove-code');
@@ -349,8 +383,36 @@ async function full(browser) {
 	await Promise.all([ctxA.close(), ctxB.close(), ctxOld.close()]);
 }
 
+/* The operator (WEB_OP) looks at bob's calls and one trace: audited. */
+async function operator(browser) {
+	const ctx = await browser.newContext({ ignoreHTTPSErrors: true });
+	const pg = await ctx.newPage();
+	let r = await login(pg, E.WEB_OP, E.WEB_OP_PW);
+	check('operator logs in; an Operator link in the nav',
+	      r.final === '/identity' && await pg.locator(
+	      'a[href="/operator"]').count(), r.final);
+	await Promise.all([pg.waitForNavigation(),
+		pg.locator('a[href="/operator"]').first().click()]);
+	r = await submit(pg, 'form[action="/operator"]', (f) =>
+		f.locator('[name=user]').fill(`${B.user}@${dom}`));
+	const links = (await idLinks(pg)).filter((h) =>
+		/^\/operator\/calls\/[^/]+\/trace$/.test(h));
+	check("operator: bob's call listed, linked to its trace",
+	      r.status === 200 && links.length === 1, links);
+	await shot(pg, shots, pfx + 'operator');
+	if (links.length) {
+		r = await go(pg, u(links[0]));
+		check("operator: bob's trace", r.status === 200 &&
+		      (await pg.content()).includes(B.call), r.status);
+		await shot(pg, shots, pfx + 'operator-trace');
+	}
+	await ctx.close();
+}
+
 /* Over HTTPS: bob (alice is gone by now): flags, headers, pages, export. */
 async function tls(browser) {
+	if (E.WEB_OP)
+		await operator(browser);
 	const ctx = await browser.newContext({ acceptDownloads: true,
 					       ignoreHTTPSErrors: true });
 	const pg = await ctx.newPage();
@@ -375,6 +437,7 @@ async function tls(browser) {
 	await shot(pg, shots, pfx + 'calls');
 	if (calls.length) {
 		r = await go(pg, u(calls[0]));
+		await openAll(pg);
 		const t = await text(pg);
 		check('https trace: INVITE and BYE, [redacted]', r.status ===
 		      200 && t.includes('INVITE') && t.includes('BYE') &&
@@ -388,6 +451,10 @@ async function tls(browser) {
 	try { JSON.parse(ex); ok = true; } catch (e) { /* below */ }
 	check('https export: JSON with his call', ok && ex.includes(B.call));
 	check("https export: nothing of alice's", !ex.includes(A.call));
+	if (E.WEB_OP)
+		check("https export: the operator's accesses (audit log)",
+		      ok && /operator_access/.test(ex) &&
+		      ex.includes(`${E.WEB_OP}@${dom}`));
 	await ctx.close();
 }
 

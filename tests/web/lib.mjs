@@ -55,7 +55,15 @@ export async function shot(page, dir, name) {
  * path the page ended on.
  */
 export async function go(page, url) {
-	const resp = await page.goto(url, { waitUntil: 'load' });
+	let resp;
+	try {
+		resp = await page.goto(url, { waitUntil: 'load' });
+	} catch (e) {
+		/* an attachment (the export) is a download, not a page */
+		if (!/Download is starting/.test(String(e)))
+			throw e;
+		return { status: 200, first: 200, final: 'download', resp: null };
+	}
 	return hops(page, resp);
 }
 
