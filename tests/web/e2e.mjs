@@ -243,6 +243,37 @@ async function full(browser) {
 		check('contacts: an add form', false);
 	}
 
+	/* password: weak refused with the reason, wrong old one, then a good one */
+	const pwf = 'form[action="/identity/password"]';
+	const chpw = async (old, nw) => {
+		await go(pa, u('/identity'));
+		return submit(pa, pwf, async (f) => {
+			await f.locator('[name=old]').fill(old);
+			await f.locator('[name=new]').fill(nw);
+		});
+	};
+	r = await chpw(A.pw, 'password');
+	check('weak password refused (400) with the reason',
+	      r.status === 400 && /weak|common|short|guess|list|characters/i
+	      .test(await pa.locator('main, body').last().innerText()),
+	      `${r.status} ${(await text(pa)).slice(0, 200)}`);
+	await shot(pa, shots, pfx + 'password-weak');
+	r = await chpw(A.pw + 'x', 'Zr8!mQ2#vT6@kW');
+	check('wrong old password: 403', r.status === 403, r.status);
+	const newPw = 'Zr8!mQ2#vT6@kW';
+	r = await chpw(A.pw, newPw);
+	check('strong password: changed', r.status === 200 &&
+	      /password changed/i.test(await text(pa)), r.status);
+	if (r.status === 200)
+		A.pw = newPw;
+
+	/* voicemail on */
+	await go(pa, u('/identity'));
+	r = await submit(pa, 'form[action="/identity/voicemail"]', (f) =>
+		f.locator('[name=enabled]').check());
+	await go(pa, u('/identity'));
+	check('voicemail switched on', /Voicemail\s+on\b/.test(await text(pa)));
+
 	/* export download */
 	r = await go(pa, u('/identity'));
 	const [dl] = await Promise.all([pa.waitForEvent('download'),
