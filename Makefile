@@ -126,7 +126,8 @@ $(BIN)/refd: $(B)/ref/app/refd.o $(B)/libref.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BIN)/refctl: $(B)/ref/app/refctl.o $(B)/libref.a
+$(BIN)/refctl: $(patsubst %.c,$(B)/%.o,$(wildcard ref/app/refctl*.c)) \
+		$(B)/libref.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 

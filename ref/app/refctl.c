@@ -4,7 +4,9 @@
  * same INI as refd ([platform] data_dir, policy, domain), opens the store
  * beside a running refd (WAL, busy timeout) and runs one command. Wiring
  * only: every rule lives in ref/store and ref/policy. Bad input gives a
- * one-line error and exit 2; a store failure exit 1.
+ * one-line error and exit 2; a store failure exit 1. This file holds the
+ * options, the dispatch, listings, purge, export and bench; the account
+ * and purchase commands are in refctl_acct.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,28 +20,8 @@
 #include "policy/policy.h"
 #include "store/store.h"
 #include "store/store_json.h"
+#include "app/refctl.h"
 
-#define EXIT_BAD 2
-
-struct ctl {
-	struct cfg cfg;
-	const char *cfg_path;
-	const char *data_dir;
-	const char *domain;
-	const char *policy_path;
-	struct policy pol;
-	int have_pol;
-	struct store *st;
-	/* Options after the command words. */
-	int json;
-	const char *opt_user, *opt_password, *opt_password_file, *opt_email,
-		   *opt_display, *opt_amount, *opt_name, *opt_address,
-		   *opt_now, *opt_cdrs, *opt_messages, *opt_traces, *opt_batch,
-		   *opt_at, *opt_token, *opt_ttl;
-	int opt_voicemail, opt_pgp, opt_ack;
-	const char *arg;	/* the positional USER@DOMAIN */
-	json_t *arr;		/* --json accumulator */
-};
 
 static void usage(FILE *f)
 {
@@ -61,8 +43,7 @@ static void usage(FILE *f)
 		   "        [--at ISO8601] [--user U] [--ack]   ; synthetic load\n");
 }
 
-static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int bad(const char *fmt, ...)
+int ctl_bad(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -74,7 +55,7 @@ static int bad(const char *fmt, ...)
 	return EXIT_BAD;
 }
 
-static int fail(struct ctl *c, const char *what, int err)
+int ctl_fail(struct ctl *c, const char *what, int err)
 {
 	fprintf(stderr, "refctl: %s: %s%s%s\n", what, strerror(err),
 		c->st && store_errmsg(c->st)[0] ? ": " : "",
@@ -82,7 +63,7 @@ static int fail(struct ctl *c, const char *what, int err)
 	return 1;
 }
 
-static int64_t now_us(void)
+int64_t ctl_now_us(void)
 {
 	struct timespec ts;
 
@@ -125,7 +106,7 @@ static int parse_opts(struct ctl *c, int argc, char **argv)
 				o = &opts[k];
 		if (!o) {
 			if (argv[i][0] == '-' || c->arg)
-				return bad("unexpected argument '%s'", argv[i]);
+				return ctl_bad("unexpected argument '%s'", argv[i]);
 			c->arg = argv[i];
 			continue;
 		}
@@ -134,14 +115,14 @@ static int parse_opts(struct ctl *c, int argc, char **argv)
 			continue;
 		}
 		if (i + 1 >= argc)
-			return bad("%s needs a value", o->name);
+			return ctl_bad("%s needs a value", o->name);
 		*(const char **)((char *)c + o->off) = argv[++i];
 	}
 	return 0;
 }
 
 /* Options a command accepts; anything else given is refused. */
-static int only(struct ctl *c, const char *cmd, const char *allowed)
+int ctl_only(struct ctl *c, const char *cmd, const char *allowed)
 {
 	size_t k;
 
@@ -152,12 +133,12 @@ static int only(struct ctl *c, const char *cmd, const char *allowed)
 			*(int *)((char *)c + opts[k].off);
 
 		if (set && !strstr(allowed, n + 2))
-			return bad("%s: option %s not accepted", cmd, n);
+			return ctl_bad("%s: option %s not accepted", cmd, n);
 	}
 	return 0;
 }
 
-static int aor_ok(const char *s)
+int ctl_aor_ok(const char *s)
 {
 	const char *at = strrchr(s, '@');
 	const char *p;
@@ -174,7 +155,7 @@ static int aor_ok(const char *s)
 
 /* ---- setup ------------------------------------------------------------ */
 
-static int open_store(struct ctl *c)
+int ctl_open_store(struct ctl *c)
 {
 	char err[300];
 	int e;
@@ -188,19 +169,19 @@ static int open_store(struct ctl *c)
 	return 0;
 }
 
-static int load_policy(struct ctl *c)
+int ctl_load_policy(struct ctl *c)
 {
 	char err[600];
 
 	if (!c->policy_path)
-		return bad("%s: [platform] policy is not set", c->cfg_path);
+		return ctl_bad("%s: [platform] policy is not set", c->cfg_path);
 	if (policy_load(&c->pol, c->policy_path, err, sizeof(err)))
-		return bad("%s", err);
+		return ctl_bad("%s", err);
 	c->have_pol = 1;
 	return 0;
 }
 
-static int emit(struct ctl *c, json_t *j)
+int ctl_emit(struct ctl *c, json_t *j)
 {
 	if (!j || json_array_append_new(c->arr, j))
 		return ENOMEM;
@@ -215,394 +196,13 @@ static int print_json(struct ctl *c)
 	return 0;
 }
 
-#define T(us, b) store_time_iso((us), (b), sizeof(b))
-
-/* ---- account ---------------------------------------------------------- */
-
-static int read_password_file(const char *path, char *pw, size_t sz)
-{
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (!f)
-		return errno;
-	if (!fgets(pw, (int)sz, f)) {
-		fclose(f);
-		return EINVAL;
-	}
-	fclose(f);
-	n = strcspn(pw, "\r\n");
-	pw[n] = '\0';
-	return 0;
-}
-
-static int account_add(struct ctl *c)
-{
-	struct store_account a;
-	struct store_hashes h;
-	char pw[512], why[128], det[64];
-	const char *at;
-	int64_t id;
-	int e;
-
-	if ((e = only(c, "account add", "password password-file email display"
-		      " voicemail pgp")))
-		return e;
-	if (!c->arg || !aor_ok(c->arg))
-		return bad("account add: want USER@DOMAIN, got '%s'",
-			   c->arg ? c->arg : "");
-	at = strrchr(c->arg, '@');
-	if (c->domain && strcmp(at + 1, c->domain))
-		return bad("account add: domain '%s' is not the platform"
-			   " domain '%s'", at + 1, c->domain);
-	if (!!c->opt_password == !!c->opt_password_file)
-		return bad("account add: give one of --password,"
-			   " --password-file");
-	if (c->opt_email && (!strchr(c->opt_email, '@') ||
-			     strpbrk(c->opt_email, " \t\r\n<>\"")))
-		return bad("account add: bad e-mail address");
-	if (c->opt_password_file) {
-		e = read_password_file(c->opt_password_file, pw, sizeof(pw));
-		if (e)
-			return bad("%s: cannot read a password: %s",
-				   c->opt_password_file, strerror(e));
-	} else if (snprintf(pw, sizeof(pw), "%s", c->opt_password) >=
-		   (int)sizeof(pw)) {
-		return bad("account add: password too long");
-	}
-	if ((e = load_policy(c)))
-		goto out;
-	{
-		char user[260];
-
-		snprintf(user, sizeof(user), "%.*s", (int)(at - c->arg),
-			 c->arg);
-		if (policy_password_check(&c->pol, user, pw, why,
-					  sizeof(why))) {
-			e = bad("account add: weak password refused: %s", why);
-			goto out;
-		}
-	}
-	memset(&a, 0, sizeof(a));
-	a.user = pl_from_mem(c->arg, (size_t)(at - c->arg));
-	a.domain = pl_from_str(at + 1);
-	a.display = pl_from_str(c->opt_display);
-	a.email = pl_from_str(c->opt_email);
-	a.voicemail = c->opt_voicemail;
-	a.pgp = c->opt_pgp;
-	a.created_us = now_us();
-	/* Digest HA1 over refd's realm: [sip] realm, else the domain. */
-	e = store_hash_password_realm(&a, &h, cfg_get(&c->cfg, "sip",
-						      "realm"), pw);
-	sodium_memzero(pw, sizeof(pw));
-	if (e) {
-		e = fail(c, "account add", e);
-		goto out;
-	}
-	if ((e = open_store(c)))
-		goto wipe;
-	e = store_account_add(c->st, &a, &id);
-	if (e == EEXIST) {
-		e = bad("account add: %s exists", c->arg);
-		goto wipe;
-	} else if (e == EINVAL) {
-		e = bad("account add: bad user or domain in '%s'", c->arg);
-		goto wipe;
-	} else if (e) {
-		e = fail(c, "account add", e);
-		goto wipe;
-	}
-	snprintf(det, sizeof(det), "account id %lld", (long long)id);
-	(void)store_audit_add(c->st, a.created_us, "refctl", "account add",
-			      det);
-	printf("added %s\n", c->arg);
-wipe:
-	store_hash_fini(&h);
-out:
-	sodium_memzero(pw, sizeof(pw));
-	return e;
-}
-
-static int account_delete(struct ctl *c)
-{
-	struct store_delete_report r;
-	struct pl aor;
-	char until[40], det[96];
-	int e;
-
-	if ((e = only(c, "account delete", "")))
-		return e;
-	if (!c->arg || !aor_ok(c->arg))
-		return bad("account delete: want USER@DOMAIN");
-	if ((e = load_policy(c)) || (e = open_store(c)))
-		return e;
-	aor = pl_from_str(c->arg);
-	e = store_account_delete(c->st, &aor, &c->pol, &r);
-	if (e == ENOENT)
-		return bad("account delete: nothing is held for %s", c->arg);
-	if (e)
-		return fail(c, "account delete", e);
-	printf("deleted %s: %llu account, %llu XCAP documents, %llu messages"
-	       " (%llu deliveries), %llu files, %llu voicemails, %llu trace"
-	       " rows, %llu CDRs, %llu push log entries\n", c->arg,
-	       (unsigned long long)r.accounts, (unsigned long long)r.xcap,
-	       (unsigned long long)r.messages,
-	       (unsigned long long)r.deliveries, (unsigned long long)r.files,
-	       (unsigned long long)r.voicemail, (unsigned long long)r.traces,
-	       (unsigned long long)r.cdrs, (unsigned long long)r.push);
-	if (r.billing_kept)
-		printf("kept %llu billing record(s) until %s: P17, purchases"
-		       " are kept %llu days after the purchase, also after"
-		       " account deletion\n",
-		       (unsigned long long)r.billing_kept,
-		       T(r.billing_until_us, until),
-		       (unsigned long long)(c->pol.billing_s / 86400));
-	else
-		printf("kept nothing\n");
-	snprintf(det, sizeof(det), "rows removed %llu, billing kept %llu",
-		 (unsigned long long)(r.accounts + r.xcap + r.messages +
-				      r.files + r.voicemail + r.traces +
-				      r.cdrs + r.push),
-		 (unsigned long long)r.billing_kept);
-	(void)store_audit_add(c->st, now_us(), "refctl", "account delete",
-			      det);
-	return 0;
-}
-
-/*
- * P3 password recovery: `recover` makes a one-time token (only its hash
- * is stored) for the operator's mail to the account's e-mail; `reset`
- * takes it back with a new password, which must pass the P2 rules.
- */
-static int account_recover(struct ctl *c)
-{
-	uint8_t rnd[16];
-	uint64_t ttl_s = 3600;
-	char tok[40], until[40];
-	struct pl aor;
-	int64_t exp;
-	int e;
-
-	if ((e = only(c, "account recover", "ttl")))
-		return e;
-	if (!c->arg || !aor_ok(c->arg))
-		return bad("account recover: want USER@DOMAIN");
-	if (c->opt_ttl && (cfg_parse_duration(c->opt_ttl, &ttl_s) || !ttl_s ||
-			   ttl_s > 7 * 86400))
-		return bad("account recover: bad --ttl '%s' (1m to 7d)",
-			   c->opt_ttl);
-	if ((e = open_store(c)))
-		return e;
-	aor = pl_from_str(c->arg);
-	if (store_account_get(c->st, &aor, NULL, NULL) == ENOENT)
-		return bad("account recover: no account %s", c->arg);
-	if (sodium_init() < 0)
-		return 1;
-	randombytes_buf(rnd, sizeof(rnd));
-	exp = now_us() + (int64_t)ttl_s * 1000000;
-	e = store_token_new(c->st, &aor, STORE_TOKEN_RECOVERY, rnd, exp, tok,
-			    sizeof(tok));
-	sodium_memzero(rnd, sizeof(rnd));
-	if (e)
-		return fail(c, "account recover", e);
-	printf("%s\t%s\n", tok, T(exp, until));
-	sodium_memzero(tok, sizeof(tok));
-	return 0;
-}
-
-static int account_reset(struct ctl *c)
-{
-	struct store_account a;
-	struct store_hashes h;
-	char pw[512], why[128], user[260];
-	const char *at;
-	struct pl aor;
-	int e;
-
-	if ((e = only(c, "account reset", "token password password-file")))
-		return e;
-	if (!c->arg || !aor_ok(c->arg) || !c->opt_token)
-		return bad("account reset: want USER@DOMAIN --token T");
-	if (!!c->opt_password == !!c->opt_password_file)
-		return bad("account reset: give one of --password,"
-			   " --password-file");
-	if (c->opt_password_file) {
-		e = read_password_file(c->opt_password_file, pw, sizeof(pw));
-		if (e)
-			return bad("%s: cannot read a password: %s",
-				   c->opt_password_file, strerror(e));
-	} else if (snprintf(pw, sizeof(pw), "%s", c->opt_password) >=
-		   (int)sizeof(pw)) {
-		return bad("account reset: password too long");
-	}
-	at = strrchr(c->arg, '@');
-	snprintf(user, sizeof(user), "%.*s", (int)(at - c->arg), c->arg);
-	if ((e = load_policy(c)))
-		goto out;
-	if (policy_password_check(&c->pol, user, pw, why, sizeof(why))) {
-		e = bad("account reset: weak password refused: %s", why);
-		goto out;
-	}
-	if ((e = open_store(c)))
-		goto out;
-	aor = pl_from_str(c->arg);
-	/* Consume the token first: a wrong one never reaches hashing. */
-	e = store_token_use(c->st, &aor, STORE_TOKEN_RECOVERY, c->opt_token,
-			    now_us());
-	if (e == EACCES) {
-		e = bad("account reset: token wrong, used or expired");
-		goto out;
-	} else if (e) {
-		e = fail(c, "account reset", e);
-		goto out;
-	}
-	memset(&a, 0, sizeof(a));
-	a.user = pl_from_mem(c->arg, (size_t)(at - c->arg));
-	a.domain = pl_from_str(at + 1);
-	e = store_hash_password_realm(&a, &h, cfg_get(&c->cfg, "sip",
-						      "realm"), pw);
-	if (!e)
-		e = store_account_set_password(c->st, &a);
-	store_hash_fini(&h);
-	if (e)
-		e = fail(c, "account reset", e);
-	else
-		printf("password of %s reset\n", c->arg);
-out:
-	sodium_memzero(pw, sizeof(pw));
-	return e;
-}
-
-static int acc_print(void *arg, const struct store_account *a)
-{
-	struct ctl *c = arg;
-
-	if (c->json)
-		return emit(c, store_json_account(a));
-	printf("%.*s@%.*s\t%.*s\t%.*s\tvoicemail=%s\tpgp=%s\n",
-	       PL_ARG(a->user), PL_ARG(a->domain), PL_ARG(a->display),
-	       PL_ARG(a->email), a->voicemail ? "on" : "off",
-	       a->pgp ? "on" : "off");
-	return 0;
-}
-
-static int account_list(struct ctl *c)
-{
-	int e;
-
-	if ((e = only(c, "account list", "json")) || (e = open_store(c)))
-		return e;
-	if (c->arg)
-		return bad("account list: unexpected '%s'", c->arg);
-	e = store_account_list(c->st, acc_print, c);
-	return e ? fail(c, "account list", e) : 0;
-}
-
-/* ---- purchases -------------------------------------------------------- */
-
-/* "12", "12.5", "12.50" -> cents. */
-static int parse_amount(const char *s, int64_t *cents)
-{
-	int64_t v = 0;
-	int frac = -1;
-
-	if (!*s)
-		return EINVAL;
-	for (; *s; s++) {
-		if (*s == '.' && frac < 0) {
-			frac = 0;
-			continue;
-		}
-		if (*s < '0' || *s > '9' || frac >= 2 || v > INT64_MAX / 100)
-			return EINVAL;
-		v = v * 10 + (*s - '0');
-		if (frac >= 0)
-			frac++;
-	}
-	if (frac == 0)
-		return EINVAL;
-	while (frac < 2) {
-		v *= 10;
-		frac = frac < 0 ? 1 : frac + 1;
-	}
-	*cents = v;
-	return 0;
-}
-
-static int purchase_add(struct ctl *c)
-{
-	struct store_purchase p;
-	struct pl aor;
-	char det[64];
-	int64_t id;
-	int e;
-
-	if ((e = only(c, "purchase add", "amount name address")))
-		return e;
-	if (!c->arg || !aor_ok(c->arg))
-		return bad("purchase add: want USER@DOMAIN");
-	if (!c->opt_amount || !c->opt_name || !c->opt_address)
-		return bad("purchase add: --amount, --name and --address are"
-			   " required");
-	memset(&p, 0, sizeof(p));
-	if (parse_amount(c->opt_amount, &p.amount_cents))
-		return bad("purchase add: bad amount '%s' (want 12 or 12.50)",
-			   c->opt_amount);
-	if ((e = open_store(c)))
-		return e;
-	aor = pl_from_str(c->arg);
-	if (store_account_get(c->st, &aor, NULL, NULL) == ENOENT)
-		return bad("purchase add: no account %s", c->arg);
-	p.time_us = now_us();
-	p.user = aor;
-	p.name = pl_from_str(c->opt_name);
-	p.address = pl_from_str(c->opt_address);
-	e = store_purchase_add(c->st, &p, &id);
-	if (e)
-		return fail(c, "purchase add", e);
-	snprintf(det, sizeof(det), "purchase id %lld", (long long)id);
-	(void)store_audit_add(c->st, p.time_us, "refctl", "purchase add",
-			      det);
-	printf("purchase %lld added for %s\n", (long long)id, c->arg);
-	return 0;
-}
-
-static int buy_print(void *arg, const struct store_purchase *p)
-{
-	struct ctl *c = arg;
-	char t[40];
-
-	if (c->json)
-		return emit(c, store_json_purchase(p));
-	printf("%lld\t%s\t%.*s\t%lld.%02lld\t%.*s\t%.*s\n", (long long)p->id,
-	       T(p->time_us, t), PL_ARG(p->user),
-	       (long long)(p->amount_cents / 100),
-	       (long long)(p->amount_cents % 100), PL_ARG(p->name),
-	       PL_ARG(p->address));
-	return 0;
-}
-
-static int purchase_list(struct ctl *c)
-{
-	struct pl u = pl_from_str(c->opt_user);
-	int e;
-
-	if ((e = only(c, "purchase list", "json user")) ||
-	    (e = open_store(c)))
-		return e;
-	e = store_purchase_list(c->st, c->opt_user ? &u : NULL, buy_print, c);
-	return e ? fail(c, "purchase list", e) : 0;
-}
-
-/* ---- listings --------------------------------------------------------- */
-
 static int cdr_print(void *arg, const struct store_cdr *r)
 {
 	struct ctl *c = arg;
 	char t[40];
 
 	if (c->json)
-		return emit(c, store_json_cdr(r));
+		return ctl_emit(c, store_json_cdr(r));
 	printf("%s\t%.*s\t%.*s\t%d\t%lld.%03llds\t%.*s\t%.*s\n",
 	       T(r->setup_us, t), PL_ARG(r->caller), PL_ARG(r->callee),
 	       r->status, (long long)(r->duration_ms / 1000),
@@ -617,7 +217,7 @@ static int trace_print(void *arg, const struct store_trace *r)
 	char t[40];
 
 	if (c->json)
-		return emit(c, store_json_trace(r));
+		return ctl_emit(c, store_json_trace(r));
 	printf("%s\t%.*s\t%s\t%.*s\t%.*s -> %.*s\t%.*s\n", T(r->time_us, t),
 	       PL_ARG(r->call_id), r->dir_out ? "out" : "in",
 	       PL_ARG(r->transport), PL_ARG(r->src), PL_ARG(r->dst),
@@ -631,7 +231,7 @@ static int msg_print(void *arg, const struct store_msg *m)
 	char t[40];
 
 	if (c->json)
-		return emit(c, store_json_msg(m));
+		return ctl_emit(c, store_json_msg(m));
 	printf("%lld\t%s\t%.*s\t%.*s\t%.*s\t%s\t%zu bytes\n", (long long)m->id,
 	       T(m->time_us, t), PL_ARG(m->sender), PL_ARG(m->recipient),
 	       PL_ARG(m->content_type), m->encrypted ? "encrypted" : "clear",
@@ -643,11 +243,11 @@ static int user_opt(struct ctl *c, const char *cmd, struct pl *u,
 		    int required)
 {
 	if (c->arg)
-		return bad("%s: unexpected '%s'", cmd, c->arg);
+		return ctl_bad("%s: unexpected '%s'", cmd, c->arg);
 	if (!c->opt_user)
-		return required ? bad("%s: --user is required", cmd) : 0;
-	if (!aor_ok(c->opt_user))
-		return bad("%s: --user wants USER@DOMAIN", cmd);
+		return required ? ctl_bad("%s: --user is required", cmd) : 0;
+	if (!ctl_aor_ok(c->opt_user))
+		return ctl_bad("%s: --user wants USER@DOMAIN", cmd);
 	*u = pl_from_str(c->opt_user);
 	return 0;
 }
@@ -657,9 +257,9 @@ static int listing(struct ctl *c, const char *cmd)
 	struct pl u;
 	int e;
 
-	if ((e = only(c, cmd, "json user")) ||
+	if ((e = ctl_only(c, cmd, "json user")) ||
 	    (e = user_opt(c, cmd, &u, !strcmp(cmd, "message list"))) ||
-	    (e = open_store(c)))
+	    (e = ctl_open_store(c)))
 		return e;
 	if (!strcmp(cmd, "cdr list"))
 		e = store_cdr_list(c->st, c->opt_user ? &u : NULL, cdr_print,
@@ -669,7 +269,7 @@ static int listing(struct ctl *c, const char *cmd)
 				     trace_print, c);
 	else
 		e = store_msg_list(c->st, &u, msg_print, c);
-	return e ? fail(c, cmd, e) : 0;
+	return e ? ctl_fail(c, cmd, e) : 0;
 }
 
 /* ---- purge, export ---------------------------------------------------- */
@@ -681,22 +281,22 @@ static int purge(struct ctl *c)
 	char t[40];
 	int e;
 
-	if ((e = only(c, "purge", "now")))
+	if ((e = ctl_only(c, "purge", "now")))
 		return e;
 	if (c->arg)
-		return bad("purge: unexpected '%s'", c->arg);
+		return ctl_bad("purge: unexpected '%s'", c->arg);
 	if (c->opt_now) {
 		if (store_time_parse(c->opt_now, &now))
-			return bad("purge: bad --now '%s' (want ISO 8601,"
+			return ctl_bad("purge: bad --now '%s' (want ISO 8601,"
 				   " e.g. 2026-05-01T00:00:00Z)", c->opt_now);
 	} else {
-		now = now_us();
+		now = ctl_now_us();
 	}
-	if ((e = load_policy(c)) || (e = open_store(c)))
+	if ((e = ctl_load_policy(c)) || (e = ctl_open_store(c)))
 		return e;
 	e = store_purge(c->st, &c->pol, now, &r);
 	if (e)
-		return fail(c, "purge", e);
+		return ctl_fail(c, "purge", e);
 	printf("purge as of %s: %llu traces, %llu CDRs, %llu push, %llu"
 	       " messages, %llu files by age + %llu by quota (%llu bytes),"
 	       " %llu billing, %llu audit%s\n", T(now, t),
@@ -719,15 +319,15 @@ static int export_user(struct ctl *c)
 	struct pl u;
 	int e;
 
-	if ((e = only(c, "export", "user")) ||
-	    (e = user_opt(c, "export", &u, 1)) || (e = open_store(c)))
+	if ((e = ctl_only(c, "export", "user")) ||
+	    (e = user_opt(c, "export", &u, 1)) || (e = ctl_open_store(c)))
 		return e;
 	buf_init(&b);
 	e = store_export_user(c->st, &u, &b);
 	if (e == ENOENT)
-		e = bad("export: nothing is held for %s", c->opt_user);
+		e = ctl_bad("export: nothing is held for %s", c->opt_user);
 	else if (e)
-		e = fail(c, "export", e);
+		e = ctl_fail(c, "export", e);
 	else
 		fwrite(b.data, 1, b.len, stdout);
 	buf_fini(&b);
@@ -747,7 +347,7 @@ static int count_opt(const char *v, const char *name, uint32_t *out)
 	}
 	n = strtoul(v, &end, 10);
 	if (!*v || *end || n > 100000000ul || v[0] == '-')
-		return bad("bench: %s wants a count, got '%s'", name, v);
+		return ctl_bad("bench: %s wants a count, got '%s'", name, v);
 	*out = (uint32_t)n;
 	return 0;
 }
@@ -829,7 +429,7 @@ static int bench(struct ctl *c)
 	double t0, dt;
 	int e;
 
-	if ((e = only(c, "bench", "cdrs messages traces batch at user ack")) ||
+	if ((e = ctl_only(c, "bench", "cdrs messages traces batch at user ack")) ||
 	    (e = count_opt(c->opt_cdrs, "--cdrs", &n[0])) ||
 	    (e = count_opt(c->opt_messages, "--messages", &n[1])) ||
 	    (e = count_opt(c->opt_traces, "--traces", &n[2])) ||
@@ -837,15 +437,15 @@ static int bench(struct ctl *c)
 			   &batch)))
 		return e;
 	if (!batch)
-		return bad("bench: --batch must be > 0");
-	if (c->opt_user && !aor_ok(c->opt_user))
-		return bad("bench: --user wants USER@DOMAIN");
-	t = now_us();
+		return ctl_bad("bench: --batch must be > 0");
+	if (c->opt_user && !ctl_aor_ok(c->opt_user))
+		return ctl_bad("bench: --user wants USER@DOMAIN");
+	t = ctl_now_us();
 	if (c->opt_at && store_time_parse(c->opt_at, &t))
-		return bad("bench: bad --at '%s'", c->opt_at);
-	if ((e = open_store(c)))
+		return ctl_bad("bench: bad --at '%s'", c->opt_at);
+	if ((e = ctl_open_store(c)))
 		return e;
-	snprintf(tag, sizeof(tag), "bench-%lld", (long long)now_us());
+	snprintf(tag, sizeof(tag), "bench-%lld", (long long)ctl_now_us());
 	most = n[0] > n[1] ? n[0] : n[1];
 	most = most > n[2] ? most : n[2];
 	t0 = mono_s();
@@ -866,7 +466,7 @@ static int bench(struct ctl *c)
 		first = i + 1;
 	}
 	if (e)
-		return fail(c, "bench", e);
+		return ctl_fail(c, "bench", e);
 	dt = mono_s() - t0;
 	fprintf(c->opt_ack ? stderr : stdout, "bench: %u CDRs, %u messages,"
 		" %u traces in %.3f s, batch %u: %.0f rows/s\n", n[0], n[1],
@@ -880,13 +480,13 @@ static const struct {
 	const char *w1, *w2;
 	int (*fn)(struct ctl *c);
 } cmds[] = {
-	{ "account", "add", account_add },
-	{ "account", "delete", account_delete },
-	{ "account", "list", account_list },
-	{ "account", "recover", account_recover },
-	{ "account", "reset", account_reset },
-	{ "purchase", "add", purchase_add },
-	{ "purchase", "list", purchase_list },
+	{ "account", "add", ctl_account_add },
+	{ "account", "delete", ctl_account_delete },
+	{ "account", "list", ctl_account_list },
+	{ "account", "recover", ctl_account_recover },
+	{ "account", "reset", ctl_account_reset },
+	{ "purchase", "add", ctl_purchase_add },
+	{ "purchase", "list", ctl_purchase_list },
 	{ "cdr", "list", NULL },
 	{ "trace", "list", NULL },
 	{ "message", "list", NULL },
@@ -898,12 +498,12 @@ static const struct {
 static int load_config(struct ctl *c)
 {
 	if (cfg_load(&c->cfg, c->cfg_path))
-		return bad("%s", c->cfg.err);
+		return ctl_bad("%s", c->cfg.err);
 	c->data_dir = cfg_get(&c->cfg, "platform", "data_dir");
 	c->domain = cfg_get(&c->cfg, "platform", "domain");
 	c->policy_path = cfg_get(&c->cfg, "platform", "policy");
 	if (!c->data_dir || !*c->data_dir)
-		return bad("%s: [platform] data_dir is not set", c->cfg_path);
+		return ctl_bad("%s: [platform] data_dir is not set", c->cfg_path);
 	return 0;
 }
 
@@ -932,7 +532,7 @@ static int run(struct ctl *c, int argc, char **argv)
 			e = print_json(c);
 		return e;
 	}
-	return bad("unknown command '%s%s%s' (refctl --help)", argv[0],
+	return ctl_bad("unknown command '%s%s%s' (refctl --help)", argv[0],
 		   argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
 }
 

@@ -214,6 +214,8 @@ static int wire_sip(struct refd *d)
 	 * loop runs. */
 	if (d->media)
 		io_media_sip_ops(&d->mg, &pc.media);
+	if (d->conf.on)
+		io_conf_route(&d->conf, &pc.statics[pc.nstatics++]);
 	if ((err = sip_proxy_new(&d->proxy, &pc)) ||
 	    (err = io_core_add(d->loop, &sip_proxy_core_ops, d->proxy,
 			       &d->sip)))
@@ -353,6 +355,29 @@ static int start_media(struct refd *d)
 	return e == EINVAL ? EXIT_CONFIG : EXIT_RUNTIME;
 }
 
+/* [conference]: the focus core, behind the proxy's static route. */
+static int start_conf(struct refd *d)
+{
+	char err[256] = "";
+	uint64_t seed;
+
+	if (!d->conf.on)
+		return 0;
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		return EXIT_RUNTIME;
+	if (io_conf_start(&d->conf, d->loop, d->domain,
+			  io_wall_offset_us(d->loop), seed, err, sizeof(err))) {
+		cfg_fail(&d->cfg, "conference", "listen", "%s", err);
+		fprintf(stderr, "%s\n", d->cfg.err);
+		return EXIT_RUNTIME;
+	}
+	LOG_I(&d->log, "conference focus for %s*@%s on %s, RTP %u-%u",
+	      d->conf.prefix, d->domain, cfg_get(&d->cfg, "conference",
+						 "listen"),
+	      (unsigned)d->conf.port_lo, (unsigned)d->conf.port_hi);
+	return 0;
+}
+
 static int start(struct refd *d)
 {
 	struct io_opts o = { 0 };
@@ -388,6 +413,8 @@ static int start(struct refd *d)
 		return EXIT_RUNTIME;
 	}
 	if ((e = start_media(d)))
+		return e;
+	if ((e = start_conf(d)))
 		return e;
 	if ((e = start_retention(d))) {
 		LOG_E(&d->log, "retention engine: %s", strerror(e));

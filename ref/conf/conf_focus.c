@@ -42,6 +42,7 @@ struct conf_leg {
 	char remote_uri[256];	/* its Contact (our BYE's Request-URI) */
 	char from_uri[256];	/* its From URI (our BYE's To) */
 	char caller[128];	/* user@host for the CDR */
+	char route[512];	/* its Record-Route set (our Route), or "" */
 	struct net_addr sig;	/* where its requests came from */
 	struct net_addr rtp_peer;
 	bool latched;		/* rtp_peer taken from the first packet */
@@ -241,6 +242,32 @@ static int reply(struct conf_focus *f, const struct net_pkt *in,
 	return enqueue(f, &in->to, &in->from, f->b.data, f->b.len);
 }
 
+/*
+ * The dialog's route set as the UAS sees it (RFC 3261 12.1.1): the
+ * Record-Route values in their order, so that our BYE goes back through
+ * the proxies that asked to stay on the path. Too long: none (the BYE
+ * then goes straight to the Contact).
+ */
+static void route_set(const struct sip_msg *m, char *out, size_t sz)
+{
+	struct sip_list_it it;
+	struct pl e;
+	size_t n = 0;
+	int w;
+
+	out[0] = '\0';
+	sip_list_begin(&it, m, SIP_HDR_RECORD_ROUTE);
+	while (!sip_list_next(&it, &e)) {
+		w = snprintf(out + n, sz - n, "%s%.*s", n ? ", " : "",
+			     PL_ARG(e));
+		if (w < 0 || (size_t)w >= sz - n) {
+			out[0] = '\0';
+			return;
+		}
+		n += (size_t)w;
+	}
+}
+
 static void on_invite(struct conf_focus *f, uint64_t now_us,
 		      const struct net_pkt *in, const struct sip_msg *m)
 {
@@ -263,7 +290,10 @@ static void on_invite(struct conf_focus *f, uint64_t now_us,
 			 leg->room->name,
 			 net_addr_str(&f->cfg.sip_addr, host, sizeof(host)));
 		hdr[0] = (struct sip_hdr_add){ "Contact", pl_from_str(contact) };
-		reply(f, in, m, 200, leg->to_tag, hdr, 1, leg->answer);
+		hdr[1] = (struct sip_hdr_add){ "Record-Route",
+					       pl_from_str(leg->route) };
+		reply(f, in, m, 200, leg->to_tag, hdr, leg->route[0] ? 2 : 1,
+		      leg->answer);
 		return;
 	}
 	if (m->to.tag.len) {
@@ -369,6 +399,7 @@ static void on_invite(struct conf_focus *f, uint64_t now_us,
 	pl_strcpy(m->ncontact ? &m->contact1.addr.uri.raw : &m->from.uri.raw,
 		  leg->remote_uri, sizeof(leg->remote_uri));
 	pl_strcpy(&m->from.uri.raw, leg->from_uri, sizeof(leg->from_uri));
+	route_set(m, leg->route, sizeof(leg->route));
 	snprintf(leg->caller, sizeof(leg->caller), "%.*s@%.*s",
 		 PL_ARG(m->from.uri.user), PL_ARG(m->from.uri.host));
 	rng_hex(&f->rng, leg->to_tag, 16);
@@ -382,7 +413,10 @@ static void on_invite(struct conf_focus *f, uint64_t now_us,
 	snprintf(contact, sizeof(contact), "<sip:%s%s@%s>", f->prefix, name,
 		 net_addr_str(&f->cfg.sip_addr, host, sizeof(host)));
 	hdr[0] = (struct sip_hdr_add){ "Contact", pl_from_str(contact) };
-	if (reply(f, in, m, 200, leg->to_tag, hdr, 1, leg->answer))
+	/* RFC 3261 12.1.1: the 2xx carries the Record-Route set back. */
+	hdr[1] = (struct sip_hdr_add){ "Record-Route", pl_from_str(leg->route) };
+	if (reply(f, in, m, 200, leg->to_tag, hdr, leg->route[0] ? 2 : 1,
+		  leg->answer))
 		return;
 	/* Keep the 200 for its retransmissions; f->b still holds it. */
 	leg->ok = mem_alloc(f->b.len);
@@ -452,13 +486,16 @@ static void send_bye(struct conf_focus *f, const struct conf_leg *leg,
 	err = buf_printf(&f->b,
 		"BYE %s SIP/2.0\r\n"
 		"Via: SIP/2.0/UDP %s;branch=z9hG4bK%s\r\n"
+		"%s%s%s"
 		"Max-Forwards: 70\r\n"
 		"From: <sip:%s%s@%s>;tag=%s\r\n"
 		"To: <%s>;tag=%s\r\n"
 		"Call-ID: %s\r\nCSeq: %u BYE\r\n"
 		"Reason: SIP;cause=408;text=\"%s\"\r\n"
 		"Content-Length: 0\r\n\r\n",
-		leg->remote_uri, host, branch, f->prefix, leg->room->name,
+		leg->remote_uri, host, branch, leg->route[0] ? "Route: " : "",
+		leg->route, leg->route[0] ? "\r\n" : "", f->prefix,
+		leg->room->name,
 		host, leg->to_tag, leg->from_uri, leg->from_tag,
 		leg->call_id, leg->bye_cseq, why);
 	if (!err)

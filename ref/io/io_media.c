@@ -90,12 +90,62 @@ static void del(void *arg, const struct pl *call_id,
 	rtp_relay_delete(m->relay, io_now_us(), call_id, NULL);
 }
 
+void io_media_cdr_stats(const struct net_addr *relay,
+			const struct rtp_call_stats *st,
+			const struct pl *from_tag, struct sip_cdr_media *out)
+{
+	struct net_addr a = *relay;
+	size_t i;
+	int k, caller;
+
+	memset(out, 0, sizeof(*out));
+	out->present = true;
+	/* The relay numbers sides by who offered first; the CDR by who
+	 * called. They differ after a late offer (SDP first in the 200). */
+	caller = from_tag && from_tag->len && pl_eq(&st->tag[1], from_tag);
+	for (i = 0; i < st->stream_cnt; i++) {
+		for (k = 0; k < 2; k++) {
+			const struct rtp_side_stats *x =
+				&st->stream[i].side[k ^ caller];
+			uint32_t lost = x->rtcp_seen ? x->rtcp_lost : x->lost;
+			uint32_t jit = x->rtcp_seen ? x->rtcp_jitter_us :
+						      x->jitter_us;
+
+			out->packets[k] += x->packets;
+			out->bytes[k] += x->bytes;
+			out->lost[k] += lost;
+			if (jit > out->jitter_us[k])
+				out->jitter_us[k] = jit;
+			if (!out->relay[k][0] && x->local_port) {
+				net_addr_set_port(&a, x->local_port);
+				net_addr_str(&a, out->relay[k],
+					     sizeof(out->relay[k]));
+			}
+		}
+	}
+}
+
+static int stats(void *arg, const struct pl *call_id,
+		 const struct pl *from_tag, struct sip_cdr_media *out)
+{
+	struct io_media *m = arg;
+	struct rtp_call_stats st;
+	int err;
+
+	err = rtp_relay_query(m->relay, call_id, &st);
+	if (err)
+		return err;
+	io_media_cdr_stats(rtp_relay_addr(m->relay), &st, from_tag, out);
+	return 0;
+}
+
 void io_media_sip_ops(struct io_media *m, struct sip_media_ops *ops)
 {
 	ops->arg = m;
 	ops->offer = offer;
 	ops->answer = answer;
 	ops->del = del;
+	ops->stats = stats;
 }
 
 int io_media_start(struct io_media *m, struct io_loop *l, struct cfg *c,

@@ -48,7 +48,17 @@ int io_media_attach(struct io_media *m, struct io_loop *l,
 void io_media_pump(struct io_media *m);
 /* io_drain_fn for the cores that call into the relay (arg = m). */
 void io_media_hook(void *arg, struct io_loop *l, struct io_core *c);
-/* Point ops at the relay (ops->arg = m). */
+/*
+ * A call's relay figures (rtp_relay_query/delete) as its CDR keeps them:
+ * out->...[0] for the side tagged from_tag (the caller), [1] the other;
+ * packets and bytes summed over the call's streams, loss summed, jitter
+ * the worst stream's, both from the peer's RTCP report when the relay saw
+ * one. relay[k] is the relay address and port side k sent RTP to.
+ */
+void io_media_cdr_stats(const struct net_addr *relay,
+			const struct rtp_call_stats *st,
+			const struct pl *from_tag, struct sip_cdr_media *out);
+/* Point ops at the relay (ops->arg = m); ops->stats included. */
 void io_media_sip_ops(struct io_media *m, struct sip_media_ops *ops);
 
 /*

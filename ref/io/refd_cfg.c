@@ -48,6 +48,12 @@ const struct cfg_key refd_keys[] = {
 	{ "web", "listen" },
 	{ "web", "tls_cert" },
 	{ "web", "tls_key" },
+	{ "conference", "prefix" },
+	{ "conference", "listen" },
+	{ "conference", "ports" },
+	{ "conference", "max_participants" },
+	{ "conference", "mode" },
+	{ "conference", "media_timeout" },
 };
 
 static int required(struct refd *d, const char *sec, const char *key,
@@ -418,6 +424,8 @@ int refd_check_services(struct refd *d)
 	int err;
 
 	if ((err = check_media(d)))
+		return err;
+	if ((err = io_conf_check(&d->conf, c)))
 		return err;
 	if ((d->msrp = cfg_has_section(c, "msrp")) && (err = check_msrp(d)))
 		return err;

@@ -16,6 +16,7 @@
 #include "base/net.h"
 #include "base/rng.h"
 #include "io/io.h"
+#include "io/io_conf.h"
 #include "io/io_media.h"
 #include "io/refd_svc.h"
 #include "msrp/msrp.h"
@@ -72,6 +73,7 @@ struct refd {
 	struct xcap_http *xcap_http;	/* [xcap] listen, its own thread */
 	struct store_sip sg;		/* proxy hooks -> ref/store */
 	struct sip_store_ops sg_ops;
+	struct io_conf conf;		/* [conference]: the focus */
 };
 
 /* Every permitted key of the config file. */

@@ -157,6 +157,8 @@ int rtp_relay_new(struct rtp_relay **rp, const struct rtp_relay_cfg *cfg);
 /* Free the relay and every call (no socket events are emitted). */
 void rtp_relay_free(struct rtp_relay *r);
 void rtp_relay_set_end_fn(struct rtp_relay *r, rtp_end_fn *fn, void *arg);
+/* The relay address put into SDP (port 0). */
+const struct net_addr *rtp_relay_addr(const struct rtp_relay *r);
 
 /*
  * An SDP offer from the side tagged from_tag. Creates the call on first

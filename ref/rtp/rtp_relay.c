@@ -195,6 +195,11 @@ void rtp_relay_set_end_fn(struct rtp_relay *r, rtp_end_fn *fn, void *arg)
 	r->end_arg = arg;
 }
 
+const struct net_addr *rtp_relay_addr(const struct rtp_relay *r)
+{
+	return &r->cfg.addr;
+}
+
 static size_t hash(const char *p, size_t len)
 {
 	uint64_t h = 1469598103934665603ull;	/* FNV-1a */

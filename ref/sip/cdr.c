@@ -42,8 +42,19 @@ int cdr_init(struct sip_proxy *p)
 	return p->call_tab ? 0 : ENOMEM;
 }
 
-static void emit(struct sip_proxy *p, struct sip_cdr *c)
+/* from_tag: the caller's, to ask the relay for the call's figures
+ * (NULL: the call never reached the relay). */
+static void emit(struct sip_proxy *p, struct sip_cdr *c,
+		 const char *from_tag)
 {
+	struct pl cid, ft;
+
+	if (from_tag && p->cfg.media.stats) {
+		cid = pl_from_str(c->call_id);
+		ft = pl_from_str(from_tag);
+		if (p->cfg.media.stats(p->cfg.media.arg, &cid, &ft, &c->media))
+			memset(&c->media, 0, sizeof(c->media));
+	}
 	if (c->answer_us && c->end_us > c->answer_us)
 		c->duration_ms = (uint32_t)((c->end_us - c->answer_us) / 1000);
 	if (p->cfg.store.cdr_write)
@@ -84,7 +95,7 @@ void cdr_fini(struct sip_proxy *p)
 		while ((c = p->call_tab[i])) {
 			c->cdr.end_us = wall_us(p);
 			snprintf(c->cdr.hangup, sizeof(c->cdr.hangup), "none");
-			emit(p, &c->cdr);
+			emit(p, &c->cdr, c->from_tag);
 			call_free(p, c);
 		}
 	}
@@ -270,6 +281,13 @@ static void fill_parties(const struct sip_proxy *p, struct sip_cdr *c,
 			 const struct sip_msg *msg,
 			 const struct net_pkt *pkt)
 {
+	const struct sip_static_route *sr = route_static(p, &msg->to.uri.user);
+
+	if (!sr)
+		sr = route_static(p, &msg->from.uri.user);
+	if (sr && (px_host_is_us(p, &msg->to.uri.host, 0) ||
+		   px_host_is_us(p, &msg->from.uri.host, 0)))
+		snprintf(c->kind, sizeof(c->kind), "%s", sr->kind);
 	pl_strcpy(&msg->call_id, c->call_id, sizeof(c->call_id));
 	px_aor(p, &msg->from.uri, c->caller, sizeof(c->caller));
 	px_aor(p, &msg->to.uri, c->callee, sizeof(c->callee));
@@ -323,7 +341,7 @@ void cdr_call_refused(struct sip_proxy *p, const struct net_pkt *pkt,
 	c.status = code;
 	snprintf(c.hangup, sizeof(c.hangup), "none");
 	p->st.calls++;
-	emit(p, &c);
+	emit(p, &c, NULL);
 }
 
 void cdr_call_final(struct sip_proxy *p, struct call *c, uint16_t code,
@@ -350,7 +368,7 @@ void cdr_call_final(struct sip_proxy *p, struct call *c, uint16_t code,
 	c->cdr.end_us = wall_us(p);
 	snprintf(c->cdr.hangup, sizeof(c->cdr.hangup), "%s",
 		 code == 487 ? "caller" : "none");
-	emit(p, &c->cdr);
+	emit(p, &c->cdr, c->from_tag);
 	call_free(p, c);
 }
 
@@ -367,7 +385,7 @@ void cdr_bye(struct sip_proxy *p, const struct sip_msg *msg)
 		return;
 	c->cdr.end_us = wall_us(p);
 	snprintf(c->cdr.hangup, sizeof(c->cdr.hangup), "%s", who);
-	emit(p, &c->cdr);
+	emit(p, &c->cdr, c->from_tag);
 	call_free(p, c);
 }
 
@@ -380,7 +398,7 @@ void cdr_timer(struct sip_proxy *p, void *arg)
 	if (!c->cdr.status)
 		c->cdr.status = 408;
 	snprintf(c->cdr.hangup, sizeof(c->cdr.hangup), "timeout");
-	emit(p, &c->cdr);
+	emit(p, &c->cdr, c->from_tag);
 	call_free(p, c);
 }
 

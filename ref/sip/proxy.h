@@ -51,6 +51,21 @@ struct sip_trace {
 	struct pl bytes;
 };
 
+/*
+ * What the media relay saw of one call, per direction (P12, P16): [0] is
+ * what the caller sent to the relay, [1] what the callee sent. Counts and
+ * addresses only, never a byte of payload. Loss and jitter come from the
+ * receiver's RTCP reports when the relay could read them, else from the
+ * RTP headers the relay forwarded (RFC 3550 A.3, A.8).
+ */
+struct sip_cdr_media {
+	bool present;			/* the relay anchored this call */
+	char relay[2][NET_ADDR_STRLEN];	/* relay ip:port each side sent to */
+	uint64_t packets[2], bytes[2];
+	uint32_t lost[2];
+	uint32_t jitter_us[2];
+};
+
 /* One call attempt (P16), handed over when the call ends or fails. */
 struct sip_cdr {
 	char call_id[128];
@@ -68,6 +83,9 @@ struct sip_cdr {
 	char callee_media[NET_ADDR_STRLEN];
 	char caller_ua[96];
 	char callee_ua[96];
+	char kind[16];		/* "": a call; else the static route's kind
+				 * (e.g. "conference") */
+	struct sip_cdr_media media;	/* filled through media.stats */
 };
 
 /* A SIP MESSAGE to keep for later retrieval (P10). */
@@ -109,6 +127,25 @@ struct sip_media_ops {
 		      const struct pl *sdp, struct buf *out);
 	void (*del)(void *arg, const struct pl *call_id,
 		    const struct pl *from_tag);
+	/* Optional: the call's relay figures, asked right before its CDR
+	 * is written (from_tag: the caller's). 0, or ENOENT: none. */
+	int (*stats)(void *arg, const struct pl *call_id,
+		     const struct pl *from_tag, struct sip_cdr_media *out);
+};
+
+/*
+ * A static route by Request-URI user prefix, the way Kamailio fronts a
+ * media or conference server: initial requests for PREFIX*@our-domain go
+ * to dst (not to the registrar), record-routed and media-anchored like
+ * any call; requests coming from dst are trusted (no digest challenge),
+ * so the server behind can place calls itself. CDRs of calls to or from
+ * it carry kind.
+ */
+#define SIP_STATIC_MAX 4
+struct sip_static_route {
+	char prefix[32];
+	struct net_addr dst;
+	char kind[16];
 };
 
 /* An IP prefix refd may send to. */
@@ -146,6 +183,8 @@ struct sip_proxy_cfg {
 	const struct log *log;		/* borrowed, may be NULL */
 	struct sip_store_ops store;
 	struct sip_media_ops media;
+	struct sip_static_route statics[SIP_STATIC_MAX];	/* copied */
+	size_t nstatics;
 };
 
 /* Counters for refctl/tests; never hold personal data. */

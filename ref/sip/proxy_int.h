@@ -219,6 +219,11 @@ void route_kid_gone(struct tsx *kid);
  * EPROTONOSUPPORT. */
 int route_uri_dst(struct sip_proxy *p, const struct sip_uri *u,
 		  bool secure, struct net_addr *dst);
+/* The static route whose prefix starts user, or NULL. */
+const struct sip_static_route *route_static(const struct sip_proxy *p,
+					    const struct pl *user);
+/* Whether a packet from src comes from a static route's server. */
+bool route_static_src(const struct sip_proxy *p, const struct net_addr *src);
 
 /* registrar.c */
 int reg_init(struct sip_proxy *p);

@@ -105,6 +105,29 @@ int route_uri_dst(struct sip_proxy *p, const struct sip_uri *u,
 	return 0;
 }
 
+const struct sip_static_route *route_static(const struct sip_proxy *p,
+					    const struct pl *user)
+{
+	size_t i;
+
+	for (i = 0; i < p->cfg.nstatics; i++)
+		if (p->cfg.statics[i].prefix[0] &&
+		    pl_prefix_case(user, p->cfg.statics[i].prefix))
+			return &p->cfg.statics[i];
+	return NULL;
+}
+
+bool route_static_src(const struct sip_proxy *p, const struct net_addr *src)
+{
+	size_t i;
+
+	for (i = 0; i < p->cfg.nstatics; i++)
+		if (net_addr_host_eq(src, &p->cfg.statics[i].dst) &&
+		    net_addr_port(src) == net_addr_port(&p->cfg.statics[i].dst))
+			return true;
+	return false;
+}
+
 static void refuse(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg,
 		   const struct net_pkt *pkt, int err)
 {
@@ -470,7 +493,8 @@ static void local(struct sip_proxy *p, const struct net_pkt *pkt,
 		return;
 	}
 	from_local = px_host_is_us(p, &msg->from.uri.host, 0);
-	if (p->cfg.auth && from_local && auth_check(p, pkt, msg, t))
+	if (p->cfg.auth && from_local && !route_static_src(p, &pkt->from) &&
+	    auth_check(p, pkt, msg, t))
 		return;
 	if (msg->mid == SIP_M_SUBSCRIBE) {
 		pres_subscribe(p, pkt, msg, t);
@@ -551,6 +575,41 @@ static int uas_require(struct sip_proxy *p, struct sip_msg *msg,
 	return EPROTO;
 }
 
+/*
+ * Initial requests for a static route's user prefix go to its server
+ * (sip_static_route): same auth rule as for a local user, then forwarded
+ * record-routed with the Request-URI kept, the call's CDR started here.
+ * false: not such a request, route it as usual.
+ */
+static bool static_route(struct sip_proxy *p, const struct net_pkt *pkt,
+			 struct sip_msg *msg, struct tsx *t,
+			 const struct rt *r)
+{
+	const struct sip_static_route *sr = route_static(p, &msg->ruri.user);
+	int err;
+
+	if (!sr || pl_isset(&msg->to.tag) || msg->mid == SIP_M_REGISTER)
+		return false;
+	if (p->cfg.auth && px_host_is_us(p, &msg->from.uri.host, 0) &&
+	    !route_static_src(p, &pkt->from) && auth_check(p, pkt, msg, t))
+		return true;
+	if (!px_dst_allowed(p, &sr->dst)) {
+		refuse(p, t, msg, pkt, EACCES);
+		return true;
+	}
+	if (msg->mid == SIP_M_INVITE)
+		t->call = cdr_call_start(p, pkt, msg);
+	err = forward(p, t, pkt, msg, r, r->new_ruri, &sr->dst, 0);
+	if (!err)
+		return true;
+	if (t->call) {
+		cdr_call_final(p, t->call, 500, NULL, NULL);
+		t->call = NULL;
+	}
+	px_reply(p, t, msg, 500, NULL, NULL, 0, NULL, NULL);
+	return true;
+}
+
 /* An initial request pre-routed through us to another hop: only for our
  * own (authenticated) users, else we would be an open relay. */
 static bool relay_ok(struct sip_proxy *p, const struct net_pkt *pkt,
@@ -617,6 +676,8 @@ void route_request(struct sip_proxy *p, const struct net_pkt *pkt,
 		return;
 	}
 	if (px_uri_is_us(p, &msg->ruri)) {
+		if (static_route(p, pkt, msg, t, &r))
+			return;
 		if (uas_require(p, msg, t))
 			return;
 		local(p, pkt, msg, t);

@@ -222,6 +222,12 @@ struct store_cdr {
 	struct pl caller_sig, callee_sig;	/* signalling "ip:port" */
 	struct pl caller_media, callee_media;	/* from the SDP */
 	struct pl caller_ua, callee_ua;		/* User-Agent / Server */
+	struct pl kind;		/* "" a call, "conference" a room leg */
+	/* What the media relay saw, per direction: [0] what the caller sent,
+	 * [1] what the callee sent (P12: counts, never payload). relay is
+	 * the relay's ip:port that side sent to; empty: not relayed. */
+	struct pl relay[2];
+	int64_t packets[2], bytes[2], lost[2], jitter_us[2];
 };
 
 int store_cdr_add(struct store *s, const struct store_cdr *c);

@@ -208,6 +208,31 @@ json_t *store_json_trace(const struct store_trace *t)
 	return o;
 }
 
+/* The relay's figures per direction, or null when it did not relay. */
+static json_t *cdr_media(const struct store_cdr *c)
+{
+	static const char *const dir[2] = { "from_caller", "from_callee" };
+	json_t *o, *d;
+	int k;
+
+	if (!c->relay[0].len && !c->relay[1].len)
+		return json_null();
+	o = json_object();
+	for (k = 0; o && k < 2; k++) {
+		d = json_pack("{s:o,s:I,s:I,s:I,s:I}",
+			      "relay", js(&c->relay[k]),
+			      "packets", (json_int_t)c->packets[k],
+			      "bytes", (json_int_t)c->bytes[k],
+			      "lost", (json_int_t)c->lost[k],
+			      "jitter_us", (json_int_t)c->jitter_us[k]);
+		if (!d || json_object_set_new(o, dir[k], d)) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	return o;
+}
+
 json_t *store_json_cdr(const struct store_cdr *c)
 {
 	json_t *o = json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:i,s:o}",
@@ -222,19 +247,24 @@ json_t *store_json_cdr(const struct store_cdr *c)
 			      "status", c->status,
 			      "hangup_by", js(&c->hangup_by));
 
-	json_t *more = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}",
+	json_t *more = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
 		"caller_sig", js(&c->caller_sig),
 		"callee_sig", js(&c->callee_sig),
 		"caller_media", js(&c->caller_media),
 		"callee_media", js(&c->callee_media),
 		"caller_ua", js(&c->caller_ua),
-		"callee_ua", js(&c->callee_ua));
+		"callee_ua", js(&c->callee_ua),
+		"kind", js(&c->kind));
 
 	if (!o || !more || json_object_update(o, more)) {
 		json_decref(o);
 		o = NULL;
 	}
 	json_decref(more);
+	if (o && json_object_set_new(o, "media", cdr_media(c))) {
+		json_decref(o);
+		o = NULL;
+	}
 	return o;
 }
 

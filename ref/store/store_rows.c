@@ -75,6 +75,7 @@ int store_trace_list(struct store *s, const struct pl *user,
 int store_cdr_add(struct store *s, const struct store_cdr *r)
 {
 	sqlite3_stmt *st;
+	int k;
 
 	if (!s || !r)
 		return EINVAL;
@@ -94,6 +95,14 @@ int store_cdr_add(struct store *s, const struct store_cdr *r)
 	store_bind_pl(st, 13, &r->callee_media);
 	store_bind_pl(st, 14, &r->caller_ua);
 	store_bind_pl(st, 15, &r->callee_ua);
+	store_bind_pl(st, 16, &r->kind);
+	for (k = 0; k < 2; k++) {
+		store_bind_pl(st, 17 + k, &r->relay[k]);
+		sqlite3_bind_int64(st, 19 + 4 * k, r->packets[k]);
+		sqlite3_bind_int64(st, 20 + 4 * k, r->bytes[k]);
+		sqlite3_bind_int64(st, 21 + 4 * k, r->lost[k]);
+		sqlite3_bind_int64(st, 22 + 4 * k, r->jitter_us[k]);
+	}
 	return store_step_done(s, st);
 }
 
@@ -101,6 +110,7 @@ static int cdr_row(void *ctx, sqlite3_stmt *st)
 {
 	struct list_ctx *c = ctx;
 	struct store_cdr r;
+	int k;
 
 	r.id = sqlite3_column_int64(st, 0);
 	r.call_id = store_col_pl(st, 1);
@@ -118,6 +128,14 @@ static int cdr_row(void *ctx, sqlite3_stmt *st)
 	r.callee_media = store_col_pl(st, 13);
 	r.caller_ua = store_col_pl(st, 14);
 	r.callee_ua = store_col_pl(st, 15);
+	r.kind = store_col_pl(st, 16);
+	for (k = 0; k < 2; k++) {
+		r.relay[k] = store_col_pl(st, 17 + k);
+		r.packets[k] = sqlite3_column_int64(st, 19 + 4 * k);
+		r.bytes[k] = sqlite3_column_int64(st, 20 + 4 * k);
+		r.lost[k] = sqlite3_column_int64(st, 21 + 4 * k);
+		r.jitter_us[k] = sqlite3_column_int64(st, 22 + 4 * k);
+	}
 	c->n++;
 	return ((store_cdr_fn *)c->fn)(c->arg, &r);
 }

@@ -63,6 +63,7 @@ static void cdr_write(void *arg, const struct sip_cdr *c)
 {
 	struct store_sip *g = arg;
 	struct store_cdr r;
+	int k;
 
 	memset(&r, 0, sizeof(r));
 	r.call_id = pl_from_str(c->call_id);
@@ -80,6 +81,14 @@ static void cdr_write(void *arg, const struct sip_cdr *c)
 	r.callee_media = pl_from_str(c->callee_media);
 	r.caller_ua = pl_from_str(c->caller_ua);
 	r.callee_ua = pl_from_str(c->callee_ua);
+	r.kind = pl_from_str(c->kind);
+	for (k = 0; c->media.present && k < 2; k++) {
+		r.relay[k] = pl_from_str(c->media.relay[k]);
+		r.packets[k] = (int64_t)c->media.packets[k];
+		r.bytes[k] = (int64_t)c->media.bytes[k];
+		r.lost[k] = c->media.lost[k];
+		r.jitter_us[k] = c->media.jitter_us[k];
+	}
 	if (store_cdr_add(g->st, &r))
 		g->write_errors++;
 	else

@@ -91,6 +91,23 @@ static const struct migration migrations[] = {
 	  "CREATE TABLE tokens(user TEXT NOT NULL, kind INTEGER NOT NULL,"
 	  " hash TEXT NOT NULL, expires_us INTEGER NOT NULL);"
 	  "CREATE INDEX tokens_user ON tokens(user);" },
+	{ 4, "cdr kind",
+	  "ALTER TABLE cdrs ADD COLUMN kind TEXT NOT NULL DEFAULT '';" },
+	{ 5, "cdr media relay figures",
+	  "ALTER TABLE cdrs ADD COLUMN caller_relay TEXT NOT NULL DEFAULT '';"
+	  "ALTER TABLE cdrs ADD COLUMN callee_relay TEXT NOT NULL DEFAULT '';"
+	  "ALTER TABLE cdrs ADD COLUMN caller_packets INTEGER NOT NULL"
+	  " DEFAULT 0;"
+	  "ALTER TABLE cdrs ADD COLUMN caller_bytes INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE cdrs ADD COLUMN caller_lost INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE cdrs ADD COLUMN caller_jitter_us INTEGER NOT NULL"
+	  " DEFAULT 0;"
+	  "ALTER TABLE cdrs ADD COLUMN callee_packets INTEGER NOT NULL"
+	  " DEFAULT 0;"
+	  "ALTER TABLE cdrs ADD COLUMN callee_bytes INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE cdrs ADD COLUMN callee_lost INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE cdrs ADD COLUMN callee_jitter_us INTEGER NOT NULL"
+	  " DEFAULT 0;" },
 };
 
 #define ACC_COLS "id, user, domain, display, email, ha1_md5, ha1_sha256," \
@@ -99,7 +116,10 @@ static const struct migration migrations[] = {
 	" transport, src, dst, summary, msg"
 #define CDR_COLS "id, call_id, caller, callee, setup_us, answer_us, end_us," \
 	" duration_ms, status, hangup_by, caller_sig, callee_sig," \
-	" caller_media, callee_media, caller_ua, callee_ua"
+	" caller_media, callee_media, caller_ua, callee_ua, kind," \
+	" caller_relay, callee_relay, caller_packets, caller_bytes," \
+	" caller_lost, caller_jitter_us, callee_packets, callee_bytes," \
+	" callee_lost, callee_jitter_us"
 #define MSG_COLS "id, time_us, sender, recipient, content_type, body," \
 	" encrypted"
 #define FILE_COLS "id, time_us, owner, recipient, name, content_type," \
@@ -135,8 +155,12 @@ static const char *const stmt_sql[ST_COUNT_] = {
 	[ST_CDR_ADD] = "INSERT INTO cdrs(call_id, caller, callee, setup_us,"
 		" answer_us, end_us, duration_ms, status, hangup_by,"
 		" caller_sig, callee_sig, caller_media, callee_media,"
-		" caller_ua, callee_ua) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-		" ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+		" caller_ua, callee_ua, kind,"
+		" caller_relay, callee_relay, caller_packets, caller_bytes,"
+		" caller_lost, caller_jitter_us, callee_packets, callee_bytes,"
+		" callee_lost, callee_jitter_us) VALUES(?1, ?2, ?3, ?4, ?5,"
+		" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+		" ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
 	[ST_CDR_LIST] = "SELECT " CDR_COLS " FROM cdrs WHERE ?1 IS NULL"
 		" OR caller = ?1 OR callee = ?1 ORDER BY setup_us, id",
 	[ST_MSG_ADD] = "INSERT INTO messages(time_us, sender, recipient,"

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include "base/mem.h"
 #include "base/rng.h"
+#include "conf/conf_focus.h"
 #include "inproc/vnet.h"
 #include "policy/policy.h"
 #include "sip/proxy.h"
@@ -174,6 +175,10 @@ static int ip_start_on(struct scn_ctx *c, char *err, size_t errsz, int sim)
 	pc.rng = &ip->rng;
 	/* the same adapter from the proxy's hooks to ref/store as refd's */
 	store_sip_init(&ip->sg, ip->st, &pc.store);
+	rc = scn_conf_inproc(ip->v, c->domain, c->o->seed, &ip->focus,
+			     &pc.statics[pc.nstatics++], err, errsz);
+	if (rc)
+		return rc;
 	rc = sip_proxy_new(&ip->px, &pc);
 	if (rc) {
 		snprintf(err, errsz, "SIP core: %s", strerror(rc));
@@ -232,6 +237,7 @@ static void ip_stop(struct scn_ctx *c)
 	}
 	sip_proxy_free(ip->px);	/* writes CDRs of calls still up */
 	msrp_relay_free(ip->msrp);
+	conf_focus_free(ip->focus);
 	batch_flush(ip);
 	scn_uas_free(&ip->uas);
 	store_close(ip->st);

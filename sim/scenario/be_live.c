@@ -122,6 +122,10 @@ static int write_conf(struct scn_ctx *c, struct scn_live *l, char *err,
 		   "ports = %u-%u\n", l->media_lo, l->media_lo + 199);
 	if (l->tls)
 		fprintf(f, "\n[msrp]\nlisten = tls:127.0.0.1:%u\n", p + 2);
+	/* The conference focus (conf_verb.c dials room-NAME). */
+	fprintf(f, "\n[conference]\nprefix = room-\nlisten = "
+		   "udp:127.0.0.1:%u\nports = %u-%u\n", p + 3,
+		l->media_lo + 200, l->media_lo + 299);
 	fclose(f);
 	return 0;
 }
@@ -169,7 +173,7 @@ static int live_start_once(struct scn_ctx *c, unsigned attempt, char *err,
 		snprintf(err, errsz, "%s: %s", c->data_dir, strerror(errno));
 		return errno;
 	}
-	if (free_port(&l->port, 3, c->o->seed + (uint64_t)getpid() +
+	if (free_port(&l->port, 4, c->o->seed + (uint64_t)getpid() +
 		      attempt * 1009) ||
 	    free_port(&l->media_lo, 1, c->o->seed + 77 + (uint64_t)getpid() +
 		      attempt * 2003)) {

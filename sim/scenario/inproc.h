@@ -25,6 +25,7 @@ struct scn_inproc {
 	struct vnet *v;
 	struct sip_proxy *px;
 	struct msrp_relay *msrp;	/* the platform's MSRP relay */
+	struct conf_focus *focus;	/* the conference focus */
 	struct msrp_net msrp_net;
 	struct rng rng;
 	struct net_addr px_addr[3];	/* udp, tcp, tls */

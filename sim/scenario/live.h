@@ -15,8 +15,10 @@ struct scn_capture;
 
 struct scn_live {
 	pid_t pid;		/* refd, -1 when not running */
-	uint16_t port;		/* SIP udp/tcp; tls = +1, msrp = +2 */
-	uint16_t media_lo;	/* relay ports media_lo..+199 */
+	uint16_t port;		/* SIP udp/tcp; tls = +1, msrp = +2,
+				 * conference focus = +3 */
+	uint16_t media_lo;	/* relay ports media_lo..+199, the
+				 * focus's +200..+299 */
 	int tls;		/* a certificate was made */
 	char cert[600], key[600];
 	char refctl[600];

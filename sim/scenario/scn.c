@@ -53,7 +53,7 @@ static const struct verbspec verbs[] = {
 	  { { "via", "=tcp|tls" }, { "otr", "=on|off" }, CANARY } },
 	{ "subscribe", SCN_SUBSCRIBE, { "A", "A" }, { VIA_SIP, CANARY } },
 	{ "publish", SCN_PUBLISH, { "A" }, { VIA_SIP, CANARY } },
-	{ "conference", SCN_CONFERENCE, { "A", "L" },
+	{ "conference", SCN_CONFERENCE, { "W", "L" },
 	  { CANARY, { "duration", "d" }, { "media", "=rtp|srtp|zrtp" },
 	    { "chat", "=on|off" } } },
 	{ "file", SCN_FILE, { "A", "A" },

@@ -164,6 +164,11 @@ int scn_do_traffic(struct scn_ctx *c, const struct scn_step *st)
 	t.st = st;
 	t.a = scn_acct_find(c, st->argv[0]);
 	t.b = st->argc > 1 ? scn_acct_find(c, st->argv[1]) : NULL;
+	if (st->verb == SCN_CONFERENCE && !t.a) {
+		/* conference ROOM A B...: the room is not an account */
+		t.a = t.b;
+		t.b = st->argc > 2 ? scn_acct_find(c, st->argv[2]) : NULL;
+	}
 	t.via = via_of(st, st->verb == SCN_CHAT ? "tcp" : "udp");
 	owner2 = t.b ? t.b->name : NULL;
 	switch (st->verb) {

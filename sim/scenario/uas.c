@@ -88,6 +88,13 @@ static int ua_add(struct scn_ctx *c, struct scn_uas *ip,
 	return 0;
 }
 
+int scn_uas_add(struct scn_ctx *c, struct scn_uas *u,
+		const struct scn_acct *a, enum scn_ua_role role,
+		const char *uagent, const char *via, struct scn_ua **out)
+{
+	return ua_add(c, u, a, role, uagent, via, out);
+}
+
 void scn_uas_drain(struct scn_uas *ip)
 {
 	struct ua_event e;
@@ -484,9 +491,7 @@ int scn_uas_traffic(struct scn_ctx *c, struct scn_uas *ip,
 	case SCN_CHAT:
 		return do_chat(c, ip, t, err, errsz);
 	case SCN_CONFERENCE:
-		snprintf(err, errsz, "the platform has no conference service "
-			 "yet");
-		return ENOTSUP;
+		return scn_conf_traffic(c, ip, t, err, errsz);
 	case SCN_FILE:
 	case SCN_VOICEMAIL:
 	case SCN_BUDDIES:

@@ -14,6 +14,7 @@
 #include "base/net.h"
 #include "ua/ua.h"
 #include "ua/msrp_ua.h"
+#include "sip/proxy.h"
 #include "scenario/run_int.h"
 
 struct scn_uadrv {
@@ -55,6 +56,20 @@ struct scn_uas {
 	struct ua_msrp **chat;		/* MSRP clients made for chat steps */
 	size_t nchat;
 };
+
+/* A new bench UA for account a, attached to the driver. */
+int scn_uas_add(struct scn_ctx *c, struct scn_uas *u,
+		const struct scn_acct *a, enum scn_ua_role role,
+		const char *uagent, const char *via, struct scn_ua **out);
+/* The conference verb (conf_verb.c). */
+int scn_conf_traffic(struct scn_ctx *c, struct scn_uas *u,
+		     const struct scn_traffic *t, char *err, size_t errsz);
+struct vnet;
+struct conf_focus;
+/* The focus on virtual network v and the proxy's static route to it. */
+int scn_conf_inproc(struct vnet *v, const char *domain, uint64_t seed,
+		    struct conf_focus **out, struct sip_static_route *route,
+		    char *err, size_t errsz);
 
 /* Run one traffic verb. ENOTSUP: not yet; err says why. */
 int scn_uas_traffic(struct scn_ctx *c, struct scn_uas *u,

@@ -110,6 +110,31 @@ check "RTP relayed both ways: $pin in, $pout out = 2 x $n calls x $k" \
 check "relay opened real ports ($opened), closed them all after BYE" \
 	'[ "${opened:-0}" -ge $((2 * n)) ] && [ "$opened" = "$closed" ] &&
 	 [[ "$media" == *"failed 0;"* ]]'
+# The relay's figures went into each call's CDR (nothing of the payload):
+# k packets each way, the relay ports from [media] ports.
+bin/refctl -c "$tmp/refd.ini" cdr list --json >"$tmp/cdrs.json"
+check "every CDR carries the relay's figures: $k packets each way" \
+	'python3 - "$tmp/cdrs.json" $n $k $lo $hi <<"PY"
+import json, sys
+f, n, k, lo, hi = sys.argv[1], *map(int, sys.argv[2:])
+txt = open(f).read().strip()
+try:
+    rows = json.loads(txt)
+except ValueError:
+    rows = [json.loads(l) for l in txt.splitlines() if l.strip()]
+if isinstance(rows, dict):
+    rows = rows.get("cdrs", [rows])
+calls = [r for r in rows if r["status"] == 200]
+assert len(calls) == n, (len(calls), n)
+for r in calls:
+    m = r["media"]
+    for d in ("from_caller", "from_callee"):
+        x = m[d]
+        port = int(x["relay"].rsplit(":", 1)[1])
+        assert x["packets"] == k and x["bytes"] >= 12 * k, x
+        assert lo <= port <= hi and x["lost"] == 0, x
+print("cdr media ok:", calls[0]["media"])
+PY'
 [ "$fail" = 0 ] || { tail -5 "$tmp/refd.log"; tail -20 "$tmp/uac.out"; }
 true
 [ "$fail" = 0 ] && echo "t_refd_media: all ok"

@@ -100,6 +100,7 @@ static void fx_addr(const char *s, enum net_tp tp, struct net_addr *a)
 }
 
 static uint32_t fx_max_tsx;	/* 0: default */
+static const struct sip_static_route *fx_static;	/* NULL: none */
 
 static void fx_init(struct fx *f, bool auth)
 {
@@ -124,6 +125,10 @@ static void fx_init(struct fx *f, bool auth)
 	c.nonce_secret_len = sizeof(secret) - 1;
 	c.rng = &f->rng;
 	c.max_tsx = fx_max_tsx;
+	if (fx_static) {
+		c.statics[0] = *fx_static;
+		c.nstatics = 1;
+	}
 	c.wall_offset_us = 1700000000000000ll;
 	c.store.arg = f;
 	c.store.ha1_get = fx_ha1;

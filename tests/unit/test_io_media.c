@@ -151,12 +151,38 @@ static void test_io_media_call(void **state)
 
 	for (k = 0; k < 3; k++) {
 		rtp_through(l, fa, to_a, fb, (uint16_t)k);
-		rtp_through(l, fb, to_b, fa, (uint16_t)(100 + k));
+		rtp_through(l, fb, to_b, fa, (uint16_t)(100 + k * 2));
 	}
 
+	/* The CDR's figures: [0] what the caller sent, whoever offered. */
+	{
+		struct sip_cdr_media st;
+		char ra[NET_ADDR_STRLEN], rb[NET_ADDR_STRLEN];
+
+		snprintf(ra, sizeof(ra), "127.0.0.1:%u", to_a);
+		snprintf(rb, sizeof(rb), "127.0.0.1:%u", to_b);
+		assert_int_equal(ops.stats(ops.arg, &cid, &fta, &st), 0);
+		assert_true(st.present);
+		assert_int_equal(st.packets[0], 3);
+		assert_int_equal(st.packets[1], 3);
+		assert_int_equal(st.bytes[0], 3 * 172);
+		assert_int_equal(st.bytes[1], 3 * 172);
+		assert_int_equal(st.lost[0], 0);
+		assert_string_equal(st.relay[0], ra);
+		assert_string_equal(st.relay[1], rb);
+		/* Late offer: the callee offered, so the sides swap. */
+		assert_int_equal(ops.stats(ops.arg, &cid, &ftb, &st), 0);
+		assert_string_equal(st.relay[0], rb);
+		assert_string_equal(st.relay[1], ra);
+	}
 	ops.del(ops.arg, &cid, &fta);
 	io_media_pump(&m);
 	assert_int_equal(m.closed, m.opened);
+	{
+		struct sip_cdr_media st;
+
+		assert_int_equal(ops.stats(ops.arg, &cid, &fta, &st), ENOENT);
+	}
 	/* The relay's ports are free again: we can bind one. */
 	{
 		struct net_addr a = loopback(to_a);

@@ -383,11 +383,11 @@ static void test_store_schema_reopen(void **state)
 	struct fx *f = *state;
 	char err[256];
 
-	assert_int_equal(store_schema_version(f->s), 3);
+	assert_int_equal(store_schema_version(f->s), 5);
 	store_close(f->s);
 	assert_int_equal(store_open(&f->s, f->dir, NULL, err, sizeof(err)),
 			 0);
-	assert_int_equal(store_schema_version(f->s), 3);
+	assert_int_equal(store_schema_version(f->s), 5);
 	{
 		struct store *s2 = (struct store *)1;
 
@@ -508,6 +508,7 @@ static void test_store_export(void **state)
 	c.setup_us = T0;
 	c.end_us = T0 + 2000000;
 	c.status = 200;
+	c.kind = PL("conference");
 	assert_int_equal(store_cdr_add(f->s, &c), 0);
 	m.time_us = T0;
 	m.sender = PL("bob@example.test");
@@ -537,6 +538,8 @@ static void test_store_export(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(
 		json_object_get(doc, "cdrs"), 0), "setup")),
 		"2026-01-01T00:00:00.000Z");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+		json_object_get(doc, "cdrs"), 0), "kind")), "conference");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(
 		json_object_get(doc, "messages"), 0), "body_base64")), "/wAB");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(
@@ -628,11 +631,6 @@ static int count_cb(void *arg, const void *row)
 	return 0;
 }
 
-static int cdr_count(void *arg, const struct store_cdr *c)
-{
-	return count_cb(arg, c);
-}
-
 static int msg_count(void *arg, const struct store_msg *m)
 {
 	return count_cb(arg, m);
@@ -644,6 +642,34 @@ static int trace_check(void *arg, const struct store_trace *t)
 	assert_true(pl_eq_str(&t->src, "127.0.0.1:5070"));
 	assert_true(pl_eq_str(&t->transport, "tcp"));
 	return count_cb(arg, t);
+}
+
+/* The relay's figures survive the trip through the store and its JSON. */
+static int cdr_media_check(void *arg, const struct store_cdr *c)
+{
+	json_t *j = store_json_cdr(c), *m;
+
+	assert_non_null(j);
+	if (pl_eq_str(&c->call_id, "c1")) {	/* not relayed */
+		assert_int_equal(c->relay[0].len + c->relay[1].len, 0);
+		assert_true(json_is_null(json_object_get(j, "media")));
+		json_decref(j);
+		return count_cb(arg, c);
+	}
+	assert_true(pl_eq_str(&c->relay[0], "127.0.0.1:40000"));
+	assert_true(pl_eq_str(&c->relay[1], "127.0.0.1:40002"));
+	assert_int_equal(c->packets[0], 250);
+	assert_int_equal(c->bytes[1], 43000);
+	assert_int_equal(c->lost[1], 3);
+	assert_int_equal(c->jitter_us[0], 1500);
+	m = json_object_get(json_object_get(j, "media"), "from_callee");
+	assert_non_null(m);
+	assert_int_equal(json_integer_value(json_object_get(m, "packets")),
+			 249);
+	assert_string_equal(json_string_value(json_object_get(m, "relay")),
+			    "127.0.0.1:40002");
+	json_decref(j);
+	return count_cb(arg, c);
 }
 
 static void test_store_sip_glue(void **state)
@@ -691,20 +717,32 @@ static void test_store_sip_glue(void **state)
 	c.setup_us = c.end_us = 1767225600000000ULL;
 	c.status = 486;
 	ops.cdr_write(ops.arg, &c);
+	strcpy(c.call_id, "c2");
+	c.status = 200;
+	c.media.present = true;
+	strcpy(c.media.relay[0], "127.0.0.1:40000");
+	strcpy(c.media.relay[1], "127.0.0.1:40002");
+	c.media.packets[0] = 250;
+	c.media.packets[1] = 249;
+	c.media.bytes[0] = 43172;
+	c.media.bytes[1] = 43000;
+	c.media.lost[1] = 3;
+	c.media.jitter_us[0] = 1500;
+	ops.cdr_write(ops.arg, &c);
 	memset(&m, 0, sizeof(m));
 	m.from = PL("alice@example.test");
 	m.to = bob;
 	m.ctype = PL("text/plain");
 	m.body = PL("hi");
 	assert_int_equal(ops.message_store(ops.arg, &m), 0);
-	assert_int_equal(g.traces + g.cdrs + g.messages, 3);
+	assert_int_equal(g.traces + g.cdrs + g.messages, 4);
 	assert_int_equal(g.write_errors, 0);
 	assert_int_equal(store_trace_list(f->s, &bob, trace_check, &n), 0);
-	assert_int_equal(store_cdr_list(f->s, &bob, cdr_count,
+	assert_int_equal(store_cdr_list(f->s, &bob, cdr_media_check,
 					&n), 0);
 	assert_int_equal(store_msg_list(f->s, &bob, msg_count,
 					&n), 0);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 4);
 }
 
 int main(void)
