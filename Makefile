@@ -233,7 +233,7 @@ certs:
 	$(Q)tests/integration/mkcerts.sh certs
 
 # --- hygiene ---------------------------------------------------------------
-CORE_DIRS := ref/base ref/sip ref/sdp ref/rtp ref/msrp sim/ua
+CORE_DIRS := ref/base ref/sip ref/sdp ref/rtp ref/msrp ref/vm sim/ua
 lint:
 	$(Q)if grep -rnE '#include *"(io|inproc|ns3)/' $(CORE_DIRS) 2>/dev/null; \
 	then echo "lint: a core includes a driver header"; exit 1; fi

@@ -37,6 +37,8 @@ static void usage(FILE *f)
 		   "  cdr list [--user U] [--json]\n"
 		   "  trace list [--user U] [--json]\n"
 		   "  message list --user U [--json]\n"
+		   "  voicemail list --user U [--json]\n"
+		   "  voicemail delete ID --user U\n"
 		   "  purge [--now ISO8601]   ; run the retention engine as of that instant\n"
 		   "  export --user USER@DOMAIN\n"
 		   "  bench [--cdrs N] [--messages N] [--traces N] [--batch K]\n"
@@ -490,6 +492,8 @@ static const struct {
 	{ "cdr", "list", NULL },
 	{ "trace", "list", NULL },
 	{ "message", "list", NULL },
+	{ "voicemail", "list", ctl_voicemail_list },
+	{ "voicemail", "delete", ctl_voicemail_delete },
 	{ "purge", NULL, purge },
 	{ "export", NULL, export_user },
 	{ "bench", NULL, bench },

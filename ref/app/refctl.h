@@ -60,4 +60,8 @@ int ctl_account_list(struct ctl *c);
 int ctl_purchase_add(struct ctl *c);
 int ctl_purchase_list(struct ctl *c);
 
+/* refctl_vm.c */
+int ctl_voicemail_list(struct ctl *c);
+int ctl_voicemail_delete(struct ctl *c);
+
 #endif

@@ -38,6 +38,7 @@
 #include "io/io_media.h"
 #include "io/refd_cfg.h"
 #include "io/refd_svc.h"
+#include "io/refd_vm.h"
 #include "sip/proxy.h"
 #include "msrp/msrp.h"
 #include "store/store.h"
@@ -214,6 +215,7 @@ static int wire_sip(struct refd *d)
 	 * loop runs. */
 	if (d->media)
 		io_media_sip_ops(&d->mg, &pc.media);
+	refd_vm_fail_ops(d, &pc.fail);
 	if (d->conf.on)
 		io_conf_route(&d->conf, &pc.statics[pc.nstatics++]);
 	if ((err = sip_proxy_new(&d->proxy, &pc)) ||
@@ -414,6 +416,8 @@ static int start(struct refd *d)
 	}
 	if ((e = start_media(d)))
 		return e;
+	if ((e = refd_vm_start(d)))
+		return e;
 	if ((e = start_conf(d)))
 		return e;
 	if ((e = start_retention(d))) {
@@ -567,6 +571,7 @@ out:
 	 * commits the last batch. */
 	sip_proxy_free(d.proxy);
 	io_media_stop(&d.mg);	/* after the proxy: it deletes calls */
+	refd_vm_stop(&d);	/* saves recordings still going */
 	if (d.store)
 		commit(&d);
 	msrp_relay_free(d.msrp_relay);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include "base/mem.h"
 #include "io/refd_cfg.h"
+#include "io/refd_vm.h"
 
 /* Every permitted key. Add yours here, then check it in a check_*(). */
 const struct cfg_key refd_keys[] = {
@@ -45,6 +46,12 @@ const struct cfg_key refd_keys[] = {
 	{ "msrp", "networks" },
 	{ "msrp", "max_sessions" },
 	{ "xcap", "listen" },
+	{ "voicemail", "listen" },
+	{ "voicemail", "ports" },
+	{ "voicemail", "max" },
+	{ "voicemail", "beep_ms" },
+	{ "mail", "smtp" },
+	{ "mail", "from" },
 	{ "web", "listen" },
 	{ "web", "tls_cert" },
 	{ "web", "tls_key" },
@@ -431,6 +438,8 @@ int refd_check_services(struct refd *d)
 		return err;
 	if ((d->xcap = cfg_has_section(c, "xcap")) &&
 	    (err = http_listen(d, "xcap")))
+		return err;
+	if ((err = refd_vm_check(d)))
 		return err;
 	if ((d->web = cfg_has_section(c, "web"))) {
 		if ((err = http_listen(d, "web")) ||

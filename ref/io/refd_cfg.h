@@ -73,6 +73,7 @@ struct refd {
 	struct xcap_http *xcap_http;	/* [xcap] listen, its own thread */
 	struct store_sip sg;		/* proxy hooks -> ref/store */
 	struct sip_store_ops sg_ops;
+	struct refd_vm *vm;		/* [voicemail] (io/refd_vm.h) */
 	struct io_conf conf;		/* [conference]: the focus */
 };
 

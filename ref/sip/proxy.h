@@ -134,6 +134,21 @@ struct sip_media_ops {
 };
 
 /*
+ * Failure route (POLICY P14, voicemail): an initial INVITE to a local user
+ * that nobody answers (no live binding, or every branch ended in 408, 480
+ * or 486, none cancelled by the caller) is forwarded once more, to the
+ * target this hook names: 0 with *dst set (the Request-URI becomes
+ * sip:user@dst, To stays), or ENOENT when the user has none and the
+ * caller gets the failure. NULL target: no failure route. A call that
+ * came over TLS is only sent to a TLS target.
+ */
+struct sip_fail_ops {
+	void *arg;
+	int (*target)(void *arg, const char *user, const char *domain,
+		      struct net_addr *dst);
+};
+
+/*
  * A static route by Request-URI user prefix, the way Kamailio fronts a
  * media or conference server: initial requests for PREFIX*@our-domain go
  * to dst (not to the registrar), record-routed and media-anchored like
@@ -183,6 +198,7 @@ struct sip_proxy_cfg {
 	const struct log *log;		/* borrowed, may be NULL */
 	struct sip_store_ops store;
 	struct sip_media_ops media;
+	struct sip_fail_ops fail;	/* failure route, e.g. voicemail */
 	struct sip_static_route statics[SIP_STATIC_MAX];	/* copied */
 	size_t nstatics;
 };

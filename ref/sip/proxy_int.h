@@ -74,6 +74,7 @@ struct tsx {
 	int kidx;			/* client: index in parent->kids */
 	uint32_t kfinal;		/* server: kids with a final */
 	bool secure;			/* server: dialog must stay on TLS */
+	bool failed_over;		/* server: failure route taken */
 	char branch[64];		/* client: our branch */
 	struct call *call;
 	tsx_done_fn *done;		/* local client transactions */
@@ -213,6 +214,9 @@ void route_branch_rsp(struct sip_proxy *p, struct tsx *kid, uint16_t code,
 void route_rsp_stateless(struct sip_proxy *p, const struct sip_msg *rsp);
 int route_fork(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg,
 	       const char *user);
+/* The failure route of server INVITE t (cfg.fail): 0 when a new branch
+ * went to the target, else ENOENT (none, or taken already) or an errno. */
+int route_failover(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg);
 void route_kid_gone(struct tsx *kid);
 /* Destination of an IP-literal sip/sips URI. EPERM (clear transport for
  * a secure request), EACCES (outside networks), EHOSTUNREACH (a name),

@@ -409,6 +409,38 @@ int route_fork(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg,
 	return 0;
 }
 
+int route_failover(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg)
+{
+	const struct sip_fail_ops *f = &p->cfg.fail;
+	char user[128], ruri[300], hs[NET_ADDR_STRLEN];
+	struct net_addr dst;
+	struct net_pkt pkt;
+	struct pl rp;
+	struct rt r;
+
+	if (!f->target || t->failed_over || t->cancelled || t->any_2xx ||
+	    msg->mid != SIP_M_INVITE || pl_isset(&msg->to.tag) ||
+	    !pl_isset(&msg->ruri.user) || msg->ruri.user.len >= 128)
+		return ENOENT;
+	pl_strcpy(&msg->ruri.user, user, sizeof(user));
+	if (f->target(f->arg, user, p->domain, &dst))
+		return ENOENT;
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.from = t->peer;
+	pkt.to = t->local;
+	if (preprocess(p, &pkt, msg, &r))
+		return EBADMSG;
+	if ((r.secure || t->secure) && dst.tp != NET_TLS)
+		return EPERM;
+	net_addr_str(&dst, hs, sizeof(hs));
+	snprintf(ruri, sizeof(ruri), "sip:%s@%s%s", user, hs,
+		 dst.tp == NET_UDP ? "" : dst.tp == NET_TCP ?
+		 ";transport=tcp" : ";transport=tls");
+	rp = pl_from_str(ruri);
+	t->failed_over = true;
+	return forward(p, t, &pkt, msg, &r, &rp, &dst, 0);
+}
+
 static void local_user(struct sip_proxy *p, const struct sip_uri *u,
 		       char *user, size_t sz)
 {
@@ -517,6 +549,8 @@ static void local(struct sip_proxy *p, const struct net_pkt *pkt,
 		t->call = cdr_call_start(p, pkt, msg);
 	err = route_fork(p, t, msg, user);
 	if (!err)
+		return;
+	if (msg->mid == SIP_M_INVITE && !route_failover(p, t, msg))
 		return;
 	if (msg->mid == SIP_M_MESSAGE && stored) {
 		px_reply(p, t, msg, 202, NULL, NULL, 0, NULL, NULL);

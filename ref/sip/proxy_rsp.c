@@ -75,6 +75,12 @@ static void send_best(struct sip_proxy *p, struct tsx *t)
 	struct sip_msg *m = &p->m2;
 	uint16_t code = t->best_code;
 
+	/* Nobody answered: the failure route (voicemail) gets the call. */
+	if (t->invite && (!code || code == 408 || code == 480 ||
+			  code == 486) &&
+	    !sip_msg_decode(m, t->req, t->req_len) &&
+	    !route_failover(p, t, m))
+		return;
 	if (t->best && code != 503) {
 		if (t->call)
 			cdr_call_final(p, t->call, code, NULL, NULL);

@@ -100,6 +100,7 @@ static void fx_addr(const char *s, enum net_tp tp, struct net_addr *a)
 }
 
 static uint32_t fx_max_tsx;	/* 0: default */
+static struct sip_fail_ops fx_fail;	/* failure route; zero: none */
 static const struct sip_static_route *fx_static;	/* NULL: none */
 
 static void fx_init(struct fx *f, bool auth)
@@ -125,6 +126,7 @@ static void fx_init(struct fx *f, bool auth)
 	c.nonce_secret_len = sizeof(secret) - 1;
 	c.rng = &f->rng;
 	c.max_tsx = fx_max_tsx;
+	c.fail = fx_fail;
 	if (fx_static) {
 		c.statics[0] = *fx_static;
 		c.nstatics = 1;

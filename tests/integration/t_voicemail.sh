@@ -1,0 +1,143 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Voicemail end to end (POLICY.md P14): SIPp calls bob, who has voicemail
+# on and no registered device; the proxy's failure route sends the call to
+# refd's voicemail UA, which answers; SIPp streams a 1 kHz PCMU tone. The
+# WAV lands in the store and holds the tone, `refctl voicemail list` shows
+# it, the e-mail with the WAV attached reaches a local SMTP sink, and
+# `refctl voicemail delete` removes row and file. A call to carol (no
+# voicemail) still gets 480.
+set -eu
+cd "$(dirname "$0")/../.."
+root=$PWD
+refd=$root/bin/refd
+refctl=$root/bin/refctl
+sc=$root/tests/integration/sipp
+[ -x /usr/bin/sipp ] || { echo "skip: sipp not installed"; exit 77; }
+tmp=$(mktemp -d /tmp/t_voicemail.XXXXXX)
+pid=; sink=
+cleanup() {
+	[ -n "$sink" ] && kill "$sink" 2>/dev/null
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+p=$(( 20000 + RANDOM % 20000 ))
+fail=0
+check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
+pw='Tq7#vLx2!pRz9w'
+
+# A one-connection-at-a-time SMTP sink: every message into $tmp/mail.N.
+cat >"$tmp/sink.py" <<'PY'
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(4); n = 0
+while True:
+    c, _ = s.accept(); f = c.makefile("rb"); c.sendall(b"220 sink\r\n")
+    while True:
+        l = f.readline()
+        if not l: break
+        v = l[:4].upper()
+        if v == b"DATA":
+            c.sendall(b"354 go\r\n"); body = b""
+            while True:
+                l = f.readline()
+                if not l or l == b".\r\n": break
+                body += l
+            n += 1; open("%s/mail.%d" % (sys.argv[2], n), "wb").write(body)
+            c.sendall(b"250 ok\r\n")
+        elif v == b"QUIT":
+            c.sendall(b"221 bye\r\n"); break
+        elif v in (b"EHLO", b"HELO"):
+            c.sendall(b"250 sink\r\n")
+        else:
+            c.sendall(b"250 ok\r\n")
+    c.close()
+PY
+python3 "$tmp/sink.py" $((p+7)) "$tmp" & sink=$!
+
+cat >"$tmp/refd.ini" <<CONF
+[platform]
+domain = example.test
+data_dir = $tmp/var
+policy = $root/ref/policy/sip2sip.policy
+[sip]
+listen = udp:127.0.0.1:$p
+auth = on
+[voicemail]
+listen = udp:127.0.0.1:$((p+5))
+ports = $((p+100 - p%2))-$((p+107 - p%2))
+max = 30s
+[mail]
+smtp = smtp://127.0.0.1:$((p+7))
+from = voicemail@example.test
+CONF
+"$refctl" -c "$tmp/refd.ini" account add alice@example.test --password "$pw" >/dev/null
+"$refctl" -c "$tmp/refd.ini" account add bob@example.test --password "$pw" \
+	--email bob@mail.test --voicemail >/dev/null
+"$refctl" -c "$tmp/refd.ini" account add carol@example.test --password "$pw" >/dev/null
+"$refd" -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
+for _ in $(seq 50); do grep -q serving "$tmp/refd.log" && break; sleep 0.1; done
+
+# 1.5 s of a 1 kHz tone, raw PCMU (G.711 mu-law), for SIPp's rtp_stream.
+python3 - "$tmp/tone.ulaw" <<'PY'
+import math, sys
+def ulaw(x):
+    s = 0x80 if x < 0 else 0
+    x = min(abs(x), 32635) + 0x84
+    e = 7
+    while e > 0 and not (x & (0x4000 >> (7 - e))): e -= 1
+    return ~(s | (e << 4) | ((x >> (e + 3)) & 15)) & 255
+open(sys.argv[1], "wb").write(bytes(ulaw(int(8000 * math.sin(2 * math.pi * 1000 * i / 8000))) for i in range(12000)))
+PY
+printf 'SEQUENTIAL\nalice;example.test;[authentication username=alice password=%s]\n' \
+	"$pw" >"$tmp/uac.csv"
+sipp() { timeout 60 /usr/bin/sipp -nostdin -i 127.0.0.1 -t u1 "$@"; }
+check "SIPp call to bob (voicemail on, not registered) answered by voicemail" \
+	'(cd $tmp && sipp -sf $sc/uac_vm.xml -inf $tmp/uac.csv -s bob \
+	  127.0.0.1:$p -p $((p+3)) -mp $((p+20)) -m 1 -timeout 30s \
+	  -trace_err -error_file $tmp/uac.err >$tmp/uac.out 2>&1)'
+check "a call to carol (voicemail off) is not answered (480)" \
+	'! (cd $tmp && sipp -sf $sc/uac_vm.xml -inf $tmp/uac.csv -s carol \
+	  127.0.0.1:$p -p $((p+4)) -mp $((p+40)) -m 1 -timeout 10s \
+	  >$tmp/uac2.out 2>&1) && grep -q "480" $tmp/uac2.out'
+for _ in $(seq 50); do ls "$tmp"/mail.* >/dev/null 2>&1 && break; sleep 0.1; done
+
+"$refctl" -c "$tmp/refd.ini" voicemail list --user bob@example.test >"$tmp/list.txt" || true
+cat "$tmp/list.txt"
+check "refctl voicemail list shows alice's message to bob" \
+	'grep -q "alice@example.test" $tmp/list.txt'
+wav=$(ls "$tmp"/var/voicemail/* 2>/dev/null | head -1)
+check "the WAV is in the store" '[ -n "$wav" ]'
+check "the WAV is G.711 mu-law, 8 kHz, and holds the 1 kHz tone" \
+	'python3 - "$wav" <<PY
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+assert d[:4] == b"RIFF" and d[8:12] == b"WAVE", "not RIFF/WAVE"
+fmt = d.find(b"fmt ")
+tag, ch, rate = struct.unpack("<HHI", d[fmt + 8:fmt + 16])
+assert (tag, ch, rate) == (7, 1, 8000), (tag, ch, rate)
+i = d.find(b"data"); n = struct.unpack("<I", d[i + 4:i + 8])[0]
+a = d[i + 8:i + 8 + n]
+def lin(u):
+    u = ~u & 255; t = ((u & 15) << 3) + 0x84; t <<= (u & 0x70) >> 4
+    return (0x84 - t) if u & 0x80 else (t - 0x84)
+x = [lin(b) for b in a]
+assert len(x) >= 8000, "only %d samples" % len(x)
+zc = sum(1 for j in range(1, len(x)) if (x[j - 1] < 0) != (x[j] < 0))
+hz = zc / 2 / (len(x) / 8000)
+print("    %d samples, %.0f Hz" % (len(x), hz))
+assert 900 < hz < 1100, hz
+PY'
+check "the e-mail with the WAV attached reached the SMTP sink" \
+	'grep -q "Voicemail from alice@example.test" $tmp/mail.1 &&
+	 grep -q "audio/wav" $tmp/mail.1 && grep -q "To: <bob@mail.test>" $tmp/mail.1'
+id=$(awk '{print $1; exit}' "$tmp/list.txt")
+check "refctl voicemail delete removes row and WAV" \
+	'"$refctl" -c $tmp/refd.ini voicemail delete $id --user bob@example.test >/dev/null &&
+	 ! "$refctl" -c $tmp/refd.ini voicemail list --user bob@example.test | grep -q alice &&
+	 [ ! -e "$wav" ]'
+kill -TERM "$pid"; set +e; wait "$pid"; rc=$?; set -e; pid=
+check "refd SIGTERM exit 0" '[ "$rc" = 0 ]'
+[ "$fail" = 0 ] || { tail -20 "$tmp/uac.out"; cat "$tmp"/uac.err 2>/dev/null | head; tail -20 "$tmp/refd.log"; }
+exit "$fail"

@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The voicemail UA (ref/vm) through its four calls with a fake clock:
+ * answer with a G.711 SDP answer and the Record-Route copied, 200
+ * retransmitted until the ACK, the beep, the caller's payload recorded
+ * and saved as a WAV at BYE (comfort noise and DTMF left out), our BYE at
+ * max_s along the route set, 486 when every port is busy, 488 without
+ * G.711, give-up without ACK; and the proxy's failure route (no binding,
+ * 480 from every branch, none for a user without voicemail).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <errno.h>
+#include <string.h>
+#include <stdio.h>
+#include <cmocka.h>
+#include "vm/vm.h"
+#include "base/mem.h"
+/* The fixture's helpers this suite does not need. */
+#pragma GCC diagnostic ignored "-Wunused-function"
+#include "proxy_testutil.h"
+
+static int64_t blocks_at_start;
+
+struct vfx {
+	struct vm *v;
+	struct rng rng;
+	uint64_t now;
+	int nsaved;
+	char owner[128], caller[128];
+	uint64_t dur_ms;
+	int alaw;
+	uint8_t wav[65536];
+	size_t wav_len;
+	char out[16][4096];
+	size_t olen[16];
+	struct net_addr odst[16];
+	int nout;
+	struct net_addr took;	/* destination of vtake's first match */
+};
+
+static void on_save(void *arg, const struct vm_rec *r)
+{
+	struct vfx *f = arg;
+
+	f->nsaved++;
+	snprintf(f->owner, sizeof(f->owner), "%s", r->owner);
+	snprintf(f->caller, sizeof(f->caller), "%s", r->caller);
+	f->dur_ms = r->duration_ms;
+	f->alaw = r->alaw;
+	assert_true(r->wav_len <= sizeof(f->wav));
+	memcpy(f->wav, r->wav, r->wav_len);
+	f->wav_len = r->wav_len;
+}
+
+static void addr(const char *s, struct net_addr *a)
+{
+	struct pl p = pl_from_str(s);
+
+	assert_int_equal(net_addr_parse(&p, 0, a), 0);
+}
+
+static void vpull(struct vfx *f)
+{
+	struct net_out o;
+
+	while (!vm_output(f->v, &o)) {
+		int i = f->nout < 16 ? f->nout++ : 15;
+
+		f->olen[i] = o.len < 4095 ? o.len : 4095;
+		memcpy(f->out[i], o.data, f->olen[i]);
+		f->out[i][f->olen[i]] = 0;
+		f->odst[i] = o.dst;
+	}
+}
+
+/* Count (and forget) outputs starting with prefix; RTP: "\x80". */
+static int vtake(struct vfx *f, const char *prefix, char *keep, size_t sz)
+{
+	int i, n = 0, j = 0;
+
+	vpull(f);
+	for (i = 0; i < f->nout; i++) {
+		if (!strncmp(f->out[i], prefix, strlen(prefix))) {
+			if (keep && !n)
+				snprintf(keep, sz, "%s", f->out[i]);
+			if (!n)
+				f->took = f->odst[i];
+			n++;
+			continue;
+		}
+		if (j != i) {
+			memcpy(f->out[j], f->out[i], sizeof(f->out[0]));
+			f->olen[j] = f->olen[i];
+			f->odst[j] = f->odst[i];
+		}
+		j++;
+	}
+	f->nout = j;
+	return n;
+}
+
+static void vin(struct vfx *f, const char *from, uint16_t to_port,
+		const void *d, size_t len)
+{
+	struct net_pkt p;
+
+	memset(&p, 0, sizeof(p));
+	addr(from, &p.from);
+	addr("127.0.0.1:5071", &p.to);
+	net_addr_set_port(&p.to, to_port);
+	p.data = d;
+	p.len = len;
+	assert_int_equal(vm_input(f->v, f->now, &p), 0);
+	vpull(f);
+}
+
+static void vsip(struct vfx *f, const char *text)
+{
+	static char b[8192];
+
+	fx_crlf(text, b, sizeof(b));
+	vin(f, "127.0.0.1:5060", 5071, b, strlen(b));
+}
+
+static void vadvance(struct vfx *f, uint64_t us)
+{
+	f->now += us;
+	assert_int_equal(vm_timeout(f->v, f->now), 0);
+	vpull(f);
+}
+
+static void rtp(struct vfx *f, uint16_t port, uint8_t pt, uint16_t seq,
+		const char *payload)
+{
+	uint8_t p[200];
+	size_t n = strlen(payload);
+
+	memset(p, 0, 12);
+	p[0] = 0x80;
+	p[1] = pt;
+	p[2] = (uint8_t)(seq >> 8);
+	p[3] = (uint8_t)seq;
+	memcpy(p + 12, payload, n);
+	vin(f, "127.0.0.1:40000", port, p, 12 + n);
+}
+
+static void vfx_init(struct vfx *f, uint16_t lo, uint16_t hi, uint32_t max_s)
+{
+	struct vm_cfg c;
+
+	memset(f, 0, sizeof(*f));
+	rng_seed(&f->rng, 7);
+	memset(&c, 0, sizeof(c));
+	addr("127.0.0.1:5071", &c.sip);
+	c.media = c.sip;
+	c.port_lo = lo;
+	c.port_hi = hi;
+	c.max_s = max_s;
+	c.beep_ms = 40;
+	c.rng = &f->rng;
+	c.save = on_save;
+	c.arg = f;
+	f->now = 1000000;
+	assert_int_equal(vm_new(&f->v, &c), 0);
+}
+
+static const char inv_fmt[] =
+	"INVITE sip:bob@127.0.0.1:5071 SIP/2.0\n"
+	"Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKP%s\n"
+	"Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKc%s\n"
+	"Record-Route: <sip:127.0.0.1:5060;lr>\n"
+	"Max-Forwards: 69\n"
+	"From: \"Alice\" <sip:alice@example.test>;tag=at1\n"
+	"To: <sip:bob@example.test>\nCall-ID: %s\nCSeq: 1 INVITE\n"
+	"Contact: <sip:alice@127.0.0.1:5070>\n"
+	"Content-Type: application/sdp\nContent-Length: %zu\n\n%s";
+
+static void invite(struct vfx *f, const char *cid, const char *fmts)
+{
+	char sdp[300], sdpc[300], m[2048];
+
+	snprintf(sdp, sizeof(sdp), "v=0\no=- 1 1 IN IP4 127.0.0.1\ns=-\n"
+		 "c=IN IP4 127.0.0.1\nt=0 0\nm=audio 40000 RTP/AVP %s\n",
+		 fmts);
+	fx_crlf(sdp, sdpc, sizeof(sdpc));
+	snprintf(m, sizeof(m), inv_fmt, cid, cid, cid, strlen(sdpc), sdp);
+	vsip(f, m);
+}
+
+static void in_dialog(struct vfx *f, const char *meth, const char *cid)
+{
+	char m[1024];
+
+	snprintf(m, sizeof(m), "%s sip:voicemail@127.0.0.1:5071 SIP/2.0\n"
+		 "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK%s%s\n"
+		 "Max-Forwards: 69\n"
+		 "From: <sip:alice@example.test>;tag=at1\n"
+		 "To: <sip:bob@example.test>;tag=x\nCall-ID: %s\n"
+		 "CSeq: %d %s\nContent-Length: 0\n\n", meth, meth, cid, cid,
+		 strcmp(meth, "ACK") ? 2 : 1, meth);
+	vsip(f, m);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	blocks_at_start = mem_blocks();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	assert_int_equal(mem_blocks(), blocks_at_start);
+	return 0;
+}
+
+static void test_vm_record(void **state)
+{
+	static struct vfx f;
+	char ok[4096];
+	const uint8_t *d;
+
+	(void)state;
+	vfx_init(&f, 40100, 40103, 120);
+	invite(&f, "c1", "18 8 0 101");
+	assert_int_equal(vtake(&f, "SIP/2.0 200", ok, sizeof(ok)), 1);
+	/* PCMA first in the offer's G.711 formats: answered with it */
+	assert_non_null(strstr(ok, "m=audio 40100 RTP/AVP 8\r\n"));
+	assert_non_null(strstr(ok, "a=rtpmap:8 PCMA/8000"));
+	assert_non_null(strstr(ok, "Record-Route: <sip:127.0.0.1:5060;lr>"));
+	assert_non_null(strstr(ok, "Contact: <sip:voicemail@127.0.0.1:5071>"));
+	assert_non_null(strstr(ok, "To: <sip:bob@example.test>;tag="));
+	/* no ACK yet: the 200 again after T1 */
+	vadvance(&f, 500000);
+	assert_int_equal(vtake(&f, "SIP/2.0 200", NULL, 0), 1);
+	in_dialog(&f, "ACK", "c1");
+	/* the beep: 40 ms = two packets to the caller's RTP address */
+	assert_int_equal(vtake(&f, "\x80", NULL, 0), 1);
+	vadvance(&f, 20000);
+	assert_int_equal(vtake(&f, "\x80", NULL, 0), 1);
+	vadvance(&f, 2000000);
+	assert_int_equal(vtake(&f, "", NULL, 0), 0);	/* no 200 resent */
+	rtp(&f, 40100, 8, 1, "VOICE-CANARY-1:");
+	rtp(&f, 40100, 101, 2, "DTMF");		/* not audio */
+	rtp(&f, 40100, 13, 3, "CN");		/* not audio */
+	rtp(&f, 40100, 8, 4, "VOICE-CANARY-2");
+	rtp(&f, 40102, 8, 5, "NOCALL");		/* port of no call */
+	in_dialog(&f, "BYE", "c1");
+	assert_int_equal(vtake(&f, "SIP/2.0 200", NULL, 0), 1);
+	assert_int_equal(f.nsaved, 1);
+	assert_string_equal(f.owner, "bob@example.test");
+	assert_string_equal(f.caller, "alice@example.test");
+	assert_int_equal(f.alaw, 1);
+	assert_int_equal(f.dur_ms, 29 / 8);
+	d = f.wav;
+	assert_memory_equal(d, "RIFF", 4);
+	assert_int_equal(d[20], 6);	/* WAVE_FORMAT_ALAW */
+	/* as received, in order (the data chunk ends with a pad byte) */
+	assert_non_null(memmem(d, f.wav_len, "VOICE-CANARY-1:VOICE-CANARY-2",
+			       29));
+	assert_null(memmem(d, f.wav_len, "DTMF", 4));
+	assert_null(memmem(d, f.wav_len, "NOCALL", 6));
+	/* BYE again: the dialog is gone */
+	in_dialog(&f, "BYE", "c1");
+	assert_int_equal(vtake(&f, "SIP/2.0 481", NULL, 0), 1);
+	vm_free(f.v);
+}
+
+static void test_vm_max_and_busy(void **state)
+{
+	static struct vfx f;
+	char bye[4096];
+
+	(void)state;
+	vfx_init(&f, 40200, 40200, 2);	/* one port: one call */
+	invite(&f, "c2", "0");
+	assert_int_equal(vtake(&f, "SIP/2.0 200", NULL, 0), 1);
+	invite(&f, "c3", "0");
+	assert_int_equal(vtake(&f, "SIP/2.0 486", NULL, 0), 1);
+	in_dialog(&f, "ACK", "c2");
+	vtake(&f, "\x80", NULL, 0);
+	rtp(&f, 40200, 0, 1, "MAXCANARY");
+	vadvance(&f, 2000000);
+	assert_int_equal(vtake(&f, "BYE sip:alice@127.0.0.1:5070 SIP/2.0",
+			       bye, sizeof(bye)), 1);
+	assert_non_null(strstr(bye, "Route: <sip:127.0.0.1:5060;lr>"));
+	assert_non_null(strstr(bye, "From: <sip:bob@example.test>;tag="));
+	assert_non_null(strstr(bye, "To: \"Alice\" <sip:alice@example.test>"
+			       ";tag=at1"));
+	assert_int_equal(net_addr_port(&f.took), 5060);
+	assert_int_equal(f.nsaved, 1);
+	assert_int_equal(f.alaw, 0);
+	/* retransmitted until answered */
+	vadvance(&f, 500000);
+	assert_int_equal(vtake(&f, "BYE ", NULL, 0), 1);
+	vsip(&f, "SIP/2.0 200 OK\n"
+	     "Via: SIP/2.0/UDP 127.0.0.1:5071;branch=z9hG4bKx;rport\n"
+	     "From: <sip:bob@example.test>;tag=a\n"
+	     "To: <sip:alice@example.test>;tag=at1\nCall-ID: c2\n"
+	     "CSeq: 1001 BYE\nContent-Length: 0\n\n");
+	vadvance(&f, 5000000);
+	assert_int_equal(vtake(&f, "BYE ", NULL, 0), 0);
+	/* the port is free again */
+	invite(&f, "c4", "0");
+	assert_int_equal(vtake(&f, "SIP/2.0 200", NULL, 0), 1);
+	vm_free(f.v);	/* nothing recorded in c4: nothing saved */
+	assert_int_equal(f.nsaved, 1);
+}
+
+static void test_vm_refusals(void **state)
+{
+	static struct vfx f;
+	static const uint8_t junk[] = "\x80\x00garbage INVITE\r\n\r\n";
+
+	(void)state;
+	vfx_init(&f, 40300, 40303, 120);
+	invite(&f, "c5", "18 101");
+	assert_int_equal(vtake(&f, "SIP/2.0 488", NULL, 0), 1);
+	vin(&f, "127.0.0.1:5060", 5071, junk, sizeof(junk) - 1);
+	vin(&f, "127.0.0.1:5060", 40300, junk, 3);
+	assert_int_equal(vtake(&f, "", NULL, 0), 0);
+	vsip(&f, "OPTIONS sip:voicemail@127.0.0.1:5071 SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKo\n"
+	     "From: <sip:a@example.test>;tag=1\nTo: <sip:v@example.test>\n"
+	     "Call-ID: o1\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n");
+	assert_int_equal(vtake(&f, "SIP/2.0 200", NULL, 0), 1);
+	/* never ACKed: given up after 64*T1 with nothing saved */
+	invite(&f, "c6", "0");
+	assert_int_equal(vtake(&f, "SIP/2.0 200", NULL, 0), 1);
+	vadvance(&f, 40000000);
+	vtake(&f, "SIP/2.0 200", NULL, 0);
+	in_dialog(&f, "BYE", "c6");
+	assert_int_equal(vtake(&f, "SIP/2.0 481", NULL, 0), 1);
+	assert_int_equal(f.nsaved, 0);
+	vm_free(f.v);
+}
+
+/* ---- the proxy's failure route ----------------------------------------- */
+
+static int fail_target(void *arg, const char *user, const char *domain,
+		       struct net_addr *dst)
+{
+	(void)arg;
+	assert_string_equal(domain, "example.test");
+	if (strcmp(user, "bob"))
+		return ENOENT;	/* only bob has voicemail on */
+	addr("127.0.0.1:5071", dst);
+	return 0;
+}
+
+static void px_invite(struct fx *f, const char *to, const char *cid)
+{
+	char m[1024];
+
+	snprintf(m, sizeof(m), "INVITE sip:%s@example.test SIP/2.0\n"
+		 "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK%s\n"
+		 "Max-Forwards: 70\n"
+		 "From: <sip:alice@example.test>;tag=at1\n"
+		 "To: <sip:%s@example.test>\nCall-ID: %s\nCSeq: 1 INVITE\n"
+		 "Contact: <sip:alice@127.0.0.1:5070>\nContent-Length: 0\n\n",
+		 to, cid, to, cid);
+	fx_in(f, "127.0.0.1:5070", NET_UDP, m);
+}
+
+static void test_vm_failure_route(void **state)
+{
+	static struct fx f;
+	struct fx_out o, v;
+	const char *r;
+
+	(void)state;
+	fx_fail.target = fail_target;
+	fx_init(&f, false);
+	fx_fail.target = NULL;
+	/* bob has no binding: straight to voicemail, To kept */
+	px_invite(&f, "bob", "f1");
+	fx_expect(&f, "SIP/2.0 100");
+	r = fx_expect_to(&f, "INVITE sip:bob@127.0.0.1:5071 SIP/2.0", &v);
+	assert_non_null(strstr(r, "To: <sip:bob@example.test>"));
+	assert_non_null(strstr(r, "Record-Route:"));
+	assert_int_equal(net_addr_port(&v.dst), 5071);
+	fx_reply(&f, &v, "127.0.0.1:5071", 200, "vmtag", NULL);
+	fx_expect(&f, "SIP/2.0 200");
+	fx_drain(&f);
+	/* bob registered, his device says 480: voicemail after all */
+	fx_register(&f, "bob", "127.0.0.1:5081", 3600);
+	px_invite(&f, "bob", "f2");
+	fx_expect(&f, "SIP/2.0 100");
+	fx_expect_to(&f, "INVITE sip:bob@127.0.0.1:5081", &o);
+	fx_reply(&f, &o, "127.0.0.1:5081", 480, "dtag", NULL);
+	fx_expect_to(&f, "ACK sip:bob@127.0.0.1:5081", NULL);
+	fx_expect_to(&f, "INVITE sip:bob@127.0.0.1:5071", &v);
+	fx_none(&f);
+	/* voicemail busy too: the caller gets the best final (480) */
+	fx_reply(&f, &v, "127.0.0.1:5071", 486, "vtag", NULL);
+	fx_expect_to(&f, "ACK sip:bob@127.0.0.1:5071", NULL);
+	fx_expect(&f, "SIP/2.0 480");
+	fx_drain(&f);
+	/* carol has no voicemail: 480 as before */
+	px_invite(&f, "carol", "f3");
+	fx_expect(&f, "SIP/2.0 100");
+	fx_expect(&f, "SIP/2.0 480");
+	fx_none(&f);
+	fx_fini(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_vm_record, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_vm_max_and_busy, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_vm_refusals, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_vm_failure_route, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests_name("vm", tests, NULL, NULL);
+}
