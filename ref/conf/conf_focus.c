@@ -84,6 +84,8 @@ struct conf_focus {
 	uint64_t next_tick;	/* 0: no room, no clock */
 	struct rng rng;
 	uint8_t *port_used;	/* one byte per even port of the range */
+	struct conf_leg **port_leg;	/* the leg on each even port: RTP
+					 * finds its leg in O(1) */
 	size_t port_cnt, port_next;
 	struct sip_msg msg;
 	struct sdp_session sdp;
@@ -158,8 +160,10 @@ static void port_release(struct conf_focus *f, uint16_t port)
 {
 	size_t i = (size_t)(port - f->cfg.port_min) / 2;
 
-	if (i < f->port_cnt)
+	if (i < f->port_cnt) {
 		f->port_used[i] = 0;
+		f->port_leg[i] = NULL;
+	}
 }
 
 static int port_take(struct conf_focus *f, uint16_t *port)
@@ -407,6 +411,7 @@ static void on_invite(struct conf_focus *f, uint64_t now_us,
 	conf_sdp_answer(&f->cfg.media_addr, &f->sdp, ai, leg->ssrc, leg->port,
 			leg->pt, leg->codec, leg->answer, sizeof(leg->answer));
 	r->by_slot[slot] = leg;
+	f->port_leg[(leg->port - f->cfg.port_min) / 2] = leg;
 	r->nlegs++;
 	leg->next = f->legs;
 	f->legs = leg;
@@ -529,12 +534,12 @@ int conf_focus_input(struct conf_focus *f, uint64_t now_us,
 	if (!f || !in || !in->data)
 		return EINVAL;
 	if (port >= f->cfg.port_min && port <= f->cfg.port_max) {
-		for (leg = f->legs; leg; leg = leg->next) {
-			if (leg->port == port) {
-				on_rtp(f, now_us, in, leg);
-				break;
-			}
-		}
+		size_t i = (size_t)(port - f->cfg.port_min) / 2;
+
+		leg = (port - f->cfg.port_min) % 2 || i >= f->port_cnt ? NULL :
+		      f->port_leg[i];
+		if (leg)
+			on_rtp(f, now_us, in, leg);
 		return 0;
 	}
 	if (sip_msg_decode(&f->msg, in->data, in->len))
@@ -684,7 +689,8 @@ int conf_focus_new(struct conf_focus **out, const struct conf_focus_cfg *cfg)
 	f->domain = mem_strdup(cfg->domain ? cfg->domain : "");
 	f->port_cnt = (size_t)(cfg->port_max - cfg->port_min) / 2 + 1;
 	f->port_used = mem_zalloc(f->port_cnt);
-	if (!f->prefix || !f->domain || !f->port_used) {
+	f->port_leg = mem_zalloc(f->port_cnt * sizeof(*f->port_leg));
+	if (!f->prefix || !f->domain || !f->port_used || !f->port_leg) {
 		conf_focus_free(f);
 		return ENOMEM;
 	}
@@ -710,6 +716,7 @@ void conf_focus_free(struct conf_focus *f)
 	mem_free(f->sent);
 	buf_fini(&f->b);
 	mem_free(f->port_used);
+	mem_free(f->port_leg);
 	mem_free(f->prefix);
 	mem_free(f->domain);
 	mem_free(f);

@@ -28,6 +28,8 @@ static const struct {
 	{ "sim", perf_sim,
 	  "proxy + UAs in ns-3: scale run, MOS/setup vs loss [--sweep]" },
 	{ "relay", perf_relay, "RTP relay vs rtpengine vs plain forwarder" },
+	{ "conf", perf_conf,
+	  "5-party G.711 rooms mixed at 50% of a core vs the relay" },
 };
 
 static const char *const planned[] = { "proxy", "peers", NULL };

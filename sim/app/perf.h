@@ -8,5 +8,6 @@
 #define APP_PERF_H
 
 int perf_parse(int argc, char **argv);
+int perf_conf(int argc, char **argv);
 
 #endif
