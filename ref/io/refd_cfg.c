@@ -505,7 +505,7 @@ int refd_check_services(struct refd *d)
 	if ((d->xcap = cfg_has_section(c, "xcap")) &&
 	    (err = http_listen(d, "xcap")))
 		return err;
-	if ((err = refd_vm_check(d)) || (err = check_mail(d)))
+	if ((err = check_mail(d)) || (err = refd_vm_check(d)))
 		return err;
 	if ((d->web = cfg_has_section(c, "web")) && (err = check_web(d)))
 		return err;

@@ -13,10 +13,13 @@
 
 struct scn_capture;
 
+#define SCN_LIVE_XCAP_PORT(l) ((uint16_t)((l)->port + 4))
+
 struct scn_live {
 	pid_t pid;		/* refd, -1 when not running */
 	uint16_t port;		/* SIP udp/tcp; tls = +1, msrp = +2,
-				 * conference focus = +3 */
+				 * conference focus = +3, XCAP and
+				 * files (HTTP) = +4, voicemail = +5 */
 	uint16_t media_lo;	/* relay ports media_lo..+199, the
 				 * focus's +200..+299 */
 	int tls;		/* a certificate was made */

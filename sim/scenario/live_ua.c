@@ -126,6 +126,8 @@ static int live_ua_start(struct scn_ctx *c, struct scn_live *l, char *err,
 	lu->uas.proxy[0] = proxy_addr(l->port, NET_UDP);
 	lu->uas.proxy[1] = proxy_addr(l->port, NET_TCP);
 	lu->uas.proxy[2] = proxy_addr((uint16_t)(l->port + 1), NET_TLS);
+	lu->uas.http = scn_http_live;
+	lu->uas.http_arg = l;
 	l->ua = lu;
 	(void)c;
 	return 0;

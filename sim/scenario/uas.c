@@ -628,6 +628,7 @@ int scn_uas_traffic(struct scn_ctx *c, struct scn_uas *ip,
 	case SCN_FILE:
 	case SCN_VOICEMAIL:
 	case SCN_BUDDIES:
+		return scn_store_traffic(c, ip, t, err, errsz);
 	case SCN_PUSH:
 		snprintf(err, errsz, "the bench has no %s client yet",
 			 scn_verb_name(t->st->verb));

@@ -48,6 +48,18 @@ struct scn_ua {
 	bool registered;
 };
 
+/*
+ * One HTTP request to the platform's XCAP / file server as account a
+ * (live: digest auth with a's password; in process: as the
+ * authenticated user). *status and the body (appended to out) on 0; an
+ * errno with err set when the request could not be made at all.
+ */
+typedef int (scn_http_fn)(void *arg, const struct scn_acct *a,
+			  const char *method, const char *path,
+			  const char *ctype, const uint8_t *body, size_t len,
+			  int *status, struct buf *out, char *err,
+			  size_t errsz);
+
 struct scn_uas {
 	const struct scn_uadrv *drv;
 	void *arg;
@@ -58,6 +70,8 @@ struct scn_uas {
 					 * none in this mode) */
 	struct ua_msrp **chat;		/* MSRP clients made for chat steps */
 	size_t nchat;
+	scn_http_fn *http;	/* NULL: the mode has no HTTP service */
+	void *http_arg;
 };
 
 /* A new bench UA for account a, attached to the driver. */
@@ -73,6 +87,22 @@ struct conf_focus;
 int scn_conf_inproc(struct vnet *v, const char *domain, uint64_t seed,
 		    struct conf_focus **out, struct sip_static_route *route,
 		    char *err, size_t errsz);
+
+/* The store verbs file, voicemail, buddies (store_verb.c). */
+int scn_store_traffic(struct scn_ctx *c, struct scn_uas *u,
+		      const struct scn_traffic *t, char *err, size_t errsz);
+/* HTTP in process (arg: the scn_ctx of an inproc/sim run) and over
+ * libcurl (arg: the struct scn_live). */
+scn_http_fn scn_http_inproc;
+scn_http_fn scn_http_live;
+struct store;
+struct scn_vm;
+/* The voicemail UA on virtual network v, the proxy's failure route to it
+ * for accounts with voicemail on; recordings go to st. */
+int scn_vm_inproc(struct vnet *v, struct store *st, uint64_t seed,
+		  struct scn_vm **out, struct sip_fail_ops *fail, char *err,
+		  size_t errsz);
+void scn_vm_inproc_free(struct scn_vm *v);
 
 /* Run one traffic verb. ENOTSUP: not yet; err says why. */
 int scn_uas_traffic(struct scn_ctx *c, struct scn_uas *u,
