@@ -45,6 +45,9 @@ struct store_opts {
 	uint32_t busy_timeout_ms;	/* 0: 5000 */
 	int sync_full;		/* 1: synchronous=FULL (power-loss safe);
 				 * 0: NORMAL, safe against process crash */
+	int no_autocheckpoint;	/* 1: commits never copy the WAL into the
+				 * database (a latency-critical connection;
+				 * someone must call store_checkpoint) */
 };
 
 /*
@@ -55,6 +58,13 @@ struct store_opts {
  */
 int store_open(struct store **sp, const char *data_dir,
 	       const struct store_opts *opts, char *err, size_t errsz);
+/*
+ * A PASSIVE WAL checkpoint: copy what the WAL holds into the database as
+ * far as readers allow, without blocking writers or waiting. For the
+ * connection that checkpoints on behalf of one opened with
+ * no_autocheckpoint. 0 or EIO.
+ */
+int store_checkpoint(struct store *s);
 /* Commit an open batch, checkpoint, finalize statements. NULL ok. */
 void store_close(struct store *s);
 /* Last backend error, one line (never contains row data). */

@@ -516,8 +516,10 @@ static int set_pragmas(struct store *s, const struct store_opts *o)
 			     (int)o->busy_timeout_ms : 5000);
 	snprintf(sql, sizeof(sql), "PRAGMA journal_mode=WAL;"
 		 "PRAGMA secure_delete=ON; PRAGMA foreign_keys=ON;"
-		 "PRAGMA temp_store=MEMORY; PRAGMA synchronous=%s;",
-		 o && o->sync_full ? "FULL" : "NORMAL");
+		 "PRAGMA temp_store=MEMORY; PRAGMA synchronous=%s;%s",
+		 o && o->sync_full ? "FULL" : "NORMAL",
+		 o && o->no_autocheckpoint ? "PRAGMA wal_autocheckpoint=0;" :
+		 "");
 	return store_exec(s, sql);
 }
 
@@ -619,6 +621,13 @@ void store_close(struct store *s)
 	mem_free(s->files_dir);
 	mem_free(s->vm_dir);
 	mem_free(s);
+}
+
+int store_checkpoint(struct store *s)
+{
+	if (!s || s->in_batch)
+		return EINVAL;
+	return store_exec(s, "PRAGMA wal_checkpoint(PASSIVE)");
 }
 
 int store_mark_dirty(struct store *s)
