@@ -86,5 +86,5 @@ check "no stall of the SIP loop >= ${PURGE_STALL_MS:-400} ms (max $max ms)" \
 	'python3 -c "import sys; sys.exit(0 if $max < ${PURGE_STALL_MS:-400} else 1)"'
 kill -TERM "$pid"; set +e; wait "$pid"; rc=$?; set -e; pid=
 check "refd SIGTERM exit 0" '[ "$rc" = 0 ]'
-[ "$fail" = 0 ] || tail -5 "$tmp/refd.log"
+[ "$fail" = 0 ] || grep -E "retention|warn|err" "$tmp/refd.log" | tail -8
 exit "$fail"
