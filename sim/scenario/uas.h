@@ -46,6 +46,8 @@ struct scn_ua {
 	struct ua *ua;
 	int idx;		/* driver index */
 	bool registered;
+	char sas[64];		/* zRTP SAS of its last secured call, "" none */
+	bool zrtp_failed;
 };
 
 /*
@@ -72,8 +74,23 @@ struct scn_uas {
 	size_t nchat;
 	scn_http_fn *http;	/* NULL: the mode has no HTTP service */
 	void *http_arg;
+	unsigned addr_base;	/* UA k gets address number addr_base + k:
+				 * 0 in-process; live runs pick a block per
+				 * process so two at once do not collide */
 };
 
+/* A fresh UA of account a (role: enum scn_ua_role) whose Contact URI
+ * carries cparams (may be NULL); attached to the driver. */
+int scn_uas_add_cp(struct scn_ctx *c, struct scn_uas *u,
+		   const struct scn_acct *a, int role, const char *via,
+		   const char *cparams, struct scn_ua **out);
+/* Run the network until ua reports an event in mask (1 << type) or
+ * limit_us pass (ETIMEDOUT); other UAs' events are dropped. */
+int scn_uas_wait(struct scn_uas *u, struct ua *ua, unsigned mask,
+		 uint64_t limit_us, struct ua_event *ev);
+/* push A kind=call|message (uas_push.c). */
+int scn_uas_push(struct scn_ctx *c, struct scn_uas *u,
+		 const struct scn_traffic *t, char *err, size_t errsz);
 /* A new bench UA for account a, attached to the driver. */
 int scn_uas_add(struct scn_ctx *c, struct scn_uas *u,
 		const struct scn_acct *a, enum scn_ua_role role,
@@ -88,6 +105,9 @@ int scn_conf_inproc(struct vnet *v, const char *domain, uint64_t seed,
 		    struct conf_focus **out, struct sip_static_route *route,
 		    char *err, size_t errsz);
 
+/* uas_chat.c: the chat verb (MSRP, optionally OTR). */
+int scn_uas_chat(struct scn_ctx *c, struct scn_uas *u,
+		 const struct scn_traffic *t, char *err, size_t errsz);
 /* The store verbs file, voicemail, buddies (store_verb.c). */
 int scn_store_traffic(struct scn_ctx *c, struct scn_uas *u,
 		      const struct scn_traffic *t, char *err, size_t errsz);
@@ -107,6 +127,16 @@ void scn_vm_inproc_free(struct scn_vm *v);
 /* Run one traffic verb. ENOTSUP: not yet; err says why. */
 int scn_uas_traffic(struct scn_ctx *c, struct scn_uas *u,
 		    const struct scn_traffic *t, char *err, size_t errsz);
+/*
+ * Whether account name has a live registration, asked the way any SIP
+ * client can: OPTIONS to its AOR from a fresh device of that account
+ * (digest as usual); the platform forks it to the bindings, a device
+ * answers 200; no binding gives 480/404. Nothing is stored by it (OPTIONS
+ * is neither traced nor a MESSAGE). 0 with *yes, or errno with err.
+ */
+int scn_uas_registered(struct scn_ctx *c, struct scn_uas *u,
+		       const struct scn_acct *a, int *yes, char *err,
+		       size_t errsz);
 /* Discard the events the UAs queued (nobody waits for them). */
 void scn_uas_drain(struct scn_uas *u);
 /* Free every UA (after the driver stopped using them). */

@@ -7,20 +7,23 @@
 # response, a POST without or with a forged form token (403), another
 # user's ids (404), the export download (attachment, valid JSON, the
 # user's data only), an e-mail change confirmed by the code the SMTP sink
-# received (and the same code again: 410), account removal through the
-# e-mailed code (the page says what was kept), then the session and the
+# received (and the same code again: 410), a SIPp call alice -> service
+# through refd listed in /calls with its trace ladder (INVITE, 200, ACK,
+# BYE, the digest response shown as [redacted]), account removal through the
+# e-mailed code (the page says what was kept), the operator view and its
+# audit rows in the export, then the session and the
 # login gone. Config errors: no certificate and no plain = yes is exit 2.
 set -eu
 cd "$(dirname "$0")/../.."
 root=$PWD
 tmp=$(mktemp -d /tmp/t_web_http.XXXXXX)
-pid= spid=
+pid= spid= uas=
 cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	[ -n "$spid" ] && kill "$spid" 2>/dev/null
+	for k in $uas $pid $spid; do kill "$k" 2>/dev/null || true; done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+[ -x /usr/bin/sipp ] || { echo "skip: sipp (Debian sip-tester, make deps) is absent"; exit 77; }
 [ -x build/tools/smtpsink ] || make -s build/tools/smtpsink
 fail=0
 check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
@@ -40,6 +43,7 @@ data_dir = $tmp/var
 policy = $root/ref/policy/sip2sip.policy
 [sip]
 listen = udp:127.0.0.1:$p
+auth = on
 tls_cert = $tmp/certs/server.crt
 tls_key = $tmp/certs/server.key
 [mail]
@@ -50,7 +54,7 @@ listen = 127.0.0.1:$w
 operators = root
 CONF
 apw='Tq7#vLx2!pRz9w'; bpw='Bz4%nWq8@kLm3s'
-for u in alice bob; do
+for u in alice bob service root; do
 	pw=$apw; [ $u = bob ] && pw=$bpw
 	bin/refctl -c "$tmp/refd.ini" account add $u@example.test \
 		--password "$pw" --email $u@mail.test >/dev/null
@@ -124,6 +128,42 @@ check "export: attachment, JSON, alice's data" \
 	 grep -q "\"user\": \"alice@example.test\"" $tmp/b &&
 	 grep -q "sip:carol@example.test" $tmp/b && ! grep -q "bob@" $tmp/b'
 
+check "bob logs in" '[ "$(login $B bob "$bpw")" = 303 ]'
+
+# One call alice -> service through refd (SIPp, digest auth), as in
+# tests/integration/sipp/calls.sh; then its CDR and ladder in the portal.
+sc=tests/integration/sipp
+sipp() { (cd "$tmp" && timeout 30 /usr/bin/sipp -nostdin -i 127.0.0.1 -t u1 \
+	"$@" >>"$tmp/sipp.out" 2>&1); }
+printf 'SEQUENTIAL\nservice;example.test;[authentication username=service password=%s]\n' \
+	"$apw" >"$tmp/reg.csv"
+printf 'SEQUENTIAL\nalice;example.test;[authentication username=alice password=%s]\n' \
+	"$apw" >"$tmp/uac.csv"
+check "SIPp: service registers" \
+	'sipp -sf $root/$sc/reg_auth.xml -inf $tmp/reg.csv 127.0.0.1:$p \
+	 -p $((p+2)) -m 1 -key contact "127.0.0.1:$((p+2));transport=udp" -timeout 20s'
+sipp -sf "$root/$sc/uas_rr.xml" -p $((p+2)) -m 1 \
+	-key contact "127.0.0.1:$((p+2));transport=udp" & uas=$!
+for _ in $(seq 100); do ss -ltun | grep -q ":$((p+2)) " && break; sleep 0.1; done
+check "SIPp: one call alice -> service" \
+	'sipp -sf $root/$sc/uac_auth.xml -inf $tmp/uac.csv -s service \
+	 127.0.0.1:$p -p $((p+3)) -m 1 -timeout 20s'
+wait "$uas" || true; uas=
+for _ in $(seq 30); do	# the CDR is group-committed
+	[ "$(get $A /calls)" = 200 ] && grep -q "service@example.test" $tmp/b && break
+	sleep 0.1
+done
+tr=$(sed -n 's/.*href="\(\/calls\/[0-9]*\/trace\)".*/\1/p' "$tmp/b" | head -1)
+check "/calls: the call, with its retention date" \
+	'grep -q "service@example.test" $tmp/b && grep -q "Kept until" $tmp/b &&
+	 [ -n "$tr" ]'
+check "trace ladder: INVITE, 200, ACK, BYE, [redacted]" \
+	'[ "$(get $A "$tr")" = 200 ] && grep -q "class=\"ladder\"" $tmp/b &&
+	 grep -q "INVITE sip:service@" $tmp/b && grep -q "SIP/2.0 200" $tmp/b &&
+	 grep -q ">ACK sip:" $tmp/b && grep -q ">BYE sip:" $tmp/b &&
+	 grep -q "<span class=\"redacted\">\[redacted\]</span>" $tmp/b'
+check "bob: that trace is 404" '[ "$(get $B "$tr")" = 404 ]'
+
 # E-mail change: the code goes to the NEW address.
 check "e-mail change: code sent" \
 	'[ "$(get $A /identity/email -d csrf=$at --data-urlencode email=alice2@mail.test)" = 200 ]'
@@ -140,13 +180,25 @@ check "the same code again: 410 code already used" \
 	 grep -q "code already used" $tmp/b'
 
 # bob never reaches alice's data.
-check "bob logs in" '[ "$(login $B bob "$bpw")" = 303 ]'
-check "bob: someone's call trace, file, voicemail: 404" \
+check "bob: alice's call, a file, a voicemail by id: 404" \
 	'[ "$(get $B /calls/1/trace)" = 404 ] && [ "$(get $B /files/1)" = 404 ] &&
 	 [ "$(get $B /voicemail/1.wav)" = 404 ]'
 check "bob: no operator view: 404" '[ "$(get $B "/operator?user=alice")" = 404 ]'
 check "bob's export: no alice" \
 	'[ "$(get $B /export)" = 200 ] && ! grep -q "alice" $tmp/b'
+R=$tmp/r.jar
+check "operator root: alice's calls and trace" \
+	'[ "$(login $R root "$apw")" = 303 ] &&
+	 [ "$(get $R "/operator?user=alice")" = 200 ] &&
+	 grep -q "service@example.test" $tmp/b &&
+	 [ "$(get $R "/operator$tr")" = 200 ] && grep -q "INVITE sip:service@" $tmp/b'
+check "alice's export lists the operator's accesses" \
+	'[ "$(get $A /export)" = 200 ] &&
+	 python3 -c "import json,sys; d=json.load(open(sys.argv[1]));
+a=d[\"operator_access\"]; assert len(a) == 2, a
+assert all(x[\"operator\"] == \"root@example.test\" for x in a), a" $tmp/b'
+check "alice's export: the call" \
+	'[ "$(get $A /export)" = 200 ] && grep -q "service@example.test" $tmp/b'
 
 # Removal through the e-mailed code.
 n0=$(ls "$tmp"/mail/*.eml | wc -l)
