@@ -393,6 +393,6 @@ const struct scn_be_ops scn_be_live = {
 	.count_message = scn_live_count_message,
 	.account_exists = scn_live_account_exists,
 	.traffic = scn_live_traffic,
-	.registered = NULL,
+	.registered = scn_live_registered,
 	.capture_sync = live_sync,
 };

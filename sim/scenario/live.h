@@ -44,6 +44,9 @@ int scn_live_account_exists(struct scn_ctx *c, const char *name, int *yes,
 
 int scn_live_traffic(struct scn_ctx *c, const struct scn_traffic *t,
 		     char *err, size_t errsz);
+/* expect registered: an OPTIONS probe (uas.h scn_uas_registered). */
+int scn_live_registered(struct scn_ctx *c, const char *name, int *yes,
+			char *err, size_t errsz);
 void scn_live_ua_stop(struct scn_ctx *c);
 
 #endif

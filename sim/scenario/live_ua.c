@@ -147,6 +147,29 @@ int scn_live_traffic(struct scn_ctx *c, const struct scn_traffic *t,
 	return rc;
 }
 
+int scn_live_registered(struct scn_ctx *c, const char *name, int *yes,
+			char *err, size_t errsz)
+{
+	struct scn_live *l = c->be_state;
+	const struct scn_acct *a = NULL;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < c->nacct; i++)
+		if (!strcmp(c->acct[i].name, name))
+			a = &c->acct[i];
+	if (!a) {
+		snprintf(err, errsz, "no account %s", name);
+		return ENOENT;
+	}
+	if (!l->ua && (rc = live_ua_start(c, l, err, errsz)))
+		return rc;
+	rc = scn_uas_registered(c, &((struct live_ua *)l->ua)->uas, a, yes,
+				err, errsz);
+	scn_uas_drain(&((struct live_ua *)l->ua)->uas);
+	return rc;
+}
+
 void scn_live_ua_stop(struct scn_ctx *c)
 {
 	struct scn_live *l = c->be_state;

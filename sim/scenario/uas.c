@@ -285,13 +285,16 @@ static int call_quality(struct scn_ctx *c, struct scn_uas *ip,
 		 "delay %.0f/%.0f ms, jitter %.1f/%.1f ms)", w->mos, w->r,
 		 ab.loss_pct, ba.loss_pct, ab.delay_ms, ba.delay_ms,
 		 ab.jitter_ms, ba.jitter_ms);
-	if (has_topology(c->s) || mmin || mmax) {
+	/* a blocked call has no quality to plot, only a setup delay */
+	if ((has_topology(c->s) || mmin || mmax) && !blocked) {
 		snprintf(key, sizeof(key), "%s:%u call_mos", c->s->file,
 			 t->st->line);
 		rep_summary_metric(c->sum, key, w->mos);
 		snprintf(key, sizeof(key), "%s:%u call_loss_pct", c->s->file,
 			 t->st->line);
 		rep_summary_metric(c->sum, key, w->loss_pct);
+	}
+	if (has_topology(c->s) || mmin || mmax) {
 		snprintf(key, sizeof(key), "%s:%u call_setup_ms", c->s->file,
 			 t->st->line);
 		rep_summary_metric(c->sum, key, ca.calls_ok ?
@@ -528,111 +531,6 @@ static int do_simple(struct scn_ctx *c, struct scn_uas *ip,
 	return 0;
 }
 
-/* One MSRP client of account a through the relay at r. */
-static int chat_client(struct scn_ctx *c, struct scn_uas *ip,
-		       const struct scn_acct *a, const struct net_addr *r,
-		       struct ua_msrp **out, int *idx)
-{
-	static unsigned next_port = 46000;
-	struct ua_msrp_cfg mc;
-	struct ua_msrp **v;
-	char sess[16];
-	int rc;
-
-	memset(&mc, 0, sizeof(mc));
-	mc.user = a->name;
-	mc.password = a->password;
-	mc.realm = c->domain;
-	mc.relay = *r;
-	mc.local = *r;	/* the bench host's own address, next to the UAs */
-	{
-		struct pl h = PL("127.0.0.1");
-		net_addr_parse(&h, 0, &mc.local);
-	}
-	mc.local.tp = r->tp;
-	net_addr_set_port(&mc.local, (uint16_t)next_port++);
-	snprintf(sess, sizeof(sess), "s%u", next_port);
-	mc.session = sess;
-	v = mem_realloc(ip->chat, (ip->nchat + 1) * sizeof(*v));
-	if (!v)
-		return ENOMEM;
-	ip->chat = v;
-	rc = ua_msrp_new(out, &mc);
-	if (rc)
-		return rc;
-	ip->chat[ip->nchat++] = *out;
-	*idx = ip->drv->attach_core(ip->arg, (struct core_ref){ &ua_msrp_ops,
-				    *out }, &mc.local);
-	return *idx < 0 ? -*idx : 0;
-}
-
-/*
- * chat A B: both clients AUTH at the platform's MSRP relay (TCP, or TLS
- * with via=tls), then A sends the canary along A's relay path, B's relay
- * path and B (RFC 4976), and B must get it byte for byte.
- */
-static int do_chat(struct scn_ctx *c, struct scn_uas *ip,
-		   const struct scn_traffic *t, char *err, size_t errsz)
-{
-	const char *otr = scn_opt(t->st, "otr");
-	const struct net_addr *r = &ip->msrp[!strcmp(t->via, "tls")];
-	struct ua_msrp *a, *b;
-	struct ua_msrp_stats sa, sb;
-	char to[1200];
-	int ia, ib, rc, i;
-	struct pl got;
-
-	if (!ip->drv->attach_core || !net_addr_port(r)) {
-		snprintf(err, errsz, "no MSRP relay in this mode");
-		return ENOTSUP;
-	}
-	if (otr && !strcmp(otr, "on")) {
-		snprintf(err, errsz, "the bench has no OTR (libotr) client yet");
-		return ENOTSUP;
-	}
-	if ((rc = chat_client(c, ip, t->a, r, &a, &ia)) ||
-	    (rc = chat_client(c, ip, t->b, r, &b, &ib))) {
-		snprintf(err, errsz, "MSRP client: %s", strerror(rc));
-		return rc;
-	}
-	ua_msrp_auth(a, ip->drv->now(ip->arg));
-	ua_msrp_auth(b, ip->drv->now(ip->arg));
-	ip->drv->kick(ip->arg, ia);
-	ip->drv->kick(ip->arg, ib);
-	for (i = 0; i < 100; i++) {
-		ua_msrp_stats(a, &sa);
-		ua_msrp_stats(b, &sb);
-		if (sa.authed && sb.authed)
-			break;
-		ip->drv->run_until(ip->arg, ip->drv->now(ip->arg) + SLICE_US);
-	}
-	if (!sa.authed || !sb.authed) {
-		snprintf(err, errsz, "MSRP AUTH of %s refused: %u",
-			 sa.authed ? t->b->name : t->a->name,
-			 sa.authed ? sb.last_status : sa.last_status);
-		return EPROTO;
-	}
-	snprintf(to, sizeof(to), "%s %s %s", ua_msrp_use_path(a),
-		 ua_msrp_use_path(b), ua_msrp_uri(b));
-	ua_msrp_send(a, ip->drv->now(ip->arg), to, "text/plain",
-		     (const uint8_t *)t->canary, strlen(t->canary));
-	ip->drv->kick(ip->arg, ia);
-	for (i = 0; i < 100; i++) {
-		ua_msrp_stats(b, &sb);
-		if (sb.received)
-			break;
-		ip->drv->run_until(ip->arg, ip->drv->now(ip->arg) + SLICE_US);
-	}
-	got = ua_msrp_last(b);
-	if (!sb.received || !pl_eq_str(&got, t->canary)) {
-		snprintf(err, errsz, "chat from %s: %s", t->a->name,
-			 sb.received ? "content changed on the way" :
-			 "never arrived (timeout)");
-		return ETIMEDOUT;
-	}
-	return 0;
-}
-
 int scn_uas_traffic(struct scn_ctx *c, struct scn_uas *ip,
 		       const struct scn_traffic *t, char *err, size_t errsz)
 {
@@ -648,7 +546,7 @@ int scn_uas_traffic(struct scn_ctx *c, struct scn_uas *ip,
 	case SCN_PUBLISH:
 		return do_simple(c, ip, t, err, errsz);
 	case SCN_CHAT:
-		return do_chat(c, ip, t, err, errsz);
+		return scn_uas_chat(c, ip, t, err, errsz);
 	case SCN_CONFERENCE:
 		return scn_conf_traffic(c, ip, t, err, errsz);
 	case SCN_PUSH:
@@ -661,6 +559,45 @@ int scn_uas_traffic(struct scn_ctx *c, struct scn_uas *ip,
 		snprintf(err, errsz, "not a traffic verb");
 		return EINVAL;
 	}
+}
+
+int scn_uas_registered(struct scn_ctx *c, struct scn_uas *ip,
+		       const struct scn_acct *a, int *yes, char *err,
+		       size_t errsz)
+{
+	struct scn_ua *s;
+	struct ua_event e;
+	char to[200];
+	int rc;
+
+	rc = ua_add(c, ip, a, SCN_UA_OTHER, NULL, "udp", &s);
+	if (rc) {
+		snprintf(err, errsz, "probe device: %s", strerror(rc));
+		return rc;
+	}
+	scn_aor(c, a->name, to, sizeof(to));
+	rc = ua_options(s->ua, ip->drv->now(ip->arg), to);
+	if (rc) {
+		snprintf(err, errsz, "OPTIONS: %s", strerror(rc));
+		return rc;
+	}
+	ip->drv->kick(ip->arg, s->idx);
+	rc = wait_ev(ip, s->ua, EVB(UA_EV_OPTIONS_DONE), 40000000, &e);
+	if (rc) {
+		snprintf(err, errsz, "OPTIONS to %s: no final answer within "
+			 "40 s (timeout)", to);
+		return ETIMEDOUT;
+	}
+	if (e.status >= 200 && e.status < 300) {
+		*yes = 1;
+		return 0;
+	}
+	if (e.status == 480 || e.status == 404) {
+		*yes = 0;
+		return 0;
+	}
+	snprintf(err, errsz, "OPTIONS to %s answered %u", to, e.status);
+	return EPROTO;
 }
 
 void scn_uas_free(struct scn_uas *ip)

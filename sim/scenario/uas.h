@@ -100,6 +100,9 @@ int scn_conf_inproc(struct vnet *v, const char *domain, uint64_t seed,
 		    struct conf_focus **out, struct sip_static_route *route,
 		    char *err, size_t errsz);
 
+/* uas_chat.c: the chat verb (MSRP, optionally OTR). */
+int scn_uas_chat(struct scn_ctx *c, struct scn_uas *u,
+		 const struct scn_traffic *t, char *err, size_t errsz);
 /* The store verbs file, voicemail, buddies (store_verb.c). */
 int scn_store_traffic(struct scn_ctx *c, struct scn_uas *u,
 		      const struct scn_traffic *t, char *err, size_t errsz);
@@ -119,6 +122,16 @@ void scn_vm_inproc_free(struct scn_vm *v);
 /* Run one traffic verb. ENOTSUP: not yet; err says why. */
 int scn_uas_traffic(struct scn_ctx *c, struct scn_uas *u,
 		    const struct scn_traffic *t, char *err, size_t errsz);
+/*
+ * Whether account name has a live registration, asked the way any SIP
+ * client can: OPTIONS to its AOR from a fresh device of that account
+ * (digest as usual); the platform forks it to the bindings, a device
+ * answers 200; no binding gives 480/404. Nothing is stored by it (OPTIONS
+ * is neither traced nor a MESSAGE). 0 with *yes, or errno with err.
+ */
+int scn_uas_registered(struct scn_ctx *c, struct scn_uas *u,
+		       const struct scn_acct *a, int *yes, char *err,
+		       size_t errsz);
 /* Discard the events the UAs queued (nobody waits for them). */
 void scn_uas_drain(struct scn_uas *u);
 /* Free every UA (after the driver stopped using them). */

@@ -77,6 +77,7 @@ enum ua_ev_type {
 	UA_EV_PUBLISHED,	/* status = final code */
 	UA_EV_ZRTP_SECURE,	/* detail = the SAS */
 	UA_EV_ZRTP_FAILED,
+	UA_EV_OPTIONS_DONE,	/* status = final code */
 };
 
 struct ua_event {
@@ -127,6 +128,8 @@ int ua_message(struct ua *ua, uint64_t now_us, const char *to,
 int ua_subscribe(struct ua *ua, uint64_t now_us, const char *to,
 		 uint32_t expires);
 int ua_publish(struct ua *ua, uint64_t now_us, const char *pidf_note);
+/* OPTIONS to "user@domain" out of dialog (reachability probe). */
+int ua_options(struct ua *ua, uint64_t now_us, const char *to);
 
 /* Next event, ENOENT when none. */
 int ua_event_next(struct ua *ua, struct ua_event *ev);

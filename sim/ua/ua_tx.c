@@ -192,6 +192,9 @@ static void fail_tx(struct ua *ua, struct ua_tx *t, uint16_t status,
 	case SIP_M_MESSAGE:
 		ua_emit(ua, UA_EV_MESSAGE_SENT, status, 0, t->target, why);
 		break;
+	case SIP_M_OPTIONS:
+		ua_emit(ua, UA_EV_OPTIONS_DONE, status, 0, t->target, why);
+		break;
 	case SIP_M_SUBSCRIBE:
 		ua_emit(ua, UA_EV_SUBSCRIBED, status, 0, t->target, why);
 		break;
