@@ -24,6 +24,8 @@ static const struct {
 	{ "parse", perf_parse,
 	  "SIP decode-to-proxy-ready rate vs GNU oSIP2 [--n N] [--out DIR]" },
 	{ "replay", perf_replay, "pcap replay side by side with tshark" },
+	{ "redrive", perf_redrive,
+	  "live re-drive of N captured calls vs SIPp, through refd" },
 	{ "msrp", msrp_sub, "MSRP relay throughput" },
 	{ "sim", perf_sim,
 	  "proxy + UAs in ns-3: scale run, MOS/setup vs loss [--sweep]" },

@@ -9,5 +9,6 @@
 
 int perf_parse(int argc, char **argv);
 int perf_conf(int argc, char **argv);
+int perf_redrive(int argc, char **argv);
 
 #endif

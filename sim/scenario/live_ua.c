@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "base/mem.h"
 #include "io/io.h"
 #include "scenario/live.h"
@@ -128,6 +129,10 @@ static int live_ua_start(struct scn_ctx *c, struct scn_live *l, char *err,
 	lu->uas.proxy[2] = proxy_addr((uint16_t)(l->port + 1), NET_TLS);
 	lu->uas.http = scn_http_live;
 	lu->uas.http_arg = l;
+	/* 127.1.x.y / 127.2.x.y with x from the pid: another live run on
+	 * the machine (a second rtcbench, make test) would otherwise hold
+	 * the very same addresses. uas.c keeps x below 256. */
+	lu->uas.addr_base = 250u * (unsigned)(getpid() % 50);
 	l->ua = lu;
 	(void)c;
 	return 0;

@@ -58,7 +58,7 @@ static int ua_add_cp(struct scn_ctx *c, struct scn_uas *ip,
 	struct scn_ua *nv, *s;
 	struct ua_cfg cfg;
 	enum net_tp tp = tp_of(via);
-	unsigned n = (unsigned)ip->nua;
+	unsigned n = (unsigned)ip->nua, na = n + ip->addr_base;
 	int rc;
 
 	if (n >= 250 * 200)
@@ -75,9 +75,9 @@ static int ua_add_cp(struct scn_ctx *c, struct scn_uas *ip,
 	cfg.user = a->name;
 	cfg.domain = c->domain;
 	cfg.password = a->password;
-	cfg.local = mkaddr(n, 1, tp == NET_TLS ? 5061 : 5060, tp);
+	cfg.local = mkaddr(na, 1, tp == NET_TLS ? 5061 : 5060, tp);
 	cfg.proxy = ip->proxy[tp == NET_TCP ? 1 : tp == NET_TLS ? 2 : 0];
-	cfg.media = mkaddr(n, 2, 30000, NET_UDP);
+	cfg.media = mkaddr(na, 2, 30000, NET_UDP);
 	cfg.user_agent = uagent ? uagent : "rtcbench-ua/1";
 	cfg.contact_params = cparams;
 	cfg.seed = c->o->seed * 100003 + n + 1;
@@ -109,6 +109,26 @@ int scn_uas_add(struct scn_ctx *c, struct scn_uas *u,
 	return ua_add(c, u, a, role, uagent, via, out);
 }
 
+/* Keep what the call step checks afterwards: each UA's zRTP outcome. */
+static void note(struct scn_ua *s, const struct ua_event *ev)
+{
+	if (ev->type == UA_EV_ZRTP_SECURE)
+		snprintf(s->sas, sizeof(s->sas), "%.*s",
+			 (int)sizeof(s->sas) - 1, ev->detail);
+	else if (ev->type == UA_EV_ZRTP_FAILED)
+		s->zrtp_failed = true;
+}
+
+static struct scn_ua *ua_of(struct scn_uas *ip, const struct ua *ua)
+{
+	size_t i;
+
+	for (i = 0; ua && i < ip->nua; i++)
+		if (ip->ua[i].ua == ua)
+			return &ip->ua[i];
+	return NULL;
+}
+
 void scn_uas_drain(struct scn_uas *ip)
 {
 	struct ua_event e;
@@ -116,7 +136,7 @@ void scn_uas_drain(struct scn_uas *ip)
 
 	for (i = 0; i < ip->nua; i++)
 		while (ua_event_next(ip->ua[i].ua, &e) == 0)
-			;
+			note(&ip->ua[i], &e);
 }
 
 /*
@@ -128,19 +148,23 @@ static int wait_ev(struct scn_uas *ip, struct ua *ua, unsigned mask,
 		   uint64_t limit_us, struct ua_event *ev)
 {
 	uint64_t end = ip->drv->now(ip->arg) + limit_us;
+	struct scn_ua *me = ua_of(ip, ua);
 	size_t i;
 	int rc;
 
 	for (;;) {
-		while (ua_event_next(ua, ev) == 0)
+		while (ua_event_next(ua, ev) == 0) {
+			if (me)
+				note(me, ev);
 			if (mask & (1u << ev->type))
 				return 0;
+		}
 		for (i = 0; i < ip->nua; i++)
 			if (ip->ua[i].ua != ua) {
 				struct ua_event x;
 
 				while (ua_event_next(ip->ua[i].ua, &x) == 0)
-					;
+					note(&ip->ua[i], &x);
 			}
 		if (ip->drv->now(ip->arg) >= end)
 			return ETIMEDOUT;
@@ -338,6 +362,28 @@ static int call_quality(struct scn_ctx *c, struct scn_uas *ip,
 	return 0;
 }
 
+/*
+ * A zRTP call: both ends must have completed the key agreement, with the
+ * same SAS (a relay or anyone else in the media path that tampered with
+ * the exchange would show as different SASes).
+ */
+static int zrtp_check(struct scn_uas *ip, struct ua *caller,
+		      struct ua *callee, char *err, size_t errsz)
+{
+	struct scn_ua *a, *b;
+
+	scn_uas_drain(ip);
+	a = ua_of(ip, caller);
+	b = ua_of(ip, callee);
+	if (a && b && a->sas[0] && !strcmp(a->sas, b->sas))
+		return 0;
+	snprintf(err, errsz, "zRTP: SAS caller '%s', callee '%s'%s",
+		 a ? a->sas : "", b ? b->sas : "",
+		 (a && a->zrtp_failed) || (b && b->zrtp_failed) ?
+		 " (key agreement failed)" : "");
+	return EPROTO;
+}
+
 static int do_call(struct scn_ctx *c, struct scn_uas *ip,
 		   const struct scn_traffic *t, char *err, size_t errsz)
 {
@@ -371,6 +417,8 @@ static int do_call(struct scn_ctx *c, struct scn_uas *ip,
 				callee = ip->ua[k].ua;
 				ua_stats(callee, &cb0);
 			}
+			ip->ua[k].sas[0] = '\0';
+			ip->ua[k].zrtp_failed = false;
 			first = 0;
 		}
 	rc = ua_add(c, ip, t->a, SCN_UA_CALLER, t->ua_canary, t->via, &s);
@@ -434,6 +482,9 @@ static int do_call(struct scn_ctx *c, struct scn_uas *ip,
 	/* Let the BYE transaction and the last RTP drain. */
 	rc = ip->drv->run_until(ip->arg, ip->drv->now(ip->arg) + 2000000);
 	if (rc)
+		return rc;
+	if (o.media == UA_MEDIA_ZRTP && (rc = zrtp_check(ip, s->ua, callee,
+							 err, errsz)))
 		return rc;
 	return call_quality(c, ip, t, s->ua, callee, &cb0, err, errsz);
 }

@@ -46,6 +46,8 @@ struct scn_ua {
 	struct ua *ua;
 	int idx;		/* driver index */
 	bool registered;
+	char sas[64];		/* zRTP SAS of its last secured call, "" none */
+	bool zrtp_failed;
 };
 
 /*
@@ -72,6 +74,9 @@ struct scn_uas {
 	size_t nchat;
 	scn_http_fn *http;	/* NULL: the mode has no HTTP service */
 	void *http_arg;
+	unsigned addr_base;	/* UA k gets address number addr_base + k:
+				 * 0 in-process; live runs pick a block per
+				 * process so two at once do not collide */
 };
 
 /* A fresh UA of account a (role: enum scn_ua_role) whose Contact URI
