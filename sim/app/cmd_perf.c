@@ -30,11 +30,13 @@ static const struct {
 	{ "sim", perf_sim,
 	  "proxy + UAs in ns-3: scale run, MOS/setup vs loss [--sweep]" },
 	{ "relay", perf_relay, "RTP relay vs rtpengine vs plain forwarder" },
+	{ "proxy", perf_proxy,
+	  "refd vs Kamailio under SIPp: REGISTER/s, digest, calls/s, CPU/op" },
 	{ "conf", perf_conf,
 	  "5-party G.711 rooms mixed at 50% of a core vs the relay" },
 };
 
-static const char *const planned[] = { "proxy", "peers", NULL };
+static const char *const planned[] = { "peers", NULL };
 
 static void usage(FILE *f)
 {
