@@ -83,8 +83,8 @@ static void send_one(void *arg, const struct sip_stored_msg *s)
 	snprintf(m->device, sizeof(m->device), "%s", tg->device);
 	snprintf(branch, sizeof(branch), "z9hG4bKM%llx",
 		 (unsigned long long)++p->branch_seq);
-	px_tag(p, tag, sizeof(tag));
-	px_tag(p, cid, 17);
+	px_tag(p, tag, sizeof(tag) - 1);	/* len hex digits + NUL */
+	px_tag(p, cid, 16);
 	net_addr_str(lo, hs, sizeof(hs));
 	buf_init(&b);
 	if (buf_printf(&b, "MESSAGE %s SIP/2.0\r\nVia: SIP/2.0/%s %s;"

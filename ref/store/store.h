@@ -45,6 +45,16 @@ struct store_opts {
 	uint32_t busy_timeout_ms;	/* 0: 5000 */
 	int sync_full;		/* 1: synchronous=FULL (power-loss safe);
 				 * 0: NORMAL, safe against process crash */
+	int no_autocheckpoint;	/* 1: commits never copy the WAL into the
+				 * database (a latency-critical connection;
+				 * someone must call store_checkpoint) */
+	/* Instead of the busy timeout: called while another connection
+	 * holds the write lock, count = calls so far; non-zero retries,
+	 * 0 gives up (EBUSY). SQLite's own handler backs off to 100 ms
+	 * sleeps and can miss short gaps between another writer's
+	 * transactions; a caller that must not wait long polls faster. */
+	int (*busy_fn)(void *arg, int count);
+	void *busy_arg;
 };
 
 /*
@@ -55,6 +65,20 @@ struct store_opts {
  */
 int store_open(struct store **sp, const char *data_dir,
 	       const struct store_opts *opts, char *err, size_t errsz);
+/*
+ * A PASSIVE WAL checkpoint: copy what the WAL holds into the database as
+ * far as readers allow, without blocking writers or waiting. For the
+ * connection that checkpoints on behalf of one opened with
+ * no_autocheckpoint. 0 or EIO.
+ */
+int store_checkpoint(struct store *s);
+/*
+ * fn(arg) runs after each chunk of a purge or quota eviction, outside any
+ * transaction: a connection purging beside a latency-critical writer can
+ * pause there so the writer gets the lock (the store itself never
+ * sleeps). NULL: none.
+ */
+void store_set_yield(struct store *s, void (*fn)(void *arg), void *arg);
 /* Commit an open batch, checkpoint, finalize statements. NULL ok. */
 void store_close(struct store *s);
 /* Last backend error, one line (never contains row data). */
@@ -213,6 +237,10 @@ typedef int (store_trace_fn)(void *arg, const struct store_trace *t);
 /* Traces in time order; user (aor) may be NULL for all (operator). */
 int store_trace_list(struct store *s, const struct pl *user,
 		     store_trace_fn *fn, void *arg);
+/* The traces of one call (store_web.c), time order; user (NULL: any)
+ * must be a party of each row returned. */
+int store_trace_call(struct store *s, const struct pl *call_id,
+		     const struct pl *user, store_trace_fn *fn, void *arg);
 
 /* ---- call detail records (P16) --------------------------------------- */
 
@@ -241,6 +269,17 @@ int store_cdr_add(struct store *s, const struct store_cdr *c);
 typedef int (store_cdr_fn)(void *arg, const struct store_cdr *c);
 int store_cdr_list(struct store *s, const struct pl *user,
 		   store_cdr_fn *fn, void *arg);
+/*
+ * For the portal (store_web.c): user's CDRs (NULL: all) newest first,
+ * limit rows from offset; how many there are; one by id, ENOENT unless
+ * user (NULL: anyone) is a party. These rows carry id, call_id, caller,
+ * callee, the times, duration, status, hangup_by and kind only.
+ */
+int store_cdr_page(struct store *s, const struct pl *user, uint64_t offset,
+		   uint32_t limit, store_cdr_fn *fn, void *arg);
+int store_cdr_count(struct store *s, const struct pl *user, uint64_t *n);
+int store_cdr_get(struct store *s, int64_t id, const struct pl *user,
+		  store_cdr_fn *fn, void *arg);
 
 /* ---- messages (P10) --------------------------------------------------- */
 

@@ -369,7 +369,11 @@ static void test_web_email_codes(void **state)
 
 static void test_web_password_voicemail(void **state)
 {
+	char other[256];
+
 	(void)state;
+	assert_int_equal(login_as("bob", "Bz4%25nWq8%40kLm3s"), 303);
+	snprintf(other, sizeof(other), "%s", F.cookie);
 	assert_int_equal(login_as("bob", "Bz4%25nWq8%40kLm3s"), 303);
 	assert_int_equal(post("/identity/password", "old=wrong&new=x"), 403);
 	assert_int_equal(post("/identity/password", "old=Bz4%%25nWq8%%40kLm3s"
@@ -380,6 +384,8 @@ static void test_web_password_voicemail(void **state)
 	assert_int_equal(post("/identity/password", "old=Bz4%%25nWq8%%40kLm3s"
 			      "&new=N3w-Secr3t-Pw"), 200);
 	assert_true(has("Password changed"));
+	assert_int_equal(req("GET", "/identity", NULL, NULL), 200);
+	assert_int_equal(req("GET", "/identity", NULL, other), 303);
 	assert_int_equal(login_as("bob", "Bz4%25nWq8%40kLm3s"), 401);
 	assert_int_equal(login_as("bob", "N3w-Secr3t-Pw"), 303);
 	/* the SIP HA1 follows */
@@ -636,6 +642,23 @@ static void test_web_contacts_export(void **state)
 	assert_null(strstr(body(), "$argon2"));
 }
 
+static int audit_cb(void *arg, int64_t t, const struct pl *actor,
+		    const struct pl *action, const struct pl *detail)
+{
+	(void)t; (void)actor; (void)action; (void)detail;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int count_audit(const char *aor)
+{
+	struct pl u = pl_from_str(aor);
+	int n = 0;
+
+	assert_int_equal(store_audit_list_user(F.s, &u, audit_cb, &n), 0);
+	return n;
+}
+
 static void test_web_remove(void **state)
 {
 	char code[16], other[256];
@@ -653,6 +676,8 @@ static void test_web_remove(void **state)
 	}
 	assert_int_equal(login_as("root", "Tq7%23vLx2%21pRz9w"), 303);
 	assert_int_equal(post("/identity/remove", "x=1"), 409);	/* no e-mail */
+	assert_int_equal(req("GET", "/operator?user=dave", NULL, NULL), 200);
+	assert_int_equal(count_audit("dave@example.test"), 1);
 	assert_int_equal(login_as("dave", "Tq7%23vLx2%21pRz9w"), 303);
 	snprintf(other, sizeof(other), "%s", F.cookie);	/* a 2nd browser */
 	assert_int_equal(login_as("dave", "Tq7%23vLx2%21pRz9w"), 303);
@@ -670,6 +695,7 @@ static void test_web_remove(void **state)
 	assert_int_equal(req("GET", "/calls", NULL, NULL), 303);
 	assert_int_equal(req("GET", "/export", NULL, other), 303);
 	assert_int_equal(login_as("dave", "Tq7%23vLx2%21pRz9w"), 401);
+	assert_int_equal(count_audit("dave@example.test"), 0);	/* P18 */
 	{
 		struct pl u = PL("dave@example.test");
 		struct buf b;
