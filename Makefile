@@ -40,7 +40,9 @@ LDFLAGS  += $(SANFLAGS)
 LDLIBS   += $(PKG_LIBS) -lpthread -lm
 
 REF_SRC  := $(filter-out ref/app/%,$(wildcard ref/*/*.c))
-SIM_SRC  := $(filter-out sim/app/% sim/ns3/%,$(wildcard sim/*/*.c))
+# sim/ns3/nat.c is plain C (no ns-3): the in-process network uses it too.
+SIM_SRC  := $(filter-out sim/app/% sim/ns3/%,$(wildcard sim/*/*.c)) \
+            sim/ns3/nat.c
 REF_OBJ  := $(REF_SRC:%.c=$(B)/%.o)
 SIM_OBJ  := $(SIM_SRC:%.c=$(B)/%.o)
 APP_SIM  := $(wildcard sim/app/*.c)
@@ -50,7 +52,8 @@ NS3_SRC  := $(wildcard sim/ns3/*.cc)
 NS3_HAVE := $(shell test -f /usr/include/ns3/core-module.h && echo 1)
 ifeq ($(NS3_HAVE),1)
 NS3_OBJ  := $(NS3_SRC:%.cc=$(B)/%.o) \
-            $(patsubst %.c,$(B)/%.o,$(wildcard sim/ns3/*.c))
+            $(patsubst %.c,$(B)/%.o,$(filter-out sim/ns3/nat.c,\
+                                             $(wildcard sim/ns3/*.c)))
 NS3_LIBS := -Wl,--no-as-needed -lns3-point-to-point -lns3-csma \
             -lns3-internet -lns3-traffic-control -lns3-network -lns3-core \
             -Wl,--as-needed -lstdc++

@@ -13,8 +13,8 @@
  * the MSRP relay (ref/msrp) in wire_msrp(), which opens the account store
  * for its digest AUTH, the RTP relay (and its ng control) from [media]
  * through io_media.h, its SDP hooks given to the proxy, XCAP on [xcap]
- * listen (ref/xcap, its own thread). [web] is checked but not wired here
- * yet. The SIP core's store callbacks
+ * listen (ref/xcap, its own thread), the self-care portal on [web]
+ * listen (ref/web, its own thread). The SIP core's store callbacks
  * (HA1, session traces, CDRs, messages) are adapted to ref/store here;
  * their rows are group-committed every BATCH_US by a one-timer core.
  * The retention engine (io/refd_svc.h) takes [platform] policy, checked
@@ -339,6 +339,40 @@ static int start_xcap(struct refd *d)
 	return 0;
 }
 
+/*
+ * [web] listen: the self-care portal (issue 9) under libmicrohttpd in its
+ * own thread with its own store connection (web_http.c says why), HTTPS
+ * with the checked certificate, codes e-mailed through [mail].
+ */
+static int start_web(struct refd *d)
+{
+	struct web_http_cfg wc = { 0 };
+	char err[512];
+
+	if (!d->web)
+		return 0;
+	wc.listen = cfg_get(&d->cfg, "web", "listen");
+	wc.data_dir = d->data_dir;
+	wc.tls_cert = d->web_cert;
+	wc.tls_key = d->web_key;
+	wc.smtp_url = d->mail_smtp;
+	wc.mail_from = d->mail_from;
+	wc.web.domain = d->domain;
+	wc.web.realm = d->realm;
+	wc.web.operators = d->web_operators;
+	wc.web.session_s = d->web_session_s;
+	wc.web.pol = &d->ret.pol;
+	if (web_http_start(&d->web_http, &wc, err, sizeof(err))) {
+		cfg_fail(&d->cfg, "web", "listen", "%s", err);
+		fprintf(stderr, "%s\n", d->cfg.err);
+		return EXIT_RUNTIME;
+	}
+	LOG_I(&d->log, "web portal on %s://%s (port %u)",
+	      wc.tls_cert ? "https" : "http", wc.listen,
+	      (unsigned)web_http_port(d->web_http));
+	return 0;
+}
+
 /* The RTP relay and its ng control port from [media] (io_media.h). */
 static int start_media(struct refd *d)
 {
@@ -436,7 +470,7 @@ static int start(struct refd *d)
 	}
 	/* Service threads after io_signals: they inherit its blocked
 	 * mask, so SIGTERM reaches the loop's signalfd, not a thread. */
-	if ((e = start_xcap(d)))
+	if ((e = start_xcap(d)) || (e = start_web(d)))
 		return e;
 	return 0;
 }
@@ -567,6 +601,7 @@ int main(int argc, char **argv)
 out:
 	io_loop_free(d.loop);
 	xcap_http_stop(d.xcap_http);
+	web_http_stop(d.web_http);
 	/* After the sockets: writes the CDR of calls still up, then
 	 * commits the last batch. */
 	sip_proxy_free(d.proxy);

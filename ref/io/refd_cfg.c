@@ -61,6 +61,9 @@ const struct cfg_key refd_keys[] = {
 	{ "conference", "max_participants" },
 	{ "conference", "mode" },
 	{ "conference", "media_timeout" },
+	{ "web", "plain" },
+	{ "web", "operators" },
+	{ "web", "session" },
 };
 
 static int required(struct refd *d, const char *sec, const char *key,
@@ -425,6 +428,69 @@ static int check_msrp(struct refd *d)
 			   &d->msrp_max_sessions);
 }
 
+/* [mail]: the SMTP server for portal codes and voicemail e-mail. */
+static int check_mail(struct refd *d)
+{
+	struct cfg *c = &d->cfg;
+	const char *at;
+
+	d->mail_smtp = cfg_get(c, "mail", "smtp");
+	d->mail_from = cfg_get(c, "mail", "from");
+	if (!cfg_has_section(c, "mail"))
+		return 0;
+	if (!d->mail_smtp || (strncmp(d->mail_smtp, "smtp://", 7) &&
+			      strncmp(d->mail_smtp, "smtps://", 8)) ||
+	    strpbrk(d->mail_smtp, " \t"))
+		return cfg_fail(c, "mail", "smtp", "want smtp://HOST:PORT or "
+				"smtps://HOST:PORT");
+	if (!d->mail_from || !(at = strchr(d->mail_from, '@')) ||
+	    at == d->mail_from || !domain_ok(at + 1) ||
+	    strpbrk(d->mail_from, " \t<>\"(),;:"))
+		return cfg_fail(c, "mail", "from", "want an address such as "
+				"portal@%s", d->domain ? d->domain : "DOMAIN");
+	return 0;
+}
+
+/*
+ * [web]: the self-care portal. HTTPS with [web] tls_cert/tls_key, else
+ * the SIP TLS pair; plain HTTP only with plain = yes (tests).
+ */
+static int check_web(struct refd *d)
+{
+	struct cfg *c = &d->cfg;
+	int plain = 0, err;
+	uint64_t sess = 1800;
+
+	if ((err = http_listen(d, "web")) ||
+	    (err = readable(d, "web", "tls_cert")) ||
+	    (err = readable(d, "web", "tls_key")) ||
+	    (err = cfg_get_bool(c, "web", "plain", &plain)) ||
+	    (err = cfg_get_duration(c, "web", "session", &sess)))
+		return err;
+	if (!cfg_get(c, "web", "tls_cert") != !cfg_get(c, "web", "tls_key"))
+		return cfg_fail(c, "web", "tls_cert",
+				"tls_cert and tls_key go together");
+	if (sess < 60 || sess > 86400)
+		return cfg_fail(c, "web", "session", "between 1m and 1d");
+	d->web_session_s = (uint32_t)sess;
+	d->web_operators = cfg_get(c, "web", "operators");
+	if (plain) {
+		d->web_cert = d->web_key = NULL;
+		return 0;
+	}
+	d->web_cert = cfg_get(c, "web", "tls_cert");
+	d->web_key = cfg_get(c, "web", "tls_key");
+	if (!d->web_cert) {
+		d->web_cert = cfg_get(c, "sip", "tls_cert");
+		d->web_key = cfg_get(c, "sip", "tls_key");
+	}
+	if (!d->web_cert || !d->web_key)
+		return cfg_fail(c, "web", "listen", "HTTPS needs a certificate:"
+				" [web] tls_cert/tls_key or [sip] tls_cert/"
+				"tls_key (plain = yes only for tests)");
+	return 0;
+}
+
 int refd_check_services(struct refd *d)
 {
 	struct cfg *c = &d->cfg;
@@ -439,18 +505,10 @@ int refd_check_services(struct refd *d)
 	if ((d->xcap = cfg_has_section(c, "xcap")) &&
 	    (err = http_listen(d, "xcap")))
 		return err;
-	if ((err = refd_vm_check(d)))
+	if ((err = refd_vm_check(d)) || (err = check_mail(d)))
 		return err;
-	if ((d->web = cfg_has_section(c, "web"))) {
-		if ((err = http_listen(d, "web")) ||
-		    (err = readable(d, "web", "tls_cert")) ||
-		    (err = readable(d, "web", "tls_key")))
-			return err;
-		if (!cfg_get(c, "web", "tls_cert") !=
-		    !cfg_get(c, "web", "tls_key"))
-			return cfg_fail(c, "web", "tls_cert",
-					"tls_cert and tls_key go together");
-	}
+	if ((d->web = cfg_has_section(c, "web")) && (err = check_web(d)))
+		return err;
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #include "sip/proxy.h"
 #include "store/store.h"
 #include "store/store_sip.h"
+#include "web/web.h"
 #include "xcap/xcap.h"
 
 #define EXIT_CONFIG 2
@@ -71,6 +72,12 @@ struct refd {
 	struct refd_retention ret;
 	struct io_core *ret_core;
 	struct xcap_http *xcap_http;	/* [xcap] listen, its own thread */
+	/* [web] (ref/web, its own thread) and [mail] */
+	const char *web_cert, *web_key;	/* NULL: plain = yes */
+	const char *web_operators;
+	uint32_t web_session_s;
+	struct web_http *web_http;
+	const char *mail_smtp, *mail_from;
 	struct store_sip sg;		/* proxy hooks -> ref/store */
 	struct sip_store_ops sg_ops;
 	struct refd_vm *vm;		/* [voicemail] (io/refd_vm.h) */

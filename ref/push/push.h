@@ -78,4 +78,14 @@ int push_mail_voicemail(const struct push_mail_cfg *cfg, const char *to,
 			const char *caller, int64_t time_us,
 			const char *wav_path, char *err, size_t errsz);
 
+/*
+ * Send one plain-text e-mail (UTF-8) to `to` through the same SMTP server:
+ * the portal's confirmation codes (P3: e-mail only for recovery and
+ * deletion). Blocking, like push_mail_voicemail. subject and text must
+ * not hold CR/LF in the subject. 0, EINVAL, EIO (err says why).
+ */
+int push_mail_send(const struct push_mail_cfg *cfg, const char *to,
+		   const char *subject, const char *text, char *err,
+		   size_t errsz);
+
 #endif

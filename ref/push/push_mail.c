@@ -2,13 +2,15 @@
 /*
  * Voicemail by e-mail (POLICY.md P14, optional per account): one MIME
  * message built with libcurl's mime API (text part + audio/wav attachment,
- * base64) and sent over SMTP to the server the config names.
+ * base64) and sent over SMTP to the server the config names; and plain
+ * one-part messages for the portal's confirmation codes.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <curl/curl.h>
+#include "base/mem.h"
 #include "push/push.h"
 #include "store/store_json.h"
 
@@ -90,6 +92,85 @@ out:
 	curl_mime_free(mime);
 	curl_slist_free_all(rcpt);
 	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(c);
+	return e;
+}
+
+/* Feeds the prepared message to libcurl's upload. */
+struct feed {
+	const char *p;
+	size_t left;
+};
+
+static size_t feed_read(char *out, size_t size, size_t n, void *arg)
+{
+	struct feed *f = arg;
+	size_t k = size * n < f->left ? size * n : f->left;
+
+	memcpy(out, f->p, k);
+	f->p += k;
+	f->left -= k;
+	return k;
+}
+
+int push_mail_send(const struct push_mail_cfg *cfg, const char *to,
+		   const char *subject, const char *text, char *err,
+		   size_t errsz)
+{
+	struct curl_slist *rcpt = NULL;
+	char line[512], *msg = NULL;
+	struct feed f;
+	CURLcode rc;
+	size_t len;
+	CURL *c;
+	int e = 0;
+
+	if (!cfg || !cfg->smtp_url || !addr_ok(cfg->from) || !addr_ok(to) ||
+	    !subject || strpbrk(subject, "\r\n") || !text) {
+		snprintf(err, errsz, "mail: bad sender, recipient or subject");
+		return EINVAL;
+	}
+	c = curl_easy_init();
+	if (!c)
+		return ENOMEM;
+	len = strlen(text) + strlen(subject) + 2 * strlen(to) +
+	      strlen(cfg->from) + 256;
+	msg = mem_alloc(len);
+	snprintf(line, sizeof(line), "<%s>", to);
+	rcpt = curl_slist_append(rcpt, line);
+	if (!msg || !rcpt) {
+		e = ENOMEM;
+		goto out;
+	}
+	/* RFC 5322: the header, an empty line, the text (CRLF as given). */
+	f.left = (size_t)snprintf(msg, len, "From: <%s>\r\nTo: <%s>\r\n"
+				  "Subject: %s\r\nMIME-Version: 1.0\r\n"
+				  "Content-Type: text/plain; charset=utf-8\r\n"
+				  "\r\n%s", cfg->from, to, subject, text);
+	f.p = msg;
+	snprintf(line, sizeof(line), "<%s>", cfg->from);
+	curl_easy_setopt(c, CURLOPT_URL, cfg->smtp_url);
+	curl_easy_setopt(c, CURLOPT_MAIL_FROM, line);
+	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+	curl_easy_setopt(c, CURLOPT_READFUNCTION, feed_read);
+	curl_easy_setopt(c, CURLOPT_READDATA, &f);
+	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, cfg->timeout_ms ?
+			 (long)cfg->timeout_ms : 10000L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	if (cfg->user) {
+		curl_easy_setopt(c, CURLOPT_USERNAME, cfg->user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, cfg->password);
+	}
+	rc = curl_easy_perform(c);
+	if (rc != CURLE_OK) {
+		snprintf(err, errsz, "mail: %s", curl_easy_strerror(rc));
+		e = EIO;
+	}
+out:
+	mem_free(msg);
+	curl_slist_free_all(rcpt);
 	curl_easy_cleanup(c);
 	return e;
 }

@@ -246,6 +246,15 @@ struct reg_target {
 /* Up to max live bindings of user; returns the count. */
 size_t reg_lookup(struct sip_proxy *p, const char *user,
 		  struct reg_target *out, size_t max);
+/*
+ * An in-dialog request whose target (dst, from URI u) is the Contact of a
+ * registered binding goes where that binding's REGISTER came from: behind
+ * a NAT the Contact is a private address and only the flow reaches it
+ * (what Kamailio's nathelper does by rewriting the Contact). dst and
+ * conn_id are replaced; ENOENT leaves them.
+ */
+int reg_flow(struct sip_proxy *p, const struct sip_uri *u,
+	     struct net_addr *dst, uint64_t *conn_id);
 
 /* auth.c */
 int auth_init(struct sip_proxy *p);

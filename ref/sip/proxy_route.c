@@ -718,8 +718,17 @@ void route_request(struct sip_proxy *p, const struct net_pkt *pkt,
 		return;
 	}
 	if (r.popped && pl_isset(&msg->to.tag)) {
-		/* In-dialog, loose-routed to the remote target. */
-		err = forward_uri(p, t, pkt, msg, &r, &msg->ruri);
+		/* In-dialog, loose-routed to the remote target (along its
+		 * registration's flow when it has one: NAT). */
+		struct net_addr dst;
+		uint64_t conn = 0;
+
+		err = route_uri_dst(p, &msg->ruri, r.secure, &dst);
+		if (!err) {
+			(void)reg_flow(p, &msg->ruri, &dst, &conn);
+			err = forward(p, t, pkt, msg, &r, r.new_ruri, &dst,
+				      conn);
+		}
 		if (err)
 			refuse(p, t, msg, pkt, err);
 		return;
@@ -735,6 +744,7 @@ void route_ack(struct sip_proxy *p, const struct net_pkt *pkt,
 	struct sip_addr a;
 	struct net_addr dst;
 	const struct sip_uri *u = &msg->ruri;
+	uint64_t conn = 0;
 	struct rt r;
 
 	if (preprocess(p, pkt, msg, &r))
@@ -748,5 +758,7 @@ void route_ack(struct sip_proxy *p, const struct net_pkt *pkt,
 	}
 	if (route_uri_dst(p, u, r.secure, &dst))
 		return;
-	forward(p, NULL, pkt, msg, &r, r.new_ruri, &dst, 0);
+	if (!r.nroute)
+		(void)reg_flow(p, u, &dst, &conn);
+	forward(p, NULL, pkt, msg, &r, r.new_ruri, &dst, conn);
 }

@@ -171,6 +171,27 @@ size_t reg_lookup(struct sip_proxy *p, const char *user,
 	return n;
 }
 
+int reg_flow(struct sip_proxy *p, const struct sip_uri *u,
+	     struct net_addr *dst, uint64_t *conn_id)
+{
+	char user[128];
+	struct aor *a;
+	struct binding *b;
+	size_t n;
+
+	if (sip_unescape(&u->user, user, sizeof(user), &n))
+		return ENOENT;
+	a = aor_find(p, user, false);
+	for (b = a ? a->b : NULL; b; b = b->next)
+		if (b->has_cdst && b->cdst.tp == dst->tp &&
+		    net_addr_eq(&b->cdst, dst)) {
+			*dst = b->src;
+			*conn_id = b->conn_id;
+			return 0;
+		}
+	return ENOENT;
+}
+
 size_t sip_proxy_bindings(const struct sip_proxy *p, const char *user)
 {
 	struct aor *a = aor_find((struct sip_proxy *)p, user, false);

@@ -137,6 +137,13 @@ int store_account_get(struct store *s, const struct pl *aor,
 int store_account_list(struct store *s, store_account_fn *fn, void *arg);
 int store_account_set_flags(struct store *s, const struct pl *aor,
 			    int voicemail, int pgp);
+/* P3/P14 from the portal (store_web.c): the e-mail address (empty:
+ * none) and whether voicemail is also e-mailed. ENOENT: no account. */
+int store_account_set_email(struct store *s, const struct pl *aor,
+			    const struct pl *email);
+int store_account_vm_email(struct store *s, const struct pl *aor, int *on);
+int store_account_set_vm_email(struct store *s, const struct pl *aor,
+			       int on);
 
 /*
  * Replace the three password hashes of an account (a->user, a->domain and
@@ -405,6 +412,19 @@ typedef int (store_audit_fn)(void *arg, int64_t time_us,
 			     const struct pl *actor, const struct pl *action,
 			     const struct pl *detail);
 int store_audit_list(struct store *s, store_audit_fn *fn, void *arg);
+/*
+ * The portal's operator accesses (store_web.c): one audit row naming the
+ * user whose data an operator read (subject aor), so that user's export
+ * lists it; the rows go with the account (P18) or the audit retention.
+ */
+int store_audit_access(struct store *s, int64_t time_us, const char *actor,
+		       const struct pl *subject, const char *action,
+		       const char *detail);
+/* The audit rows about subject, oldest first. */
+int store_audit_list_user(struct store *s, const struct pl *subject,
+			  store_audit_fn *fn, void *arg);
+/* Delete the audit rows about subject (account deletion). */
+int store_audit_forget(struct store *s, const struct pl *subject);
 
 /* ---- retention (all rows with a period) -------------------------------- */
 

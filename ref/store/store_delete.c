@@ -137,6 +137,8 @@ int store_account_delete(struct store *s, const struct pl *aor,
 	if (!err)
 		err = del_by_user(s, ST_AD_TOKENS, aor, NULL);
 	if (!err)
+		err = store_audit_forget(s, aor);
+	if (!err)
 		err = billing_kept(s, aor, pol, rep);
 	err = store_tx_end(s, err);
 	if (err)

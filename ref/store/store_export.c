@@ -2,7 +2,8 @@
 /*
  * The data-protection export: everything the platform holds about one
  * user as one JSON document (account without hash values, XCAP, messages
- * to and from, files, voicemail list, CDRs, traces, push log, billing).
+ * to and from, files, voicemail list, CDRs, traces, push log, billing,
+ * operator accesses).
  * Read-only; one pass over each store through the public list functions.
  */
 #include <errno.h>
@@ -36,6 +37,25 @@ EXP_CB(exp_cdr, struct store_cdr, store_json_cdr)
 EXP_CB(exp_trace, struct store_trace, store_json_trace)
 EXP_CB(exp_push, struct store_push, store_json_push)
 EXP_CB(exp_buy, struct store_purchase, store_json_purchase)
+
+/* Operator accesses to this user's data (the portal's audit rows). */
+static int exp_audit(void *arg, int64_t time_us, const struct pl *actor,
+		     const struct pl *action, const struct pl *detail)
+{
+	struct exp *e = arg;
+	char when[40];
+	json_t *j;
+
+	store_time_iso(time_us, when, sizeof(when));
+	j = json_pack("{s:s, s:s%, s:s%, s:s%}", "time", when, "operator",
+		      actor->p ? actor->p : "", actor->len, "action",
+		      action->p ? action->p : "", action->len, "detail",
+		      detail->p ? detail->p : "", detail->len);
+	if (!j || json_array_append_new(e->arr, j))
+		return ENOMEM;
+	/* Not counted: the audit alone does not make a user "held". */
+	return 0;
+}
 
 /* Run one listing into doc[key]; count rows into *total. */
 static int section(json_t *doc, const char *key, int err, struct exp *e,
@@ -86,6 +106,8 @@ int store_export_user(struct store *s, const struct pl *user,
 	SECTION("traces", store_trace_list(s, user, exp_trace, &e));
 	SECTION("push", store_push_list(s, user, exp_push, &e));
 	SECTION("billing", store_purchase_list(s, user, exp_buy, &e));
+	SECTION("operator_access", store_audit_list_user(s, user, exp_audit,
+							 &e));
 #undef SECTION
 	if (!total) {
 		err = ENOENT;

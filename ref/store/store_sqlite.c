@@ -108,6 +108,11 @@ static const struct migration migrations[] = {
 	  "ALTER TABLE cdrs ADD COLUMN callee_lost INTEGER NOT NULL DEFAULT 0;"
 	  "ALTER TABLE cdrs ADD COLUMN callee_jitter_us INTEGER NOT NULL"
 	  " DEFAULT 0;" },
+	{ 6, "portal: voicemail e-mail flag, audit subject",
+	  "ALTER TABLE accounts ADD COLUMN vm_email INTEGER NOT NULL"
+	  " DEFAULT 0;"
+	  "ALTER TABLE audit ADD COLUMN subject TEXT;"
+	  "CREATE INDEX audit_subject ON audit(subject);" },
 };
 
 #define ACC_COLS "id, user, domain, display, email, ha1_md5, ha1_sha256," \

@@ -58,6 +58,7 @@ void vnet_free(struct vnet *v)
 #ifdef HAVE_NS3
 	vnet_sim_free(v);
 #endif
+	vnet_topo_free(v);
 	while (tq_pop(&v->tq, UINT64_MAX, &e) == 0)
 		if (e.kind == EV_DELIVER)
 			mem_free(e.arg);
@@ -225,7 +226,7 @@ void vnet_pick_src(struct vnet *v, int idx, const struct net_out *out,
 
 static int schedule(struct vnet *v, int to, const struct net_addr *from,
 		    const struct net_addr *dst, uint64_t conn_id,
-		    const uint8_t *data, size_t len)
+		    const uint8_t *data, size_t len, uint64_t extra_us)
 {
 	struct vnet_dlv *d = mem_alloc(sizeof(*d) + len);
 
@@ -239,7 +240,8 @@ static int schedule(struct vnet *v, int to, const struct net_addr *from,
 	d->len = len;
 	if (len)
 		memcpy(d->data, data, len);
-	if (tq_add(&v->tq, v->now_us + v->latency_us, EV_DELIVER, d, NULL)) {
+	if (tq_add(&v->tq, v->now_us + v->latency_us + extra_us, EV_DELIVER,
+		   d, NULL)) {
 		mem_free(d);
 		return ENOMEM;
 	}
@@ -248,8 +250,9 @@ static int schedule(struct vnet *v, int to, const struct net_addr *from,
 
 static void send_one(struct vnet *v, int idx, const struct net_out *out)
 {
-	struct net_addr src;
+	struct net_addr src, dst, wire;
 	struct vnet_conn *c;
+	uint64_t extra = 0;
 	int to;
 
 	if (out->kind == NET_OUT_CLOSE || out->conn_id) {
@@ -265,13 +268,14 @@ static void send_one(struct vnet *v, int idx, const struct net_out *out)
 		vnet_conn_send(v, c, out->conn_id, out->data, out->len);
 		return;
 	}
-	to = vnet_route(v, &out->dst);
-	if (to < 0) {
-		v->st.dropped++;
-		return;
-	}
-	vnet_pick_src(v, idx, out, &src);
+	dst = wire = out->dst;
 	if (net_tp_is_stream(out->dst.tp)) {
+		to = vnet_route(v, &dst);
+		if (to < 0) {
+			v->st.dropped++;
+			return;
+		}
+		vnet_pick_src(v, idx, out, &src);
 		c = vnet_conn_open(v, idx, &src, to, &out->dst);
 		if (!c) {
 			v->st.dropped++;
@@ -280,12 +284,28 @@ static void send_one(struct vnet *v, int idx, const struct net_out *out)
 		vnet_conn_send(v, c, c->id[0], out->data, out->len);
 		return;
 	}
+	/* a topology (vnet_topo.c) may translate both ends first */
+	if (v->nhosts || v->nnats) {
+		vnet_pick_src(v, idx, out, &src);
+		if (vnet_topo_datagram(v, &src, &dst, &wire, out->len,
+				       &extra)) {
+			v->st.dropped++;
+			return;
+		}
+	}
+	to = vnet_route(v, &dst);
+	if (to < 0) {
+		v->st.dropped++;
+		return;
+	}
+	if (!v->nhosts && !v->nnats)
+		vnet_pick_src(v, idx, out, &src);
 	if (v->loss > 0 && rng_unit(&v->rng) < v->loss) {
 		v->st.dropped++;
 		return;
 	}
-	vnet_capture_write(v, &src, &out->dst, NULL, 0, out->data, out->len);
-	if (schedule(v, to, &src, &out->dst, 0, out->data, out->len))
+	vnet_capture_write(v, &src, &wire, NULL, 0, out->data, out->len);
+	if (schedule(v, to, &src, &dst, 0, out->data, out->len, extra))
 		v->st.dropped++;
 }
 
@@ -314,7 +334,8 @@ int vnet_deliver(struct vnet *v, int to, const struct net_addr *from,
 		 const struct net_addr *dst, uint64_t conn_id,
 		 const uint8_t *data, size_t len)
 {
-	return schedule(v, to, from, dst, conn_id, data, len);
+	return schedule(v, to, from, dst, conn_id, data, len,
+			v->nhosts ? vnet_topo_delay(v, from, dst) : 0);
 }
 
 int vnet_run_until(struct vnet *v, uint64_t until_us, uint64_t max_events)
@@ -343,8 +364,10 @@ int vnet_run_until(struct vnet *v, uint64_t until_us, uint64_t max_events)
 			v->st.delivered++;
 			v->st.bytes += d->len;
 			vc->core.ops->input(vc->core.core, v->now_us, &pkt);
-			mem_free(d);
+			/* after the kick: a relay's output points into
+			 * the input it forwards (rtp.h, zero-copy) */
 			vnet_kick(v, idx);
+			mem_free(d);
 		} else {
 			int idx = (int)(intptr_t)e.arg;
 			struct vnet_core *vc = &v->cores[idx];

@@ -71,6 +71,39 @@ int vnet_claim(struct vnet *v, int idx, const struct net_addr *addr);
 void vnet_set_latency(struct vnet *v, uint64_t latency_us);
 void vnet_set_loss(struct vnet *v, double loss);
 
+/*
+ * Network conditions of one host (a scenario's `link` and `nat` lines):
+ * every address of the host's IP gets them, on top of the base latency.
+ * In-process: each datagram crossing the host's access link is delayed by
+ * delay_us + a uniform draw in [0, jitter_us] + its serialisation time at
+ * rate_bps, and lost with probability loss (per direction, from the
+ * network's seeded rng); streams get the fixed delay only (their order and
+ * reliability are TCP's). Under ns-3 the host gets an access link with
+ * these figures. Set before the host's first claim. 0, ENOMEM, EBUSY
+ * (under ns-3 the host exists already).
+ */
+struct vnet_host_opt {
+	uint64_t delay_us, jitter_us, rate_bps;	/* rate 0: unlimited */
+	double loss;
+	int nat;		/* behind vnet_nat_add() index, -1: none */
+};
+int vnet_host_set(struct vnet *v, const struct net_addr *ip,
+		  const struct vnet_host_opt *o);
+/*
+ * A NAT box (sim/ns3/nat.h type name) whose public address is pub (port
+ * ignored). Hosts behind it are unreachable from outside except through
+ * its mappings; UDP only (streams pass untranslated). Index or -errno.
+ */
+int vnet_nat_add(struct vnet *v, const char *type, uint64_t timeout_us,
+		 const struct net_addr *pub);
+struct vnet_nat_stats {
+	uint64_t out_pkts, in_pkts;	/* translated */
+	uint64_t filtered;	/* a mapping exists, the filter refused */
+	uint64_t unmapped;	/* to the public address, no mapping */
+	uint64_t private_drop;	/* sent to an inside address from outside */
+};
+int vnet_nat_stats(const struct vnet *v, int nat, struct vnet_nat_stats *out);
+
 /* Drain the output of core idx now: call after driving a core from
  * outside (a bench UA told to place a call). */
 void vnet_kick(struct vnet *v, int idx);

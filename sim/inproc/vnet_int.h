@@ -7,6 +7,7 @@
 #include "base/rng.h"
 #include "base/tq.h"
 #include "inproc/vnet.h"
+#include "ns3/nat.h"
 
 struct vnet_claim {
 	struct net_addr addr;
@@ -41,6 +42,18 @@ struct vnet_conn {
 	int open;
 };
 
+/* A host with conditions (vnet_host_set); ip has port 0. */
+struct vnet_host {
+	struct net_addr ip;
+	struct vnet_host_opt o;
+};
+
+struct vnet_natbox {
+	struct nat nat;
+	struct net_addr pub;	/* port 0 */
+	uint64_t private_drop;
+};
+
 struct vnet {
 	uint64_t now_us;
 	uint64_t latency_us;
@@ -55,6 +68,10 @@ struct vnet {
 	size_t nconns, capconns;
 	uint64_t next_conn;
 	uint16_t next_eport;
+	struct vnet_host *hosts;	/* with conditions, few */
+	size_t nhosts;
+	struct vnet_natbox *nats;
+	size_t nnats;
 	struct vnet_sim *sim;	/* set: the network is ns-3 (sim/ns3) */
 	pcap_t *pcap;
 	pcap_dumper_t *dump;
@@ -64,6 +81,30 @@ struct vnet {
 int vnet_route(const struct vnet *v, const struct net_addr *dst);
 void vnet_pick_src(struct vnet *v, int idx, const struct net_out *out,
 		   struct net_addr *src);
+
+/* vnet_topo.c: conditions and NATs of the in-process network. */
+const struct vnet_host *vnet_host_find(const struct vnet *v,
+				       const struct net_addr *a);
+/*
+ * A datagram from src to dst leaving now: apply NATs (src and dst may be
+ * rewritten; wire_dst gets dst as it crossed the public side, for the
+ * capture) and the hosts' loss; 0 to send with *extra_us of delay on top
+ * of the base latency, ENOENT when the network drops it.
+ */
+int vnet_topo_datagram(struct vnet *v, struct net_addr *src,
+		       struct net_addr *dst, struct net_addr *wire_dst,
+		       size_t len, uint64_t *extra_us);
+/* Fixed extra delay between two addresses (streams). */
+uint64_t vnet_topo_delay(const struct vnet *v, const struct net_addr *a,
+			 const struct net_addr *b);
+void vnet_topo_free(struct vnet *v);
+/* Under ns-3 (vnet_sim.c): the same two calls. */
+int vnet_sim_host_set(struct vnet *v, const struct net_addr *ip,
+		      const struct vnet_host_opt *o);
+int vnet_sim_nat_add(struct vnet *v, int idx, const char *type,
+		     uint64_t timeout_us, const struct net_addr *pub);
+int vnet_sim_nat_stats(const struct vnet *v, int idx,
+		       struct vnet_nat_stats *out);
 
 /* sim/ns3/vnet_sim.c: the same network on ns-3 (built with ns-3 only). */
 int vnet_sim_claim(struct vnet *v, int idx, const struct net_addr *addr);

@@ -78,6 +78,7 @@ int ns3_nat_add(int node, int outside_link, const char *type,
 		uint64_t timeout_us);
 struct ns3_nat_stats {
 	uint64_t out_pkts, in_pkts, filtered, unmapped;
+	uint64_t private_drop;	/* to an inside address, from outside */
 };
 int ns3_nat_stats(int node, struct ns3_nat_stats *out);
 

@@ -82,6 +82,7 @@ public:
 	}
 
 	struct nat m_nat{};
+	uint64_t m_private_drop = 0;
 
 	Ptr<Ipv4Route> RouteOutput(Ptr<Packet> p, const Ipv4Header &h,
 				   Ptr<NetDevice> oif,
@@ -108,6 +109,7 @@ public:
 		if (iif == m_out_if) {
 			if (h.GetDestination() != pub) {
 				// Private space is not reachable from outside.
+				m_private_drop++;
 				return true;
 			}
 			q->RemoveHeader(uh);
@@ -503,5 +505,6 @@ extern "C" int ns3_nat_stats(int node, struct ns3_nat_stats *out)
 	out->in_pkts = n.in_pkts;
 	out->filtered = n.filtered;
 	out->unmapped = n.unmapped;
+	out->private_drop = g->nats[node]->m_private_drop;
 	return 0;
 }

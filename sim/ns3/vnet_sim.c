@@ -42,6 +42,8 @@ struct vnet_sim {
 	size_t nsocks, capsocks;
 	struct vs_core *cores;
 	size_t ncores;
+	int *natnode;		/* vnet NAT index -> its ns-3 node */
+	size_t nnat;
 	int dirty;		/* hosts added since routes were built */
 	uint64_t start_us;
 };
@@ -90,6 +92,7 @@ void vnet_sim_free(struct vnet *v)
 	mem_free(s->hosts);
 	mem_free(s->socks);
 	mem_free(s->cores);
+	mem_free(s->natnode);
 	mem_free(s);
 	v->sim = NULL;
 	g_sim = NULL;
@@ -112,29 +115,51 @@ static int host_find(const struct vnet_sim *s, const struct net_addr *a,
 	return -1;
 }
 
+static int host_grow(struct vnet_sim *s)
+{
+	struct vs_host *h;
+
+	if (s->nhosts < s->caphosts)
+		return 0;
+	h = mem_realloc(s->hosts, (s->caphosts ? s->caphosts * 2 : 16) *
+			sizeof(*h));
+	if (!h)
+		return ENOMEM;
+	s->hosts = h;
+	s->caphosts = s->caphosts ? s->caphosts * 2 : 16;
+	return 0;
+}
+
+/*
+ * A host placed by vnet_host_set gets its own access link figures, and
+ * hangs off its NAT node instead of the router when it is behind one.
+ */
 static int host_add(struct vnet_sim *s, const struct net_addr *ip)
 {
+	const struct vnet_host *vh = vnet_host_find(s->v, ip);
 	struct ns3_link_opt lo;
 	struct vs_host *h;
-	int node, link;
+	int node, link, up = s->router;
 
 	if (net_addr_family(ip) != AF_INET)
 		return -EAFNOSUPPORT;
-	if (s->nhosts == s->caphosts) {
-		size_t cap = s->caphosts ? s->caphosts * 2 : 16;
-		h = mem_realloc(s->hosts, cap * sizeof(*h));
-		if (!h)
-			return -ENOMEM;
-		s->hosts = h;
-		s->caphosts = cap;
-	}
+	if (host_grow(s))
+		return -ENOMEM;
 	memset(&lo, 0, sizeof(lo));
 	lo.delay_us = s->opt.access_us;
 	lo.jitter_us = s->opt.jitter_us;
 	lo.loss = s->opt.loss;
 	lo.rate_bps = s->opt.rate_bps;
+	if (vh) {
+		lo.delay_us = vh->o.delay_us;
+		lo.jitter_us = vh->o.jitter_us;
+		lo.loss = vh->o.loss;
+		lo.rate_bps = vh->o.rate_bps;
+		if (vh->o.nat >= 0 && (size_t)vh->o.nat < s->nnat)
+			up = s->natnode[vh->o.nat];
+	}
 	node = ns3_node_add();
-	link = ns3_link_add(node, s->router, &lo);
+	link = ns3_link_add(node, up, &lo);
 	if (node < 0 || link < 0)
 		return -EINVAL;
 	h = &s->hosts[s->nhosts];
@@ -149,6 +174,69 @@ static int host_add(struct vnet_sim *s, const struct net_addr *ip)
 
 static void on_recv(void *arg, int sock, const struct net_addr *from,
 		    const uint8_t *data, size_t len);
+
+int vnet_sim_host_set(struct vnet *v, const struct net_addr *ip,
+		      const struct vnet_host_opt *o)
+{
+	(void)o;
+	/* its access link is made when it joins */
+	return host_find(v->sim, ip, 0) >= 0 ? EBUSY : 0;
+}
+
+/*
+ * A NAT node on a 1 ms link to the router; its public side is a host
+ * entry, so datagrams from it reach the cores as from pub.
+ */
+int vnet_sim_nat_add(struct vnet *v, int idx, const char *type,
+		     uint64_t timeout_us, const struct net_addr *pub)
+{
+	struct vnet_sim *s = v->sim;
+	struct ns3_link_opt lo;
+	struct vs_host *h;
+	int node, link, *nn;
+
+	if ((size_t)idx != s->nnat || host_grow(s))
+		return idx < 0 ? EINVAL : ENOMEM;
+	nn = mem_realloc(s->natnode, (s->nnat + 1) * sizeof(*nn));
+	if (!nn)
+		return ENOMEM;
+	s->natnode = nn;
+	memset(&lo, 0, sizeof(lo));
+	lo.delay_us = 1000;
+	node = ns3_node_add();
+	link = ns3_link_add(node, s->router, &lo);
+	if (node < 0 || link < 0 || ns3_nat_add(node, link, type, timeout_us))
+		return EINVAL;
+	nn[s->nnat++] = node;
+	h = &s->hosts[s->nhosts++];
+	h->ip = *pub;
+	net_addr_set_port(&h->ip, 0);
+	h->ip.tp = NET_UDP;
+	ns3_link_addr(link, 0, &h->ns);
+	h->node = node;
+	s->dirty = 1;
+	return 0;
+}
+
+int vnet_sim_nat_stats(const struct vnet *v, int idx,
+		       struct vnet_nat_stats *out)
+{
+	const struct vnet_sim *s = v->sim;
+	struct ns3_nat_stats ns;
+	int rc;
+
+	if (idx < 0 || (size_t)idx >= s->nnat)
+		return EINVAL;
+	rc = ns3_nat_stats(s->natnode[idx], &ns);
+	if (rc)
+		return rc;
+	out->out_pkts = ns.out_pkts;
+	out->in_pkts = ns.in_pkts;
+	out->filtered = ns.filtered;
+	out->unmapped = ns.unmapped;
+	out->private_drop = ns.private_drop;
+	return 0;
+}
 
 /* The ns-3 socket for (host, port), bound on first use. */
 static int sock_get(struct vnet_sim *s, int host, uint16_t port)

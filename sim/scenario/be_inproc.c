@@ -14,6 +14,7 @@
  * what it takes. What the cores do not offer yet (media relay, MSRP,
  * conferences, files, voicemail, XCAP, push, PGP, zRTP key agreement in
  * the UA) fails its step with "not supported in mode inproc yet".
+ * The scenario's `link`/`nat` lines and the media relay: inproc_net.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -72,6 +73,10 @@ static int d_attach(void *arg, struct ua *ua, const struct ua_cfg *cfg)
 
 	/* The media address with port 0 claims every RTP port of its IP. */
 	net_addr_set_port(&any, 0);
+	/* its account's link / nat lines, before the host joins */
+	if (scn_inproc_place(ip, cfg->user, (struct net_addr[]){ cfg->local,
+			     any }, 2))
+		return -EBUSY;
 	return vnet_attach(ip->v, (struct core_ref){ &ua_core_ops, ua },
 			   (struct net_addr[]){ cfg->local, any }, 2);
 }
@@ -105,8 +110,13 @@ static int msrp_ha1(void *arg, const struct pl *user, const struct pl *realm,
 				 STORE_HA1_SHA256, ha1, sz);
 }
 
+static void d_why(void *arg, char *out, size_t sz)
+{
+	scn_inproc_nat_why(arg, out, sz);
+}
+
 static const struct scn_uadrv vnet_drv = { d_now, d_attach, d_kick, d_run,
-					   0, d_attach_core };
+					   0, d_attach_core, d_why };
 
 /* ---- start / stop ----------------------------------------------------- */
 
@@ -155,6 +165,9 @@ static int ip_start_on(struct scn_ctx *c, char *err, size_t errsz, int sim)
 	}
 	if (rc)
 		return rc;
+	rc = scn_inproc_topo(c, ip, err, errsz);
+	if (rc)
+		return rc;
 	ip->px_addr[0] = addr("127.0.0.10:5060", NET_UDP);
 	ip->px_addr[1] = addr("127.0.0.10:5060", NET_TCP);
 	ip->px_addr[2] = addr("127.0.0.10:5061", NET_TLS);
@@ -175,6 +188,9 @@ static int ip_start_on(struct scn_ctx *c, char *err, size_t errsz, int sim)
 	pc.rng = &ip->rng;
 	/* the same adapter from the proxy's hooks to ref/store as refd's */
 	store_sip_init(&ip->sg, ip->st, &pc.store);
+	rc = scn_inproc_media(c, ip, &pc, err, errsz);
+	if (rc)
+		return rc;
 	rc = scn_conf_inproc(ip->v, c->domain, c->o->seed, &ip->focus,
 			     &pc.statics[pc.nstatics++], err, errsz);
 	if (rc)
@@ -237,6 +253,7 @@ static void ip_stop(struct scn_ctx *c)
 	}
 	sip_proxy_free(ip->px);	/* writes CDRs of calls still up */
 	msrp_relay_free(ip->msrp);
+	scn_inproc_net_free(ip);
 	conf_focus_free(ip->focus);
 	batch_flush(ip);
 	scn_uas_free(&ip->uas);
@@ -499,8 +516,11 @@ static int ip_registered(struct scn_ctx *c, const char *name, int *yes,
 static int ip_traffic(struct scn_ctx *c, const struct scn_traffic *t,
 		      char *err, size_t errsz)
 {
+	const char *relay = scn_opt(t->st, "relay");
 	int rc = batch_open(ip_of(c));
 
+	ip_of(c)->relay_off = t->st->verb == SCN_CALL && relay &&
+			      !strcmp(relay, "off");
 	if (!rc)
 		rc = scn_uas_traffic(c, &ip_of(c)->uas, t, err, errsz);
 

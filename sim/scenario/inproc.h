@@ -14,6 +14,8 @@
 #include "sip/proxy.h"
 #include "store/store_sip.h"
 #include "scenario/uas.h"
+#include "scenario/topo.h"
+#include "rtp/rtp.h"
 
 struct vnet;
 struct store;
@@ -35,7 +37,26 @@ struct scn_inproc {
 	struct store_sip sg;	/* proxy hooks -> ref/store */
 	unsigned segment;	/* capture file number */
 	int in_batch;		/* a store transaction is open */
+	struct scn_topo topo;	/* link / nat lines */
+	struct rtp_relay *relay;	/* the platform's media relay */
+	int relay_idx;
+	int relay_off;		/* this call: relay=off */
 };
+
+/*
+ * inproc_net.c: the scenario's topology on the network (before any core
+ * attaches), the media relay (sets pc->media), and the placement of a
+ * bench device's addresses by its account. 0 or errno, err says.
+ */
+int scn_inproc_topo(struct scn_ctx *c, struct scn_inproc *ip, char *err,
+		    size_t errsz);
+int scn_inproc_media(struct scn_ctx *c, struct scn_inproc *ip,
+		     struct sip_proxy_cfg *pc, char *err, size_t errsz);
+int scn_inproc_place(struct scn_inproc *ip, const char *acct,
+		     const struct net_addr *addrs, size_t n);
+/* What the NATs dropped, for a media failure's message ("" if none). */
+void scn_inproc_nat_why(struct scn_inproc *ip, char *out, size_t sz);
+void scn_inproc_net_free(struct scn_inproc *ip);
 
 
 #endif

@@ -18,6 +18,7 @@
 #include "base/mem.h"
 #include "base/buf.h"
 #include "scenario/scn.h"
+#include "scenario/topo.h"
 
 struct optspec {
 	const char *key;
@@ -28,7 +29,7 @@ struct verbspec {
 	const char *name;	/* one or two words */
 	enum scn_verb verb;
 	const char *args[4];
-	struct optspec opts[12];
+	struct optspec opts[14];
 };
 
 #define VIA_SIP  { "via", "=udp|tcp|tls" }
@@ -46,7 +47,8 @@ static const struct verbspec verbs[] = {
 	{ "call", SCN_CALL, { "A", "A" },
 	  { { "duration", "d" }, { "media", "=rtp|srtp|zrtp" }, CANARY,
 	    { "answer", "=yes|no|busy" }, VIA_SIP, { "hold", "=yes|no" },
-	    { "count", "u" }, { "cancel", "=yes|no" } } },
+	    { "count", "u" }, { "cancel", "=yes|no" }, { "relay", "=on|off" },
+	    { "mos_min", "s" }, { "mos_max", "s" }, { "blocked", "=yes|no" } } },
 	{ "message", SCN_MESSAGE, { "A", "A" },
 	  { { "body", "!s" }, VIA_SIP, CANARY, { "count", "u" } } },
 	{ "chat", SCN_CHAT, { "A", "A" },
@@ -80,7 +82,8 @@ static const struct verbspec verbs[] = {
 	  { { "delay", "d" }, { "jitter", "d" }, { "loss", "s" },
 	    { "rate", "s" } } },
 	{ "nat", SCN_NAT, { "W", "?L" },
-	  { { "type", "=cone|restricted|port-restricted|symmetric" } } },
+	  { { "type", "=full|address|port|symmetric|cone|restricted|"
+	      "port-restricted" }, { "timeout", "d" } } },
 	{ "expect cdr", SCN_EXPECT_CDR, { "A", "A" }, { { "count", "!u" } } },
 	{ "expect trace", SCN_EXPECT_TRACE, { "A" }, { { "count", "!u" } } },
 	{ "expect stored", SCN_EXPECT_STORED, { "S", "=yes|no" }, { { 0 } } },
@@ -666,6 +669,15 @@ int scn_parse(struct scn **sp, const char *file, const char *text,
 		if (rc)
 			goto bad;
 		p = nl ? nl + 1 : end;
+	}
+	/* link/nat lines: ranges and placements, whatever the mode */
+	{
+		struct scn_topo t;
+
+		rc = scn_topo_build(&t, c.scn, err, errsz);
+		if (rc)
+			goto bad;
+		scn_topo_fini(&t);
 	}
 	*sp = c.scn;
 	return 0;

@@ -16,10 +16,13 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "base/mem.h"
 #include "scenario/uas.h"
 #include "ua/pgp.h"
+#include "ua/emodel.h"
+#include "scenario/run_steps.h"
 
 #define SLICE_US 20000ULL
 
@@ -200,6 +203,127 @@ static int do_register(struct scn_ctx *c, struct scn_uas *ip,
 	return 0;
 }
 
+/* Receive quality of one direction: the receiver's stats now minus at
+ * the call's start. */
+struct dir_q {
+	uint64_t recv, expected, lost;
+	double loss_pct, delay_ms, jitter_ms, r, mos;
+};
+
+static void dir_quality(const struct ua_stats *now, const struct ua_stats *b0,
+			struct dir_q *q)
+{
+	uint64_t dn = now->rtp_delay_n - b0->rtp_delay_n;
+	uint64_t jn = now->jitter_n - b0->jitter_n;
+
+	memset(q, 0, sizeof(*q));
+	q->recv = now->rtp_recv - b0->rtp_recv;
+	q->expected = now->rtp_expected - b0->rtp_expected;
+	q->lost = now->rtp_lost - b0->rtp_lost;
+	/* packets never seen at all count as lost too */
+	if (q->expected)
+		q->loss_pct = 100.0 * (double)q->lost / (double)q->expected;
+	q->delay_ms = dn ? (double)(now->rtp_delay_us_sum -
+			   b0->rtp_delay_us_sum) / (double)dn / 1000.0 : 0;
+	q->jitter_ms = jn ? (double)(now->jitter_us_sum - b0->jitter_us_sum) /
+		       (double)jn / 1000.0 : 0;
+	q->r = ua_emodel_r(q->delay_ms, q->jitter_ms, q->loss_pct);
+	q->mos = q->recv ? ua_emodel_mos(q->r) : 1.0;
+}
+
+static bool has_topology(const struct scn *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->cnt; i++)
+		if (s->steps[i].verb == SCN_LINK || s->steps[i].verb == SCN_NAT)
+			return true;
+	return false;
+}
+
+/*
+ * After an answered call in a mode that knows its network: media must
+ * have flowed both ways (or, with blocked=yes, must not have), and the
+ * worse direction's E-model MOS must meet mos_min / mos_max. Figures go
+ * into the summary's metrics as "FILE:LINE call_mos" etc. when the
+ * scenario has a topology or asks for a MOS.
+ */
+static int call_quality(struct scn_ctx *c, struct scn_uas *ip,
+			const struct scn_traffic *t, struct ua *caller,
+			struct ua *callee, const struct ua_stats *cb0,
+			char *err, size_t errsz)
+{
+	const char *blk = scn_opt(t->st, "blocked");
+	const char *mmin = scn_opt(t->st, "mos_min");
+	const char *mmax = scn_opt(t->st, "mos_max");
+	struct ua_stats ca, cb, z;
+	struct dir_q ab, ba, *w;
+	char why[400] = "", key[600], fig[200];
+	bool blocked;
+
+	if (!ip->drv->why_lost || !callee)
+		return 0;
+	memset(&z, 0, sizeof(z));
+	ua_stats(caller, &ca);
+	ua_stats(callee, &cb);
+	dir_quality(&cb, cb0, &ab);
+	dir_quality(&ca, &z, &ba);
+	w = ab.mos <= ba.mos ? &ab : &ba;
+	blocked = !ab.recv || !ba.recv;
+	snprintf(fig, sizeof(fig), "MOS %.2f (R %.1f; loss %.1f%%/%.1f%%, "
+		 "delay %.0f/%.0f ms, jitter %.1f/%.1f ms)", w->mos, w->r,
+		 ab.loss_pct, ba.loss_pct, ab.delay_ms, ba.delay_ms,
+		 ab.jitter_ms, ba.jitter_ms);
+	if (has_topology(c->s) || mmin || mmax) {
+		snprintf(key, sizeof(key), "%s:%u call_mos", c->s->file,
+			 t->st->line);
+		rep_summary_metric(c->sum, key, w->mos);
+		snprintf(key, sizeof(key), "%s:%u call_loss_pct", c->s->file,
+			 t->st->line);
+		rep_summary_metric(c->sum, key, w->loss_pct);
+		snprintf(key, sizeof(key), "%s:%u call_setup_ms", c->s->file,
+			 t->st->line);
+		rep_summary_metric(c->sum, key, ca.calls_ok ?
+				   (double)ca.setup_us_sum / 1000.0 /
+				   (double)ca.calls_ok : 0);
+	}
+	if (blocked)
+		ip->drv->why_lost(ip->arg, why, sizeof(why));
+	if (blk && !strcmp(blk, "yes")) {
+		if (!blocked) {
+			snprintf(err, errsz, "media was expected to be blocked "
+				 "but flowed both ways (%llu and %llu packets "
+				 "received)", (unsigned long long)ab.recv,
+				 (unsigned long long)ba.recv);
+			return EPROTO;
+		}
+		return scn_check(c, t->st, true, "media blocked as expected: "
+				 "%s -> %s %llu packets, %s -> %s %llu; %s",
+				 t->a->name, t->b->name,
+				 (unsigned long long)ab.recv, t->b->name,
+				 t->a->name, (unsigned long long)ba.recv,
+				 *why ? why : "no NAT counted a drop");
+	}
+	if (blocked) {
+		snprintf(err, errsz, "call %s -> %s set up but no RTP reached "
+			 "%s: %s", t->a->name, t->b->name, !ab.recv ?
+			 t->b->name : t->a->name, *why ? why :
+			 "nothing on the network counted a drop");
+		return EPROTO;
+	}
+	if ((mmin && w->mos < strtod(mmin, NULL)) ||
+	    (mmax && w->mos > strtod(mmax, NULL))) {
+		snprintf(err, errsz, "call %s -> %s: %s, outside mos_min=%s "
+			 "mos_max=%s", t->a->name, t->b->name, fig,
+			 mmin ? mmin : "-", mmax ? mmax : "-");
+		return EPROTO;
+	}
+	if (mmin || mmax)
+		return scn_check(c, t->st, true, "call %s -> %s: %s",
+				 t->a->name, t->b->name, fig);
+	return 0;
+}
+
 static int do_call(struct scn_ctx *c, struct scn_uas *ip,
 		   const struct scn_traffic *t, char *err, size_t errsz)
 {
@@ -210,6 +334,8 @@ static int do_call(struct scn_ctx *c, struct scn_uas *ip,
 	struct ua_call_opt o;
 	struct ua_event e;
 	struct scn_ua *s;
+	struct ua *callee = NULL;
+	struct ua_stats cb0;
 	char to[200];
 	uint32_t h;
 	size_t k;
@@ -227,6 +353,10 @@ static int do_call(struct scn_ctx *c, struct scn_uas *ip,
 		    ip->ua[k].role == SCN_UA_DEVICE) {
 			ua_set_answer(ip->ua[k].ua, first ? am :
 				      UA_ANSWER_NO);
+			if (first) {
+				callee = ip->ua[k].ua;
+				ua_stats(callee, &cb0);
+			}
 			first = 0;
 		}
 	rc = ua_add(c, ip, t->a, SCN_UA_CALLER, t->ua_canary, t->via, &s);
@@ -288,7 +418,10 @@ static int do_call(struct scn_ctx *c, struct scn_uas *ip,
 		return ETIMEDOUT;
 	}
 	/* Let the BYE transaction and the last RTP drain. */
-	return ip->drv->run_until(ip->arg, ip->drv->now(ip->arg) + 2000000);
+	rc = ip->drv->run_until(ip->arg, ip->drv->now(ip->arg) + 2000000);
+	if (rc)
+		return rc;
+	return call_quality(c, ip, t, s->ua, callee, &cb0, err, errsz);
 }
 
 static int do_simple(struct scn_ctx *c, struct scn_uas *ip,

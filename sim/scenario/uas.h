@@ -29,6 +29,9 @@ struct scn_uadrv {
 	 * NULL: the mode has none. */
 	int (*attach_core)(void *arg, struct core_ref core,
 			   const struct net_addr *addr);
+	/* What the network dropped on purpose (NATs), for the message of
+	 * a call whose media did not flow; NULL: nothing to say. */
+	void (*why_lost)(void *arg, char *out, size_t sz);
 };
 
 enum scn_ua_role {

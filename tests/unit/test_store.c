@@ -383,11 +383,11 @@ static void test_store_schema_reopen(void **state)
 	struct fx *f = *state;
 	char err[256];
 
-	assert_int_equal(store_schema_version(f->s), 5);
+	assert_int_equal(store_schema_version(f->s), 6);
 	store_close(f->s);
 	assert_int_equal(store_open(&f->s, f->dir, NULL, err, sizeof(err)),
 			 0);
-	assert_int_equal(store_schema_version(f->s), 5);
+	assert_int_equal(store_schema_version(f->s), 6);
 	{
 		struct store *s2 = (struct store *)1;
 

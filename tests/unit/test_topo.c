@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Scenario topology (sim/scenario/topo.c: link/nat lines, ranges and
+ * placement errors with file:line) and its in-process network side
+ * (sim/inproc/vnet_topo.c: per-host delay and loss, NAT mapping and
+ * filtering, inside addresses unreachable from outside).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include "base/mem.h"
+#include "inproc/vnet.h"
+#include "scenario/scn.h"
+#include "scenario/topo.h"
+
+/* A test core: sends what the test queues, records what arrives, and
+ * echoes datagrams/chunks back when echo is set; one optional timer. */
+struct tcore {
+	struct net_out q[8];
+	uint8_t qdata[8][256];
+	size_t nq;
+	int echo;
+	uint64_t timer_at, fired_at;
+	unsigned in, closes;
+	uint64_t last_conn, last_in_us;
+	struct net_addr last_from;
+	char last[256];
+};
+
+static void tq_push(struct tcore *t, enum net_out_kind k,
+		    const struct net_addr *dst, uint64_t conn,
+		    const char *s, size_t len)
+{
+	struct net_out *o = &t->q[t->nq];
+
+	memset(o, 0, sizeof(*o));
+	o->kind = k;
+	if (dst)
+		o->dst = *dst;
+	o->conn_id = conn;
+	memcpy(t->qdata[t->nq], s, len);
+	o->data = t->qdata[t->nq];
+	o->len = len;
+	t->nq++;
+}
+
+static int t_input(void *c, uint64_t now, const struct net_pkt *in)
+{
+	struct tcore *t = c;
+
+	t->last_in_us = now;
+	t->last_from = in->from;
+	t->last_conn = in->conn_id;
+	if (!in->data) {
+		t->closes++;
+		return 0;
+	}
+	t->in++;
+	snprintf(t->last, sizeof(t->last), "%.*s", (int)in->len, in->data);
+	if (t->echo)
+		tq_push(t, NET_OUT_SEND, &in->from, in->conn_id,
+			(const char *)in->data, in->len);
+	return 0;
+}
+
+static int t_timeout(void *c, uint64_t now)
+{
+	struct tcore *t = c;
+
+	if (t->timer_at && now >= t->timer_at) {
+		t->fired_at = now;
+		t->timer_at = 0;
+	}
+	return 0;
+}
+
+static int t_output(void *c, struct net_out *out)
+{
+	struct tcore *t = c;
+
+	if (!t->nq)
+		return ENOENT;
+	*out = t->q[0];
+	/* hand out slot 0; shift the rest after the caller is done, which
+	 * for this test is before the next call */
+	memmove(&t->q[0], &t->q[1], (t->nq - 1) * sizeof(t->q[0]));
+	t->nq--;
+	return 0;
+}
+
+static uint64_t t_deadline(void *c)
+{
+	struct tcore *t = c;
+
+	return t->timer_at ? t->timer_at : UINT64_MAX;
+}
+
+static const struct core_ops tops = {
+	"t", t_input, t_timeout, t_output, t_deadline,
+};
+
+static struct net_addr addr(const char *s, enum net_tp tp)
+{
+	struct net_addr a;
+	struct pl p = pl_from_str(s);
+
+	assert_int_equal(net_addr_parse(&p, 0, &a), 0);
+	a.tp = tp;
+	return a;
+}
+
+static void test_topo_parsers(void **state)
+{
+	double l;
+	uint64_t r;
+
+	(void)state;
+	assert_int_equal(scn_loss_parse("5%", &l), 0);
+	assert_true(l > 0.0499 && l < 0.0501);
+	assert_int_equal(scn_loss_parse("0.2", &l), 0);
+	assert_true(l > 0.199 && l < 0.201);
+	assert_int_equal(scn_loss_parse("100%", &l), ERANGE);
+	assert_int_equal(scn_loss_parse("-1%", &l), ERANGE);
+	assert_int_equal(scn_loss_parse("lots", &l), EINVAL);
+	assert_int_equal(scn_loss_parse("5%%", &l), EINVAL);
+	assert_int_equal(scn_rate_parse("64kbps", &r), 0);
+	assert_int_equal(r, 64000);
+	assert_int_equal(scn_rate_parse("2.5Mbps", &r), 0);
+	assert_int_equal(r, 2500000);
+	assert_int_equal(scn_rate_parse("1Gbps", &r), 0);
+	assert_int_equal(r, 1000000000);
+	assert_int_equal(scn_rate_parse("100", &r), ERANGE);
+	assert_int_equal(scn_rate_parse("1Tbps", &r), EINVAL);
+	assert_int_equal(scn_rate_parse("-5kbps", &r), EINVAL);
+}
+
+static void expect_err(const char *text, const char *want)
+{
+	struct scn *s = NULL;
+	char err[300];
+
+	assert_int_equal(scn_parse(&s, "t.scn", text, strlen(text), err,
+				   sizeof(err)), EBADMSG);
+	if (!strstr(err, want))
+		fail_msg("error '%s' lacks '%s'", err, want);
+}
+
+static void test_topo_build(void **state)
+{
+	static const char ok[] =
+		"account alice\naccount bob\naccount carol\n"
+		"link core delay=20ms\n"
+		"link lossy bob carol delay=40ms jitter=5ms loss=8% "
+		"rate=256kbps\n"
+		"nat home alice bob type=symmetric timeout=30s\n";
+	const struct scn_place *p;
+	struct scn_topo t;
+	struct scn *s = NULL;
+	int64_t blocks = mem_blocks();
+	char err[300];
+
+	(void)state;
+	assert_int_equal(scn_parse(&s, "t.scn", ok, strlen(ok), err,
+				   sizeof(err)), 0);
+	assert_int_equal(scn_topo_build(&t, s, err, sizeof(err)), 0);
+	assert_int_equal(t.nlinks, 2);
+	assert_int_equal(t.nnats, 1);
+	assert_int_equal(t.platform_link, 0);
+	assert_int_equal(t.links[1].delay_us, 40000);
+	assert_int_equal(t.links[1].jitter_us, 5000);
+	assert_int_equal(t.links[1].rate_bps, 256000);
+	assert_string_equal(t.nats[0].type, "symmetric");
+	assert_int_equal(t.nats[0].timeout_us, 30000000);
+	p = scn_topo_find(&t, "bob");
+	assert_non_null(p);
+	assert_int_equal(p->link, 1);
+	assert_int_equal(p->nat, 0);
+	p = scn_topo_find(&t, "alice");
+	assert_int_equal(p->link, -1);
+	assert_null(scn_topo_find(&t, "dave"));
+	scn_topo_fini(&t);
+	scn_free(s);
+	expect_err("account a\nlink x a loss=100%\n", "t.scn:2: link x: "
+		   "loss=100% out of range");
+	expect_err("account a\nlink x a delay=11s\n", "t.scn:2: link x: "
+		   "delay=11s out of range");
+	expect_err("account a\nlink x a jitter=2s\n", "jitter=2s out of");
+	expect_err("account a\nlink x a rate=9bps\n", "rate=9bps out of");
+	expect_err("account a\nlink x a\nlink y a\n", "t.scn:3: a is "
+		   "already on link x (line 2)");
+	expect_err("account a\nnat x a\nnat y a\n", "t.scn:3: a is "
+		   "already behind nat x (line 2)");
+	expect_err("account a\nnat x\n", "t.scn:2: nat x: nobody");
+	expect_err("account a\nlink x\nnat x a\n", "t.scn:3: 'x' is "
+		   "already a link or nat (line 2)");
+	expect_err("account a\nlink x\nlink y\n", "platform's link is "
+		   "already x");
+	expect_err("account a\nnat x a type=weird\n", "t.scn:2:");
+	expect_err("account a\nnat x a timeout=0s\n", "timeout=0s out of");
+	expect_err("account a\nlink x bob\n", "t.scn:2:");
+	assert_int_equal(mem_blocks(), blocks);
+}
+
+/* A host behind a symmetric NAT talks to a server; another outside
+ * host can reach it neither through the mapping nor directly. */
+static void test_vnet_nat_and_link(void **state)
+{
+	struct vnet *v;
+	struct tcore a = { 0 }, srv = { 0 }, o = { 0 };
+	struct net_addr aa = addr("127.1.0.1:5060", NET_UDP),
+			sa = addr("127.0.0.10:5060", NET_UDP),
+			oa = addr("127.0.0.30:7000", NET_UDP),
+			pub = addr("127.9.1.1:0", NET_UDP), mapped;
+	struct vnet_host_opt ho = { 10000, 0, 0, 0.0, 0 };
+	struct vnet_nat_stats ns;
+	int64_t blocks = mem_blocks();
+	int ia, is, io, nat;
+
+	(void)state;
+	assert_int_equal(vnet_new(&v, 0, 1), 0);
+	nat = vnet_nat_add(v, "symmetric", 60000000, &pub);
+	assert_int_equal(nat, 0);
+	assert_int_equal(vnet_nat_add(v, "weird", 1, &pub), -EINVAL);
+	ho.nat = nat;
+	assert_int_equal(vnet_host_set(v, &aa, &ho), 0);
+	ia = vnet_attach(v, (struct core_ref){ &tops, &a }, &aa, 1);
+	is = vnet_attach(v, (struct core_ref){ &tops, &srv }, &sa, 1);
+	io = vnet_attach(v, (struct core_ref){ &tops, &o }, &oa, 1);
+	assert_true(ia >= 0 && is >= 0 && io >= 0);
+	srv.echo = 1;
+	tq_push(&a, NET_OUT_SEND, &sa, 0, "ping", 4);
+	vnet_kick(v, ia);
+	assert_int_equal(vnet_run_until(v, 100000, 0), 0);
+	/* the server saw the public side, 10 ms access link + 500 us */
+	assert_int_equal(srv.in, 1);
+	assert_int_equal(srv.last_in_us, 10500);
+	assert_true(net_addr_host_eq(&srv.last_from, &pub));
+	mapped = srv.last_from;
+	/* its echo came back through the mapping */
+	assert_int_equal(a.in, 1);
+	assert_string_equal(a.last, "ping");
+	assert_true(net_addr_eq(&a.last_from, &sa));
+	/* symmetric: another host may not use the mapping */
+	tq_push(&o, NET_OUT_SEND, &mapped, 0, "via-map", 7);
+	/* and the inside address is private */
+	tq_push(&o, NET_OUT_SEND, &aa, 0, "direct", 6);
+	vnet_kick(v, io);
+	assert_int_equal(vnet_run_until(v, 200000, 0), 0);
+	assert_int_equal(a.in, 1);
+	assert_int_equal(vnet_nat_stats(v, nat, &ns), 0);
+	assert_int_equal(ns.out_pkts, 1);
+	assert_int_equal(ns.in_pkts, 1);
+	assert_int_equal(ns.filtered, 1);
+	assert_int_equal(ns.private_drop, 1);
+	assert_int_equal(vnet_nat_stats(v, 5, &ns), EINVAL);
+	vnet_free(v);
+	assert_int_equal(mem_blocks(), blocks);
+}
+
+/* Loss on an access link is per direction and the same for a seed. */
+static unsigned lossy_run(uint64_t seed)
+{
+	struct vnet *v;
+	struct tcore a = { 0 }, b = { 0 };
+	struct net_addr aa = addr("127.1.0.1:5060", NET_UDP),
+			ba = addr("127.0.0.10:5060", NET_UDP);
+	struct vnet_host_opt ho = { 0, 2000, 0, 0.3, -1 };
+	unsigned i, got;
+	int ia;
+
+	assert_int_equal(vnet_new(&v, 0, seed), 0);
+	assert_int_equal(vnet_host_set(v, &aa, &ho), 0);
+	ia = vnet_attach(v, (struct core_ref){ &tops, &a }, &aa, 1);
+	assert_true(vnet_attach(v, (struct core_ref){ &tops, &b }, &ba, 1) >=
+		    0);
+	for (i = 0; i < 200; i++) {
+		tq_push(&a, NET_OUT_SEND, &ba, 0, "x", 1);
+		vnet_kick(v, ia);
+	}
+	assert_int_equal(vnet_run_until(v, 1000000, 0), 0);
+	got = b.in;
+	vnet_free(v);
+	return got;
+}
+
+static void test_vnet_link_loss(void **state)
+{
+	unsigned n = lossy_run(3);
+
+	(void)state;
+	assert_true(n > 110 && n < 170);	/* ~70 % of 200 */
+	assert_int_equal(lossy_run(3), n);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_topo_parsers),
+		cmocka_unit_test(test_topo_build),
+		cmocka_unit_test(test_vnet_nat_and_link),
+		cmocka_unit_test(test_vnet_link_loss),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
