@@ -24,7 +24,7 @@ Q := @
 endif
 
 PKGS     := sqlite3 inih openssl libpcap jansson libsodium libmicrohttpd \
-            libcurl libxml-2.0 zlib libsrtp2 librnp libbzrtp
+            libcurl libxml-2.0 zlib libsrtp2 librnp libbzrtp libotr
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -80,7 +80,7 @@ DEB_BUILD := build-essential clang libclang-rt-14-dev pkg-config \
              libsqlite3-dev libinih-dev libssl-dev libpcap-dev libjansson-dev \
              libsodium-dev libmicrohttpd-dev libcurl4-openssl-dev \
              libxml2-dev zlib1g-dev libsrtp2-dev libcmocka-dev libosip2-dev librnp-dev \
-             libbzrtp-dev \
+             libbzrtp-dev libotr5-dev \
              libns3-dev gnuplot-nox sqlite3 openssl
 DEB_PEERS := sip-tester tshark sipvicious kamailio kamailio-sqlite-modules \
              rtpengine-daemon baresip python3 chromium nodejs

@@ -19,6 +19,8 @@
  * their rows are group-committed every BATCH_US by a one-timer core.
  * The retention engine (io/refd_svc.h) takes [platform] policy, checked
  * with the config, and purges at start and every [purge] within.
+ * [push] gateway starts the push worker (ref/push, its own thread): the
+ * proxy's push hook only queues, the worker POSTs and logs (P9).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -165,6 +167,26 @@ static int st_msg(void *arg, const struct sip_message_rec *m)
 	return err;
 }
 
+/* RFC 8599 wake-up: queued for the push worker, never waited on. The
+ * worker may not exist yet (started after the signal mask): dropped. */
+static void st_push(void *arg, const struct sip_push *e)
+{
+	struct refd *d = arg;
+	struct push_req r;
+
+	if (!d->pusher)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.user = e->user;
+	r.provider = e->provider;
+	r.prid = e->prid;
+	r.param = e->param;
+	r.kind = pl_from_str(e->kind);
+	r.time_us = (int64_t)e->wall_us;
+	if (push_submit(d->pusher, &r))
+		LOG_W(&d->log, "push: queue full, wake-up dropped");
+}
+
 /* The SIP service: the proxy core on the [sip] listeners. */
 static int wire_sip(struct refd *d)
 {
@@ -211,6 +233,10 @@ static int wire_sip(struct refd *d)
 	pc.store.trace_add = st_trace;
 	pc.store.cdr_write = st_cdr;
 	pc.store.message_store = st_msg;
+	if (d->push) {
+		pc.store.push = st_push;
+		pc.push_wait_s = (uint32_t)d->push_wait_s;
+	}
 	/* The hooks only keep &d->mg; start_media() fills it before the
 	 * loop runs. */
 	if (d->media)
@@ -336,6 +362,28 @@ static int start_xcap(struct refd *d)
 	}
 	LOG_I(&d->log, "xcap on http://%s (port %u)", xc.listen,
 	      (unsigned)xcap_http_port(d->xcap_http));
+	return 0;
+}
+
+/* [push] gateway: the push worker with its own store connection. */
+static int start_push(struct refd *d)
+{
+	struct push_cfg pc = { 0 };
+	char err[512];
+
+	if (!d->push)
+		return 0;
+	pc.gateway_url = d->push_gateway;
+	pc.data_dir = d->data_dir;
+	pc.timeout_ms = (uint32_t)d->push_timeout_s * 1000;
+	pc.queue_max = d->push_queue;
+	if (push_start(&d->pusher, &pc, err, sizeof(err))) {
+		cfg_fail(&d->cfg, "push", "gateway", "%s", err);
+		fprintf(stderr, "%s\n", d->cfg.err);
+		return EXIT_RUNTIME;
+	}
+	LOG_I(&d->log, "push gateway %s (wait %llus)", d->push_gateway,
+	      (unsigned long long)d->push_wait_s);
 	return 0;
 }
 
@@ -470,7 +518,8 @@ static int start(struct refd *d)
 	}
 	/* Service threads after io_signals: they inherit its blocked
 	 * mask, so SIGTERM reaches the loop's signalfd, not a thread. */
-	if ((e = start_xcap(d)) || (e = start_web(d)))
+	if ((e = start_xcap(d)) || (e = start_push(d)) ||
+	    (e = start_web(d)))
 		return e;
 	return 0;
 }
@@ -507,11 +556,24 @@ static void log_stats(struct refd *d)
 		      (unsigned long long)rc.packets_in,
 		      (unsigned long long)rc.packets_out);
 	}
+	if (d->pusher) {
+		struct push_stats pst;
+
+		push_flush(d->pusher);
+		push_get_stats(d->pusher, &pst);
+		LOG_I(&d->log, "push: sent %llu, failed %llu, dropped %llu, "
+		      "log errors %llu",
+		      (unsigned long long)pst.sent,
+		      (unsigned long long)pst.failed,
+		      (unsigned long long)pst.dropped,
+		      (unsigned long long)pst.log_errors);
+	}
 	sip_proxy_stats(d->proxy, &ps);
 	LOG_I(&d->log, "sip: inputs %llu, requests %llu (bad %llu), responses "
 	      "%llu (bad %llu), retransmissions %llu, sent %llu, refused "
 	      "%llu, overload %llu, auth ok %llu failed %llu limited %llu, "
-	      "calls %llu, cdrs %llu, traces %llu, messages %llu",
+	      "calls %llu, cdrs %llu, traces %llu, messages %llu, pushes "
+	      "%llu (waits %llu, forked %llu, timed out %llu)",
 	      (unsigned long long)ps.rx_inputs,
 	      (unsigned long long)ps.rx_req, (unsigned long long)ps.rx_bad_req,
 	      (unsigned long long)ps.rx_rsp, (unsigned long long)ps.rx_bad_rsp,
@@ -521,7 +583,10 @@ static void log_stats(struct refd *d)
 	      (unsigned long long)ps.auth_ok, (unsigned long long)ps.auth_fail,
 	      (unsigned long long)ps.auth_limited,
 	      (unsigned long long)ps.calls, (unsigned long long)ps.cdrs,
-	      (unsigned long long)ps.traces, (unsigned long long)ps.messages);
+	      (unsigned long long)ps.traces, (unsigned long long)ps.messages,
+	      (unsigned long long)ps.pushes, (unsigned long long)ps.push_waits,
+	      (unsigned long long)ps.push_forked,
+	      (unsigned long long)ps.push_timeouts);
 	if (d->msrp_relay) {
 		const struct msrp_relay_stats *m =
 			msrp_relay_stats(d->msrp_relay);
@@ -601,6 +666,7 @@ int main(int argc, char **argv)
 out:
 	io_loop_free(d.loop);
 	xcap_http_stop(d.xcap_http);
+	push_stop(d.pusher);	/* flushes: queued wake-ups are sent */
 	web_http_stop(d.web_http);
 	/* After the sockets: writes the CDR of calls still up, then
 	 * commits the last batch. */

@@ -43,7 +43,9 @@ struct io_udp {
 	struct io_udp *next;	/* the loop's list */
 	struct io_udp *prev;
 	struct io_udp *hnext;	/* bucket of its local port */
+	struct io_udp *pnext;	/* the loop's pending list */
 	bool dead;
+	bool pending;		/* left unread at the read bound: on pending */
 };
 
 /* UDP sockets indexed by local port: a relay holds thousands and every
@@ -124,6 +126,7 @@ struct io_loop {
 	struct io_udp *udps;
 	struct io_udp *uhash[IO_UHASH];
 	struct io_udp *udp_dead;	/* closed this turn */
+	struct io_udp *udp_pending;	/* edge-triggered, not drained yet */
 	struct io_listener *listeners;
 	uint32_t next_udp_id;
 
@@ -170,6 +173,11 @@ int io_udp_send(struct io_loop *l, struct io_core *c,
 void io_udp_flush(struct io_loop *l);
 void io_udp_free_all(struct io_loop *l);
 void io_udp_free_all_dead(struct io_loop *l);
+/* Set up the receive vector once (io_loop_new). */
+void io_udp_rx_init(struct io_loop *l);
+/* Read on from the sockets left with data at the last turn's bound;
+ * true when some are left again (the next turn must not sleep). */
+bool io_udp_pending_run(struct io_loop *l);
 
 /* io_conn.c */
 int io_conn_table_init(struct io_loop *l);

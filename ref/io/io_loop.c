@@ -5,8 +5,12 @@
  * sweeps idle connections, sleeps in epoll_wait until the earliest
  * deadline (rounded up to the millisecond: SIP and RTP timers need no
  * finer), handles the events, then frees what was closed during the turn.
- * Level-triggered epoll throughout: a socket with more to read is simply
- * reported again, which keeps one busy peer from starving the others.
+ * UDP sockets are edge-triggered (io_udp.c drains them, and puts one
+ * still readable after its read bound on a pending list served at the
+ * next turn, which then does not sleep: one busy peer cannot starve the
+ * others, and a relay with thousands of ports does not pay epoll's
+ * re-poll of every level-triggered socket it just read); streams, the
+ * listeners and the signal fd stay level-triggered.
  */
 #include <errno.h>
 #include <signal.h>
@@ -300,6 +304,7 @@ int io_loop_new(struct io_loop **lp, const struct io_opts *opts,
 		snprintf(err, errsz, "out of memory");
 		goto out;
 	}
+	io_udp_rx_init(l);
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (l->epfd < 0) {
 		e = errno;
@@ -521,7 +526,7 @@ int io_run_once(struct io_loop *l, int max_wait_ms)
 	io_conn_reap(l);
 	if (l->nconns && l->next_sweep_us < next)
 		next = l->next_sweep_us;
-	if (l->stop) {
+	if (l->stop || l->udp_pending) {
 		wait_ms = 0;
 	} else if (next == UINT64_MAX) {
 		wait_ms = max_wait_ms;
@@ -536,6 +541,8 @@ int io_run_once(struct io_loop *l, int max_wait_ms)
 	if (n < 0)
 		return errno == EINTR ? 0 : errno;
 	l->now_us = io_now_us();
+	/* Last turn's leftovers first, then what is newly readable. */
+	io_udp_pending_run(l);
 	for (i = 0; i < n; i++)
 		dispatch(l, evs[i].data.ptr, evs[i].events);
 	io_conn_reap(l);

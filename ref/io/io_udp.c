@@ -5,6 +5,14 @@
  * copied into a small arena and leaves in one sendmmsg per socket, since
  * the core's output bytes are only valid until its next call.
  *
+ * Edge-triggered: a readiness event is read until recvmmsg returns fewer
+ * than IO_BATCH (the queue is empty: our sockets are unconnected, so no
+ * ICMP error cuts a batch short) or the read bound RX_ROUNDS is reached;
+ * then the socket goes on the loop's pending list and is read on at the
+ * next turn, so a flooded port neither starves the others nor stalls.
+ * With thousands of relay ports this spares epoll_wait re-polling every
+ * socket it reported last time, which level-triggering costs.
+ *
  * UDP sockets do not set SO_REUSEADDR: on Linux it lets a second socket
  * bind the very same address and port, which would hide a second daemon
  * on our SIP port and break the relay's "is this port free" test.
@@ -65,7 +73,7 @@ int io_udp_bind(struct io_loop *l, struct io_core *c, struct net_addr *a,
 	u->sk.core = c;
 	io_sockaddr_to_net(&ss, NET_UDP, &u->sk.local);
 	u->id = id;
-	err = io_epoll_set(l, &u->sk, EPOLLIN);
+	err = io_epoll_set(l, &u->sk, EPOLLIN | EPOLLET);
 	if (err) {
 		close(fd);
 		mem_free(u);
@@ -107,11 +115,25 @@ int io_udp_open(struct io_loop *l, struct io_core *c, struct net_addr *a,
 	return 0;
 }
 
+static void pending_del(struct io_loop *l, struct io_udp *u)
+{
+	struct io_udp **pp;
+
+	if (!u->pending)
+		return;
+	for (pp = &l->udp_pending; *pp && *pp != u; pp = &(*pp)->pnext)
+		;
+	if (*pp)
+		*pp = u->pnext;
+	u->pending = false;
+}
+
 /* Take u out of the list and its port bucket; close it. */
 static void unlink_udp(struct io_loop *l, struct io_udp *u)
 {
 	struct io_udp **b = &l->uhash[net_addr_port(&u->sk.local) % IO_UHASH];
 
+	pending_del(l, u);
 	while (*b && *b != u)
 		b = &(*b)->hnext;
 	if (*b)
@@ -186,7 +208,48 @@ void io_udp_free_all(struct io_loop *l)
 		close(u->sk.fd);
 		mem_free(u);
 	}
+	l->udp_pending = NULL;
 	io_udp_free_all_dead(l);
+}
+
+void io_udp_rx_init(struct io_loop *l)
+{
+	int i;
+
+	for (i = 0; i < IO_BATCH; i++) {
+		l->rx_iov[i].iov_base = l->rx_bufs + (size_t)i * IO_DGRAM_MAX;
+		l->rx_iov[i].iov_len = IO_DGRAM_MAX;
+		memset(&l->rx_msgs[i], 0, sizeof(l->rx_msgs[i]));
+		l->rx_msgs[i].msg_hdr.msg_iov = &l->rx_iov[i];
+		l->rx_msgs[i].msg_hdr.msg_iovlen = 1;
+		l->rx_msgs[i].msg_hdr.msg_name = &l->rx_from[i];
+	}
+}
+
+/* More may be queued on u than this turn read: read on next turn. */
+static void pending_add(struct io_loop *l, struct io_udp *u)
+{
+	if (u->pending || u->dead)
+		return;
+	u->pending = true;
+	u->pnext = l->udp_pending;
+	l->udp_pending = u;
+}
+
+bool io_udp_pending_run(struct io_loop *l)
+{
+	struct io_udp *u, *list = l->udp_pending;
+
+	/* Detach first: a socket read here may go back on the list (for
+	 * the next turn), or be closed by what its input triggers. */
+	l->udp_pending = NULL;
+	while ((u = list)) {
+		list = u->pnext;
+		u->pending = false;
+		u->pnext = NULL;
+		io_udp_event(l, u, EPOLLIN);
+	}
+	return l->udp_pending != NULL;
 }
 
 void io_udp_event(struct io_loop *l, struct io_udp *u, uint32_t ev)
@@ -194,23 +257,23 @@ void io_udp_event(struct io_loop *l, struct io_udp *u, uint32_t ev)
 	struct net_pkt p;
 	int round, i, n;
 
+	(void)ev;
 	if (u->dead)
 		return;
 	for (round = 0; round < RX_ROUNDS; round++) {
-		for (i = 0; i < IO_BATCH; i++) {
-			l->rx_iov[i].iov_base = l->rx_bufs +
-						(size_t)i * IO_DGRAM_MAX;
-			l->rx_iov[i].iov_len = IO_DGRAM_MAX;
-			memset(&l->rx_msgs[i].msg_hdr, 0,
-			       sizeof(l->rx_msgs[i].msg_hdr));
-			l->rx_msgs[i].msg_hdr.msg_iov = &l->rx_iov[i];
-			l->rx_msgs[i].msg_hdr.msg_iovlen = 1;
-			l->rx_msgs[i].msg_hdr.msg_name = &l->rx_from[i];
+		/* The kernel rewrote the name lengths; the rest stays. */
+		for (i = 0; i < IO_BATCH; i++)
 			l->rx_msgs[i].msg_hdr.msg_namelen =
 				sizeof(l->rx_from[i]);
-		}
 		n = recvmmsg(u->sk.fd, l->rx_msgs, IO_BATCH, MSG_DONTWAIT,
 			     NULL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+			/* Not "empty": edge-triggered, we must come back. */
+			pending_add(l, u);
+			return;
+		}
 		if (n <= 0)
 			return;
 		l->rx_batch = true;
@@ -234,6 +297,7 @@ void io_udp_event(struct io_loop *l, struct io_udp *u, uint32_t ev)
 		if (n < IO_BATCH || u->dead)
 			return;
 	}
+	pending_add(l, u);
 }
 
 /* The core's socket for o: src itself, or the first of dst's family. */

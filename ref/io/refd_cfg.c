@@ -55,6 +55,10 @@ const struct cfg_key refd_keys[] = {
 	{ "web", "listen" },
 	{ "web", "tls_cert" },
 	{ "web", "tls_key" },
+	{ "push", "gateway" },
+	{ "push", "wait" },
+	{ "push", "timeout" },
+	{ "push", "queue" },
 	{ "conference", "prefix" },
 	{ "conference", "listen" },
 	{ "conference", "ports" },
@@ -428,6 +432,37 @@ static int check_msrp(struct refd *d)
 			   &d->msrp_max_sessions);
 }
 
+/* [push]: an http(s) gateway URL; the INVITE wait for a woken device
+ * (RFC 8599 5), the POST timeout and the queue bound. The push log's
+ * retention is the policy file's [push] retention, like every period. */
+static int check_push(struct refd *d)
+{
+	struct cfg *c = &d->cfg;
+	const char *g = NULL;
+	int err;
+
+	if ((err = required(d, "push", "gateway", &g)))
+		return err;
+	if (strncmp(g, "http://", 7) && strncmp(g, "https://", 8))
+		return cfg_fail(c, "push", "gateway", "'%s' is not an http(s) "
+				"URL", g);
+	d->push_gateway = g;
+	d->push_wait_s = 10;
+	d->push_timeout_s = 3;
+	d->push_queue = 1024;
+	if ((err = cfg_get_duration(c, "push", "wait", &d->push_wait_s)) ||
+	    (err = cfg_get_duration(c, "push", "timeout",
+				    &d->push_timeout_s)) ||
+	    (err = cfg_get_u32(c, "push", "queue", 1, 1000000,
+			       &d->push_queue)))
+		return err;
+	if (!d->push_wait_s || d->push_wait_s > 120)
+		return cfg_fail(c, "push", "wait", "must be 1s-2m");
+	if (!d->push_timeout_s || d->push_timeout_s > 60)
+		return cfg_fail(c, "push", "timeout", "must be 1s-1m");
+	return 0;
+}
+
 /* [mail]: the SMTP server for portal codes and voicemail e-mail. */
 static int check_mail(struct refd *d)
 {
@@ -502,10 +537,12 @@ int refd_check_services(struct refd *d)
 		return err;
 	if ((d->msrp = cfg_has_section(c, "msrp")) && (err = check_msrp(d)))
 		return err;
+	if ((d->push = cfg_has_section(c, "push")) && (err = check_push(d)))
+		return err;
 	if ((d->xcap = cfg_has_section(c, "xcap")) &&
 	    (err = http_listen(d, "xcap")))
 		return err;
-	if ((err = refd_vm_check(d)) || (err = check_mail(d)))
+	if ((err = check_mail(d)) || (err = refd_vm_check(d)))
 		return err;
 	if ((d->web = cfg_has_section(c, "web")) && (err = check_web(d)))
 		return err;

@@ -20,6 +20,7 @@
 #include "io/io_media.h"
 #include "io/refd_svc.h"
 #include "msrp/msrp.h"
+#include "push/push.h"
 #include "sip/proxy.h"
 #include "store/store.h"
 #include "store/store_sip.h"
@@ -79,6 +80,12 @@ struct refd {
 	struct web_http *web_http;
 	const char *mail_smtp, *mail_from;
 	struct store_sip sg;		/* proxy hooks -> ref/store */
+	/* [push] (RFC 8599 wake-ups, P9): the gateway, the INVITE wait */
+	bool push;
+	const char *push_gateway;
+	uint64_t push_wait_s, push_timeout_s;
+	uint32_t push_queue;
+	struct push *pusher;		/* its worker thread */
 	struct sip_store_ops sg_ops;
 	struct refd_vm *vm;		/* [voicemail] (io/refd_vm.h) */
 	struct io_conf conf;		/* [conference]: the focus */

@@ -95,15 +95,9 @@ int refd_vm_check(struct refd *d)
 	if (max_s < 1 || max_s > 3600)
 		return cfg_fail(c, "voicemail", "max", "want 1s to 1h");
 	m->vc.max_s = (uint32_t)max_s;
-	m->smtp = cfg_get(c, "mail", "smtp");
-	m->from = cfg_get(c, "mail", "from");
-	if (m->smtp && strncmp(m->smtp, "smtp://", 7) &&
-	    strncmp(m->smtp, "smtps://", 8))
-		return cfg_fail(c, "mail", "smtp", "'%s': want smtp://HOST:PORT "
-				"or smtps://", m->smtp);
-	if (m->smtp && (!m->from || !strchr(m->from, '@')))
-		return cfg_fail(c, "mail", "from", "an e-mail address is "
-				"required with smtp");
+	/* [mail] is checked with the other services (refd_cfg.c). */
+	m->smtp = d->mail_smtp;
+	m->from = d->mail_from;
 	return 0;
 }
 

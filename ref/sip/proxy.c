@@ -118,6 +118,7 @@ void sip_proxy_free(struct sip_proxy *p)
 		return;
 	if (p->tsx_tab)
 		tsx_fini(p);
+	pn_fini(p);
 	pres_fini(p);
 	cdr_fini(p);
 	auth_fini(p);
@@ -607,6 +608,9 @@ int sip_proxy_timeout(struct sip_proxy *p, uint64_t now_us)
 			break;
 		case TM_CALL:
 			cdr_timer(p, e.arg);
+			break;
+		case TM_PUSH:
+			pn_timer(p, e.arg);
 			break;
 		default:
 			pres_timer(p, e.kind, e.arg);

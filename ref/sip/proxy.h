@@ -97,6 +97,18 @@ struct sip_message_rec {
 	uint64_t wall_us;
 };
 
+/* A push wake-up (RFC 8599, POLICY P9) for one binding of user whose
+ * Contact carried pn-provider/pn-prid(/pn-param). Slices are valid during
+ * the call only. */
+struct sip_push {
+	struct pl user;		/* user@domain */
+	struct pl provider;	/* pn-provider */
+	struct pl prid;		/* pn-prid: the device token */
+	struct pl param;	/* pn-param, may be empty */
+	const char *kind;	/* "call" or "message" */
+	uint64_t wall_us;
+};
+
 /*
  * Store interface. Every member may be NULL (feature off). ha1_get writes
  * lowercase hex into hex (size >= SIP_HA1_MAX): 0, or ENOENT for an
@@ -110,6 +122,10 @@ struct sip_store_ops {
 	void (*trace_add)(void *arg, const struct sip_trace *t);
 	void (*cdr_write)(void *arg, const struct sip_cdr *c);
 	int (*message_store)(void *arg, const struct sip_message_rec *m);
+	/* Wake a device (push gateway + push log). Must not block: refd
+	 * queues it for its push worker. NULL: no push service, and
+	 * push-capable bindings are treated as plain ones. */
+	void (*push)(void *arg, const struct sip_push *p);
 };
 
 /*
@@ -190,6 +206,10 @@ struct sip_proxy_cfg {
 	uint32_t max_expires;		/* 0: 7200 */
 	uint32_t default_expires;	/* 0: 3600 */
 	uint32_t max_call_s;		/* 0: 12 h: CDR written, "timeout" */
+	uint32_t push_wait_s;		/* 0: 10: an INVITE for push-only
+					 * bindings waits this long for the
+					 * woken device's REGISTER, then 480
+					 * (RFC 8599 5) */
 	uint32_t fail_burst;		/* auth failures allowed (0: 10) */
 	uint32_t fail_refill_s;		/* one failure forgiven per (0: 6) */
 	uint64_t t1_us, t2_us, t4_us;	/* 0: 500 ms, 4 s, 5 s */
@@ -210,6 +230,7 @@ struct sip_proxy_stats {
 	uint64_t tx, tx_refused, tsx_overload;
 	uint64_t auth_ok, auth_fail, auth_limited;
 	uint64_t calls, cdrs, traces, messages;
+	uint64_t pushes, push_waits, push_forked, push_timeouts;
 	uint32_t tsx_live, aors, bindings, calls_live, subs;
 };
 

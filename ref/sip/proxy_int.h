@@ -20,6 +20,7 @@ enum {
 	TM_CALL,
 	TM_PUB,
 	TM_SUB,
+	TM_PUSH,
 };
 
 enum tsx_state {
@@ -74,6 +75,7 @@ struct tsx {
 	int kidx;			/* client: index in parent->kids */
 	uint32_t kfinal;		/* server: kids with a final */
 	bool secure;			/* server: dialog must stay on TLS */
+	bool push_wait;			/* server: parked for a push wake-up */
 	bool failed_over;		/* server: failure route taken */
 	char branch[64];		/* client: our branch */
 	struct call *call;
@@ -91,6 +93,7 @@ struct outq {
 
 struct binding;
 struct aor;
+struct pwait;
 struct pres;
 struct sub;
 
@@ -126,10 +129,12 @@ struct sip_proxy {
 	size_t pres_buckets;
 	struct sub *subs;
 	struct sip_proxy_stats st;
+	/* requests parked until a pushed device re-registers */
+	struct pwait *pwaits;
 	/* scratch */
 	uint64_t sub_seq;
 	const char *force_tag;	/* px_reply: To tag to use (presence) */
-	struct sip_msg m1, m2;
+	struct sip_msg m1, m2, m3;	/* m3: push_wait.c */
 	struct conn **conn_tab;	/* stream reassembly, 256 buckets */
 	struct buf sb;
 };
@@ -242,6 +247,10 @@ struct reg_target {
 	char uri[256];
 	struct net_addr dst;
 	uint64_t conn_id;
+	/* RFC 8599 push parameters of the binding's Contact ("" if none) */
+	char pn_provider[64];
+	char pn_prid[256];
+	char pn_param[128];
 };
 /* Up to max live bindings of user; returns the count. */
 size_t reg_lookup(struct sip_proxy *p, const char *user,
@@ -273,6 +282,24 @@ void pres_publish(struct sip_proxy *p, const struct net_pkt *pkt,
 		  struct sip_msg *msg, struct tsx *t);
 void pres_timer(struct sip_proxy *p, int kind, void *arg);
 bool pres_owns(struct sip_proxy *p, const struct sip_msg *msg);
+
+/* push_wait.c (RFC 8599 on the proxy side) */
+/* A call or message (kind) for local user: wake each push-capable
+ * binding through the push hook. Returns the number of live bindings;
+ * *npush: how many of them are push-capable (0 without a push hook). */
+size_t pn_request(struct sip_proxy *p, const char *user, const char *kind,
+		  size_t *npush);
+/* Park server tsx t until a binding of user is refreshed (then it is
+ * forked) or push_wait_s pass (480). false: not parked (ENOMEM). */
+bool pn_park(struct sip_proxy *p, struct tsx *t, const char *user);
+/* A REGISTER refreshed user's bindings: fork the parked requests. */
+void pn_registered(struct sip_proxy *p, const char *user);
+/* CANCEL of a parked INVITE: 487. false if t was not parked. */
+bool pn_cancel(struct sip_proxy *p, struct tsx *t);
+void pn_timer(struct sip_proxy *p, void *arg);
+/* t is being freed. */
+void pn_drop(struct sip_proxy *p, struct tsx *t);
+void pn_fini(struct sip_proxy *p);
 
 /* cdr.c */
 int cdr_init(struct sip_proxy *p);

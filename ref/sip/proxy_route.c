@@ -488,6 +488,27 @@ static void store_message(struct sip_proxy *p, const struct sip_msg *msg,
 	}
 }
 
+/* RFC 8599: wake the user's push-capable devices. When they are all the
+ * user has, a stored MESSAGE is answered 202 (delivered when a device
+ * registers) and anything else waits for the woken device. true: t is
+ * answered or parked. */
+static bool push_first(struct sip_proxy *p, struct tsx *t,
+		       const struct sip_msg *msg, const char *user,
+		       bool stored)
+{
+	bool inv = msg->mid == SIP_M_INVITE;
+	size_t n, npush;
+
+	n = pn_request(p, user, inv ? "call" : "message", &npush);
+	if (!n || npush < n)
+		return false;
+	if (!inv && stored) {
+		px_reply(p, t, msg, 202, NULL, NULL, 0, NULL, NULL);
+		return true;
+	}
+	return pn_park(p, t, user);
+}
+
 /* Requests whose Request-URI is us (RFC 3261 16.5: we are responsible). */
 static void local(struct sip_proxy *p, const struct net_pkt *pkt,
 		  struct sip_msg *msg, struct tsx *t)
@@ -547,6 +568,9 @@ static void local(struct sip_proxy *p, const struct net_pkt *pkt,
 		store_message(p, msg, &stored);
 	if (msg->mid == SIP_M_INVITE)
 		t->call = cdr_call_start(p, pkt, msg);
+	if ((msg->mid == SIP_M_INVITE || msg->mid == SIP_M_MESSAGE) &&
+	    push_first(p, t, msg, user, stored))
+		return;
 	err = route_fork(p, t, msg, user);
 	if (!err)
 		return;

@@ -20,7 +20,7 @@ void route_cancel(struct sip_proxy *p, struct tsx *inv, struct tsx *t,
 	int i;
 
 	px_reply(p, t, msg, 200, NULL, NULL, 0, NULL, NULL);
-	if (inv->final_sent)
+	if (inv->final_sent || pn_cancel(p, inv))
 		return;
 	inv->cancelled = true;
 	for (i = 0; i < inv->nkids; i++)

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <string.h>
 #include <stdio.h>
+#include <strings.h>
 #include "sip/proxy_int.h"
 #include "base/mem.h"
 
@@ -29,6 +30,10 @@ struct binding {
 	uint64_t conn_id;
 	struct net_addr cdst;	/* from the Contact URI, when an IP literal */
 	bool has_cdst;
+	/* RFC 8599 push parameters of the Contact URI, "" when absent */
+	char pn_provider[64];
+	char pn_prid[256];
+	char pn_param[128];
 };
 
 struct aor {
@@ -148,6 +153,31 @@ void reg_conn_closed(struct sip_proxy *p, uint64_t conn_id)
 					b->conn_id = 0;
 }
 
+/* uri without its RFC 8599 pn-* parameters: the device token goes to the
+ * push gateway only, never into forwarded requests (and so never into
+ * session traces). Parameters end at ';' or '?'. */
+static void strip_pn(const char *uri, char *dst, size_t sz)
+{
+	size_t n = 0;
+	const char *s = uri, *e;
+
+	while (*s && n + 1 < sz) {
+		if (*s == '?')
+			break;
+		if (*s == ';' && !strncasecmp(s + 1, "pn-", 3)) {
+			e = s + 1;
+			while (*e && *e != ';' && *e != '?')
+				e++;
+			s = e;
+			continue;
+		}
+		dst[n++] = *s++;
+	}
+	while (*s && n + 1 < sz)
+		dst[n++] = *s++;
+	dst[n] = 0;
+}
+
 size_t reg_lookup(struct sip_proxy *p, const char *user,
 		  struct reg_target *out, size_t max)
 {
@@ -158,7 +188,10 @@ size_t reg_lookup(struct sip_proxy *p, const char *user,
 	if (!a)
 		return 0;
 	for (b = a->b; b && n < max; b = b->next) {
-		snprintf(out[n].uri, sizeof(out[n].uri), "%s", b->uri);
+		if (b->pn_prid[0])
+			strip_pn(b->uri, out[n].uri, sizeof(out[n].uri));
+		else
+			snprintf(out[n].uri, sizeof(out[n].uri), "%s", b->uri);
 		out[n].dst = b->src;
 		out[n].conn_id = b->conn_id;
 		/* A stream binding whose connection is gone: dial the
@@ -166,6 +199,10 @@ size_t reg_lookup(struct sip_proxy *p, const char *user,
 		if (net_tp_is_stream(b->src.tp) && !b->conn_id &&
 		    b->has_cdst)
 			out[n].dst = b->cdst;
+		memcpy(out[n].pn_provider, b->pn_provider,
+		       sizeof(b->pn_provider));
+		memcpy(out[n].pn_prid, b->pn_prid, sizeof(b->pn_prid));
+		memcpy(out[n].pn_param, b->pn_param, sizeof(b->pn_param));
 		n++;
 	}
 	return n;
@@ -237,6 +274,17 @@ static struct binding *binding_find(struct aor *a, const struct pl *uri)
 	return NULL;
 }
 
+/* A pn-* URI parameter into dst ("" when absent or too long). */
+static void pn_param(const struct sip_uri *u, const char *name, char *dst,
+		     size_t sz)
+{
+	struct pl v;
+
+	dst[0] = 0;
+	if (!sip_param(&u->params, name, &v) && pl_strcpy(&v, dst, sz))
+		dst[0] = 0;
+}
+
 static int apply(struct sip_proxy *p, const struct net_pkt *pkt,
 		 const struct sip_msg *msg, struct aor *a,
 		 const struct upd *u)
@@ -279,6 +327,11 @@ static int apply(struct sip_proxy *p, const struct net_pkt *pkt,
 		if (sip_param(&u->c.addr.uri.params, "transport", &v))
 			b->cdst.tp = pkt->from.tp;
 	}
+	pn_param(&u->c.addr.uri, "pn-provider", b->pn_provider,
+		 sizeof(b->pn_provider));
+	pn_param(&u->c.addr.uri, "pn-prid", b->pn_prid, sizeof(b->pn_prid));
+	pn_param(&u->c.addr.uri, "pn-param", b->pn_param,
+		 sizeof(b->pn_param));
 	b->expires_at = p->now + (uint64_t)u->expires * 1000000ull;
 	if (b->timer)
 		tq_cancel(&p->tq, b->timer);
@@ -388,6 +441,8 @@ void reg_register(struct sip_proxy *p, const struct net_pkt *pkt,
 	}
 	LOG_D(p->cfg.log, "registrar: %zu contact(s) processed", n);
 	reply_bindings(p, t, msg, a);
+	if (a && a->b && p->pwaits)
+		pn_registered(p, user);	/* RFC 8599: a woken device */
 	if (a)
 		aor_free_if_empty(p, a);
 }

@@ -133,6 +133,8 @@ void tsx_free(struct sip_proxy *p, struct tsx *t)
 		return;
 	timer_stop(p, &t->t_retx);
 	timer_stop(p, &t->t_life);
+	if (t->push_wait)
+		pn_drop(p, t);
 	for (pp = &p->tsx_tab[t->hash & (p->tsx_buckets - 1)]; *pp;
 	     pp = &(*pp)->hnext) {
 		if (*pp == t) {

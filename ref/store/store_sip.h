@@ -2,7 +2,8 @@
 /*
  * Glue between the SIP proxy core's store hooks (struct sip_store_ops,
  * sip/proxy.h) and store.h: HA1 lookup and account existence for digest
- * auth, session traces (P6), CDRs (P16) and MESSAGE storage (P10). The
+ * auth, session traces (P6), CDRs (P16), MESSAGE storage (P10) and, where
+ * no push gateway is wired, the push log of wake-ups (P9). The
  * proxy's trace and CDR hooks return nothing, so failed writes are
  * counted here for the daemon to report. Writes go into whatever batch the
  * driver has open (store_batch_begin/commit around one loop turn).
@@ -17,7 +18,7 @@
 struct store_sip {
 	struct store *st;	/* borrowed */
 	uint64_t write_errors;	/* trace/CDR writes that failed */
-	uint64_t traces, cdrs, messages;
+	uint64_t traces, cdrs, messages, pushes;
 };
 
 /* Point ops at the glue (ops->arg = g). g and st outlive the proxy. */

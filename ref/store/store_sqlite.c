@@ -551,15 +551,23 @@ int store_open(struct store **sp, const char *data_dir,
 		goto out;
 	}
 	/* Create the file ourselves so it is 0600 whatever the umask: SQLite
-	 * gives the -wal and -shm files the database file's mode. */
-	e = open(dbpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (e < 0) {
-		e = errno;
-		snprintf(s->err, sizeof(s->err), "%s: %s", dbpath,
-			 strerror(e));
-		goto out;
+	 * gives the -wal and -shm files the database file's mode. Only when
+	 * it does not exist yet: close() drops every POSIX lock this process
+	 * holds on the file, those of the connections already open included
+	 * (refd opens one per thread), and another process closing its
+	 * connection would then believe it is the last one and unlink the
+	 * WAL under them (test_store_locks). */
+	if (access(dbpath, F_OK)) {
+		e = open(dbpath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (e < 0 && errno != EEXIST) {
+			e = errno;
+			snprintf(s->err, sizeof(s->err), "%s: %s", dbpath,
+				 strerror(e));
+			goto out;
+		}
+		if (e >= 0)
+			close(e);
 	}
-	close(e);
 	rc = sqlite3_open_v2(dbpath, &s->db, SQLITE_OPEN_READWRITE |
 			     SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc) {

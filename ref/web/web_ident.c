@@ -295,7 +295,7 @@ static int remove_confirm(struct web_ctx *c)
 	snprintf(text, sizeof(text), "account removed; kept: billing records "
 		 "until %s (%llu records held)", until,
 		 (unsigned long long)rep.billing_kept);
-	web_sess_end(c->s);
+	web_sess_end_user(c->w, aor);	/* this browser's and any other */
 	c->s = NULL;
 	err = web_page_msg(c, 200, "Account removed", text);
 	return err ? err : web_hdr_add(c->resp, "Set-Cookie", "rtcb_sid=; "

@@ -96,6 +96,15 @@ void web_sess_end(struct web_sess *s)
 		memset(s, 0, sizeof(*s));
 }
 
+void web_sess_end_user(struct web *w, const char *aor)
+{
+	size_t i;
+
+	for (i = 0; i < WEB_MAX_SESS; i++)
+		if (w->sess[i].sid[0] && !strcmp(w->sess[i].aor, aor))
+			web_sess_end(&w->sess[i]);
+}
+
 bool web_csrf_ok(const struct pl *form, const char *expect)
 {
 	char got[WEB_TOKEN_HEX + 8];

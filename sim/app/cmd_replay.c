@@ -13,9 +13,10 @@
  * opened at all is a usage error (exit 2).
  * --target none dissects and accounts only. --target inproc (default)
  * also re-drives every captured call through the platform's SIP core in
- * process (rpl_drive.c) and compares each outcome with the capture; the
- * re-drive against a platform at HOST:PORT is refused with exit 2 rather
- * than faked. --scenario FILE writes the captured calls as a scenario
+ * process (rpl_drive.c) and compares each outcome with the capture.
+ * --target HOST:PORT re-drives every captured dialog message by message
+ * against a live server (replay_live.c, sim/replay/rpl_live.h) with the
+ * accounts of --accounts FILE. --scenario FILE writes the captured calls as a scenario
  * (rpl_scn.c) for `rtcbench run`. --speed N divides the captured gaps,
  * --asap drops them.
  */
@@ -29,6 +30,7 @@
 #include <sys/stat.h>
 #include <jansson.h>
 #include "app/cmd.h"
+#include "app/replay_live.h"
 #include "base/mem.h"
 #include "replay/replay.h"
 #include "report/summary.h"
@@ -62,6 +64,11 @@ struct run {
 	unsigned file_idx;
 	size_t scn_first;	/* first call of the current file */
 	bool inproc;
+	bool live;		/* --target HOST:PORT */
+	struct rlive_opts lo;
+	struct rpl_dlgset dset;	/* live: this file's dialogs */
+	json_t *dialogs;
+	uint32_t frame;
 	double speed;
 	char manifest[4096];
 };
@@ -208,6 +215,9 @@ static void on_pdu(void *arg, enum rpl_kind kind, const struct rpl_pdu *pdu)
 {
 	struct run *run = arg;
 
+	if (run->live && kind == RPL_K_SIP)
+		rpl_dlgset_add(&run->dset, run->frame, pdu->ts_us, &pdu->src,
+			       &pdu->dst, pdu->data, pdu->len);
 	if (run->wr && kind != RPL_K_MSRP)
 		rpl_writer_udp(run->wr, pdu->ts_us, &pdu->src, &pdu->dst,
 			       pdu->data, pdu->len);
@@ -505,7 +515,9 @@ static int replay_file(struct run *run, const char *path)
 		rc = 2;
 		goto done;
 	}
+	run->frame = 0;
 	while (!(e = rpl_reader_next(rd, &ts, &data, &caplen, &wirelen))) {
+		run->frame++;
 		rpl_frame(r, ts, rpl_reader_dlt(rd), data, caplen, wirelen);
 		if (tty && !(++n & 0xffff))
 			rep_progress(path, (unsigned long)rpl_reader_pos(rd),
@@ -524,6 +536,14 @@ static int replay_file(struct run *run, const char *path)
 	file_checks(run, path, rpl_stats(r));
 	if (run->inproc)
 		redrive(run, path, run->speed);
+	if (run->live) {
+		rpl_dlgset_finish(&run->dset);
+		if (rlive_run(run->sum, run->dialogs, path, &run->dset,
+			      &run->lo, err, sizeof(err)))
+			rep_summary_check(run->sum, "live", false, "%s: %s",
+					  path, err);
+		rpl_dlgset_fini(&run->dset);
+	}
 	rpl_stats_foreach(rpl_stats(r), add_metric, run);
 	rep_summary_check(run->sum, "dissected", true,
 			  "%s: %llu frames, %llu SIP messages, %llu calls, "
@@ -571,11 +591,52 @@ static void print_model(struct run *run)
 		printf("  ... %zu more calls in summary.json\n", n - 8);
 }
 
+/* --target HOST:PORT: transport, target, accounts (exit 2 on error). */
+static int live_opts(struct run *run, const char *target, const char *tp,
+		     bool remote, const char *apath)
+{
+	struct pl p = pl_from_str(tp);
+	struct rpl_acct *a = NULL;
+	enum net_tp t;
+	char err[512];
+	size_t n = 0;
+
+	if (net_tp_parse(&p, &t) || (t != NET_UDP && t != NET_TCP &&
+				     t != NET_TLS)) {
+		fprintf(stderr, "rtcbench replay: --transport %s: want udp, "
+			"tcp or tls\n", tp);
+		return 2;
+	}
+	if (rlive_target(target, t, remote, &run->lo.target, err,
+			 sizeof(err))) {
+		fprintf(stderr, "rtcbench replay: %s\n", err);
+		return 2;
+	}
+	if (!apath) {
+		fprintf(stderr, "rtcbench replay: --target %s needs --accounts "
+			"FILE (\"CAPTURED_AOR USER@DOMAIN PASSWORD\" lines)\n",
+			target);
+		return 2;
+	}
+	if (rlive_accounts(apath, &a, &n, err, sizeof(err))) {
+		fprintf(stderr, "rtcbench replay: %s\n", err);
+		mem_free(a);
+		return 2;
+	}
+	run->lo.accts = a;
+	run->lo.nacct = n;
+	run->live = true;
+	return 0;
+}
+
 static int usage(const char *why)
 {
 	fprintf(stderr, "rtcbench replay: %s\nusage: rtcbench replay PCAP... "
 		"[--target none|inproc|HOST:PORT] [--out DIR] "
-		"[--write OUT.pcap] [--scenario OUT.scn] [--speed N|--asap]\n",
+		"[--write OUT.pcap] [--scenario OUT.scn] [--speed N|--asap]\n"
+		"  live: --target HOST:PORT --accounts FILE [--transport "
+		"udp|tcp|tls]\n        [--step-timeout SECONDS] "
+		"[--allow-remote]\n",
 		why);
 	return 2;
 }
@@ -584,7 +645,8 @@ int cmd_replay(int argc, char **argv)
 {
 	struct run run;
 	const char *out = "results/latest", *target = "inproc", *wpath = NULL;
-	const char *spath = NULL;
+	const char *spath = NULL, *apath = NULL, *tpname = "udp";
+	bool remote = false;
 	double speed = 1;
 	char err[512];
 	int i, rc = 0;
@@ -596,6 +658,25 @@ int cmd_replay(int argc, char **argv)
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
 			return usage("dissect captures and report"), 0;
+		if (!strcmp(a, "--allow-remote")) {
+			remote = true;
+			continue;
+		}
+		if (!strcmp(a, "--accounts") || !strcmp(a, "--transport") ||
+		    !strcmp(a, "--step-timeout")) {
+			if (i + 1 == argc) {
+				rc = usage("option needs a value");
+				break;
+			}
+			if (!strcmp(a, "--accounts"))
+				apath = argv[++i];
+			else if (!strcmp(a, "--transport"))
+				tpname = argv[++i];
+			else if ((run.lo.step_timeout_us = (uint64_t)(
+				  atof(argv[++i]) * 1e6)) < 1000)
+				rc = usage("--step-timeout wants seconds > 0");
+			continue;
+		}
 		if (!strcmp(a, "--out") || !strcmp(a, "--target") ||
 		    !strcmp(a, "--write") || !strcmp(a, "--speed") ||
 		    !strcmp(a, "--scenario")) {
@@ -623,12 +704,8 @@ int cmd_replay(int argc, char **argv)
 	}
 	if (!rc && !run.ninputs)
 		rc = usage("no capture given");
-	if (!rc && strcmp(target, "none") && strcmp(target, "inproc")) {
-		fprintf(stderr, "rtcbench replay: --target %s: the re-drive "
-			"against a platform at HOST:PORT is not built yet; "
-			"use --target inproc or none\n", target);
-		rc = 2;
-	}
+	if (!rc && strcmp(target, "none") && strcmp(target, "inproc"))
+		rc = live_opts(&run, target, tpname, remote, apath);
 	if (rc)
 		goto out;
 	if (wpath && rpl_writer_open(&run.wr, wpath, err, sizeof(err))) {
@@ -638,6 +715,7 @@ int cmd_replay(int argc, char **argv)
 	}
 	run.inproc = !strcmp(target, "inproc");
 	run.speed = speed;
+	run.lo.speed = speed;
 	run.want_scn = spath != NULL || run.inproc;
 	if (rep_summary_new(&run.sum, "replay")) {
 		rc = 2;
@@ -648,6 +726,7 @@ int cmd_replay(int argc, char **argv)
 	run.files = json_array();
 	run.uas = json_array();
 	run.streams = json_array();
+	run.dialogs = json_array();
 	for (k = 0; k < run.ninputs && !rc; k++) {
 		run.file_idx = (unsigned)k;
 		rc = replay_file(&run, run.inputs[k]);
@@ -677,6 +756,8 @@ int cmd_replay(int argc, char **argv)
 				  se ? strerror(se) : "");
 	}
 	rep_summary_set(run.sum, "calls", json_incref(run.calls));
+	if (run.live)
+		rep_summary_set(run.sum, "dialogs", json_incref(run.dialogs));
 	rep_summary_set(run.sum, "files", json_incref(run.files));
 	rep_summary_set(run.sum, "user_agents", json_incref(run.uas));
 	rep_summary_set(run.sum, "media_streams", json_incref(run.streams));
@@ -695,6 +776,8 @@ out:
 	json_decref(run.files);
 	json_decref(run.uas);
 	json_decref(run.streams);
+	json_decref(run.dialogs);
+	mem_free((void *)run.lo.accts);
 	rep_summary_free(run.sum);
 	for (k = 0; k < run.ninputs; k++)
 		mem_free(run.inputs[k]);

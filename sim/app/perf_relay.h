@@ -8,9 +8,15 @@
 #ifndef APP_PERF_RELAY_H
 #define APP_PERF_RELAY_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <netinet/in.h>
+
+#define PERF_PKT_LEN 172		/* RTP header + 160 bytes of G.711 */
+#define PERF_MAX_STREAMS 1000
+#define PERF_LAT_MAX (1u << 21)	/* latency samples kept */
+#define PERF_TWIN_EVERY 4	/* one packet in 4 gets a reference twin */
 
 /* Entry point: `rtcbench perf relay [options]`; exit code per cmd.h. */
 int perf_relay(int argc, char **argv);
@@ -41,5 +47,44 @@ int perf_relay_ng_stream(int fd, uint16_t ng, unsigned i, uint16_t a_port,
 struct sockaddr_in perf_relay_lo(uint16_t port);
 /* Whether the ng server answers ping with pong. */
 bool perf_relay_ng_ping(int fd, uint16_t ng);
+
+/*
+ * The generator (perf_relay_gen.c): packets paced onto the streams, a
+ * receiver thread on fd counting per stream, a second one on ref_fd
+ * taking the kernel stamps of the reference twins (see the file).
+ */
+struct perf_gen {
+	int fd, ref_fd;
+	struct sockaddr_in ref;		/* where twins go (ref_fd's address) */
+	volatile int stop;
+	volatile int phase;	/* overload run: 1 = the paced phase after */
+	uint64_t recv;
+	uint64_t per[PERF_MAX_STREAMS];
+	uint64_t per2[PERF_MAX_STREAMS];
+	uint32_t *lat_us;	/* one-way, user-space clock */
+	size_t nlat;
+	uint64_t *ts_rel, *ts_ref;	/* kernel stamps per twin, ns */
+	uint32_t ntwin;
+	pthread_t th[2];
+	int nth;
+};
+
+struct perf_gen_lat {
+	double p50_us, p99_us;		/* one-way, receiver's clock */
+	double add_p50_us, add_p99_us, add_max_us; /* kernel stamps */
+	size_t samples;			/* twins with both stamps */
+};
+
+uint64_t perf_relay_mono_ns(void);
+/* Start the two receiver threads. ENOMEM, EAGAIN. */
+int perf_gen_start(struct perf_gen *g, int fd, int ref_fd,
+		   const struct sockaddr_in *ref);
+/* Send rate packets/s round-robin to dst[0..n) for dur seconds from fd;
+ * twins: with reference twins. *sent gets the packets meant for dst. */
+void perf_gen_load(struct perf_gen *g, int fd, const struct sockaddr_in *dst,
+		   unsigned n, unsigned rate, double dur, bool twins,
+		   uint64_t *sent);
+/* Stop the threads; lat (may be NULL) gets the percentiles. */
+void perf_gen_stop(struct perf_gen *g, struct perf_gen_lat *lat);
 
 #endif

@@ -268,6 +268,12 @@ static void judge_mark(struct audit_ledger *l, const struct mark *m,
 		judge(&rows[18], !hs, hs ? "'%s' (%s of deleted account %s, "
 		      "%s) still stored: %s" : "'%s' (%s of deleted account "
 		      "%s, %s) gone", can, m->what, m->owner, m->origin, where);
+		/* Rows kept "until the account" (P5, P14) end with it: the
+		 * deletion is their own period, judged for them too. */
+		if (m->keep == AUDIT_KEEP_ACCOUNT)
+			judge(v, !hs, hs ? "'%s' (%s, %s) outlived its "
+			      "account: %s" : "'%s' (%s, %s) kept until its "
+			      "account went", can, m->what, m->origin, where);
 		return;
 	}
 	switch (m->keep) {

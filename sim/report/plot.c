@@ -6,7 +6,8 @@
  * carries what was measured, the machine and the date, so a plot copied
  * out of the report still says where it came from. A "cdf" series holds
  * raw samples: they are sorted and plotted against their cumulative
- * fraction.
+ * fraction. A series with "lines": [{"label", "points"}] draws one
+ * labelled line each (one data block per line, gnuplot `index`).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -70,6 +71,27 @@ static int write_data(const char *path, json_t *pts, const char *kind)
 	return fclose(f) ? errno : 0;
 }
 
+/* One data block per line, blank-line separated (gnuplot index). */
+static int write_lines(const char *path, json_t *lines)
+{
+	FILE *f = fopen(path, "w");
+	size_t i, j;
+	json_t *l, *p;
+
+	if (!f)
+		return errno;
+	json_array_foreach(lines, i, l) {
+		fprintf(f, "# %s\n", json_string_value(json_object_get(l,
+			"label")) ?: "?");
+		json_array_foreach(json_object_get(l, "points"), j, p)
+			fprintf(f, "%.9g %.9g\n",
+				json_number_value(json_array_get(p, 0)),
+				json_number_value(json_array_get(p, 1)));
+		fputs("\n\n", f);
+	}
+	return fclose(f) ? errno : 0;
+}
+
 int rep_plot_series(json_t *ser, const char *dir, const char *stem,
 		    const char *machine, const char *when, char *err,
 		    size_t errsz)
@@ -79,19 +101,23 @@ int rep_plot_series(json_t *ser, const char *dir, const char *stem,
 	const char *xl = json_string_value(json_object_get(ser, "x"));
 	const char *yl = json_string_value(json_object_get(ser, "y"));
 	json_t *pts = json_object_get(ser, "points");
+	json_t *lines = json_object_get(ser, "lines");
+	size_t nlines = json_array_size(lines), li;
 	char dat[700], gp[700], t[600];
 	FILE *f;
 	int rc, k;
 
 	if (!kind)
 		kind = "line";
-	if (!json_array_size(pts)) {
+	if (nlines)
+		kind = "line";
+	if (!json_array_size(pts) && !nlines) {
 		snprintf(err, errsz, "series has no points");
 		return ENOENT;
 	}
 	snprintf(dat, sizeof(dat), "%s/%s.dat", dir, stem);
 	snprintf(gp, sizeof(gp), "%s/%s.gp", dir, stem);
-	rc = write_data(dat, pts, kind);
+	rc = nlines ? write_lines(dat, lines) : write_data(dat, pts, kind);
 	if (rc) {
 		snprintf(err, errsz, "%s: %s", dat, strerror(rc));
 		return rc;
@@ -118,17 +144,27 @@ int rep_plot_series(json_t *ser, const char *dir, const char *stem,
 			fprintf(f, " noenhanced\nset ylabel ");
 			gq(f, !strcmp(kind, "cdf") ? "fraction of samples" :
 			   yl);
-			fprintf(f, " noenhanced\nset grid\nset key off\n"
-				   "set yrange [0:*]\nset offsets 0, 0, 1, 0\n");
+			fprintf(f, " noenhanced\nset grid\nset key %s\n"
+				   "set yrange [0:*]\nset offsets 0, 0, 1, 0\n",
+				nlines ? "top left noenhanced" : "off");
 			if (!strcmp(kind, "bar"))
 				fprintf(f, "set style fill solid 0.6\n"
 					   "set boxwidth 0.8\n"
 					   "set xrange [0:%zu]\n",
 					   json_array_size(pts) + 1);
 		}
-		fprintf(f, "plot '%s.dat' using 1:2 with %s lw 2\n", stem,
-			!strcmp(kind, "bar") ? "boxes" :
-			!strcmp(kind, "cdf") ? "steps" : "linespoints");
+		if (!nlines)
+			fprintf(f, "plot '%s.dat' using 1:2 with %s lw 2\n",
+				stem, !strcmp(kind, "bar") ? "boxes" :
+				!strcmp(kind, "cdf") ? "steps" : "linespoints");
+		for (li = 0; li < nlines; li++) {
+			fprintf(f, "%s'%s.dat' index %zu using 1:2 title ",
+				li ? ", " : "plot ", stem, li);
+			gq(f, json_string_value(json_object_get(
+			   json_array_get(lines, li), "label")) ?: "?");
+			fprintf(f, " with linespoints lw 2%s",
+				li + 1 == nlines ? "\n" : "");
+		}
 	}
 	fclose(f);
 	/* Paths in the script are relative: gnuplot runs inside dir. */

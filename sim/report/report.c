@@ -235,6 +235,8 @@ static void make_plots(struct rep_model *m, const char *dir)
 
 	for (i = 0; i < m->nsrc; i++) {
 		json_t *meta = json_object_get(m->src[i].doc, "meta");
+
+		rep_derive_series(m->src[i].doc);
 		const char *mach = json_string_value(json_object_get(meta,
 								     "machine"));
 		const char *when = json_string_value(json_object_get(meta,
@@ -260,6 +262,9 @@ static void make_plots(struct rep_model *m, const char *dir)
 			snprintf(p->title, sizeof(p->title), "%s",
 				 json_string_value(json_object_get(ser,
 				 "title")) ?: p->stem);
+			snprintf(p->series, sizeof(p->series), "%s",
+				 json_string_value(json_object_get(ser,
+				 "name")) ?: "");
 			snprintf(p->where, sizeof(p->where), "%s, %s",
 				 mach ? mach : "machine not recorded",
 				 when ? when : "time not recorded");

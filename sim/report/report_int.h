@@ -36,7 +36,14 @@ struct rep_expo {
 
 struct rep_plot {
 	char stem[160], title[200], where[400], err[200];
+	char series[96];	/* the series name */
 	bool ok;
+};
+
+/* One plot the report is expected to carry (derive.c). */
+struct rep_cover {
+	const char *what, *how;
+	const struct rep_plot *plot;	/* NULL: missing */
 };
 
 struct rep_model {
@@ -52,6 +59,12 @@ struct rep_model {
 	struct rep_plot plot[REP_MAX_PLOT];
 	size_t nplot;
 };
+
+/* derive.c: series made from metrics, appended to doc's "series". */
+void rep_derive_series(json_t *doc);
+/* The expected plots and which plot of m supplies each; count. */
+size_t rep_coverage(const struct rep_model *m, struct rep_cover *out,
+		    size_t max);
 
 int rep_write_md(const struct rep_model *m, const char *dir, char *err,
 		 size_t errsz);

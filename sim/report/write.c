@@ -318,11 +318,31 @@ static void embed_svg(struct out *o, const char *stem)
 	fclose(f);
 }
 
+/* The plots: which are here, and what makes a missing one. */
+static void coverage(struct out *o, const struct rep_model *m)
+{
+	static const char *const cols[] = { "plot", "status", "source",
+					    NULL };
+	struct rep_cover cv[16];
+	size_t i, n = rep_coverage(m, cv, 16);
+
+	thead(o, cols);
+	for (i = 0; i < n; i++) {
+		const char *cells[3] = { cv[i].what, cv[i].plot ? "drawn" :
+					 "missing", cv[i].plot ?
+					 cv[i].plot->stem : cv[i].how };
+
+		trow(o, cv[i].plot ? "pass" : "na", cells, 3);
+	}
+	tend(o);
+}
+
 static void plots(struct out *o, const struct rep_model *m)
 {
 	size_t i;
 
 	head(o, 2, "Plots");
+	coverage(o, m);
 	if (!m->nplot) {
 		para(o, "No summary carried a measured series.");
 		return;

@@ -195,6 +195,12 @@ static int ip_start_on(struct scn_ctx *c, char *err, size_t errsz, int sim)
 			     &pc.statics[pc.nstatics++], err, errsz);
 	if (rc)
 		return rc;
+	rc = scn_vm_inproc(ip->v, ip->st, c->o->seed, &ip->vm, &pc.fail, err,
+			   errsz);
+	if (rc)
+		return rc;
+	ip->uas.http = scn_http_inproc;
+	ip->uas.http_arg = c;
 	rc = sip_proxy_new(&ip->px, &pc);
 	if (rc) {
 		snprintf(err, errsz, "SIP core: %s", strerror(rc));
@@ -255,6 +261,7 @@ static void ip_stop(struct scn_ctx *c)
 	msrp_relay_free(ip->msrp);
 	scn_inproc_net_free(ip);
 	conf_focus_free(ip->focus);
+	scn_vm_inproc_free(ip->vm);	/* saves a recording still going */
 	batch_flush(ip);
 	scn_uas_free(&ip->uas);
 	store_close(ip->st);

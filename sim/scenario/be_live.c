@@ -126,6 +126,11 @@ static int write_conf(struct scn_ctx *c, struct scn_live *l, char *err,
 	fprintf(f, "\n[conference]\nprefix = room-\nlisten = "
 		   "udp:127.0.0.1:%u\nports = %u-%u\n", p + 3,
 		l->media_lo + 200, l->media_lo + 299);
+	/* XCAP and the file store (store_verb.c), voicemail behind the
+	 * proxy's failure route. */
+	fprintf(f, "\n[xcap]\nlisten = 127.0.0.1:%u\n\n[voicemail]\n"
+		   "listen = udp:127.0.0.1:%u\nports = %u-%u\n", p + 4, p + 5,
+		l->media_lo + 300, l->media_lo + 331);
 	fclose(f);
 	return 0;
 }
@@ -173,7 +178,7 @@ static int live_start_once(struct scn_ctx *c, unsigned attempt, char *err,
 		snprintf(err, errsz, "%s: %s", c->data_dir, strerror(errno));
 		return errno;
 	}
-	if (free_port(&l->port, 4, c->o->seed + (uint64_t)getpid() +
+	if (free_port(&l->port, 6, c->o->seed + (uint64_t)getpid() +
 		      attempt * 1009) ||
 	    free_port(&l->media_lo, 1, c->o->seed + 77 + (uint64_t)getpid() +
 		      attempt * 2003)) {
@@ -330,7 +335,9 @@ static int live_account_add(struct scn_ctx *c, const struct scn_acct *a,
 	fclose(f);
 	rc = scn_live_ctl(c, NULL, err, errsz, "account", "add", aor,
 			  "--password-file", pwf, "--email", a->email,
-			  "--display", a->display, NULL);
+			  "--display", a->display, a->voicemail ? "--voicemail" :
+			  a->pgp ? "--pgp" : NULL, a->voicemail && a->pgp ?
+			  "--pgp" : NULL, NULL);
 	unlink(pwf);
 	return rc;
 }
@@ -386,6 +393,6 @@ const struct scn_be_ops scn_be_live = {
 	.count_message = scn_live_count_message,
 	.account_exists = scn_live_account_exists,
 	.traffic = scn_live_traffic,
-	.registered = NULL,
+	.registered = scn_live_registered,
 	.capture_sync = live_sync,
 };

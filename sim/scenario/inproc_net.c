@@ -16,6 +16,7 @@
 #include <string.h>
 #include "base/mem.h"
 #include "inproc/vnet.h"
+#include "io/io_media.h"
 #include "scenario/inproc.h"
 
 static struct net_addr ip_addr(const char *s)
@@ -196,6 +197,20 @@ static void m_del(void *arg, const struct pl *call_id,
 	socks(ip);
 }
 
+/* The call's relay figures for its CDR, as refd's io_media.c gives them. */
+static int m_stats(void *arg, const struct pl *call_id,
+		   const struct pl *from_tag, struct sip_cdr_media *out)
+{
+	struct scn_inproc *ip = arg;
+	struct rtp_call_stats st;
+	int rc = rtp_relay_query(ip->relay, call_id, &st);
+
+	if (!rc)
+		io_media_cdr_stats(rtp_relay_addr(ip->relay), &st, from_tag,
+				   out);
+	return rc;
+}
+
 int scn_inproc_media(struct scn_ctx *c, struct scn_inproc *ip,
 		     struct sip_proxy_cfg *pc, char *err, size_t errsz)
 {
@@ -227,6 +242,7 @@ int scn_inproc_media(struct scn_ctx *c, struct scn_inproc *ip,
 	pc->media.offer = m_offer;
 	pc->media.answer = m_answer;
 	pc->media.del = m_del;
+	pc->media.stats = m_stats;
 	return 0;
 }
 

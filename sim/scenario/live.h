@@ -13,10 +13,13 @@
 
 struct scn_capture;
 
+#define SCN_LIVE_XCAP_PORT(l) ((uint16_t)((l)->port + 4))
+
 struct scn_live {
 	pid_t pid;		/* refd, -1 when not running */
 	uint16_t port;		/* SIP udp/tcp; tls = +1, msrp = +2,
-				 * conference focus = +3 */
+				 * conference focus = +3, XCAP and
+				 * files (HTTP) = +4, voicemail = +5 */
 	uint16_t media_lo;	/* relay ports media_lo..+199, the
 				 * focus's +200..+299 */
 	int tls;		/* a certificate was made */
@@ -41,6 +44,9 @@ int scn_live_account_exists(struct scn_ctx *c, const char *name, int *yes,
 
 int scn_live_traffic(struct scn_ctx *c, const struct scn_traffic *t,
 		     char *err, size_t errsz);
+/* expect registered: an OPTIONS probe (uas.h scn_uas_registered). */
+int scn_live_registered(struct scn_ctx *c, const char *name, int *yes,
+			char *err, size_t errsz);
 void scn_live_ua_stop(struct scn_ctx *c);
 
 #endif

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "base/mem.h"
 #include "io/io.h"
 #include "scenario/live.h"
@@ -126,6 +127,12 @@ static int live_ua_start(struct scn_ctx *c, struct scn_live *l, char *err,
 	lu->uas.proxy[0] = proxy_addr(l->port, NET_UDP);
 	lu->uas.proxy[1] = proxy_addr(l->port, NET_TCP);
 	lu->uas.proxy[2] = proxy_addr((uint16_t)(l->port + 1), NET_TLS);
+	lu->uas.http = scn_http_live;
+	lu->uas.http_arg = l;
+	/* 127.1.x.y / 127.2.x.y with x from the pid: another live run on
+	 * the machine (a second rtcbench, make test) would otherwise hold
+	 * the very same addresses. uas.c keeps x below 256. */
+	lu->uas.addr_base = 250u * (unsigned)(getpid() % 50);
 	l->ua = lu;
 	(void)c;
 	return 0;
@@ -141,6 +148,29 @@ int scn_live_traffic(struct scn_ctx *c, const struct scn_traffic *t,
 		return rc;
 	rc = scn_uas_traffic(c, &((struct live_ua *)l->ua)->uas, t, err,
 			     errsz);
+	scn_uas_drain(&((struct live_ua *)l->ua)->uas);
+	return rc;
+}
+
+int scn_live_registered(struct scn_ctx *c, const char *name, int *yes,
+			char *err, size_t errsz)
+{
+	struct scn_live *l = c->be_state;
+	const struct scn_acct *a = NULL;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < c->nacct; i++)
+		if (!strcmp(c->acct[i].name, name))
+			a = &c->acct[i];
+	if (!a) {
+		snprintf(err, errsz, "no account %s", name);
+		return ENOENT;
+	}
+	if (!l->ua && (rc = live_ua_start(c, l, err, errsz)))
+		return rc;
+	rc = scn_uas_registered(c, &((struct live_ua *)l->ua)->uas, a, yes,
+				err, errsz);
 	scn_uas_drain(&((struct live_ua *)l->ua)->uas);
 	return rc;
 }

@@ -11,7 +11,9 @@
  *              the media canary; the callee's registered devices answer;
  *   message    the body, from a fresh sending device;
  *   subscribe  a fresh subscriber whose User-Agent is the canary;
- *   publish    the PIDF note.
+ *   publish    the PIDF note;
+ *   push       the pn-provider of a fresh push-capable device (RFC 8599),
+ *              which only the platform's push log may keep.
  * Every wait is bounded in virtual time and names what did not happen.
  */
 #include <errno.h>
@@ -48,14 +50,15 @@ static enum net_tp tp_of(const char *via)
 	       NET_UDP;
 }
 
-static int ua_add(struct scn_ctx *c, struct scn_uas *ip,
-		  const struct scn_acct *a, enum scn_ua_role role,
-		  const char *uagent, const char *via, struct scn_ua **out)
+static int ua_add_cp(struct scn_ctx *c, struct scn_uas *ip,
+		     const struct scn_acct *a, enum scn_ua_role role,
+		     const char *uagent, const char *via,
+		     const char *cparams, struct scn_ua **out)
 {
 	struct scn_ua *nv, *s;
 	struct ua_cfg cfg;
 	enum net_tp tp = tp_of(via);
-	unsigned n = (unsigned)ip->nua;
+	unsigned n = (unsigned)ip->nua, na = n + ip->addr_base;
 	int rc;
 
 	if (n >= 250 * 200)
@@ -72,10 +75,11 @@ static int ua_add(struct scn_ctx *c, struct scn_uas *ip,
 	cfg.user = a->name;
 	cfg.domain = c->domain;
 	cfg.password = a->password;
-	cfg.local = mkaddr(n, 1, tp == NET_TLS ? 5061 : 5060, tp);
+	cfg.local = mkaddr(na, 1, tp == NET_TLS ? 5061 : 5060, tp);
 	cfg.proxy = ip->proxy[tp == NET_TCP ? 1 : tp == NET_TLS ? 2 : 0];
-	cfg.media = mkaddr(n, 2, 30000, NET_UDP);
+	cfg.media = mkaddr(na, 2, 30000, NET_UDP);
 	cfg.user_agent = uagent ? uagent : "rtcbench-ua/1";
+	cfg.contact_params = cparams;
 	cfg.seed = c->o->seed * 100003 + n + 1;
 	cfg.wall_offset_us = (uint64_t)ip->drv->wall_offset_us;
 	rc = ua_new(&s->ua, &cfg);
@@ -91,11 +95,38 @@ static int ua_add(struct scn_ctx *c, struct scn_uas *ip,
 	return 0;
 }
 
+static int ua_add(struct scn_ctx *c, struct scn_uas *ip,
+		  const struct scn_acct *a, enum scn_ua_role role,
+		  const char *uagent, const char *via, struct scn_ua **out)
+{
+	return ua_add_cp(c, ip, a, role, uagent, via, NULL, out);
+}
+
 int scn_uas_add(struct scn_ctx *c, struct scn_uas *u,
 		const struct scn_acct *a, enum scn_ua_role role,
 		const char *uagent, const char *via, struct scn_ua **out)
 {
 	return ua_add(c, u, a, role, uagent, via, out);
+}
+
+/* Keep what the call step checks afterwards: each UA's zRTP outcome. */
+static void note(struct scn_ua *s, const struct ua_event *ev)
+{
+	if (ev->type == UA_EV_ZRTP_SECURE)
+		snprintf(s->sas, sizeof(s->sas), "%.*s",
+			 (int)sizeof(s->sas) - 1, ev->detail);
+	else if (ev->type == UA_EV_ZRTP_FAILED)
+		s->zrtp_failed = true;
+}
+
+static struct scn_ua *ua_of(struct scn_uas *ip, const struct ua *ua)
+{
+	size_t i;
+
+	for (i = 0; ua && i < ip->nua; i++)
+		if (ip->ua[i].ua == ua)
+			return &ip->ua[i];
+	return NULL;
 }
 
 void scn_uas_drain(struct scn_uas *ip)
@@ -105,7 +136,7 @@ void scn_uas_drain(struct scn_uas *ip)
 
 	for (i = 0; i < ip->nua; i++)
 		while (ua_event_next(ip->ua[i].ua, &e) == 0)
-			;
+			note(&ip->ua[i], &e);
 }
 
 /*
@@ -117,19 +148,23 @@ static int wait_ev(struct scn_uas *ip, struct ua *ua, unsigned mask,
 		   uint64_t limit_us, struct ua_event *ev)
 {
 	uint64_t end = ip->drv->now(ip->arg) + limit_us;
+	struct scn_ua *me = ua_of(ip, ua);
 	size_t i;
 	int rc;
 
 	for (;;) {
-		while (ua_event_next(ua, ev) == 0)
+		while (ua_event_next(ua, ev) == 0) {
+			if (me)
+				note(me, ev);
 			if (mask & (1u << ev->type))
 				return 0;
+		}
 		for (i = 0; i < ip->nua; i++)
 			if (ip->ua[i].ua != ua) {
 				struct ua_event x;
 
 				while (ua_event_next(ip->ua[i].ua, &x) == 0)
-					;
+					note(&ip->ua[i], &x);
 			}
 		if (ip->drv->now(ip->arg) >= end)
 			return ETIMEDOUT;
@@ -274,13 +309,16 @@ static int call_quality(struct scn_ctx *c, struct scn_uas *ip,
 		 "delay %.0f/%.0f ms, jitter %.1f/%.1f ms)", w->mos, w->r,
 		 ab.loss_pct, ba.loss_pct, ab.delay_ms, ba.delay_ms,
 		 ab.jitter_ms, ba.jitter_ms);
-	if (has_topology(c->s) || mmin || mmax) {
+	/* a blocked call has no quality to plot, only a setup delay */
+	if ((has_topology(c->s) || mmin || mmax) && !blocked) {
 		snprintf(key, sizeof(key), "%s:%u call_mos", c->s->file,
 			 t->st->line);
 		rep_summary_metric(c->sum, key, w->mos);
 		snprintf(key, sizeof(key), "%s:%u call_loss_pct", c->s->file,
 			 t->st->line);
 		rep_summary_metric(c->sum, key, w->loss_pct);
+	}
+	if (has_topology(c->s) || mmin || mmax) {
 		snprintf(key, sizeof(key), "%s:%u call_setup_ms", c->s->file,
 			 t->st->line);
 		rep_summary_metric(c->sum, key, ca.calls_ok ?
@@ -324,6 +362,28 @@ static int call_quality(struct scn_ctx *c, struct scn_uas *ip,
 	return 0;
 }
 
+/*
+ * A zRTP call: both ends must have completed the key agreement, with the
+ * same SAS (a relay or anyone else in the media path that tampered with
+ * the exchange would show as different SASes).
+ */
+static int zrtp_check(struct scn_uas *ip, struct ua *caller,
+		      struct ua *callee, char *err, size_t errsz)
+{
+	struct scn_ua *a, *b;
+
+	scn_uas_drain(ip);
+	a = ua_of(ip, caller);
+	b = ua_of(ip, callee);
+	if (a && b && a->sas[0] && !strcmp(a->sas, b->sas))
+		return 0;
+	snprintf(err, errsz, "zRTP: SAS caller '%s', callee '%s'%s",
+		 a ? a->sas : "", b ? b->sas : "",
+		 (a && a->zrtp_failed) || (b && b->zrtp_failed) ?
+		 " (key agreement failed)" : "");
+	return EPROTO;
+}
+
 static int do_call(struct scn_ctx *c, struct scn_uas *ip,
 		   const struct scn_traffic *t, char *err, size_t errsz)
 {
@@ -357,6 +417,8 @@ static int do_call(struct scn_ctx *c, struct scn_uas *ip,
 				callee = ip->ua[k].ua;
 				ua_stats(callee, &cb0);
 			}
+			ip->ua[k].sas[0] = '\0';
+			ip->ua[k].zrtp_failed = false;
 			first = 0;
 		}
 	rc = ua_add(c, ip, t->a, SCN_UA_CALLER, t->ua_canary, t->via, &s);
@@ -421,7 +483,25 @@ static int do_call(struct scn_ctx *c, struct scn_uas *ip,
 	rc = ip->drv->run_until(ip->arg, ip->drv->now(ip->arg) + 2000000);
 	if (rc)
 		return rc;
+	if (o.media == UA_MEDIA_ZRTP && (rc = zrtp_check(ip, s->ua, callee,
+							 err, errsz)))
+		return rc;
 	return call_quality(c, ip, t, s->ua, callee, &cb0, err, errsz);
+}
+
+/* A UA for a traffic verb outside this file (uas_push.c). */
+int scn_uas_add_cp(struct scn_ctx *c, struct scn_uas *ip,
+		   const struct scn_acct *a, int role, const char *via,
+		   const char *cparams, struct scn_ua **out)
+{
+	return ua_add_cp(c, ip, a, (enum scn_ua_role)role, NULL, via,
+			 cparams, out);
+}
+
+int scn_uas_wait(struct scn_uas *ip, struct ua *ua, unsigned mask,
+		 uint64_t limit_us, struct ua_event *ev)
+{
+	return wait_ev(ip, ua, mask, limit_us, ev);
 }
 
 static int do_simple(struct scn_ctx *c, struct scn_uas *ip,
@@ -502,111 +582,6 @@ static int do_simple(struct scn_ctx *c, struct scn_uas *ip,
 	return 0;
 }
 
-/* One MSRP client of account a through the relay at r. */
-static int chat_client(struct scn_ctx *c, struct scn_uas *ip,
-		       const struct scn_acct *a, const struct net_addr *r,
-		       struct ua_msrp **out, int *idx)
-{
-	static unsigned next_port = 46000;
-	struct ua_msrp_cfg mc;
-	struct ua_msrp **v;
-	char sess[16];
-	int rc;
-
-	memset(&mc, 0, sizeof(mc));
-	mc.user = a->name;
-	mc.password = a->password;
-	mc.realm = c->domain;
-	mc.relay = *r;
-	mc.local = *r;	/* the bench host's own address, next to the UAs */
-	{
-		struct pl h = PL("127.0.0.1");
-		net_addr_parse(&h, 0, &mc.local);
-	}
-	mc.local.tp = r->tp;
-	net_addr_set_port(&mc.local, (uint16_t)next_port++);
-	snprintf(sess, sizeof(sess), "s%u", next_port);
-	mc.session = sess;
-	v = mem_realloc(ip->chat, (ip->nchat + 1) * sizeof(*v));
-	if (!v)
-		return ENOMEM;
-	ip->chat = v;
-	rc = ua_msrp_new(out, &mc);
-	if (rc)
-		return rc;
-	ip->chat[ip->nchat++] = *out;
-	*idx = ip->drv->attach_core(ip->arg, (struct core_ref){ &ua_msrp_ops,
-				    *out }, &mc.local);
-	return *idx < 0 ? -*idx : 0;
-}
-
-/*
- * chat A B: both clients AUTH at the platform's MSRP relay (TCP, or TLS
- * with via=tls), then A sends the canary along A's relay path, B's relay
- * path and B (RFC 4976), and B must get it byte for byte.
- */
-static int do_chat(struct scn_ctx *c, struct scn_uas *ip,
-		   const struct scn_traffic *t, char *err, size_t errsz)
-{
-	const char *otr = scn_opt(t->st, "otr");
-	const struct net_addr *r = &ip->msrp[!strcmp(t->via, "tls")];
-	struct ua_msrp *a, *b;
-	struct ua_msrp_stats sa, sb;
-	char to[1200];
-	int ia, ib, rc, i;
-	struct pl got;
-
-	if (!ip->drv->attach_core || !net_addr_port(r)) {
-		snprintf(err, errsz, "no MSRP relay in this mode");
-		return ENOTSUP;
-	}
-	if (otr && !strcmp(otr, "on")) {
-		snprintf(err, errsz, "the bench has no OTR (libotr) client yet");
-		return ENOTSUP;
-	}
-	if ((rc = chat_client(c, ip, t->a, r, &a, &ia)) ||
-	    (rc = chat_client(c, ip, t->b, r, &b, &ib))) {
-		snprintf(err, errsz, "MSRP client: %s", strerror(rc));
-		return rc;
-	}
-	ua_msrp_auth(a, ip->drv->now(ip->arg));
-	ua_msrp_auth(b, ip->drv->now(ip->arg));
-	ip->drv->kick(ip->arg, ia);
-	ip->drv->kick(ip->arg, ib);
-	for (i = 0; i < 100; i++) {
-		ua_msrp_stats(a, &sa);
-		ua_msrp_stats(b, &sb);
-		if (sa.authed && sb.authed)
-			break;
-		ip->drv->run_until(ip->arg, ip->drv->now(ip->arg) + SLICE_US);
-	}
-	if (!sa.authed || !sb.authed) {
-		snprintf(err, errsz, "MSRP AUTH of %s refused: %u",
-			 sa.authed ? t->b->name : t->a->name,
-			 sa.authed ? sb.last_status : sa.last_status);
-		return EPROTO;
-	}
-	snprintf(to, sizeof(to), "%s %s %s", ua_msrp_use_path(a),
-		 ua_msrp_use_path(b), ua_msrp_uri(b));
-	ua_msrp_send(a, ip->drv->now(ip->arg), to, "text/plain",
-		     (const uint8_t *)t->canary, strlen(t->canary));
-	ip->drv->kick(ip->arg, ia);
-	for (i = 0; i < 100; i++) {
-		ua_msrp_stats(b, &sb);
-		if (sb.received)
-			break;
-		ip->drv->run_until(ip->arg, ip->drv->now(ip->arg) + SLICE_US);
-	}
-	got = ua_msrp_last(b);
-	if (!sb.received || !pl_eq_str(&got, t->canary)) {
-		snprintf(err, errsz, "chat from %s: %s", t->a->name,
-			 sb.received ? "content changed on the way" :
-			 "never arrived (timeout)");
-		return ETIMEDOUT;
-	}
-	return 0;
-}
-
 int scn_uas_traffic(struct scn_ctx *c, struct scn_uas *ip,
 		       const struct scn_traffic *t, char *err, size_t errsz)
 {
@@ -622,20 +597,58 @@ int scn_uas_traffic(struct scn_ctx *c, struct scn_uas *ip,
 	case SCN_PUBLISH:
 		return do_simple(c, ip, t, err, errsz);
 	case SCN_CHAT:
-		return do_chat(c, ip, t, err, errsz);
+		return scn_uas_chat(c, ip, t, err, errsz);
 	case SCN_CONFERENCE:
 		return scn_conf_traffic(c, ip, t, err, errsz);
+	case SCN_PUSH:
+		return scn_uas_push(c, ip, t, err, errsz);
 	case SCN_FILE:
 	case SCN_VOICEMAIL:
 	case SCN_BUDDIES:
-	case SCN_PUSH:
-		snprintf(err, errsz, "the bench has no %s client yet",
-			 scn_verb_name(t->st->verb));
-		return ENOTSUP;
+		return scn_store_traffic(c, ip, t, err, errsz);
 	default:
 		snprintf(err, errsz, "not a traffic verb");
 		return EINVAL;
 	}
+}
+
+int scn_uas_registered(struct scn_ctx *c, struct scn_uas *ip,
+		       const struct scn_acct *a, int *yes, char *err,
+		       size_t errsz)
+{
+	struct scn_ua *s;
+	struct ua_event e;
+	char to[200];
+	int rc;
+
+	rc = ua_add(c, ip, a, SCN_UA_OTHER, NULL, "udp", &s);
+	if (rc) {
+		snprintf(err, errsz, "probe device: %s", strerror(rc));
+		return rc;
+	}
+	scn_aor(c, a->name, to, sizeof(to));
+	rc = ua_options(s->ua, ip->drv->now(ip->arg), to);
+	if (rc) {
+		snprintf(err, errsz, "OPTIONS: %s", strerror(rc));
+		return rc;
+	}
+	ip->drv->kick(ip->arg, s->idx);
+	rc = wait_ev(ip, s->ua, EVB(UA_EV_OPTIONS_DONE), 40000000, &e);
+	if (rc) {
+		snprintf(err, errsz, "OPTIONS to %s: no final answer within "
+			 "40 s (timeout)", to);
+		return ETIMEDOUT;
+	}
+	if (e.status >= 200 && e.status < 300) {
+		*yes = 1;
+		return 0;
+	}
+	if (e.status == 480 || e.status == 404) {
+		*yes = 0;
+		return 0;
+	}
+	snprintf(err, errsz, "OPTIONS to %s answered %u", to, e.status);
+	return EPROTO;
 }
 
 void scn_uas_free(struct scn_uas *ip)

@@ -46,7 +46,21 @@ struct scn_ua {
 	struct ua *ua;
 	int idx;		/* driver index */
 	bool registered;
+	char sas[64];		/* zRTP SAS of its last secured call, "" none */
+	bool zrtp_failed;
 };
+
+/*
+ * One HTTP request to the platform's XCAP / file server as account a
+ * (live: digest auth with a's password; in process: as the
+ * authenticated user). *status and the body (appended to out) on 0; an
+ * errno with err set when the request could not be made at all.
+ */
+typedef int (scn_http_fn)(void *arg, const struct scn_acct *a,
+			  const char *method, const char *path,
+			  const char *ctype, const uint8_t *body, size_t len,
+			  int *status, struct buf *out, char *err,
+			  size_t errsz);
 
 struct scn_uas {
 	const struct scn_uadrv *drv;
@@ -58,8 +72,25 @@ struct scn_uas {
 					 * none in this mode) */
 	struct ua_msrp **chat;		/* MSRP clients made for chat steps */
 	size_t nchat;
+	scn_http_fn *http;	/* NULL: the mode has no HTTP service */
+	void *http_arg;
+	unsigned addr_base;	/* UA k gets address number addr_base + k:
+				 * 0 in-process; live runs pick a block per
+				 * process so two at once do not collide */
 };
 
+/* A fresh UA of account a (role: enum scn_ua_role) whose Contact URI
+ * carries cparams (may be NULL); attached to the driver. */
+int scn_uas_add_cp(struct scn_ctx *c, struct scn_uas *u,
+		   const struct scn_acct *a, int role, const char *via,
+		   const char *cparams, struct scn_ua **out);
+/* Run the network until ua reports an event in mask (1 << type) or
+ * limit_us pass (ETIMEDOUT); other UAs' events are dropped. */
+int scn_uas_wait(struct scn_uas *u, struct ua *ua, unsigned mask,
+		 uint64_t limit_us, struct ua_event *ev);
+/* push A kind=call|message (uas_push.c). */
+int scn_uas_push(struct scn_ctx *c, struct scn_uas *u,
+		 const struct scn_traffic *t, char *err, size_t errsz);
 /* A new bench UA for account a, attached to the driver. */
 int scn_uas_add(struct scn_ctx *c, struct scn_uas *u,
 		const struct scn_acct *a, enum scn_ua_role role,
@@ -74,9 +105,38 @@ int scn_conf_inproc(struct vnet *v, const char *domain, uint64_t seed,
 		    struct conf_focus **out, struct sip_static_route *route,
 		    char *err, size_t errsz);
 
+/* uas_chat.c: the chat verb (MSRP, optionally OTR). */
+int scn_uas_chat(struct scn_ctx *c, struct scn_uas *u,
+		 const struct scn_traffic *t, char *err, size_t errsz);
+/* The store verbs file, voicemail, buddies (store_verb.c). */
+int scn_store_traffic(struct scn_ctx *c, struct scn_uas *u,
+		      const struct scn_traffic *t, char *err, size_t errsz);
+/* HTTP in process (arg: the scn_ctx of an inproc/sim run) and over
+ * libcurl (arg: the struct scn_live). */
+scn_http_fn scn_http_inproc;
+scn_http_fn scn_http_live;
+struct store;
+struct scn_vm;
+/* The voicemail UA on virtual network v, the proxy's failure route to it
+ * for accounts with voicemail on; recordings go to st. */
+int scn_vm_inproc(struct vnet *v, struct store *st, uint64_t seed,
+		  struct scn_vm **out, struct sip_fail_ops *fail, char *err,
+		  size_t errsz);
+void scn_vm_inproc_free(struct scn_vm *v);
+
 /* Run one traffic verb. ENOTSUP: not yet; err says why. */
 int scn_uas_traffic(struct scn_ctx *c, struct scn_uas *u,
 		    const struct scn_traffic *t, char *err, size_t errsz);
+/*
+ * Whether account name has a live registration, asked the way any SIP
+ * client can: OPTIONS to its AOR from a fresh device of that account
+ * (digest as usual); the platform forks it to the bindings, a device
+ * answers 200; no binding gives 480/404. Nothing is stored by it (OPTIONS
+ * is neither traced nor a MESSAGE). 0 with *yes, or errno with err.
+ */
+int scn_uas_registered(struct scn_ctx *c, struct scn_uas *u,
+		       const struct scn_acct *a, int *yes, char *err,
+		       size_t errsz);
 /* Discard the events the UAs queued (nobody waits for them). */
 void scn_uas_drain(struct scn_uas *u);
 /* Free every UA (after the driver stopped using them). */

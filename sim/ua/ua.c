@@ -33,10 +33,11 @@ int ua_new(struct ua **uap, const struct ua_cfg *cfg)
 	ua->display = dup_or_empty(cfg->display);
 	ua->uagent = dup_or_empty(cfg->user_agent ? cfg->user_agent
 						  : "rtcbench-ua");
+	ua->cparams = dup_or_empty(cfg->contact_params);
 	n = strlen(cfg->user) + strlen(cfg->domain) + 2;
 	ua->aor = mem_alloc(n);
 	if (!ua->user || !ua->domain || !ua->password || !ua->display ||
-	    !ua->uagent || !ua->aor) {
+	    !ua->uagent || !ua->aor || !ua->cparams) {
 		ua_free(ua);
 		return ENOMEM;
 	}
@@ -90,6 +91,7 @@ void ua_free(struct ua *ua)
 	mem_free(ua->password);
 	mem_free(ua->display);
 	mem_free(ua->uagent);
+	mem_free(ua->cparams);
 	mem_free(ua->aor);
 	mem_free(ua);
 }

@@ -47,6 +47,9 @@ struct ua_cfg {
 	struct net_addr proxy;	/* outbound proxy (tp = transport) */
 	struct net_addr media;	/* RTP address; port = first RTP port */
 	const char *user_agent;	/* User-Agent header, may be NULL */
+	const char *contact_params; /* appended to the Contact URI, e.g.
+				 * ";pn-provider=x;pn-prid=y" (RFC 8599);
+				 * may be NULL */
 	uint64_t wall_offset_us;/* wall clock = now_us + offset (Date, SDP o=) */
 	uint64_t seed;		/* tags, branches, Call-IDs, SSRCs */
 	struct log *log;	/* may be NULL */
@@ -74,6 +77,7 @@ enum ua_ev_type {
 	UA_EV_PUBLISHED,	/* status = final code */
 	UA_EV_ZRTP_SECURE,	/* detail = the SAS */
 	UA_EV_ZRTP_FAILED,
+	UA_EV_OPTIONS_DONE,	/* status = final code */
 };
 
 struct ua_event {
@@ -124,6 +128,8 @@ int ua_message(struct ua *ua, uint64_t now_us, const char *to,
 int ua_subscribe(struct ua *ua, uint64_t now_us, const char *to,
 		 uint32_t expires);
 int ua_publish(struct ua *ua, uint64_t now_us, const char *pidf_note);
+/* OPTIONS to "user@domain" out of dialog (reachability probe). */
+int ua_options(struct ua *ua, uint64_t now_us, const char *to);
 
 /* Next event, ENOENT when none. */
 int ua_event_next(struct ua *ua, struct ua_event *ev);

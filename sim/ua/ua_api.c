@@ -231,6 +231,12 @@ int ua_message(struct ua *ua, uint64_t now_us, const char *to,
 			     ctype ? ctype : "text/plain", body, len);
 }
 
+int ua_options(struct ua *ua, uint64_t now_us, const char *to)
+{
+	ua->now_us = now_us;
+	return out_of_dialog(ua, SIP_M_OPTIONS, to, NULL, NULL, NULL, 0);
+}
+
 int ua_subscribe(struct ua *ua, uint64_t now_us, const char *to,
 		 uint32_t expires)
 {

@@ -123,6 +123,7 @@ struct ua_outq {
 
 struct ua {
 	char *user, *domain, *password, *display, *aor, *uagent;
+	char *cparams;		/* appended to the Contact URI, "" if none */
 	struct net_addr local, proxy, media;
 	uint64_t wall_offset_us;
 	struct rng rng;

@@ -181,6 +181,9 @@ void ua_on_response(struct ua *ua, const struct sip_msg *m,
 	case SIP_M_MESSAGE:
 		ua_emit(ua, UA_EV_MESSAGE_SENT, m->scode, 0, t->target, "");
 		break;
+	case SIP_M_OPTIONS:
+		ua_emit(ua, UA_EV_OPTIONS_DONE, m->scode, 0, t->target, "");
+		break;
 	case SIP_M_SUBSCRIBE:
 		ua_emit(ua, UA_EV_SUBSCRIBED, m->scode, 0, t->target, "");
 		break;

@@ -43,6 +43,8 @@ static void contact_uri(const struct ua *ua, char *dst, size_t n)
 	else
 		snprintf(dst, n, "sip:%s@%s;transport=%s", ua->user, hp,
 			 net_tp_name(ua->local.tp));
+	if (ua->cparams[0] && strlen(dst) + strlen(ua->cparams) < n)
+		strcat(dst, ua->cparams);
 }
 
 int ua_build_request(struct ua *ua, struct buf *b, enum sip_method m,
@@ -189,6 +191,9 @@ static void fail_tx(struct ua *ua, struct ua_tx *t, uint16_t status,
 		break;
 	case SIP_M_MESSAGE:
 		ua_emit(ua, UA_EV_MESSAGE_SENT, status, 0, t->target, why);
+		break;
+	case SIP_M_OPTIONS:
+		ua_emit(ua, UA_EV_OPTIONS_DONE, status, 0, t->target, why);
 		break;
 	case SIP_M_SUBSCRIBE:
 		ua_emit(ua, UA_EV_SUBSCRIBED, status, 0, t->target, why);

@@ -54,4 +54,21 @@ expect row P16 pass
 SCN
 bin/rtcbench run "$tmp/call.scn" --mode live --out "$tmp/t" >"$tmp/log" 2>&1 ||
 	{ cat "$tmp/log"; exit 1; }
+# expect registered asks refd with an OPTIONS probe (a device answers, or
+# 480): yes, never registered, and gone after un-REGISTER.
+cat >"$tmp/reg.scn" <<'SCN'
+account alice
+account bob
+account carol
+register alice canary=LIVE-REG-PROBE-CANARY-7
+register bob
+expect registered alice yes
+expect registered carol no
+unregister bob
+expect registered bob no
+expect stored "LIVE-REG-PROBE-CANARY-7" no
+SCN
+bin/rtcbench run "$tmp/reg.scn" --mode live --out "$tmp/r" >"$tmp/log" 2>&1 ||
+	{ cat "$tmp/log"; exit 1; }
+grep -q '"detail": "carol is not registered"' "$tmp/r/summary.json"
 echo ok

@@ -100,6 +100,8 @@ static void fx_addr(const char *s, enum net_tp tp, struct net_addr *a)
 }
 
 static uint32_t fx_max_tsx;	/* 0: default */
+/* The push hook of the next fx_init (NULL: no push service). */
+static void (*fx_push_fn)(void *arg, const struct sip_push *p);
 static struct sip_fail_ops fx_fail;	/* failure route; zero: none */
 static const struct sip_static_route *fx_static;	/* NULL: none */
 
@@ -138,6 +140,7 @@ static void fx_init(struct fx *f, bool auth)
 	c.store.trace_add = fx_trace;
 	c.store.cdr_write = fx_cdr;
 	c.store.message_store = fx_msg;
+	c.store.push = fx_push_fn;
 	f->now = 1000000;
 	if (sip_proxy_new(&f->p, &c))
 		fail_msg("sip_proxy_new");

@@ -87,6 +87,38 @@ static void test_io_udp_batch(void **state)
 	echo_fini(&e);
 }
 
+/*
+ * Edge-triggered reads with a bound: a backlog of 400 datagrams on one
+ * socket is read 4 x 32 per turn, the rest on the next turns without
+ * sleeping and without any new datagram arriving to wake the loop.
+ */
+static void test_io_udp_read_bound(void **state)
+{
+	struct io_loop *l = loop_new(NULL);
+	struct net_addr a = addr("udp:127.0.0.1:0");
+	struct io_core *ic;
+	struct echo e;
+	int fd, i;
+
+	(void)state;
+	echo_init(&e, false);
+	assert_int_equal(io_core_add(l, &echo_ops, &e, &ic), 0);
+	assert_int_equal(io_listen(l, ic, &a, &a), 0);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	for (i = 0; i < 400; i++)
+		assert_int_equal(sendto(fd, "y", 1, 0, &a.u.sa,
+					net_addr_len(&a)), 1);
+	assert_int_equal(io_run_once(l, 200), 0);
+	assert_int_equal(io_stats(l)->udp_rx, 128);
+	for (i = 0; i < 10 && io_stats(l)->udp_rx < 400; i++)
+		assert_int_equal(io_run_once(l, 200), 0);
+	assert_int_equal(io_stats(l)->udp_rx, 400);
+	assert_true(i <= 3);
+	close(fd);
+	io_loop_free(l);
+	echo_fini(&e);
+}
+
 /* The relay's ports: open on port 0, receive, close, ENOENT twice. */
 static void test_io_udp_dynamic(void **state)
 {
@@ -293,6 +325,7 @@ int main(void)
 		T(test_io_udp_echo_v4),
 		T(test_io_udp_echo_v6),
 		T(test_io_udp_batch),
+		T(test_io_udp_read_bound),
 		T(test_io_udp_dynamic),
 		T(test_io_drain_hook),
 		T(test_io_allow_list),

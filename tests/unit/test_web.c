@@ -638,7 +638,7 @@ static void test_web_contacts_export(void **state)
 
 static void test_web_remove(void **state)
 {
-	char code[16];
+	char code[16], other[256];
 
 	(void)state;
 	add_acct("dave", APW, "dave@mail.test");
@@ -654,6 +654,8 @@ static void test_web_remove(void **state)
 	assert_int_equal(login_as("root", "Tq7%23vLx2%21pRz9w"), 303);
 	assert_int_equal(post("/identity/remove", "x=1"), 409);	/* no e-mail */
 	assert_int_equal(login_as("dave", "Tq7%23vLx2%21pRz9w"), 303);
+	snprintf(other, sizeof(other), "%s", F.cookie);	/* a 2nd browser */
+	assert_int_equal(login_as("dave", "Tq7%23vLx2%21pRz9w"), 303);
 	assert_int_equal(post("/identity/remove/confirm", "code=1"), 400);
 	assert_int_equal(post("/identity/remove", "x=1"), 200);
 	assert_true(has("<h1>Remove account</h1>") &&
@@ -666,6 +668,7 @@ static void test_web_remove(void **state)
 	/* session gone, login gone, data gone */
 	assert_int_equal(post("/identity/remove/confirm", "code=%s", code), 303);
 	assert_int_equal(req("GET", "/calls", NULL, NULL), 303);
+	assert_int_equal(req("GET", "/export", NULL, other), 303);
 	assert_int_equal(login_as("dave", "Tq7%23vLx2%21pRz9w"), 401);
 	{
 		struct pl u = PL("dave@example.test");

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Live re-drive driver (replay_live.h): binds the caller and callee SIP
+ * sockets and one media sink per role on the target's loopback address,
+ * runs sim/replay's live engine on ref/io's epoll loop, bounded in wall
+ * time, and turns each dialog's verdict into a summary check (matched),
+ * a failed check (diverged: first divergence with its frame) or a skip.
+ * Nothing is sent outside 127.0.0.0/8 and ::1 unless --allow-remote: the
+ * loop itself refuses other destinations (io_allow_add).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <jansson.h>
+#include "app/replay_live.h"
+#include "base/mem.h"
+#include "io/io.h"
+
+static bool loopback(const struct net_addr *a)
+{
+	if (net_addr_family(a) == AF_INET)
+		return (ntohl(a->u.in.sin_addr.s_addr) >> 24) == 127;
+	return net_addr_family(a) == AF_INET6 &&
+	       IN6_IS_ADDR_LOOPBACK(&a->u.in6.sin6_addr);
+}
+
+int rlive_target(const char *spec, enum net_tp tp, bool allow_remote,
+		 struct net_addr *a, char *err, size_t errsz)
+{
+	struct pl p = pl_from_str(spec);
+
+	if (net_addr_parse(&p, 5060, a)) {
+		snprintf(err, errsz, "--target %s: want HOST:PORT with a "
+			 "numeric address (127.0.0.1:5060, [::1]:5060)", spec);
+		return EINVAL;
+	}
+	a->tp = tp;
+	if (!allow_remote && !loopback(a)) {
+		snprintf(err, errsz, "--target %s: outside 127.0.0.0/8 and "
+			 "::1; re-driving a capture at another host needs "
+			 "--allow-remote", spec);
+		return EPERM;
+	}
+	return 0;
+}
+
+int rlive_accounts(const char *path, struct rpl_acct **a, size_t *n,
+		   char *err, size_t errsz)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL, e2[160];
+	size_t len = 0, cap = 0, got;
+	int e = 0;
+
+	if (!f) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return ENOENT;
+	}
+	do {
+		char *nt;
+
+		if (len + 4096 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			if (cap > (1u << 24) || !(nt = mem_realloc(text, cap))) {
+				e = ENOMEM;
+				break;
+			}
+			text = nt;
+		}
+		got = fread(text + len, 1, cap - len, f);
+		len += got;
+	} while (got);
+	fclose(f);
+	if (!e && (e = rpl_acct_decode(text, len, a, n, e2, sizeof(e2))))
+		snprintf(err, errsz, "%s: %s", path, e == EINVAL ? e2 :
+			 strerror(e));
+	if (!e && !*n) {
+		snprintf(err, errsz, "%s: no account", path);
+		e = EINVAL;
+	}
+	mem_free(text);
+	return e;
+}
+
+static int bind_sockets(struct io_loop *loop, struct io_core *core,
+			struct io_core *sink, const struct rlive_opts *o,
+			struct rpl_live_cfg *c, char *err, size_t errsz)
+{
+	struct net_addr a;
+	int i, e = 0, tries;
+
+	for (i = 0; i < 2 && !e; i++) {
+		for (tries = 0; tries < 20; tries++) {
+			a = o->target;
+			net_addr_set_port(&a, 0);
+			a.tp = NET_UDP;
+			if ((e = io_listen(loop, core, &a, &c->local[i])))
+				break;
+			if (o->target.tp == NET_UDP)
+				break;
+			/* streams: the same port for TCP/TLS, so Via and
+			 * Contact name one address */
+			a = c->local[i];
+			a.tp = o->target.tp;
+			if (!(e = io_listen(loop, core, &a, NULL)))
+				break;
+			io_udp_close_addr(loop, core, &c->local[i]);
+			e = 0;
+		}
+		c->local[i].tp = o->target.tp;
+		if (e)
+			break;
+		a = o->target;
+		net_addr_set_port(&a, 0);
+		a.tp = NET_UDP;
+		if ((e = io_listen(loop, sink, &a, &a)))
+			break;
+		c->media_port[i] = net_addr_port(&a);
+	}
+	if (e)
+		snprintf(err, errsz, "cannot bind the re-drive sockets: %s",
+			 strerror(e));
+	return e;
+}
+
+static const char *verdict(enum rpl_verdict v)
+{
+	return v == RPL_V_MATCH ? "matched" : v == RPL_V_DIVERGED ?
+	       "diverged" : v == RPL_V_SKIPPED ? "skipped" : "unfinished";
+}
+
+static void results(struct rep_summary *sum, json_t *dialogs,
+		    const char *file, const struct rpl_dlgset *set,
+		    const struct rpl_live *l, double wall_s, size_t *cnt)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		const struct rpl_dlg *d = &set->d[i];
+		const struct rpl_live_res *r = rpl_live_result(l, i);
+		const char *first = d->n ? d->steps[0].method : d->call_id;
+
+		cnt[r->v]++;
+		json_array_append_new(dialogs, json_pack(
+			"{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:I, s:s, "
+			"s:f}", "file", file, "call_id", d->call_id,
+			"caller", d->caller, "callee", d->callee,
+			"first", first, "steps", (json_int_t)r->steps,
+			"done", (json_int_t)r->done, "verdict",
+			verdict(r->v), "frame", (json_int_t)r->frame, "why",
+			r->why, "ms", (double)r->us / 1000.0));
+		if (r->v == RPL_V_SKIPPED)
+			rep_summary_skip(sum, "live", "%s: %s %s -> %s: %s",
+					 file, first, d->caller, d->callee,
+					 r->why);
+		else
+			rep_summary_check(sum, "live", r->v == RPL_V_MATCH,
+					  "%s: %s %s -> %s: %s (%zu/%zu steps)",
+					  file, first, d->caller, d->callee,
+					  r->v == RPL_V_MATCH ? "matched" :
+					  r->v == RPL_V_PENDING ?
+					  "unfinished when the time ran out" :
+					  r->why, r->done, r->steps);
+	}
+	rep_summary_metric_add(sum, "live_dialogs", (double)set->n);
+	rep_summary_metric_add(sum, "live_matched", (double)cnt[RPL_V_MATCH]);
+	rep_summary_metric_add(sum, "live_diverged",
+			       (double)(cnt[RPL_V_DIVERGED] +
+					cnt[RPL_V_PENDING]));
+	rep_summary_metric_add(sum, "live_skipped",
+			       (double)cnt[RPL_V_SKIPPED]);
+	rep_summary_metric_add(sum, "live_wall_s", wall_s);
+}
+
+int rlive_run(struct rep_summary *sum, json_t *dialogs, const char *file,
+	      struct rpl_dlgset *set, const struct rlive_opts *o, char *err,
+	      size_t errsz)
+{
+	struct io_opts io;
+	struct io_loop *loop = NULL;
+	struct io_core *core, *sink;
+	struct rpl_live_cfg c;
+	struct rpl_live *l = NULL;
+	struct net_addr pfx;
+	uint64_t t0, end;
+	size_t cnt[4] = { 0 }, rok, rn;
+	int e;
+
+	memset(&io, 0, sizeof(io));
+	io.tls_cert = o->tls_cert;
+	io.tls_key = o->tls_key;
+	memset(&c, 0, sizeof(c));
+	c.dlgs = set->d;
+	c.n = set->n;
+	c.accts = o->accts;
+	c.nacct = o->nacct;
+	c.target = o->target;
+	c.speed = o->speed;
+	c.step_timeout_us = o->step_timeout_us;
+	c.seed = 0x5eed;
+	if ((e = io_loop_new(&loop, &io, err, errsz)))
+		return e;
+	t0 = io_now_us();
+	if ((e = rpl_live_new(&l, &c, t0)))
+		goto out;
+	/* the loop refuses anything but the target's own host */
+	pfx = o->target;
+	if ((e = io_allow_add(loop, &pfx, net_addr_family(&pfx) == AF_INET
+			      ? 32 : 128)) ||
+	    (e = io_core_add(loop, &rpl_live_core_ops, l, &core)) ||
+	    (e = io_core_add(loop, NULL, NULL, &sink)) ||
+	    (e = bind_sockets(loop, core, sink, o, &c, err, errsz)))
+		goto out;
+	rpl_live_bind(l, c.local, c.media_port);
+	t0 = io_now_us();
+	rpl_live_start(l, t0);
+	io_core_flush(loop, core);
+	end = t0 + (o->limit_us ? o->limit_us : 300000000ull);
+	while (!rpl_live_done(l) && io_now_us() < end)
+		if ((e = io_run_once(loop, 20)))
+			goto out;
+	/* the last ACKs and 200s leave */
+	io_run_once(loop, 20);
+	results(sum, dialogs, file, set, l, (double)(io_now_us() - t0) / 1e6,
+		cnt);
+	rpl_live_regs(l, &rok, &rn);
+	rep_summary_metric_add(sum, "live_registered", (double)rok);
+	rep_summary_metric_add(sum, "live_media_received",
+			       (double)io_stats(loop)->sink_rx);
+	rep_summary_check(sum, "live registrations", rok == rn,
+			  "%s: %zu of %zu called AORs registered at the "
+			  "target", file, rok, rn);
+	rep_summary_metric_add(sum, "live_denied",
+			       (double)io_stats(loop)->denied);
+out:
+	io_loop_free(loop);
+	rpl_live_free(l);
+	return e;
+}

@@ -1,0 +1,168 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# baresip <-> baresip through refd's media relay, plain RTP then SDES-SRTP
+# (baresip's srtp module, mediaenc=srtp-mand). The caller's audio source is
+# a WAV whose G.711 u-law encoding spells a canary, so a plaintext RTP
+# payload carries it byte for byte. dumpcap records every datagram to or
+# from the relay's ports. Checks: the plain call shows the canary on the
+# relay's links (the audit can see plaintext when there is some); the SRTP
+# call's SDP went out as RTP/SAVP with a=crypto, its audio crossed the
+# relay both ways (CDR figures, capture), and no relayed datagram carries
+# the canary: the relay only ever saw ciphertext.
+set -eu
+cd "$(dirname "$0")/../.."
+root=$PWD
+command -v baresip >/dev/null && command -v dumpcap >/dev/null ||
+	{ echo "skip: baresip or dumpcap absent (make deps)"; exit 77; }
+[ -f /usr/lib/baresip/modules/srtp.so ] ||
+	{ echo "skip: baresip srtp module absent"; exit 77; }
+tmp=$(mktemp -d /tmp/t_baresip_srtp.XXXXXX)
+pid=; ba=; bb=; cap=
+cleanup() {
+	[ -n "$cap" ] && kill "$cap" 2>/dev/null
+	[ -n "$ba" ] && kill "$ba" 2>/dev/null
+	[ -n "$bb" ] && kill "$bb" 2>/dev/null
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+p=$(( 20000 + RANDOM % 18000 ))
+lo=$((p+300)); hi=$((p+339))
+fail=0
+check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
+pw='Tq7#vLx2!pRz9w'
+canary=RTCBENCH-SRTP-CANARY-
+cat >"$tmp/refd.ini" <<CONF
+[platform]
+domain = example.test
+data_dir = $tmp/var
+policy = $root/ref/policy/sip2sip.policy
+[sip]
+listen = udp:127.0.0.1:$p
+auth = on
+auth_sha256 = off
+[media]
+address = 127.0.0.1
+ports = $lo-$hi
+CONF
+# 5 s of audio whose u-law bytes are the canary, repeated.
+python3 - "$tmp/canary.wav" "$canary" <<'PY'
+import struct, sys, wave
+def ulaw2lin(u):
+    u = ~u & 0xff
+    s = (((u & 0x0f) << 3) + 0x84) << ((u >> 4) & 7)
+    s -= 0x84
+    return -s if u & 0x80 else s
+c = sys.argv[2].encode()
+w = wave.open(sys.argv[1], "wb")
+w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
+w.writeframes(b"".join(struct.pack("<h", ulaw2lin(c[i % len(c)]))
+                       for i in range(8000 * 5)))
+PY
+for u in alice bob; do
+	"$root/bin/refctl" -c "$tmp/refd.ini" account add $u@example.test \
+		--password "$pw" >/dev/null
+done
+"$root/bin/refd" -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
+for _ in $(seq 50); do grep -q serving "$tmp/refd.log" && break; sleep 0.1; done
+
+# One call between fresh baresips with media encryption $1 ("" or srtp-mand);
+# the relay's links are captured into $tmp/$2.pcap.
+call() {
+	local enc=$1 tag=$2 u sp cp rp
+	for u in alice bob; do
+		if [ $u = alice ]; then sp=$((p+10)); cp=$((p+20)); rp=$((p+100));
+		else sp=$((p+12)); cp=$((p+21)); rp=$((p+200)); fi
+		rm -rf "$tmp/$u"; mkdir -p "$tmp/$u"
+		cat >"$tmp/$u/config" <<CONF
+poll_method epoll
+sip_listen 127.0.0.1:$sp
+net_interface 127.0.0.1
+audio_player aufile,$tmp/$u-$tag-out.wav
+audio_source aufile,$tmp/canary.wav
+audio_alert aufile,$tmp/$u-alert.wav
+module_path /usr/lib/baresip/modules
+module g711.so
+module aufile.so
+module srtp.so
+module_app account.so
+module_app contact.so
+module_app menu.so
+module_app ctrl_tcp.so
+ctrl_tcp_listen 127.0.0.1:$cp
+rtp_ports $rp-$((rp+40))
+CONF
+		echo "<sip:$u@example.test>;auth_pass=$pw;outbound=\"sip:127.0.0.1:$p;transport=udp\";regint=600;answermode=auto${enc:+;mediaenc=$enc}" \
+			>"$tmp/$u/accounts"
+		: >"$tmp/$u/contacts"
+	done
+	dumpcap -q -i lo -f "udp portrange $lo-$hi" -w "$tmp/$tag.pcap" \
+		2>"$tmp/$tag.dumpcap" & cap=$!
+	for _ in $(seq 50); do
+		grep -q "Capturing on" "$tmp/$tag.dumpcap" && break
+		sleep 0.1
+	done
+	timeout 60 baresip -f "$tmp/alice" >"$tmp/alice-$tag.log" 2>&1 & ba=$!
+	timeout 60 baresip -f "$tmp/bob" >"$tmp/bob-$tag.log" 2>&1 & bb=$!
+	for _ in $(seq 100); do
+		grep -q "200 OK" "$tmp/alice-$tag.log" &&
+			grep -q "200 OK" "$tmp/bob-$tag.log" && break
+		sleep 0.1
+	done
+	check "$tag: both register" \
+		'grep -q "200 OK" $tmp/alice-$tag.log &&
+		 grep -q "200 OK" $tmp/bob-$tag.log'
+	check "$tag: alice calls bob through the relay, call up and closed" \
+		'timeout 40 python3 tests/integration/baresip_ctrl.py \
+		 $((p+20)) $((p+21)) sip:bob@example.test hi-$tag \
+		 >$tmp/ctrl-$tag.log 2>&1'
+	kill "$ba" "$bb" 2>/dev/null || true
+	wait "$ba" "$bb" 2>/dev/null || true
+	ba=; bb=
+	sleep 0.3
+	kill -TERM "$cap"; wait "$cap" 2>/dev/null || true; cap=
+}
+
+# Datagrams of a capture as "srcport dstport hexpayload" lines.
+dgrams() {
+	tshark -r "$1" -T fields -e udp.srcport -e udp.dstport \
+		-e udp.payload 2>/dev/null
+}
+hexcanary=$(printf '%s' "$canary" | od -An -tx1 | tr -d ' \n')
+
+call "" plain
+dgrams "$tmp/plain.pcap" >"$tmp/plain.txt"
+check "plain: RTP crossed the relay ($(wc -l <"$tmp/plain.txt") datagrams)" \
+	'[ "$(wc -l <$tmp/plain.txt)" -ge 50 ]'
+check "plain: the audit sees the canary in plaintext RTP (positive control)" \
+	'grep -qi "$hexcanary" $tmp/plain.txt'
+
+call srtp-mand srtp
+dgrams "$tmp/srtp.pcap" >"$tmp/srtp.txt"
+kill -TERM "$pid"; set +e; wait "$pid"; rc=$?; set -e; pid=
+check "refd SIGTERM exit 0" '[ "$rc" = 0 ]'
+ctl() { "$root/bin/refctl" -c "$tmp/refd.ini" "$@"; }
+check "srtp: the offer went out as RTP/SAVP with a=crypto" \
+	'ctl trace list --user alice@example.test --json |
+	 grep -q "RTP/SAVP" &&
+	 ctl trace list --user alice@example.test --json | grep -q "a=crypto"'
+n_ab=$(awk -v lo=$lo -v hi=$hi '$2 >= lo && $2 <= hi' "$tmp/srtp.txt" | wc -l)
+n_out=$(awk -v lo=$lo -v hi=$hi '$1 >= lo && $1 <= hi' "$tmp/srtp.txt" | wc -l)
+check "srtp: $n_ab datagrams into the relay, $n_out out of it" \
+	'[ "$n_ab" -ge 60 ] && [ "$n_out" -ge 60 ]'
+check "srtp: no datagram on the relay's links carries the canary" \
+	'! grep -qi "$hexcanary" $tmp/srtp.txt'
+ctl cdr list --json >"$tmp/cdr.json"
+check "srtp: the CDR has the relay's figures, audio both ways" \
+	'python3 -c "import json,sys
+d = [c for c in json.load(open(sys.argv[1])) if c[\"status\"] == 200]
+assert len(d) == 2, d
+m = d[-1][\"media\"]
+assert m[\"from_caller\"][\"packets\"] >= 50, m
+assert m[\"from_callee\"][\"packets\"] >= 50, m
+print(\"srtp call CDR media:\", m)" $tmp/cdr.json'
+check "payloads were never stored: the canary is in no file of refd's" \
+	'! grep -rqa "$canary" $tmp/var'
+[ "$fail" = 0 ] || { tail -20 "$tmp/alice-srtp.log"; tail -5 "$tmp/refd.log"; }
+[ "$fail" = 0 ] && echo "t_baresip_srtp: all ok"
+exit "$fail"
