@@ -39,6 +39,19 @@ void io_media_pump(struct io_media *m)
 	io_core_flush(m->loop, m->core);
 }
 
+/* The relay ended a call without media: keep its figures for the CDR. */
+static void on_end(void *arg, const struct pl *call_id,
+		   const struct rtp_call_stats *st)
+{
+	struct io_media *m = arg;
+	struct io_media_ended *e = &m->ended[m->ended_next++ %
+					     IO_MEDIA_ENDED];
+
+	pl_strcpy(call_id, e->call_id, sizeof(e->call_id));
+	pl_strcpy(&st->tag[0], e->tag0, sizeof(e->tag0));
+	io_media_cdr_stats(rtp_relay_addr(m->relay), st, &st->tag[0], &e->st);
+}
+
 void io_media_hook(void *arg, struct io_loop *l, struct io_core *c)
 {
 	(void)l;
@@ -58,6 +71,7 @@ int io_media_attach(struct io_media *m, struct io_loop *l,
 	if (err)
 		return err;
 	io_core_on_drain(m->core, io_media_hook, m);
+	rtp_relay_set_end_fn(r, on_end, m);
 	return 0;
 }
 
@@ -125,6 +139,42 @@ void io_media_cdr_stats(const struct net_addr *relay,
 	}
 }
 
+/* The figures of a call the relay already ended, if still kept. */
+static int ended_stats(struct io_media *m, const struct pl *call_id,
+		       const struct pl *from_tag, struct sip_cdr_media *out)
+{
+	struct io_media_ended *e;
+	unsigned i;
+	int k;
+
+	for (i = 0; i < IO_MEDIA_ENDED; i++) {
+		e = &m->ended[i];
+		if (!e->call_id[0] || !pl_eq_str(call_id, e->call_id))
+			continue;
+		*out = e->st;
+		if (from_tag && from_tag->len && e->tag0[0] &&
+		    !pl_eq_str(from_tag, e->tag0)) {
+			/* the caller is the relay's side 1 */
+			for (k = 0; k < 2; k++)
+				out->relay[k][0] = '\0';
+			snprintf(out->relay[0], sizeof(out->relay[0]), "%s",
+				 e->st.relay[1]);
+			snprintf(out->relay[1], sizeof(out->relay[1]), "%s",
+				 e->st.relay[0]);
+			out->packets[0] = e->st.packets[1];
+			out->packets[1] = e->st.packets[0];
+			out->bytes[0] = e->st.bytes[1];
+			out->bytes[1] = e->st.bytes[0];
+			out->lost[0] = e->st.lost[1];
+			out->lost[1] = e->st.lost[0];
+			out->jitter_us[0] = e->st.jitter_us[1];
+			out->jitter_us[1] = e->st.jitter_us[0];
+		}
+		return 0;
+	}
+	return ENOENT;
+}
+
 static int stats(void *arg, const struct pl *call_id,
 		 const struct pl *from_tag, struct sip_cdr_media *out)
 {
@@ -133,10 +183,12 @@ static int stats(void *arg, const struct pl *call_id,
 	int err;
 
 	err = rtp_relay_query(m->relay, call_id, &st);
-	if (err)
-		return err;
-	io_media_cdr_stats(rtp_relay_addr(m->relay), &st, from_tag, out);
-	return 0;
+	if (!err) {
+		io_media_cdr_stats(rtp_relay_addr(m->relay), &st, from_tag,
+				   out);
+		return 0;
+	}
+	return ended_stats(m, call_id, from_tag, out);
 }
 
 void io_media_sip_ops(struct io_media *m, struct sip_media_ops *ops)

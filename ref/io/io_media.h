@@ -26,6 +26,18 @@
 #include "rtp/rtp.h"
 #include "sip/proxy.h"
 
+/*
+ * A call the relay ended by itself (no media for 90 s, 7200 s on hold):
+ * its final figures wait here for the call's CDR, which the proxy writes
+ * later (BYE, or its own call timer). The last IO_MEDIA_ENDED are kept.
+ */
+#define IO_MEDIA_ENDED 32
+struct io_media_ended {
+	char call_id[RTP_CALLID_MAX];
+	char tag0[RTP_TAG_MAX];		/* the tag of the figures' side [0] */
+	struct sip_cdr_media st;
+};
+
 struct io_media {
 	struct io_loop *loop;		/* borrowed */
 	struct rtp_relay *relay;	/* borrowed (owned after io_media_start) */
@@ -36,11 +48,15 @@ struct io_media {
 	struct rtp_opts opts;		/* for offer/answer; zero: defaults */
 	uint64_t opened, closed;	/* ports */
 	uint64_t open_fail;		/* port taken by someone else */
+	struct io_media_ended ended[IO_MEDIA_ENDED];
+	unsigned ended_next;
 };
 
 /*
  * Add relay r as a core of loop l and hook its drains (its timeouts end
- * calls and free ports). m is the caller's and outlives the loop. ENOMEM.
+ * calls and free ports); the figures of calls it ends are kept for their
+ * CDRs (its end function is set). m is the caller's and outlives the
+ * loop. ENOMEM.
  */
 int io_media_attach(struct io_media *m, struct io_loop *l,
 		    struct rtp_relay *r);

@@ -213,6 +213,10 @@ typedef int (store_trace_fn)(void *arg, const struct store_trace *t);
 /* Traces in time order; user (aor) may be NULL for all (operator). */
 int store_trace_list(struct store *s, const struct pl *user,
 		     store_trace_fn *fn, void *arg);
+/* The traces of one call (store_web.c), time order; user (NULL: any)
+ * must be a party of each row returned. */
+int store_trace_call(struct store *s, const struct pl *call_id,
+		     const struct pl *user, store_trace_fn *fn, void *arg);
 
 /* ---- call detail records (P16) --------------------------------------- */
 
@@ -241,6 +245,17 @@ int store_cdr_add(struct store *s, const struct store_cdr *c);
 typedef int (store_cdr_fn)(void *arg, const struct store_cdr *c);
 int store_cdr_list(struct store *s, const struct pl *user,
 		   store_cdr_fn *fn, void *arg);
+/*
+ * For the portal (store_web.c): user's CDRs (NULL: all) newest first,
+ * limit rows from offset; how many there are; one by id, ENOENT unless
+ * user (NULL: anyone) is a party. These rows carry id, call_id, caller,
+ * callee, the times, duration, status, hangup_by and kind only.
+ */
+int store_cdr_page(struct store *s, const struct pl *user, uint64_t offset,
+		   uint32_t limit, store_cdr_fn *fn, void *arg);
+int store_cdr_count(struct store *s, const struct pl *user, uint64_t *n);
+int store_cdr_get(struct store *s, int64_t id, const struct pl *user,
+		  store_cdr_fn *fn, void *arg);
 
 /* ---- messages (P10) --------------------------------------------------- */
 

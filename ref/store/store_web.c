@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The store functions the self-care portal needs (schema version 4): an
- * account's e-mail and voicemail-by-e-mail flag, and operator accesses in
- * the audit table with the subject user, so the user's export and account
- * deletion find them. These run at human speed (one per page view), so
+ * The store functions the self-care portal needs (schema version 6): an
+ * account's e-mail and voicemail-by-e-mail flag, operator accesses in the
+ * audit table with the subject user, so the user's export and account
+ * deletion find them, and CDRs a page at a time (a user with 10k CDRs
+ * would otherwise be read whole for every page view). These run at human speed (one per page view), so
  * they prepare their statement per call instead of adding to the shared
  * prepared-statement table that store_sqlite.c owns.
  */
@@ -142,6 +143,136 @@ int store_audit_forget(struct store *s, const struct pl *subject)
 		return err;
 	store_bind_pl(st, 1, subject);
 	err = store_step_done(s, st);
+	sqlite3_finalize(st);
+	return err;
+}
+
+/* ---- CDRs for the portal ------------------------------------------------ */
+
+#define WEB_CDR_COLS "id, call_id, caller, callee, setup_us, answer_us," \
+	" end_us, duration_ms, status, hangup_by, kind"
+
+static int cdr_rows(struct store *s, sqlite3_stmt *st, store_cdr_fn *fn,
+		    void *arg, uint64_t *n)
+{
+	int err = 0, rc = SQLITE_DONE;
+
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_cdr c;
+
+		memset(&c, 0, sizeof(c));
+		c.id = sqlite3_column_int64(st, 0);
+		c.call_id = store_col_pl(st, 1);
+		c.caller = store_col_pl(st, 2);
+		c.callee = store_col_pl(st, 3);
+		c.setup_us = sqlite3_column_int64(st, 4);
+		c.answer_us = sqlite3_column_int64(st, 5);
+		c.end_us = sqlite3_column_int64(st, 6);
+		c.duration_ms = sqlite3_column_int64(st, 7);
+		c.status = sqlite3_column_int(st, 8);
+		c.hangup_by = store_col_pl(st, 9);
+		c.kind = store_col_pl(st, 10);
+		(*n)++;
+		err = fn(arg, &c);
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = store_fail(s, rc, "cdrs");
+	return err;
+}
+
+int store_cdr_page(struct store *s, const struct pl *user, uint64_t offset,
+		   uint32_t limit, store_cdr_fn *fn, void *arg)
+{
+	sqlite3_stmt *st;
+	uint64_t n = 0;
+	int err;
+
+	if (!s || !fn || offset > INT64_MAX)
+		return EINVAL;
+	if ((err = prep(s, "SELECT " WEB_CDR_COLS " FROM cdrs WHERE ?1 IS NULL"
+			" OR caller = ?1 OR callee = ?1 ORDER BY setup_us DESC,"
+			" id DESC LIMIT ?2 OFFSET ?3", &st)))
+		return err;
+	store_bind_pl(st, 1, user);
+	sqlite3_bind_int64(st, 2, limit);
+	sqlite3_bind_int64(st, 3, (int64_t)offset);
+	err = cdr_rows(s, st, fn, arg, &n);
+	sqlite3_finalize(st);
+	return err;
+}
+
+int store_cdr_count(struct store *s, const struct pl *user, uint64_t *out)
+{
+	sqlite3_stmt *st;
+	int err, rc;
+
+	if (!s || !out)
+		return EINVAL;
+	if ((err = prep(s, "SELECT count(*) FROM cdrs WHERE ?1 IS NULL"
+			" OR caller = ?1 OR callee = ?1", &st)))
+		return err;
+	store_bind_pl(st, 1, user);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = (uint64_t)sqlite3_column_int64(st, 0);
+	else
+		err = store_fail(s, rc, "cdrs");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int store_cdr_get(struct store *s, int64_t id, const struct pl *user,
+		  store_cdr_fn *fn, void *arg)
+{
+	sqlite3_stmt *st;
+	uint64_t n = 0;
+	int err;
+
+	if (!s || !fn)
+		return EINVAL;
+	if ((err = prep(s, "SELECT " WEB_CDR_COLS " FROM cdrs WHERE id = ?2"
+			" AND (?1 IS NULL OR caller = ?1 OR callee = ?1)", &st)))
+		return err;
+	store_bind_pl(st, 1, user);
+	sqlite3_bind_int64(st, 2, id);
+	err = cdr_rows(s, st, fn, arg, &n);
+	sqlite3_finalize(st);
+	return err ? err : (n ? 0 : ENOENT);
+}
+
+int store_trace_call(struct store *s, const struct pl *call_id,
+		     const struct pl *user, store_trace_fn *fn, void *arg)
+{
+	sqlite3_stmt *st;
+	int err, rc = SQLITE_DONE;
+
+	if (!s || !call_id || !fn)
+		return EINVAL;
+	if ((err = prep(s, "SELECT id, time_us, call_id, caller, callee,"
+			" dir_out, transport, src, dst, summary, msg FROM traces"
+			" WHERE call_id = ?1 AND (?2 IS NULL OR caller = ?2 OR"
+			" callee = ?2) ORDER BY time_us, id", &st)))
+		return err;
+	store_bind_pl(st, 1, call_id);
+	store_bind_pl(st, 2, user);
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_trace t;
+
+		t.id = sqlite3_column_int64(st, 0);
+		t.time_us = sqlite3_column_int64(st, 1);
+		t.call_id = store_col_pl(st, 2);
+		t.caller = store_col_pl(st, 3);
+		t.callee = store_col_pl(st, 4);
+		t.dir_out = sqlite3_column_int(st, 5);
+		t.transport = store_col_pl(st, 6);
+		t.src = store_col_pl(st, 7);
+		t.dst = store_col_pl(st, 8);
+		t.summary = store_col_pl(st, 9);
+		t.msg = store_col_pl(st, 10);
+		err = fn(arg, &t);
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = store_fail(s, rc, "traces");
 	sqlite3_finalize(st);
 	return err;
 }

@@ -29,8 +29,6 @@ struct cdr_row {
 };
 
 struct cdr_walk {
-	size_t n, lo, hi;	/* keep rows with lo <= index < hi */
-	int64_t want_id;	/* > 0: keep only this id */
 	struct cdr_row rows[PER_PAGE];
 	size_t kept;
 };
@@ -38,11 +36,8 @@ struct cdr_walk {
 static int cdr_cb(void *arg, const struct store_cdr *cd)
 {
 	struct cdr_walk *w = arg;
-	size_t i = w->n++;
 	struct cdr_row *r;
 
-	if (w->want_id ? cd->id != w->want_id : (i < w->lo || i >= w->hi))
-		return 0;
 	if (w->kept >= PER_PAGE)
 		return 0;
 	r = &w->rows[w->kept++];
@@ -80,7 +75,7 @@ static int cdr_table(struct web_ctx *c, struct cdr_walk *w,
 	err = buf_put_str(b, "<table class=\"calls\"><tr><th>Start</th><th>"
 			  "From</th><th>To</th><th>Status</th><th>Duration"
 			  "</th><th>Kept until</th><th>Trace</th></tr>\n");
-	for (i = w->kept; !err && i-- > 0;) {
+	for (i = 0; !err && i < w->kept; i++) {
 		struct cdr_row *r = &w->rows[i];
 
 		when(r->setup_us ? r->setup_us : r->end_us, t, sizeof(t));
@@ -104,9 +99,9 @@ static int calls_page(struct web_ctx *c)
 {
 	struct buf *b = &c->resp->body;
 	struct cdr_walk *w;
-	char pg[16];
+	uint64_t n = 0, pages;
 	uint32_t page = 1;
-	size_t pages;
+	char pg[16];
 	struct pl p;
 	int err;
 
@@ -115,24 +110,17 @@ static int calls_page(struct web_ctx *c)
 		if (pl_to_u32(&p, &page) || !page || page > 1000000)
 			return web_page_msg(c, 400, "Calls", "bad page number");
 	}
+	if ((err = store_cdr_count(c->w->st, &c->user, &n)))
+		return err;
+	pages = n ? (n + PER_PAGE - 1) / PER_PAGE : 1;
+	if (page > pages)
+		return web_not_found(c);
 	w = mem_zalloc(sizeof(*w));
 	if (!w)
 		return ENOMEM;
-	err = store_cdr_list(c->w->st, &c->user, cdr_cb, w);	/* count */
-	if (err && err != ENOENT)
-		goto out;
-	/* Oldest first in the store: page 1 is the last PER_PAGE rows. */
-	pages = w->n ? (w->n + PER_PAGE - 1) / PER_PAGE : 1;
-	if (page > pages) {
-		err = web_not_found(c);
-		goto out;
-	}
-	w->hi = w->n - (size_t)(page - 1) * PER_PAGE;
-	w->lo = w->hi > PER_PAGE ? w->hi - PER_PAGE : 0;
-	w->n = 0;
-	w->kept = 0;
-	err = store_cdr_list(c->w->st, &c->user, cdr_cb, w);
-	if (err && err != ENOENT)
+	err = store_cdr_page(c->w->st, &c->user, (uint64_t)(page - 1) *
+			     PER_PAGE, PER_PAGE, cdr_cb, w);
+	if (err)
 		goto out;
 	err = web_page_begin(c, 200, "Calls");
 	if (!err && !w->kept)
@@ -145,7 +133,8 @@ static int calls_page(struct web_ctx *c)
 	if (!err && page < pages)
 		err = buf_printf(b, "<a rel=\"next\" href=\"/calls?page=%u\">"
 				 "older</a>", page + 1);
-	err = err ? err : buf_printf(b, "<p>page %u of %zu</p>", page, pages);
+	err = err ? err : buf_printf(b, "<p>page %u of %llu</p>", page,
+				     (unsigned long long)pages);
 	err = err ? err : web_page_end(c);
 out:
 	mem_free(w);
@@ -161,7 +150,6 @@ struct tmsg {
 };
 
 struct ladder {
-	const char *call_id;
 	char cols[MAX_COLS][64];
 	int ncols;		/* column 1 is the platform */
 	struct tmsg m[MAX_MSGS];
@@ -196,7 +184,7 @@ static int trace_cb(void *arg, const struct store_trace *t)
 	struct tmsg *m;
 	int other;
 
-	if (!pl_eq_str(&t->call_id, l->call_id) || l->n >= MAX_MSGS)
+	if (l->n >= MAX_MSGS)
 		return 0;
 	m = &l->m[l->n];
 	other = col(l, t->dir_out ? &t->dst : &t->src);
@@ -300,20 +288,20 @@ int web_trace_page(struct web_ctx *c, int64_t cdr_id, const struct pl *user)
 {
 	struct cdr_walk *w;
 	struct ladder *l = NULL;
+	struct pl cid;
 	size_t i;
 	int err;
 
 	w = mem_zalloc(sizeof(*w));
 	if (!w)
 		return ENOMEM;
-	w->want_id = cdr_id;
-	err = store_cdr_list(c->w->st, user, cdr_cb, w);
-	if (err && err != ENOENT)
-		goto out;
-	if (!w->kept) {
+	err = store_cdr_get(c->w->st, cdr_id, user, cdr_cb, w);
+	if (err == ENOENT || (!err && !w->kept)) {
 		err = web_not_found(c);
 		goto out;
 	}
+	if (err)
+		goto out;
 	if (!user) {	/* operator: audit before showing */
 		struct pl a = pl_from_str(w->rows[0].caller),
 			  b = pl_from_str(w->rows[0].callee);
@@ -333,11 +321,11 @@ int web_trace_page(struct web_ctx *c, int64_t cdr_id, const struct pl *user)
 		err = ENOMEM;
 		goto out;
 	}
-	l->call_id = w->rows[0].call_id;
 	l->ncols = 0;
 	snprintf(l->cols[1], sizeof(l->cols[1]), "platform");
-	err = store_trace_list(c->w->st, user ? user : NULL, trace_cb, l);
-	if (err && err != ENOENT)
+	cid = pl_from_str(w->rows[0].call_id);
+	err = store_trace_call(c->w->st, &cid, user, trace_cb, l);
+	if (err)
 		goto out;
 	if (l->ncols < 2)
 		l->ncols = 2;
@@ -396,20 +384,14 @@ static int operator_search(struct web_ctx *c)
 	w = mem_zalloc(sizeof(*w));
 	if (!w)
 		return ENOMEM;
-	err = store_cdr_list(c->w->st, &apl, cdr_cb, w);
-	if (err && err != ENOENT)
+	err = store_cdr_page(c->w->st, &apl, 0, PER_PAGE, cdr_cb, w);
+	if (err)
 		goto out;
-	w->lo = w->n > PER_PAGE ? w->n - PER_PAGE : 0;
-	w->hi = w->n;
-	snprintf(d, sizeof(d), "%zu cdrs", w->hi - w->lo);
+	/* Written before anything is shown: no unaudited view. */
+	snprintf(d, sizeof(d), "%zu cdrs", w->kept);
 	err = store_audit_access(c->w->st, c->req->now_us, c->s->aor, &apl,
 				 "web cdr search", d);
 	if (err)
-		goto out;
-	w->n = 0;
-	w->kept = 0;
-	err = store_cdr_list(c->w->st, &apl, cdr_cb, w);
-	if (err && err != ENOENT)
 		goto out;
 	err = web_page_begin(c, 200, "Operator");
 	err = err ? err : buf_put_str(b, "<p>Latest calls of ");

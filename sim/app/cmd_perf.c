@@ -24,15 +24,19 @@ static const struct {
 	{ "parse", perf_parse,
 	  "SIP decode-to-proxy-ready rate vs GNU oSIP2 [--n N] [--out DIR]" },
 	{ "replay", perf_replay, "pcap replay side by side with tshark" },
+	{ "redrive", perf_redrive,
+	  "live re-drive of N captured calls vs SIPp, through refd" },
 	{ "msrp", msrp_sub, "MSRP relay throughput" },
 	{ "sim", perf_sim,
 	  "proxy + UAs in ns-3: scale run, MOS/setup vs loss [--sweep]" },
 	{ "relay", perf_relay, "RTP relay vs rtpengine vs plain forwarder" },
+	{ "proxy", perf_proxy,
+	  "refd vs Kamailio under SIPp: REGISTER/s, digest, calls/s, CPU/op" },
 	{ "conf", perf_conf,
 	  "5-party G.711 rooms mixed at 50% of a core vs the relay" },
 };
 
-static const char *const planned[] = { "proxy", "peers", NULL };
+static const char *const planned[] = { "peers", NULL };
 
 static void usage(FILE *f)
 {

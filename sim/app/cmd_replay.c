@@ -16,9 +16,9 @@
  * process (rpl_drive.c) and compares each outcome with the capture.
  * --target HOST:PORT re-drives every captured dialog message by message
  * against a live server (replay_live.c, sim/replay/rpl_live.h) with the
- * accounts of --accounts FILE. --scenario FILE writes the captured calls as a scenario
- * (rpl_scn.c) for `rtcbench run`. --speed N divides the captured gaps,
- * --asap drops them.
+ * accounts of --accounts FILE. --scenario FILE writes the captured calls
+ * as a scenario (rpl_scn.c) for `rtcbench run`. --speed N divides the
+ * captured gaps, --asap drops them.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -591,44 +591,6 @@ static void print_model(struct run *run)
 		printf("  ... %zu more calls in summary.json\n", n - 8);
 }
 
-/* --target HOST:PORT: transport, target, accounts (exit 2 on error). */
-static int live_opts(struct run *run, const char *target, const char *tp,
-		     bool remote, const char *apath)
-{
-	struct pl p = pl_from_str(tp);
-	struct rpl_acct *a = NULL;
-	enum net_tp t;
-	char err[512];
-	size_t n = 0;
-
-	if (net_tp_parse(&p, &t) || (t != NET_UDP && t != NET_TCP &&
-				     t != NET_TLS)) {
-		fprintf(stderr, "rtcbench replay: --transport %s: want udp, "
-			"tcp or tls\n", tp);
-		return 2;
-	}
-	if (rlive_target(target, t, remote, &run->lo.target, err,
-			 sizeof(err))) {
-		fprintf(stderr, "rtcbench replay: %s\n", err);
-		return 2;
-	}
-	if (!apath) {
-		fprintf(stderr, "rtcbench replay: --target %s needs --accounts "
-			"FILE (\"CAPTURED_AOR USER@DOMAIN PASSWORD\" lines)\n",
-			target);
-		return 2;
-	}
-	if (rlive_accounts(apath, &a, &n, err, sizeof(err))) {
-		fprintf(stderr, "rtcbench replay: %s\n", err);
-		mem_free(a);
-		return 2;
-	}
-	run->lo.accts = a;
-	run->lo.nacct = n;
-	run->live = true;
-	return 0;
-}
-
 static int usage(const char *why)
 {
 	fprintf(stderr, "rtcbench replay: %s\nusage: rtcbench replay PCAP... "
@@ -636,7 +598,7 @@ static int usage(const char *why)
 		"[--write OUT.pcap] [--scenario OUT.scn] [--speed N|--asap]\n"
 		"  live: --target HOST:PORT --accounts FILE [--transport "
 		"udp|tcp|tls]\n        [--step-timeout SECONDS] "
-		"[--allow-remote]\n",
+		"[--allow-remote] [--tls-cert PEM --tls-key PEM]\n",
 		why);
 	return 2;
 }
@@ -645,11 +607,11 @@ int cmd_replay(int argc, char **argv)
 {
 	struct run run;
 	const char *out = "results/latest", *target = "inproc", *wpath = NULL;
-	const char *spath = NULL, *apath = NULL, *tpname = "udp";
-	bool remote = false;
+	const char *spath = NULL;
+	struct rlive_cli lc = { 0 };
 	double speed = 1;
 	char err[512];
-	int i, rc = 0;
+	int i, lk, rc = 0;
 	size_t k;
 
 	memset(&run, 0, sizeof(run));
@@ -658,23 +620,9 @@ int cmd_replay(int argc, char **argv)
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
 			return usage("dissect captures and report"), 0;
-		if (!strcmp(a, "--allow-remote")) {
-			remote = true;
-			continue;
-		}
-		if (!strcmp(a, "--accounts") || !strcmp(a, "--transport") ||
-		    !strcmp(a, "--step-timeout")) {
-			if (i + 1 == argc) {
-				rc = usage("option needs a value");
-				break;
-			}
-			if (!strcmp(a, "--accounts"))
-				apath = argv[++i];
-			else if (!strcmp(a, "--transport"))
-				tpname = argv[++i];
-			else if ((run.lo.step_timeout_us = (uint64_t)(
-				  atof(argv[++i]) * 1e6)) < 1000)
-				rc = usage("--step-timeout wants seconds > 0");
+		if ((lk = rlive_cli_arg(&lc, argc, argv, &i))) {
+			if (lk < 0)
+				rc = usage("option needs a valid value");
 			continue;
 		}
 		if (!strcmp(a, "--out") || !strcmp(a, "--target") ||
@@ -705,7 +653,7 @@ int cmd_replay(int argc, char **argv)
 	if (!rc && !run.ninputs)
 		rc = usage("no capture given");
 	if (!rc && strcmp(target, "none") && strcmp(target, "inproc"))
-		rc = live_opts(&run, target, tpname, remote, apath);
+		rc = (run.live = true, rlive_setup(&lc, target, &run.lo));
 	if (rc)
 		goto out;
 	if (wpath && rpl_writer_open(&run.wr, wpath, err, sizeof(err))) {

@@ -9,5 +9,7 @@
 
 int perf_parse(int argc, char **argv);
 int perf_conf(int argc, char **argv);
+int perf_proxy(int argc, char **argv);
+int perf_redrive(int argc, char **argv);
 
 #endif

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
 #include "app/replay_live.h"
@@ -80,6 +81,79 @@ int rlive_accounts(const char *path, struct rpl_acct **a, size_t *n,
 	}
 	mem_free(text);
 	return e;
+}
+
+int rlive_cli_arg(struct rlive_cli *c, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i], **dst = NULL;
+
+	if (!strcmp(a, "--allow-remote")) {
+		c->remote = true;
+		return 1;
+	}
+	if (!strcmp(a, "--accounts"))
+		dst = &c->accounts;
+	else if (!strcmp(a, "--transport"))
+		dst = &c->transport;
+	else if (!strcmp(a, "--tls-cert"))
+		dst = &c->tls_cert;
+	else if (!strcmp(a, "--tls-key"))
+		dst = &c->tls_key;
+	else if (strcmp(a, "--step-timeout"))
+		return 0;
+	if (*i + 1 >= argc)
+		return -1;
+	a = argv[++*i];
+	if (dst) {
+		*dst = a;
+		return 1;
+	}
+	c->step_timeout_us = (uint64_t)(atof(a) * 1e6);
+	return c->step_timeout_us >= 1000 ? 1 : -1;
+}
+
+int rlive_setup(const struct rlive_cli *c, const char *target,
+		struct rlive_opts *o)
+{
+	struct pl p = pl_from_str(c->transport ? c->transport : "udp");
+	struct rpl_acct *a = NULL;
+	enum net_tp t;
+	char err[512];
+	size_t n = 0;
+
+	if (net_tp_parse(&p, &t) || (t != NET_UDP && t != NET_TCP &&
+				     t != NET_TLS)) {
+		fprintf(stderr, "rtcbench replay: --transport %.*s: want udp, "
+			"tcp or tls\n", PL_ARG(p));
+		return 2;
+	}
+	if (t == NET_TLS && (!c->tls_cert || !c->tls_key)) {
+		fprintf(stderr, "rtcbench replay: --transport tls needs "
+			"--tls-cert and --tls-key (the callee's listener)\n");
+		return 2;
+	}
+	if (rlive_target(target, t, c->remote, &o->target, err,
+			 sizeof(err))) {
+		fprintf(stderr, "rtcbench replay: %s\n", err);
+		return 2;
+	}
+	if (!c->accounts) {
+		fprintf(stderr, "rtcbench replay: --target %s needs --accounts "
+			"FILE (\"CAPTURED_AOR USER@DOMAIN PASSWORD\" lines)\n",
+			target);
+		return 2;
+	}
+	if (rlive_accounts(c->accounts, &a, &n, err, sizeof(err))) {
+		fprintf(stderr, "rtcbench replay: %s\n", err);
+		mem_free(a);
+		return 2;
+	}
+	o->accts = a;
+	o->nacct = n;
+	o->step_timeout_us = c->step_timeout_us;
+	o->tls_cert = c->tls_cert;
+	o->tls_key = c->tls_key;
+	return 0;
 }
 
 static int bind_sockets(struct io_loop *loop, struct io_core *core,
@@ -232,6 +306,9 @@ int rlive_run(struct rep_summary *sum, json_t *dialogs, const char *file,
 			  "target", file, rok, rn);
 	rep_summary_metric_add(sum, "live_denied",
 			       (double)io_stats(loop)->denied);
+	rep_summary_metric_add(sum, "live_stream_bytes",
+			       (double)(io_stats(loop)->stream_tx +
+					io_stats(loop)->stream_rx));
 out:
 	io_loop_free(loop);
 	rpl_live_free(l);

@@ -22,6 +22,20 @@ struct rlive_opts {
 	const char *tls_cert, *tls_key;	/* callee listener (tls) */
 };
 
+/* Command-line options of the live mode, before they are checked. */
+struct rlive_cli {
+	const char *accounts, *transport, *tls_cert, *tls_key;
+	bool remote;
+	uint64_t step_timeout_us;
+};
+/* argv[*i] a live option: consumed with its value (*i advanced), 1; not
+ * one: 0; a bad or missing value: -1. */
+int rlive_cli_arg(struct rlive_cli *c, int argc, char **argv, int *i);
+/* Options checked into o (the target, the accounts read); 0, or 2 with
+ * a one-line message on stderr. */
+int rlive_setup(const struct rlive_cli *c, const char *target,
+		struct rlive_opts *o);
+
 /*
  * HOST:PORT with transport tp into *a; refused (EPERM, reason in err)
  * outside 127.0.0.0/8 and ::1 unless allow_remote. EINVAL.

@@ -120,8 +120,11 @@ static int write_conf(struct scn_ctx *c, struct scn_live *l, char *err,
 			p + 1, l->cert, l->key);
 	fprintf(f, "auth = on\n\n[media]\naddress = 127.0.0.1\n"
 		   "ports = %u-%u\n", l->media_lo, l->media_lo + 199);
+	/* MSRP over TCP always (chat via=tcp), over TLS with a cert */
+	fprintf(f, "\n[msrp]\nlisten = tcp:127.0.0.1:%u", p + 6);
 	if (l->tls)
-		fprintf(f, "\n[msrp]\nlisten = tls:127.0.0.1:%u\n", p + 2);
+		fprintf(f, " tls:127.0.0.1:%u", p + 2);
+	fputc('\n', f);
 	/* The conference focus (conf_verb.c dials room-NAME). */
 	fprintf(f, "\n[conference]\nprefix = room-\nlisten = "
 		   "udp:127.0.0.1:%u\nports = %u-%u\n", p + 3,
@@ -178,7 +181,7 @@ static int live_start_once(struct scn_ctx *c, unsigned attempt, char *err,
 		snprintf(err, errsz, "%s: %s", c->data_dir, strerror(errno));
 		return errno;
 	}
-	if (free_port(&l->port, 6, c->o->seed + (uint64_t)getpid() +
+	if (free_port(&l->port, 7, c->o->seed + (uint64_t)getpid() +
 		      attempt * 1009) ||
 	    free_port(&l->media_lo, 1, c->o->seed + 77 + (uint64_t)getpid() +
 		      attempt * 2003)) {
@@ -241,8 +244,9 @@ static int live_start_once(struct scn_ctx *c, unsigned attempt, char *err,
 	snprintf(pcap, sizeof(pcap), "%s/lo.pcap", c->dir);
 	/* The platform's ports, its relay range, and the bench UAs' RTP. */
 	snprintf(filter, sizeof(filter), "(port %u or port %u or port %u or "
-		 "portrange %u-%u or portrange 30000-30015)", l->port,
-		 l->port + 1, l->port + 2, l->media_lo, l->media_lo + 199);
+		 "port %u or portrange %u-%u or portrange 30000-30015)",
+		 l->port, l->port + 1, l->port + 2, l->port + 6, l->media_lo,
+		 l->media_lo + 199);
 	if (scn_capture_start(&l->cap, "lo", filter, pcap, c->capture_why,
 			      sizeof(c->capture_why))) {
 		char w[200];

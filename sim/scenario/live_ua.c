@@ -60,6 +60,26 @@ static int d_attach(void *arg, struct ua *ua, const struct ua_cfg *cfg)
 	return (int)lu->n++;
 }
 
+/* An MSRP client: no socket of its own, it dials the relay. */
+static int d_attach_core(void *arg, struct core_ref core,
+			 const struct net_addr *addr)
+{
+	struct live_ua *lu = arg;
+	struct io_core **nc, *ioc;
+	int rc;
+
+	(void)addr;
+	nc = mem_realloc(lu->cores, (lu->n + 1) * sizeof(*nc));
+	if (!nc)
+		return -ENOMEM;
+	lu->cores = nc;
+	rc = io_core_add(lu->loop, core.ops, core.core, &ioc);
+	if (rc)
+		return -rc;
+	lu->cores[lu->n] = ioc;
+	return (int)lu->n++;
+}
+
 static void d_kick(void *arg, int idx)
 {
 	struct live_ua *lu = arg;
@@ -121,12 +141,18 @@ static int live_ua_start(struct scn_ctx *c, struct scn_live *l, char *err,
 	lu->drv.attach = d_attach;
 	lu->drv.kick = d_kick;
 	lu->drv.run_until = d_run;
+	lu->drv.attach_core = d_attach_core;
 	lu->drv.wall_offset_us = io_wall_offset_us(lu->loop);
 	lu->uas.drv = &lu->drv;
 	lu->uas.arg = lu;
 	lu->uas.proxy[0] = proxy_addr(l->port, NET_UDP);
 	lu->uas.proxy[1] = proxy_addr(l->port, NET_TCP);
 	lu->uas.proxy[2] = proxy_addr((uint16_t)(l->port + 1), NET_TLS);
+	/* refd's MSRP relay (be_live.c writes [msrp]) */
+	lu->uas.msrp[0] = proxy_addr((uint16_t)(l->port + 6), NET_TCP);
+	if (l->tls)
+		lu->uas.msrp[1] = proxy_addr((uint16_t)(l->port + 2),
+					     NET_TLS);
 	lu->uas.http = scn_http_live;
 	lu->uas.http_arg = l;
 	/* 127.1.x.y / 127.2.x.y with x from the pid: another live run on

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # rtcbench replay --target HOST:PORT: the shipped traces and the shared
 # corpus re-driven message by message against a live refd on loopback.
-# The test provisions one account per captured AOR (from a --target none
+# The corpus runs over UDP, TCP and TLS. The test provisions one account per captured AOR (from a --target none
 # run), starts refd, and checks the verdicts: every dialog of traces/
 # except two the capture got wrong answers for (a 403 to a REGISTER, a
 # 408 to a CANCEL) must match;
@@ -25,9 +25,13 @@ domain = example.test
 data_dir = $tmp/var
 policy = $root/ref/policy/sip2sip.policy
 [sip]
-listen = udp:127.0.0.1:$p tcp:127.0.0.1:$p
+listen = udp:127.0.0.1:$p tcp:127.0.0.1:$p tls:127.0.0.1:$((p+1))
+tls_cert = $tmp/tls.crt
+tls_key = $tmp/tls.key
 auth = on
 CONF
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+	-keyout "$tmp/tls.key" -out "$tmp/tls.crt" 2>/dev/null
 # one account per captured AOR
 : >"$tmp/accounts"
 for src in traces "$CORPUS"; do
@@ -53,16 +57,20 @@ done <"$tmp/accounts"
 bin/refd -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
 for _ in $(seq 50); do grep -q serving "$tmp/refd.log" && break; sleep 0.1; done
 fail=0
-for src in traces "$CORPUS"; do
+for run in "traces udp" "$CORPUS udp" "$CORPUS tcp" "$CORPUS tls"; do
+	set -- $run
+	src=$1 tp=$2 port=$p
+	[ "$tp" = tls ] && port=$((p+1))
 	set +e
-	timeout 120 bin/rtcbench replay "$src" --target 127.0.0.1:$p \
+	timeout 120 bin/rtcbench replay "$src" --target 127.0.0.1:$port \
+		--transport $tp --tls-cert "$tmp/tls.crt" --tls-key "$tmp/tls.key" \
 		--accounts "$tmp/accounts" --asap --step-timeout 2 \
 		--out "$tmp/o" >"$tmp/log" 2>&1; rc=$?
 	set -e
-	python3 - "$tmp/o/summary.json" "$src" "$rc" <<'PY' || { cat "$tmp/log"; fail=1; }
+	python3 - "$tmp/o/summary.json" "$src" "$rc" "$tp" <<'PY' || { cat "$tmp/log"; fail=1; }
 import json, sys
 d = json.load(open(sys.argv[1]))
-m, src, rc = d["metrics"], sys.argv[2], int(sys.argv[3])
+m, src, rc, tp = d["metrics"], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 dl = d["dialogs"]
 by = {}
 for x in dl:
@@ -75,6 +83,7 @@ assert all(x["frame"] > 0 and "expected" in x["why"] or "cannot send" in x["why"
 assert all(x["why"] for x in skipped), skipped
 assert m["live_registered"] > 0 and m.get("live_denied", 0) == 0, m
 assert rc == (1 if div else 0), rc
+assert (m.get("live_stream_bytes", 0) > 0) == (tp != "udp"), m
 if src == "traces":
     # the captured registrar refused voi18063 (403), ours has the
     # account; the captured CANCEL timed out (408), ours is answered
@@ -84,7 +93,7 @@ if src == "traces":
     assert matched >= 6, matched
 else:
     assert matched >= 55, (matched, div)
-print(f"{src}: {len(dl)} dialogs: {matched} matched, {len(div)} diverged, "
+print(f"{src} over {tp}: {len(dl)} dialogs: {matched} matched, {len(div)} diverged, "
       f"{len(skipped)} skipped, {m['live_wall_s']:.2f} s")
 PY
 done

@@ -71,4 +71,9 @@ SCN
 bin/rtcbench run "$tmp/reg.scn" --mode live --out "$tmp/r" >"$tmp/log" 2>&1 ||
 	{ cat "$tmp/log"; exit 1; }
 grep -q '"detail": "carol is not registered"' "$tmp/r/summary.json"
+# chat through refd's MSRP relay: in clear over TCP, and OTR (the AKE and
+# the encrypted canary over the same path)
+bin/rtcbench run scenarios/encryption/msrp_plain_exposed.scn \
+	scenarios/encryption/otr.scn --mode live --out "$tmp/c" >"$tmp/log" 2>&1 ||
+	{ cat "$tmp/log"; exit 1; }
 echo ok

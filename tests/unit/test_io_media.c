@@ -198,6 +198,84 @@ static void test_io_media_call(void **state)
 	close(fb);
 }
 
+/*
+ * A call the relay ends by itself (no media for its timeout: 300 ms here)
+ * still gets its figures into the CDR written later, and its ports close.
+ */
+static void test_io_media_timeout_stats(void **state)
+{
+	struct rtp_relay_cfg rc;
+	struct rtp_relay *r = NULL;
+	struct rtp_relay_counters cnt;
+	struct io_loop *l = NULL;
+	struct io_media m;
+	struct sip_media_ops ops;
+	struct sip_cdr_media st;
+	struct net_addr pa, pb;
+	struct buf out_a, out_b;
+	struct pl cid = PL("call-2@test"), fta = PL("ta"), ftb = PL("tb"), s;
+	struct io_opts o = { 0 };
+	char err[128], text[512];
+	uint16_t base;
+	int fa, fb, i;
+
+	(void)state;
+	fa = phone(&pa);
+	fb = phone(&pb);
+	assert_int_equal(io_loop_new(&l, &o, err, sizeof(err)), 0);
+	base = (uint16_t)(42000 + (getpid() % 1000) * 16 + 8);
+	memset(&rc, 0, sizeof(rc));
+	rc.addr = loopback(0);
+	rc.port_min = base;
+	rc.port_max = (uint16_t)(base + 7);
+	rc.timeout_us = 300000;
+	assert_int_equal(rtp_relay_new(&r, &rc), 0);
+	assert_int_equal(io_media_attach(&m, l, r), 0);
+	io_media_sip_ops(&m, &ops);
+	buf_init(&out_a);
+	buf_init(&out_b);
+	sdp(text, sizeof(text), net_addr_port(&pa));
+	s = pl_from_str(text);
+	assert_int_equal(ops.offer(ops.arg, &cid, &fta, &s, &out_b), 0);
+	sdp(text, sizeof(text), net_addr_port(&pb));
+	s = pl_from_str(text);
+	assert_int_equal(ops.answer(ops.arg, &cid, &fta, &ftb, &s, &out_a),
+			 0);
+	io_media_pump(&m);
+	rtp_through(l, fa, m_port(&out_a), fb, 1);
+	rtp_through(l, fa, m_port(&out_a), fb, 2);
+	rtp_through(l, fb, m_port(&out_b), fa, 9);
+	for (i = 0; i < 300; i++) {
+		rtp_relay_counters(r, &cnt);
+		if (cnt.calls_timed_out)
+			break;
+		assert_int_equal(io_run_once(l, 10), 0);
+	}
+	assert_int_equal(cnt.calls_timed_out, 1);
+	assert_int_equal(m.closed, m.opened);
+	assert_int_equal(ops.stats(ops.arg, &cid, &fta, &st), 0);
+	assert_true(st.present);
+	assert_int_equal(st.packets[0], 2);
+	assert_int_equal(st.packets[1], 1);
+	assert_int_equal(st.bytes[0], 2 * 172);
+	/* asked with the other side as the caller: swapped */
+	assert_int_equal(ops.stats(ops.arg, &cid, &ftb, &st), 0);
+	assert_int_equal(st.packets[0], 1);
+	assert_int_equal(st.packets[1], 2);
+	{
+		struct pl other = PL("no-such-call");
+
+		assert_int_equal(ops.stats(ops.arg, &other, &fta, &st),
+				 ENOENT);
+	}
+	buf_fini(&out_a);
+	buf_fini(&out_b);
+	io_loop_free(l);
+	rtp_relay_free(r);
+	close(fa);
+	close(fb);
+}
+
 /* [media] in one call: absent -> ENOENT, bad -> file:line:key, good ->
  * relay attached and the ng protocol answering a ping. */
 static void test_io_media_start(void **state)
@@ -252,6 +330,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_io_media_call, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_io_media_timeout_stats,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_io_media_start, setup,
 						teardown),
 	};

@@ -636,6 +636,23 @@ static void test_web_contacts_export(void **state)
 	assert_null(strstr(body(), "$argon2"));
 }
 
+static int audit_cb(void *arg, int64_t t, const struct pl *actor,
+		    const struct pl *action, const struct pl *detail)
+{
+	(void)t; (void)actor; (void)action; (void)detail;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int count_audit(const char *aor)
+{
+	struct pl u = pl_from_str(aor);
+	int n = 0;
+
+	assert_int_equal(store_audit_list_user(F.s, &u, audit_cb, &n), 0);
+	return n;
+}
+
 static void test_web_remove(void **state)
 {
 	char code[16], other[256];
@@ -653,6 +670,8 @@ static void test_web_remove(void **state)
 	}
 	assert_int_equal(login_as("root", "Tq7%23vLx2%21pRz9w"), 303);
 	assert_int_equal(post("/identity/remove", "x=1"), 409);	/* no e-mail */
+	assert_int_equal(req("GET", "/operator?user=dave", NULL, NULL), 200);
+	assert_int_equal(count_audit("dave@example.test"), 1);
 	assert_int_equal(login_as("dave", "Tq7%23vLx2%21pRz9w"), 303);
 	snprintf(other, sizeof(other), "%s", F.cookie);	/* a 2nd browser */
 	assert_int_equal(login_as("dave", "Tq7%23vLx2%21pRz9w"), 303);
@@ -670,6 +689,7 @@ static void test_web_remove(void **state)
 	assert_int_equal(req("GET", "/calls", NULL, NULL), 303);
 	assert_int_equal(req("GET", "/export", NULL, other), 303);
 	assert_int_equal(login_as("dave", "Tq7%23vLx2%21pRz9w"), 401);
+	assert_int_equal(count_audit("dave@example.test"), 0);	/* P18 */
 	{
 		struct pl u = PL("dave@example.test");
 		struct buf b;

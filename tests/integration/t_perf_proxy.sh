@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# rtcbench perf proxy, short: refd and Kamailio each take REGISTER,
+# digest REGISTER and calls from SIPp (1 s per phase, low rates) and the
+# results land in summary.json and proxy_calls.dat. Checks that both
+# servers ran every phase cleanly, not the CPU targets (make bench).
+set -eu
+cd "$(dirname "$0")/../.."
+for b in sipp kamailio; do
+	command -v $b >/dev/null || { echo "skip: $b not installed"; exit 77; }
+done
+tmp=$(mktemp -d /tmp/t_perf_proxy.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
+set +e
+timeout 120 bin/rtcbench perf proxy --out "$tmp/out" --secs 1 --rates 100,200 \
+	--reg-rate 300 --auth-rate 200 --users 20 >"$tmp/log" 2>&1
+rc=$?
+set -e
+cat "$tmp/log"
+check "perf proxy ran to its checks (exit 0 or 1)" '[ "$rc" = 0 ] || [ "$rc" = 1 ]'
+check "refd: every REGISTER phase clean" \
+	'grep -q "^ok   proxy_refd_register_clean" $tmp/log'
+check "kamailio: every REGISTER phase clean" \
+	'grep -q "^ok   proxy_kamailio_register_clean" $tmp/log'
+check "both answered calls at 200/s" \
+	'awk "\$1 == 200 && \$2 > 150 && \$6 > 150 { ok = 1 } END { exit !ok }" $tmp/out/proxy_calls.dat'
+check "summary.json has CPU per operation and the ratios" \
+	'python3 -c "import json,sys; m=json.load(open(sys.argv[1]))[\"metrics\"]; sys.exit(0 if m[\"proxy_refd_calls_200_cpu_us\"] > 0 and m[\"proxy_kamailio_register_cpu_us\"] > 0 and \"proxy_cpu_ratio_auth_register\" in m else 1)" $tmp/out/summary.json'
+[ "$fail" = 0 ]
