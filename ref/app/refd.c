@@ -23,6 +23,7 @@
  * proxy's push hook only queues, the worker POSTs and logs (P9).
  */
 #include <errno.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,30 @@ static int st_msg(void *arg, const struct sip_message_rec *m)
 	return err;
 }
 
+/*
+ * The loop's connection never copies the WAL into the database itself:
+ * a commit that crosses the auto-checkpoint size would do it inline and
+ * stall calls (measured: over a second after a large purge). The
+ * retention worker checkpoints every second instead (refd_svc.h).
+ */
+static int loop_busy(void *arg, int count)
+{
+	struct timespec ts = { 0, 500000 };
+
+	(void)arg;
+	/* Poll every 0.5 ms for up to 5 s: the worker's purge chunks
+	 * leave short gaps (refd_svc.c) that this catches. */
+	if (count >= 10000)
+		return 0;
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
+static const struct store_opts loop_store_opts = {
+	.no_autocheckpoint = 1,
+	.busy_fn = loop_busy,
+};
+
 /* RFC 8599 wake-up: queued for the push worker, never waited on. The
  * worker may not exist yet (started after the signal mask): dropped. */
 static void st_push(void *arg, const struct sip_push *e)
@@ -195,7 +220,7 @@ static int wire_sip(struct refd *d)
 	uint64_t seed;
 	int err;
 
-	if (!d->store && (err = store_open(&d->store, d->data_dir, NULL, serr,
+	if (!d->store && (err = store_open(&d->store, d->data_dir, &loop_store_opts, serr,
 					    sizeof(serr)))) {
 		LOG_E(&d->log, "store: %s", serr);
 		return err;
@@ -287,7 +312,7 @@ static int wire_msrp(struct refd *d)
 
 	if (!d->msrp)
 		return 0;
-	if (!d->store && (e = store_open(&d->store, d->data_dir, NULL, err,
+	if (!d->store && (e = store_open(&d->store, d->data_dir, &loop_store_opts, err,
 					  sizeof(err)))) {
 		LOG_E(&d->log, "store: %s", err);
 		return e;
@@ -328,12 +353,16 @@ static void commit_cb(void *arg)
  */
 static int start_retention(struct refd *d)
 {
+	char err[512];
+
 	d->ret.store = d->store;
 	d->ret.log = &d->log;
 	d->ret.wall_off_us = io_wall_offset_us(d->loop);
 	d->ret.before = commit_cb;
 	d->ret.arg = d;
 	(void)refd_retention_run(&d->ret, io_now_us());
+	if (refd_retention_thread(&d->ret, d->data_dir, err, sizeof(err)))
+		LOG_W(&d->log, "retention: %s; purging on the loop", err);
 	return io_core_add(d->loop, &refd_retention_ops, &d->ret,
 			   &d->ret_core);
 }

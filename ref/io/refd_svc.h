@@ -9,6 +9,8 @@
 #ifndef IO_REFD_SVC_H
 #define IO_REFD_SVC_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "base/core.h"
 #include "base/log.h"
@@ -28,6 +30,14 @@ struct refd_retention {
 	void *arg;
 	uint64_t runs, failures;
 	struct store_purge_report total;	/* summed over runs */
+	/* The worker (refd_retention_thread): periodic purges on its own
+	 * connection, so the loop never waits for them. */
+	struct store *wst;
+	pthread_t th;
+	bool th_up, stop, kick, ckpt;
+	uint64_t ckpt_due_us;	/* next WAL checkpoint, monotonic */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
 };
 
 /*
@@ -38,6 +48,19 @@ int refd_retention_init(struct refd_retention *r, const char *path,
 			char *err, size_t errsz);
 /* One purge as of now_us (monotonic) and the next one scheduled. */
 int refd_retention_run(struct refd_retention *r, uint64_t now_us);
+/*
+ * From now on the periodic purges run in a worker thread with its own
+ * store connection on data_dir: the SIP loop keeps answering while rows
+ * are deleted (chunked transactions it interleaves with) and only waits
+ * for the final VACUUM's write lock, whose time grows with the data
+ * kept, not with the data purged. The worker also checkpoints the WAL
+ * every second (the loop's connection is opened with no_autocheckpoint).
+ * Signals are blocked in the worker.
+ * 0, or an errno (the purges then stay on the loop).
+ */
+int refd_retention_thread(struct refd_retention *r, const char *data_dir,
+			  char *err, size_t errsz);
+/* Stop the worker (a purge under way finishes first), free. */
 void refd_retention_fini(struct refd_retention *r);
 
 /* The loop core: its deadline is due_us; arg is the struct refd_retention. */

@@ -45,6 +45,16 @@ struct store_opts {
 	uint32_t busy_timeout_ms;	/* 0: 5000 */
 	int sync_full;		/* 1: synchronous=FULL (power-loss safe);
 				 * 0: NORMAL, safe against process crash */
+	int no_autocheckpoint;	/* 1: commits never copy the WAL into the
+				 * database (a latency-critical connection;
+				 * someone must call store_checkpoint) */
+	/* Instead of the busy timeout: called while another connection
+	 * holds the write lock, count = calls so far; non-zero retries,
+	 * 0 gives up (EBUSY). SQLite's own handler backs off to 100 ms
+	 * sleeps and can miss short gaps between another writer's
+	 * transactions; a caller that must not wait long polls faster. */
+	int (*busy_fn)(void *arg, int count);
+	void *busy_arg;
 };
 
 /*
@@ -55,6 +65,20 @@ struct store_opts {
  */
 int store_open(struct store **sp, const char *data_dir,
 	       const struct store_opts *opts, char *err, size_t errsz);
+/*
+ * A PASSIVE WAL checkpoint: copy what the WAL holds into the database as
+ * far as readers allow, without blocking writers or waiting. For the
+ * connection that checkpoints on behalf of one opened with
+ * no_autocheckpoint. 0 or EIO.
+ */
+int store_checkpoint(struct store *s);
+/*
+ * fn(arg) runs after each chunk of a purge or quota eviction, outside any
+ * transaction: a connection purging beside a latency-critical writer can
+ * pause there so the writer gets the lock (the store itself never
+ * sleeps). NULL: none.
+ */
+void store_set_yield(struct store *s, void (*fn)(void *arg), void *arg);
 /* Commit an open batch, checkpoint, finalize statements. NULL ok. */
 void store_close(struct store *s);
 /* Last backend error, one line (never contains row data). */

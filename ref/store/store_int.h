@@ -44,6 +44,8 @@ struct store {
 	char *vm_dir;		/* data_dir/voicemail */
 	int in_batch;
 	int schema;
+	void (*yield)(void *arg);	/* between purge chunks, may be NULL */
+	void *yield_arg;
 	char err[256];
 };
 

@@ -67,6 +67,8 @@ static int del_chunked(struct store *s, enum store_stmt q, int64_t before,
 		if (err)
 			return err;
 		*count += (uint64_t)n;
+		if (s->yield)
+			s->yield(s->yield_arg);
 	} while (n == PURGE_CHUNK);
 	return 0;
 }
@@ -98,6 +100,8 @@ static int drop_files(struct store *s, const struct store_ids *ids,
 	err = store_tx_end(s, err);
 	if (err)
 		return err;
+	if (s->yield)
+		s->yield(s->yield_arg);
 	for (i = 0; i < ids->n; i += 2) {
 		*count += 1;
 		*bytes += (uint64_t)ids->v[i + 1];

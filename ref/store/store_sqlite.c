@@ -512,12 +512,17 @@ static int set_pragmas(struct store *s, const struct store_opts *o)
 {
 	char sql[256];
 
-	sqlite3_busy_timeout(s->db, o && o->busy_timeout_ms ?
-			     (int)o->busy_timeout_ms : 5000);
+	if (o && o->busy_fn)
+		sqlite3_busy_handler(s->db, o->busy_fn, o->busy_arg);
+	else
+		sqlite3_busy_timeout(s->db, o && o->busy_timeout_ms ?
+				     (int)o->busy_timeout_ms : 5000);
 	snprintf(sql, sizeof(sql), "PRAGMA journal_mode=WAL;"
 		 "PRAGMA secure_delete=ON; PRAGMA foreign_keys=ON;"
-		 "PRAGMA temp_store=MEMORY; PRAGMA synchronous=%s;",
-		 o && o->sync_full ? "FULL" : "NORMAL");
+		 "PRAGMA temp_store=MEMORY; PRAGMA synchronous=%s;%s",
+		 o && o->sync_full ? "FULL" : "NORMAL",
+		 o && o->no_autocheckpoint ? "PRAGMA wal_autocheckpoint=0;" :
+		 "");
 	return store_exec(s, sql);
 }
 
@@ -619,6 +624,21 @@ void store_close(struct store *s)
 	mem_free(s->files_dir);
 	mem_free(s->vm_dir);
 	mem_free(s);
+}
+
+void store_set_yield(struct store *s, void (*fn)(void *arg), void *arg)
+{
+	if (s) {
+		s->yield = fn;
+		s->yield_arg = arg;
+	}
+}
+
+int store_checkpoint(struct store *s)
+{
+	if (!s || s->in_batch)
+		return EINVAL;
+	return store_exec(s, "PRAGMA wal_checkpoint(PASSIVE)");
 }
 
 int store_mark_dirty(struct store *s)
