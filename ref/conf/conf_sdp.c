@@ -28,6 +28,20 @@ void conf_sdp_caps(const struct net_addr *media, char *out, size_t sz)
 		 ip_kind(media), host);
 }
 
+void conf_sdp_offer(const struct net_addr *media, uint16_t port,
+		    uint32_t sess_id, char *out, size_t sz)
+{
+	char host[NET_ADDR_STRLEN];
+
+	net_addr_host(media, host, sizeof(host));
+	snprintf(out, sz,
+		 "v=0\r\no=focus %u %u IN %s %s\r\ns=conference\r\n"
+		 "c=IN %s %s\r\nt=0 0\r\nm=audio %u RTP/AVP 0 8 96\r\n"
+		 "a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
+		 "a=rtpmap:96 L16/8000\r\na=ptime:20\r\n", sess_id, sess_id,
+		 ip_kind(media), host, ip_kind(media), host, port);
+}
+
 /* First acceptable format of m-line i in the offerer's order. */
 int conf_sdp_pick(const struct sdp_session *s, size_t i, uint8_t *pt,
 		      enum conf_codec *codec)

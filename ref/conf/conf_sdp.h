@@ -16,6 +16,10 @@
 
 /* Supported codecs as an SDP body, for 488 (RFC 3261 21.4.26). */
 void conf_sdp_caps(const struct net_addr *media, char *out, size_t sz);
+/* Our offer (the focus dials out, REFER): audio on port, every codec
+ * the mixer takes. */
+void conf_sdp_offer(const struct net_addr *media, uint16_t port,
+		    uint32_t sess_id, char *out, size_t sz);
 /* First format of m-line i the mixer takes, in the offerer's order:
  * PT 0, PT 8, or a dynamic L16/8000 mono. ENOENT. */
 int conf_sdp_pick(const struct sdp_session *s, size_t i, uint8_t *pt,
