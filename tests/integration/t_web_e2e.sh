@@ -37,6 +37,7 @@ w=$((p + 7))
 fail=0
 check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
 t0=$(date +%s.%N)
+lap() { printf 'time: %s at %.1f s\n' "$1" "$(echo "$(date +%s.%N) - $t0" | bc)"; }
 
 mkdir -p "$tmp/mail"
 build/tools/smtpsink -d "$tmp/mail" -t 120 >"$tmp/sink.out" \
@@ -94,6 +95,7 @@ stop_refd() {
 	check "refd ($1) SIGTERM exit 0" '[ "$rc" = 0 ]'
 }
 check "refd serves the portal over plain HTTP" 'start_refd plain http'
+lap "refd up"
 
 # SIPp: service's device answers both calls; bob's device takes a MESSAGE.
 # Ports: SIP p, SIPp p+2..p+6 and p+20 (media), web p+7, voicemail p+8.
@@ -152,20 +154,23 @@ e2e() { # $1 mode, $2 scheme
 	WEB_A=alice WEB_A_PW=$apw WEB_A_CALL=$acall \
 	WEB_B=bob WEB_B_PW=$bpw WEB_B_CALL=$bcall \
 	WEB_B_CANARY=canary-message-1 WEB_OP=service WEB_OP_PW=$spw \
-	timeout 50 node tests/web/e2e.mjs
+	timeout 100 node tests/web/e2e.mjs
 }
 rm -f "$shots"/*.png
+lap "SIPp done"
 check "the portal in Chromium over HTTP (e2e.mjs full)" 'e2e full http'
+lap "e2e full done"
 stop_refd plain
 
 conf tls >"$tmp/refd.ini"
 check "refd serves the portal over HTTPS" 'start_refd tls https'
 check "the portal in Chromium over HTTPS (e2e.mjs tls)" 'e2e tls https'
+lap "e2e tls done"
 stop_refd tls
 check "alice's account is gone from the store" \
 	'! ctl account list | grep -q "^alice@"'
 check "the sink got the codes" '[ "$(ls $tmp/mail | wc -l)" -ge 2 ]'
 echo "screenshots: $(ls "$shots"/*.png 2>/dev/null | wc -l) in $shots"
-echo "t_web_e2e: $(echo "$(date +%s.%N) - $t0" | bc) s"
+lap "t_web_e2e done"
 [ "$fail" = 0 ] || { tail -n 5 "$tmp"/refd-*.log; cat "$tmp/sink.log"; }
 exit "$fail"

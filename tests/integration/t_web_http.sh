@@ -115,6 +115,11 @@ check "POST without the form token: 403" \
 	 grep -q "invalid form token" $tmp/b'
 check "POST with a forged token: 403" \
 	'[ "$(get $A /identity/voicemail -d csrf=00ff -d enabled=on)" = 403 ]'
+head -c 70000 /dev/zero | tr '\0' a >"$tmp/big"
+check "a 70 kB form: 413, with the security headers" \
+	'[ "$(get $A /identity/voicemail --data-binary @$tmp/big)" = 413 ] &&
+	 hdr Content-Security-Policy | grep -q "frame-ancestors" &&
+	 hdr X-Frame-Options | grep -q DENY'
 check "voicemail on" \
 	'[ "$(get $A /identity/voicemail -d csrf=$at -d enabled=on)" = 200 ] &&
 	 grep -q "<td id=\"voicemail\">on</td>" $tmp/b'

@@ -369,7 +369,11 @@ static void test_web_email_codes(void **state)
 
 static void test_web_password_voicemail(void **state)
 {
+	char other[256];
+
 	(void)state;
+	assert_int_equal(login_as("bob", "Bz4%25nWq8%40kLm3s"), 303);
+	snprintf(other, sizeof(other), "%s", F.cookie);
 	assert_int_equal(login_as("bob", "Bz4%25nWq8%40kLm3s"), 303);
 	assert_int_equal(post("/identity/password", "old=wrong&new=x"), 403);
 	assert_int_equal(post("/identity/password", "old=Bz4%%25nWq8%%40kLm3s"
@@ -380,6 +384,8 @@ static void test_web_password_voicemail(void **state)
 	assert_int_equal(post("/identity/password", "old=Bz4%%25nWq8%%40kLm3s"
 			      "&new=N3w-Secr3t-Pw"), 200);
 	assert_true(has("Password changed"));
+	assert_int_equal(req("GET", "/identity", NULL, NULL), 200);
+	assert_int_equal(req("GET", "/identity", NULL, other), 303);
 	assert_int_equal(login_as("bob", "Bz4%25nWq8%40kLm3s"), 401);
 	assert_int_equal(login_as("bob", "N3w-Secr3t-Pw"), 303);
 	/* the SIP HA1 follows */

@@ -321,7 +321,22 @@ async function full(browser) {
 	      await pb.locator('a[href*=".wav?download"]').count() === 1 &&
 	      await pb.locator('form[action$="/delete"]').count() === 1);
 	await shot(pb, shots, pfx + 'voicemail-bob');
+	/* a buddy of bob's that alice then tries to remove from "her" list */
+	const bobBuddy = `sip:bobs-friend-${process.pid}@${dom}`;
+	await go(pb, u('/contacts'));
+	await submit(pb, 'form[action="/contacts/add"]', (f) =>
+		f.locator('[name=uri]').fill(bobBuddy));
+	check("bob's buddy is on his /contacts", (await text(pb))
+	      .includes(bobBuddy));
 	await crossUser(pa, ids);
+	await go(pa, u('/contacts'));
+	r = await postNav(pa, u('/contacts/remove'), { csrf:
+		await csrfOf(pa), uri: bobBuddy });
+	check("alice's /contacts never shows bob's buddy",
+	      !(await pa.content()).includes(bobBuddy), r.status);
+	await go(pb, u('/contacts'));
+	check("alice removing bob's buddy leaves bob's list alone",
+	      (await text(pb)).includes(bobBuddy));
 
 	/* e-mail change: code to the NEW address; the same code twice -> 410 */
 	const newMail = `alice.new-${process.pid}@${dom}`;
