@@ -166,7 +166,9 @@ check "trace ladder: INVITE, 200, ACK, BYE, [redacted]" \
 	'[ "$(get $A "$tr")" = 200 ] && grep -q "class=\"ladder\"" $tmp/b &&
 	 grep -q "INVITE sip:service@" $tmp/b && grep -q "SIP/2.0 200" $tmp/b &&
 	 grep -q ">ACK sip:" $tmp/b && grep -q ">BYE sip:" $tmp/b &&
-	 grep -q "<span class=\"redacted\">\[redacted\]</span>" $tmp/b'
+	 grep -q "<span class=\"redacted\">\[redacted\]</span>" $tmp/b &&
+	 grep -q "<th>caller alice@example.test<br>" $tmp/b &&
+	 grep -q "<th>callee service@example.test<br>" $tmp/b'
 check "bob: that trace is 404" '[ "$(get $B "$tr")" = 404 ]'
 
 # E-mail change: the code goes to the NEW address.

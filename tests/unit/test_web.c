@@ -497,6 +497,9 @@ static void test_web_calls_trace_operator(void **state)
 		    has("class=\"arrow-r\"") && has("class=\"arrow-l\"") &&
 		    has("<span class=\"redacted\">[redacted]</span>") &&
 		    has("200 OK &lt;b&gt;"));
+	assert_true(has("<th>caller alice@example.test<br>127.0.0.1:6000</th>"
+			"<th>platform</th><th>callee bob@example.test<br>"
+			"127.0.0.1:7000</th>"));
 	assert_null(strstr(body(), "<b>"));
 	/* bob's call, by id, from alice: 404 like a missing one */
 	bobs = newest + 1;
