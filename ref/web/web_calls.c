@@ -151,7 +151,9 @@ struct tmsg {
 
 struct ladder {
 	char cols[MAX_COLS][64];
+	const char *role[MAX_COLS];	/* "caller" "callee" or NULL */
 	int ncols;		/* column 1 is the platform */
+	bool caller_seen, callee_seen;
 	struct tmsg m[MAX_MSGS];
 	size_t n;
 	int oom;
@@ -188,6 +190,14 @@ static int trace_cb(void *arg, const struct store_trace *t)
 		return 0;
 	m = &l->m[l->n];
 	other = col(l, t->dir_out ? &t->dst : &t->src);
+	/* Who is who: the first INVITE in comes from the caller, the first
+	 * INVITE out goes to the callee (forks: the first branch). */
+	if (pl_prefix_case(&t->summary, "INVITE ") && other < MAX_COLS - 1 &&
+	    !l->role[other] && !(t->dir_out ? l->callee_seen :
+				 l->caller_seen)) {
+		l->role[other] = t->dir_out ? "callee" : "caller";
+		*(t->dir_out ? &l->callee_seen : &l->caller_seen) = true;
+	}
 	m->from = t->dir_out ? 1 : other;
 	m->to = t->dir_out ? other : 1;
 	m->time_us = t->time_us;
@@ -240,7 +250,16 @@ static int ladder_html(struct web_ctx *c, struct ladder *l,
 				     "<table class=\"ladder\"><tr><th>Time"
 				     "</th>", l->n);
 	for (j = 0; !err && j < l->ncols; j++) {
+		const char *who = !l->role[j] ? NULL :
+				  !strcmp(l->role[j], "caller") ? r->caller :
+				  r->callee;
+
 		err = buf_put_str(b, "<th>");
+		if (!err && who) {	/* "caller alice@x" over the address */
+			err = buf_printf(b, "%s ", l->role[j]);
+			err = err ? err : web_esc_str(b, who);
+			err = err ? err : buf_put_str(b, "<br>");
+		}
 		err = err ? err : web_esc_str(b, j == 1 ? "platform" :
 					      l->cols[j]);
 		err = err ? err : buf_put_str(b, "</th>");
@@ -329,6 +348,13 @@ int web_trace_page(struct web_ctx *c, int64_t cdr_id, const struct pl *user)
 		goto out;
 	if (l->ncols < 2)
 		l->ncols = 2;
+	/* The platform's traces may hold no INVITE out (only in-dialog
+	 * requests reach the callee's column): the first other peer. */
+	for (i = 2; !l->callee_seen && i < (size_t)l->ncols; i++)
+		if (!l->role[i]) {
+			l->role[i] = "callee";
+			l->callee_seen = true;
+		}
 	err = ladder_html(c, l, &w->rows[0]);
 out:
 	for (i = 0; l && i < l->n; i++) {

@@ -119,7 +119,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *con,
 	return ret;
 }
 
-static enum MHD_Result plain(struct MHD_Connection *con, unsigned status,
+static enum MHD_Result plain(const struct web_http *h,
+			     struct MHD_Connection *con, unsigned status,
 			     const char *text)
 {
 	struct MHD_Response *r;
@@ -129,8 +130,18 @@ static enum MHD_Result plain(struct MHD_Connection *con, unsigned status,
 					    MHD_RESPMEM_PERSISTENT);
 	if (!r)
 		return MHD_NO;
+	/* The core's headers, for the two answers it does not make. */
 	MHD_add_response_header(r, "Content-Type", "text/plain");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "Content-Security-Policy", "default-src "
+				"'self'; script-src 'self'; frame-ancestors "
+				"'none'");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	if (h->cert)
+		MHD_add_response_header(r, "Strict-Transport-Security",
+					"max-age=31536000");
 	ret = MHD_queue_response(con, status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -166,7 +177,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con,
 		return MHD_YES;
 	}
 	if (rc->too_big)
-		return plain(con, 413, "form too large\n");
+		return plain(h, con, 413, "form too large\n");
 	memset(&req, 0, sizeof(req));
 	req.method = pl_from_str(method);
 	q = strchr(rc->uri, '?');
@@ -181,7 +192,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con,
 	req.now_us = wall_us();
 	web_resp_init(&resp);
 	e = web_route(h->w, &req, &resp);
-	ret = e ? plain(con, 500, "internal error\n") : send_resp(con, &resp);
+	ret = e ? plain(h, con, 500, "internal error\n")
+	      : send_resp(con, &resp);
 	web_resp_fini(&resp);
 	return ret;
 }

@@ -217,8 +217,11 @@ static int password(struct web_ctx *c)
 	if (!err)
 		err = store_account_set_password(c->w->st, &a);
 	store_hash_fini(&h);
-	if (!err)
-		err = page(c, 200, "Password changed.", NULL);
+	if (!err) {	/* whoever knew the old one is logged out */
+		web_sess_end_user(c->w, c->s->aor, c->s);
+		err = page(c, 200, "Password changed; other sessions of this "
+			   "account were ended.", NULL);
+	}
 out:
 	memset(old, 0, sizeof(old));
 	memset(nw, 0, sizeof(nw));
@@ -301,7 +304,7 @@ static int remove_confirm(struct web_ctx *c)
 	snprintf(text, sizeof(text), "account removed; kept: billing records "
 		 "until %s (%llu records held)", until,
 		 (unsigned long long)rep.billing_kept);
-	web_sess_end_user(c->w, aor);	/* this browser's and any other */
+	web_sess_end_user(c->w, aor, NULL);	/* this browser's and others */
 	c->s = NULL;
 	err = web_page_msg(c, 200, "Account removed", text);
 	return err ? err : web_hdr_add(c->resp, "Set-Cookie", "rtcb_sid=; "

@@ -89,8 +89,9 @@ struct web_sess *web_sess_find(struct web *w, const struct pl *cookie,
 struct web_sess *web_sess_new(struct web *w, const char *aor,
 			      int64_t now_us);
 void web_sess_end(struct web_sess *s);
-/* End every session of aor (account removed). */
-void web_sess_end_user(struct web *w, const char *aor);
+/* End every session of aor but keep (NULL: all). */
+void web_sess_end_user(struct web *w, const char *aor,
+		       const struct web_sess *keep);
 /* Constant-time: the form's csrf equals the expected token. */
 bool web_csrf_ok(const struct pl *form, const char *expect);
 /* Login rate limit: false when src or user has no token left. */

@@ -96,12 +96,16 @@ void web_sess_end(struct web_sess *s)
 		memset(s, 0, sizeof(*s));
 }
 
-void web_sess_end_user(struct web *w, const char *aor)
+void web_sess_end_user(struct web *w, const char *aor,
+		       const struct web_sess *keep)
 {
+	char who[WEB_AOR_MAX];
 	size_t i;
 
+	snprintf(who, sizeof(who), "%s", aor);	/* aor may be a session's */
 	for (i = 0; i < WEB_MAX_SESS; i++)
-		if (w->sess[i].sid[0] && !strcmp(w->sess[i].aor, aor))
+		if (&w->sess[i] != keep && w->sess[i].sid[0] &&
+		    !strcmp(w->sess[i].aor, who))
 			web_sess_end(&w->sess[i]);
 }
 

@@ -218,6 +218,9 @@ static void on_pdu(void *arg, enum rpl_kind kind, const struct rpl_pdu *pdu)
 	if (run->live && kind == RPL_K_SIP)
 		rpl_dlgset_add(&run->dset, run->frame, pdu->ts_us, &pdu->src,
 			       &pdu->dst, pdu->data, pdu->len);
+	if (run->live && kind == RPL_K_RTP)
+		rpl_dlgset_add_rtp(&run->dset, run->frame, pdu->ts_us,
+				   &pdu->src, &pdu->dst, pdu->data, pdu->len);
 	if (run->wr && kind != RPL_K_MSRP)
 		rpl_writer_udp(run->wr, pdu->ts_us, &pdu->src, &pdu->dst,
 			       pdu->data, pdu->len);

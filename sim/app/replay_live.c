@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Live re-drive driver (replay_live.h): binds the caller and callee SIP
- * sockets and one media sink per role on the target's loopback address,
+ * sockets and one RTP socket per role on the target's loopback address,
  * runs sim/replay's live engine on ref/io's epoll loop, bounded in wall
  * time, and turns each dialog's verdict into a summary check (matched),
  * a failed check (diverged: first divergence with its frame) or a skip.
@@ -157,7 +157,7 @@ int rlive_setup(const struct rlive_cli *c, const char *target,
 }
 
 static int bind_sockets(struct io_loop *loop, struct io_core *core,
-			struct io_core *sink, const struct rlive_opts *o,
+			const struct rlive_opts *o,
 			struct rpl_live_cfg *c, char *err, size_t errsz)
 {
 	struct net_addr a;
@@ -187,7 +187,7 @@ static int bind_sockets(struct io_loop *loop, struct io_core *core,
 		a = o->target;
 		net_addr_set_port(&a, 0);
 		a.tp = NET_UDP;
-		if ((e = io_listen(loop, sink, &a, &a)))
+		if ((e = io_listen(loop, core, &a, &a)))
 			break;
 		c->media_port[i] = net_addr_port(&a);
 	}
@@ -207,6 +207,7 @@ static void results(struct rep_summary *sum, json_t *dialogs,
 		    const char *file, const struct rpl_dlgset *set,
 		    const struct rpl_live *l, double wall_s, size_t *cnt)
 {
+	uint64_t rtp[3] = { 0 };
 	size_t i;
 
 	for (i = 0; i < set->n; i++) {
@@ -215,6 +216,9 @@ static void results(struct rep_summary *sum, json_t *dialogs,
 		const char *first = d->n ? d->steps[0].method : d->call_id;
 
 		cnt[r->v]++;
+		rtp[0] += r->rtp_sent;
+		rtp[1] += r->rtp_recv;
+		rtp[2] += r->rtp_unsent;
 		json_array_append_new(dialogs, json_pack(
 			"{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:I, s:s, "
 			"s:f}", "file", file, "call_id", d->call_id,
@@ -223,6 +227,17 @@ static void results(struct rep_summary *sum, json_t *dialogs,
 			"done", (json_int_t)r->done, "verdict",
 			verdict(r->v), "frame", (json_int_t)r->frame, "why",
 			r->why, "ms", (double)r->us / 1000.0));
+		json_object_set_new(json_array_get(dialogs,
+			json_array_size(dialogs) - 1), "captured_s",
+			json_real(d->n ? (double)(d->steps[d->n - 1].ts_us -
+					 d->steps[0].ts_us) / 1e6 : 0));
+		json_object_set_new(json_array_get(dialogs,
+			json_array_size(dialogs) - 1), "rtp", json_pack(
+			"{s:I, s:I, s:I, s:I}", "captured",
+			(json_int_t)d->nmedia, "sent",
+			(json_int_t)r->rtp_sent, "received",
+			(json_int_t)r->rtp_recv, "unsent",
+			(json_int_t)r->rtp_unsent));
 		if (r->v == RPL_V_SKIPPED)
 			rep_summary_skip(sum, "live", "%s: %s %s -> %s: %s",
 					 file, first, d->caller, d->callee,
@@ -244,6 +259,10 @@ static void results(struct rep_summary *sum, json_t *dialogs,
 	rep_summary_metric_add(sum, "live_skipped",
 			       (double)cnt[RPL_V_SKIPPED]);
 	rep_summary_metric_add(sum, "live_wall_s", wall_s);
+	rep_summary_metric_add(sum, "live_rtp_captured", (double)set->rtp);
+	rep_summary_metric_add(sum, "live_rtp_sent", (double)rtp[0]);
+	rep_summary_metric_add(sum, "live_rtp_received", (double)rtp[1]);
+	rep_summary_metric_add(sum, "live_rtp_unsent", (double)rtp[2]);
 }
 
 int rlive_run(struct rep_summary *sum, json_t *dialogs, const char *file,
@@ -252,7 +271,7 @@ int rlive_run(struct rep_summary *sum, json_t *dialogs, const char *file,
 {
 	struct io_opts io;
 	struct io_loop *loop = NULL;
-	struct io_core *core, *sink;
+	struct io_core *core;
 	struct rpl_live_cfg c;
 	struct rpl_live *l = NULL;
 	struct net_addr pfx;
@@ -282,8 +301,7 @@ int rlive_run(struct rep_summary *sum, json_t *dialogs, const char *file,
 	if ((e = io_allow_add(loop, &pfx, net_addr_family(&pfx) == AF_INET
 			      ? 32 : 128)) ||
 	    (e = io_core_add(loop, &rpl_live_core_ops, l, &core)) ||
-	    (e = io_core_add(loop, NULL, NULL, &sink)) ||
-	    (e = bind_sockets(loop, core, sink, o, &c, err, errsz)))
+	    (e = bind_sockets(loop, core, o, &c, err, errsz)))
 		goto out;
 	rpl_live_bind(l, c.local, c.media_port);
 	t0 = io_now_us();
@@ -299,8 +317,7 @@ int rlive_run(struct rep_summary *sum, json_t *dialogs, const char *file,
 		cnt);
 	rpl_live_regs(l, &rok, &rn);
 	rep_summary_metric_add(sum, "live_registered", (double)rok);
-	rep_summary_metric_add(sum, "live_media_received",
-			       (double)io_stats(loop)->sink_rx);
+
 	rep_summary_check(sum, "live registrations", rok == rn,
 			  "%s: %zu of %zu called AORs registered at the "
 			  "target", file, rok, rn);

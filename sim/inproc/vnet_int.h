@@ -40,6 +40,10 @@ struct vnet_conn {
 	struct net_addr addr[2];
 	uint32_t seq[2];	/* synthetic TCP sequence for the capture */
 	int open;
+	/* under ns-3 (vnet_sim.c): each side's TCP socket id + 1, and the
+	 * dialling socket's local port (to match the accepted end) */
+	int ns[2];
+	uint16_t ns_port0;
 };
 
 /* A host with conditions (vnet_host_set); ip has port 0. */

@@ -90,6 +90,29 @@ int ns3_udp_local(int sock, struct net_addr *out);
 int ns3_udp_send(int sock, const struct net_addr *dst, const uint8_t *data,
 		 size_t len);
 
+/*
+ * TCP. A connection is an id (>= 0) for one end: the dialled socket, or
+ * one a listener accepted. fn gets its bytes in order, then data NULL
+ * once when the peer closed or the connection failed (not after our own
+ * ns3_tcp_close). Sends queue until the connection is up and the socket
+ * takes them; a close waits for the queue. A dial to a port nobody
+ * listens on fails only when its SYN retries run out (ns-3 sends no RST).
+ */
+typedef void (ns3_stream_fn)(void *arg, int conn, const uint8_t *data,
+			     size_t len);
+typedef void (ns3_accept_fn)(void *arg, int listener, int conn,
+			     const struct net_addr *from);
+/* Listen on node:port; accepted ends report to fn. Id or -errno. */
+int ns3_tcp_listen(int node, uint16_t port, ns3_accept_fn *acc,
+		   ns3_stream_fn *fn, void *arg);
+/* Dial dst (an ns-3 address) from node. Id or -errno. */
+int ns3_tcp_connect(int node, const struct net_addr *dst, ns3_stream_fn *fn,
+		    void *arg);
+/* Local port of a connection (known at once after connect). */
+int ns3_tcp_local_port(int conn);
+int ns3_tcp_send(int conn, const uint8_t *data, size_t len);
+int ns3_tcp_close(int conn);
+
 /* Run fn at absolute simulated time at_us (>= now); returns event id. */
 uint64_t ns3_schedule(uint64_t at_us, ns3_event_fn *fn, void *arg);
 void ns3_cancel(uint64_t ev);

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The only C++ in the project: ns-3 behind the C API of ns3.h. It owns the
-// simulator singleton, the nodes, links and sockets of one run; C callers
-// see indexes and plain structs only.
+// simulator singleton, the nodes, links and sockets (UDP and TCP) of one
+// run; C callers see indexes and plain structs only.
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <string>
 #include <vector>
 #include <arpa/inet.h>
 
@@ -39,11 +40,24 @@ struct Sock {
 	void *arg;
 };
 
+struct Tcp {
+	Ptr<Socket> s;
+	ns3_stream_fn *fn;
+	void *arg;
+	std::string q;		// bytes not yet taken by the socket
+	bool up = false;	// connected (accepted sockets are at once)
+	bool closing = false;
+	bool closed = false;
+	int listener = -1;	// for a listening socket: itself
+	ns3_accept_fn *acc = nullptr;
+};
+
 struct State {
 	NodeContainer nodes;
 	std::vector<Link> links;
 	std::vector<int> access;	// node -> first link or -1
 	std::vector<Sock> socks;
+	std::vector<Tcp> tcp;	// TCP connections and listeners
 	std::map<uint64_t, EventId> events;
 	uint64_t next_ev = 1;
 	PointToPointHelper p2p;
@@ -506,5 +520,223 @@ extern "C" int ns3_nat_stats(int node, struct ns3_nat_stats *out)
 	out->filtered = n.filtered;
 	out->unmapped = n.unmapped;
 	out->private_drop = g->nats[node]->m_private_drop;
+	return 0;
+}
+
+// ---- TCP ---------------------------------------------------------------
+// A connection is an index into g->tcp, for both ends (the dialled socket
+// and the one a listener accepted). Bytes queue per connection until the
+// socket takes them (connect pending, send buffer full); a close waits for
+// the queue to drain.
+
+namespace rtcb {
+
+static std::vector<Tcp> &tcps()
+{
+	return g->tcp;
+}
+
+static void tcp_flush(int id)
+{
+	Tcp &t = tcps()[id];
+
+	while (t.up && !t.q.empty()) {
+		uint32_t n = t.s->GetTxAvailable();
+		if (!n)
+			return;	// the send callback calls us again
+		if (n > t.q.size())
+			n = (uint32_t)t.q.size();
+		int sent = t.s->Send((const uint8_t *)t.q.data(), n, 0);
+		if (sent <= 0)
+			return;
+		t.q.erase(0, (size_t)sent);
+	}
+	if (t.up && t.q.empty() && t.closing && !t.closed) {
+		t.closed = true;
+		t.s->Close();
+	}
+}
+
+static void tcp_gone(int id)
+{
+	Tcp &t = tcps()[id];
+
+	t.closed = true;
+	t.up = false;
+	if (t.fn) {
+		ns3_stream_fn *fn = t.fn;
+		t.fn = nullptr;
+		fn(t.arg, id, nullptr, 0);
+	}
+}
+
+static void tcp_closed(int id, Ptr<Socket>)
+{
+	tcp_gone(id);
+}
+
+static void tcp_recv(int id, Ptr<Socket> s)
+{
+	static uint8_t buf[65536];
+	Ptr<Packet> p;
+
+	while ((p = s->Recv())) {
+		uint32_t n = p->GetSize();
+		while (n) {
+			uint32_t k = n > sizeof(buf) ? sizeof(buf) : n;
+			p->CopyData(buf, k);
+			p->RemoveAtStart(k);
+			n -= k;
+			if (tcps()[id].fn)
+				tcps()[id].fn(tcps()[id].arg, id, buf, k);
+		}
+	}
+}
+
+static void tcp_sendable(int id, Ptr<Socket>, uint32_t)
+{
+	tcp_flush(id);
+}
+
+static void tcp_hooks(int id)
+{
+	Ptr<Socket> s = tcps()[id].s;
+
+	s->SetRecvCallback(MakeBoundCallback(&tcp_recv, id));
+	s->SetSendCallback(MakeBoundCallback(&tcp_sendable, id));
+	s->SetCloseCallbacks(MakeBoundCallback(&tcp_closed, id),
+			     MakeBoundCallback(&tcp_closed, id));
+}
+
+static void tcp_connected(int id, Ptr<Socket>)
+{
+	tcps()[id].up = true;
+	tcp_flush(id);
+}
+
+static void tcp_failed(int id, Ptr<Socket>)
+{
+	tcp_gone(id);
+}
+
+static bool tcp_request(Ptr<Socket>, const Address &)
+{
+	return true;
+}
+
+static void tcp_accepted(int lid, Ptr<Socket> s, const Address &from)
+{
+	Tcp t;
+	InetSocketAddress ia = InetSocketAddress::ConvertFrom(from);
+	struct net_addr fa;
+	int id = (int)tcps().size();
+
+	t.s = s;
+	t.fn = tcps()[lid].fn;
+	t.arg = tcps()[lid].arg;
+	t.up = true;
+	tcps().push_back(t);
+	tcp_hooks(id);
+	from_ns3(ia.GetIpv4(), ia.GetPort(), &fa);
+	fa.tp = NET_TCP;
+	tcps()[lid].acc(tcps()[lid].arg, lid, id, &fa);
+}
+
+static void tcp_do_connect(int id, Ipv4Address dst, uint16_t port)
+{
+	tcps()[id].s->Connect(InetSocketAddress(dst, port));
+}
+
+static Ptr<Socket> tcp_socket(int node)
+{
+	Ptr<Socket> s = Socket::CreateSocket(g->nodes.Get(node),
+					     TcpSocketFactory::GetTypeId());
+	// 1448-byte segments as on Ethernet (ns-3's default is 536)
+	s->SetAttribute("SegmentSize", UintegerValue(1448));
+	return s;
+}
+
+} // namespace rtcb
+
+extern "C" int ns3_tcp_listen(int node, uint16_t port, ns3_accept_fn *acc,
+			      ns3_stream_fn *fn, void *arg)
+{
+	if (!g || node < 0 || (uint32_t)node >= g->nodes.GetN() || !acc ||
+	    !fn)
+		return -EINVAL;
+	Ptr<Socket> s = tcp_socket(node);
+	if (s->Bind(InetSocketAddress(Ipv4Address::GetAny(), port)) != 0)
+		return -EADDRINUSE;
+	s->Listen();
+	int id = (int)tcps().size();
+	Tcp t;
+	t.s = s;
+	t.fn = fn;
+	t.arg = arg;
+	t.acc = acc;
+	t.listener = id;
+	tcps().push_back(t);
+	s->SetAcceptCallback(MakeCallback(&tcp_request),
+			     MakeBoundCallback(&tcp_accepted, id));
+	return id;
+}
+
+extern "C" int ns3_tcp_connect(int node, const struct net_addr *dst,
+			       ns3_stream_fn *fn, void *arg)
+{
+	if (!g || node < 0 || (uint32_t)node >= g->nodes.GetN() || !dst ||
+	    !fn || net_addr_family(dst) != AF_INET)
+		return -EINVAL;
+	Ptr<Socket> s = tcp_socket(node);
+	if (s->Bind() != 0)
+		return -EADDRINUSE;
+	int id = (int)tcps().size();
+	Tcp t;
+	t.s = s;
+	t.fn = fn;
+	t.arg = arg;
+	tcps().push_back(t);
+	tcp_hooks(id);
+	s->SetConnectCallback(MakeBoundCallback(&tcp_connected, id),
+			      MakeBoundCallback(&tcp_failed, id));
+	// like UDP sends: never touch the stack before Simulator::Run
+	Simulator::ScheduleNow(&tcp_do_connect, id, to_ns3(dst),
+			       net_addr_port(dst));
+	return id;
+}
+
+extern "C" int ns3_tcp_local_port(int conn)
+{
+	Address a;
+
+	if (!g || conn < 0 || (size_t)conn >= tcps().size())
+		return -EINVAL;
+	tcps()[conn].s->GetSockName(a);
+	return InetSocketAddress::ConvertFrom(a).GetPort();
+}
+
+extern "C" int ns3_tcp_send(int conn, const uint8_t *data, size_t len)
+{
+	if (!g || conn < 0 || (size_t)conn >= tcps().size())
+		return EINVAL;
+	Tcp &t = tcps()[conn];
+	if (t.closed || t.closing || t.listener >= 0)
+		return ENOTCONN;
+	t.q.append((const char *)data, len);
+	g->st.sent++;
+	Simulator::ScheduleNow(&tcp_flush, conn);
+	return 0;
+}
+
+extern "C" int ns3_tcp_close(int conn)
+{
+	if (!g || conn < 0 || (size_t)conn >= tcps().size())
+		return EINVAL;
+	Tcp &t = tcps()[conn];
+	t.fn = nullptr;	// no callback for our own close
+	if (t.closed || t.closing)
+		return 0;
+	t.closing = true;
+	Simulator::ScheduleNow(&tcp_flush, conn);
 	return 0;
 }

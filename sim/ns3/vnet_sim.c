@@ -7,8 +7,10 @@
  * for host B's ns-3 address and is handed back to the cores with the
  * claimed addresses, so no core ever sees an ns-3 address.
  *
- * Known limits: UDP only (streams are dropped and counted); hosts join the
- * topology when first claimed and routes are recomputed then.
+ * Streams (TCP, TLS) ride ns-3 TCP connections between the hosts (TLS
+ * bytes as the cores exchange them; the capture shows them as a sniffer
+ * would, as in-process). Hosts join the topology when first claimed and
+ * routes are recomputed then. Known limit: NATs translate UDP only.
  */
 #include <errno.h>
 #include <string.h>
@@ -28,6 +30,11 @@ struct vs_sock {
 	int sock;
 };
 
+struct vs_nsconn {
+	uint64_t vid;		/* vnet connection id, 0: none */
+	int side;
+};
+
 struct vs_core {
 	uint64_t ev, ev_at;
 };
@@ -42,6 +49,8 @@ struct vnet_sim {
 	size_t nsocks, capsocks;
 	struct vs_core *cores;
 	size_t ncores;
+	struct vs_nsconn *nsc;	/* indexed by ns-3 TCP connection id */
+	size_t nnsc;
 	int *natnode;		/* vnet NAT index -> its ns-3 node */
 	size_t nnat;
 	int dirty;		/* hosts added since routes were built */
@@ -93,6 +102,7 @@ void vnet_sim_free(struct vnet *v)
 	mem_free(s->socks);
 	mem_free(s->cores);
 	mem_free(s->natnode);
+	mem_free(s->nsc);
 	mem_free(s);
 	v->sim = NULL;
 	g_sim = NULL;
@@ -269,20 +279,185 @@ static int sock_get(struct vnet_sim *s, int host, uint16_t port)
 	return id;
 }
 
+/* ---- streams over ns-3 TCP ------------------------------------------- */
+
+/*
+ * A vnet connection (vnet_conn: ids, cores, claimed addresses, capture
+ * sequence numbers) carried by two ns-3 TCP sockets: side 0 dialled, side
+ * 1 accepted by the listener of the claimed address. ns ids are stored
+ * +1 (0: none yet).
+ */
+static void routes(struct vnet_sim *s);
+
+static int nsc_set(struct vnet_sim *s, int ns, uint64_t vid, int side)
+{
+	if (ns < 0)
+		return EINVAL;
+	if ((size_t)ns >= s->nnsc) {
+		size_t n = (size_t)ns + 64;
+		struct vs_nsconn *m = mem_realloc(s->nsc, n * sizeof(*m));
+
+		if (!m)
+			return ENOMEM;
+		memset(m + s->nnsc, 0, (n - s->nnsc) * sizeof(*m));
+		s->nsc = m;
+		s->nnsc = n;
+	}
+	s->nsc[ns].vid = vid;
+	s->nsc[ns].side = side;
+	return 0;
+}
+
+static void on_stream(void *arg, int ns, const uint8_t *data, size_t len)
+{
+	struct vnet_sim *s = arg;
+	struct vnet *v = s->v;
+	struct vnet_conn *c;
+	struct vnet_core *vc;
+	struct net_pkt pkt;
+	int side, idx;
+
+	if (ns < 0 || (size_t)ns >= s->nnsc || !s->nsc[ns].vid)
+		return;
+	c = vnet_conn_find(v, s->nsc[ns].vid);
+	if (!c)
+		return;
+	side = s->nsc[ns].side;
+	idx = c->core[side];
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.from = c->addr[!side];
+	pkt.to = c->addr[side];
+	pkt.conn_id = c->id[side];
+	pkt.data = data;
+	pkt.len = data ? len : 0;
+	v->now_us = vnet_sim_now(v);
+	if (data) {
+		vnet_capture_write(v, &pkt.from, &pkt.to, &c->seq[!side],
+				   net_tp_is_secure(c->addr[1].tp), data, len);
+		v->st.delivered++;
+		v->st.bytes += len;
+	} else {
+		c->open = 0;
+		s->nsc[ns].vid = 0;
+	}
+	vc = &v->cores[idx];
+	vc->core.ops->input(vc->core.core, v->now_us, &pkt);
+	vnet_sim_kick(v, idx);
+}
+
+/* The listener of a claimed stream address accepted a connection: the
+ * dialling side is the connection whose socket has that local port. */
+static void on_accept(void *arg, int lid, int ns, const struct net_addr *from)
+{
+	struct vnet_sim *s = arg;
+	struct vnet *v = s->v;
+	size_t i;
+
+	(void)lid;
+	for (i = 0; i < v->nconns; i++) {
+		struct vnet_conn *c = &v->conns[i];
+		int h;
+
+		if (!c->ns[0] || c->ns[1] || c->ns_port0 != net_addr_port(from))
+			continue;
+		h = host_find(s, &c->addr[0], 0);
+		if (h < 0 || !net_addr_host_eq(&s->hosts[h].ns, from))
+			continue;
+		c->ns[1] = ns + 1;
+		if (nsc_set(s, ns, c->id[1], 1))
+			ns3_tcp_close(ns);
+		return;
+	}
+	ns3_tcp_close(ns);	/* nobody of ours dialled it */
+}
+
+static int stream_listen(struct vnet_sim *s, int host, uint16_t port)
+{
+	int id = ns3_tcp_listen(s->hosts[host].node, port, on_accept,
+				on_stream, s);
+
+	return id < 0 ? -id : 0;
+}
+
+/* A core's stream output: dial (conn_id 0), send, or close. */
+static void stream_out(struct vnet_sim *s, int idx, const struct net_out *out)
+{
+	struct vnet *v = s->v;
+	struct vnet_conn *c;
+	struct net_addr src, dst;
+	int side = 0, to, sh, dh, ns;
+
+	if (out->conn_id) {
+		c = vnet_conn_find(v, out->conn_id);
+		if (!c) {
+			v->st.dropped++;
+			return;
+		}
+		side = c->id[0] == out->conn_id ? 0 : 1;
+	} else {
+		to = vnet_route(v, &out->dst);
+		if (to < 0 || out->kind == NET_OUT_CLOSE) {
+			v->st.dropped++;
+			return;
+		}
+		vnet_pick_src(v, idx, out, &src);
+		c = vnet_conn_open(v, idx, &src, to, &out->dst);
+		if (!c) {
+			v->st.dropped++;
+			return;
+		}
+		if (!c->ns[0]) {
+			sh = host_find(s, &src, 0);
+			dh = host_find(s, &out->dst, 0);
+			if (sh < 0 || dh < 0) {
+				c->open = 0;
+				v->st.dropped++;
+				return;
+			}
+			routes(s);
+			dst = s->hosts[dh].ns;
+			net_addr_set_port(&dst, net_addr_port(&out->dst));
+			ns = ns3_tcp_connect(s->hosts[sh].node, &dst, on_stream,
+					     s);
+			if (ns < 0 || nsc_set(s, ns, c->id[0], 0)) {
+				c->open = 0;
+				v->st.dropped++;
+				return;
+			}
+			c->ns[0] = ns + 1;
+			c->ns_port0 = (uint16_t)ns3_tcp_local_port(ns);
+		}
+	}
+	if (!c->ns[side]) {
+		v->st.dropped++;
+		return;
+	}
+	if (out->kind == NET_OUT_CLOSE) {
+		ns3_tcp_close(c->ns[side] - 1);
+		s->nsc[c->ns[side] - 1].vid = 0;
+		c->open = 0;
+		return;
+	}
+	if (ns3_tcp_send(c->ns[side] - 1, out->data, out->len))
+		v->st.dropped++;
+}
+
 int vnet_sim_claim(struct vnet *v, int idx, const struct net_addr *addr)
 {
 	struct vnet_sim *s = v->sim;
 	int h;
 
 	(void)idx;
-	if (addr->tp != NET_UDP)
-		return 0;	/* streams are not simulated */
 	h = host_find(s, addr, 0);
 	if (h < 0)
 		h = host_add(s, addr);
 	if (h < 0)
 		return -h;
-	if (net_addr_port(addr)) {
+	if (!net_addr_port(addr))
+		return 0;
+	if (net_tp_is_stream(addr->tp))
+		return stream_listen(s, h, net_addr_port(addr));
+	{
 		int id = sock_get(s, h, net_addr_port(addr));
 		if (id < 0)
 			return -id;
@@ -352,9 +527,10 @@ void vnet_sim_kick(struct vnet *v, int idx)
 
 	routes(s);
 	while (vc->core.ops->output(vc->core.core, &out) == 0) {
-		if (out.kind != NET_OUT_SEND || out.dst.tp != NET_UDP ||
-		    out.conn_id) {
-			v->st.dropped++;	/* streams: not simulated */
+		if (out.kind == NET_OUT_CLOSE || out.conn_id ||
+		    net_tp_is_stream(out.dst.tp)) {
+			stream_out(s, idx, &out);
+			vc = &v->cores[idx];
 			continue;
 		}
 		vnet_pick_src(v, idx, &out, &src);

@@ -43,6 +43,7 @@ void rpl_dlgset_fini(struct rpl_dlgset *s)
 		dlg_fini(&s->d[i]);
 	mem_free(s->d);
 	mem_free(s->idx);
+	mem_free(s->mep);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -112,6 +113,55 @@ static void aor(char *out, size_t sz, const struct sip_uri *u)
 			 PL_ARG(u->host));
 	else
 		snprintf(out, sz, "%.*s", PL_ARG(u->host));
+}
+
+/* The c= address and first m=audio port of an SDP body; false if none. */
+bool rpl_sdp_ep(const struct pl *body, struct rpl_ep *ep)
+{
+	struct pl rest = *body, ln, host = PL_NULL;
+	uint32_t port = 0;
+	const char *nl;
+
+	while (rest.len) {
+		nl = pl_chr(&rest, '\n');
+		ln = pl_from_mem(rest.p, nl ? (size_t)(nl - rest.p) : rest.len);
+		pl_advance(&rest, nl ? ln.len + 1 : ln.len);
+		pl_trim(&ln);
+		if (pl_prefix_case(&ln, "c=IN IP") && ln.len > 9 && !host.len)
+			host = pl_from_mem(ln.p + 9, ln.len - 9);
+		if (pl_prefix_case(&ln, "m=audio ") && !port) {
+			struct pl t = pl_from_mem(ln.p + 8, ln.len - 8), r;
+
+			pl_split(&t, ' ', &t, &r);
+			if (pl_to_u32(&t, &port) || port > 65535)
+				port = 0;
+		}
+	}
+	return host.len && port && !rpl_ep_parse_host(&host, (uint16_t)port,
+						       ep);
+}
+
+static int add_mep(struct rpl_dlgset *s, const struct rpl_ep *ep,
+		   uint32_t dlg, uint8_t dir)
+{
+	struct rpl_sdpep *m;
+	size_t i;
+
+	for (i = 0; i < s->nmep; i++)
+		if (rpl_ep_eq(&s->mep[i].ep, ep)) {
+			s->mep[i].dlg = dlg;
+			s->mep[i].dir = dir;
+			return 0;
+		}
+	m = mem_realloc(s->mep, (s->nmep + 1) * sizeof(*m));
+	if (!m)
+		return ENOMEM;
+	s->mep = m;
+	m[s->nmep].ep = *ep;
+	m[s->nmep].dlg = dlg;
+	m[s->nmep].dir = dir;
+	s->nmep++;
+	return 0;
 }
 
 static int push(struct rpl_dlg *d, const struct sip_msg *m, uint32_t frame,
@@ -206,9 +256,69 @@ int rpl_dlgset_add(struct rpl_dlgset *s, uint32_t frame, uint64_t ts_us,
 			goto out;
 		}
 	e = push(d, m, frame, ts_us, back, data, len);
+	if (!e && m->body.len) {
+		struct rpl_ep ep;
+
+		if (rpl_sdp_ep(&m->body, &ep))
+			e = add_mep(s, &ep, (uint32_t)(d - s->d), back);
+	}
 out:
 	mem_free(m);
 	return e;
+}
+
+#define MAX_MEDIA_STEPS 20000
+
+int rpl_dlgset_add_rtp(struct rpl_dlgset *s, uint32_t frame, uint64_t ts_us,
+		       const struct rpl_ep *src, const struct rpl_ep *dst,
+		       const uint8_t *data, size_t len)
+{
+	struct rpl_step *st;
+	struct rpl_dlg *d;
+	size_t i;
+	int dir = -1;
+
+	s->rtp++;
+	/* sent to an announced endpoint: by the other side; from one: by
+	 * its owner (symmetric RTP) */
+	for (i = s->nmep; i-- > 0 && dir < 0;)
+		if (rpl_ep_eq(&s->mep[i].ep, dst))
+			dir = !s->mep[i].dir;
+		else if (rpl_ep_eq(&s->mep[i].ep, src))
+			dir = s->mep[i].dir;
+	if (dir < 0 || len > 1500) {
+		s->rtp_dropped++;
+		return 0;
+	}
+	d = &s->d[s->mep[i + 1].dlg];
+	if (d->nmedia >= MAX_MEDIA_STEPS) {
+		s->rtp_dropped++;
+		return 0;
+	}
+	if (d->n == d->cap) {
+		size_t nc = d->cap ? d->cap * 2 : 8;
+
+		st = mem_realloc(d->steps, nc * sizeof(*st));
+		if (!st)
+			return ENOMEM;
+		d->steps = st;
+		d->cap = nc;
+	}
+	st = &d->steps[d->n];
+	memset(st, 0, sizeof(*st));
+	st->raw = mem_alloc(len ? len : 1);
+	if (!st->raw)
+		return ENOMEM;
+	memcpy(st->raw, data, len);
+	st->len = len;
+	st->frame = frame;
+	st->ts_us = ts_us;
+	st->dir = (uint8_t)dir;
+	st->media = true;
+	snprintf(st->method, sizeof(st->method), "RTP");
+	d->n++;
+	d->nmedia++;
+	return 0;
 }
 
 static void drop(struct rpl_dlg *d, size_t i)
@@ -251,7 +361,9 @@ static void finish(struct rpl_dlg *d)
 	for (i = 0; i < d->n;) {
 		const struct rpl_step *st = &d->steps[i];
 
-		if (!st->is_req && st->scode == 100)
+		if (st->media)
+			i++;
+		else if (!st->is_req && st->scode == 100)
 			drop(d, i);
 		else if (!st->is_req && (st->scode == 401 ||
 					 st->scode == 407))

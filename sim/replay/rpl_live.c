@@ -268,6 +268,8 @@ static void dialog_start(struct rpl_live *l)
 	l->t0 = l->now;
 	l->ts0 = d->n ? d->steps[0].ts_us : 0;
 	l->res[l->cur].v = RPL_V_PENDING;
+	l->rtp_sent = l->rtp_recv = l->rtp_unsent = 0;
+	l->drain_until = 0;
 }
 
 static void dialog_end(struct rpl_live *l, enum rpl_verdict v,
@@ -279,6 +281,9 @@ static void dialog_end(struct rpl_live *l, enum rpl_verdict v,
 	r->frame = frame;
 	r->done = l->k;
 	r->us = l->now - l->t0;
+	r->rtp_sent = l->rtp_sent;
+	r->rtp_recv = l->rtp_recv;
+	r->rtp_unsent = l->rtp_unsent;
 	snprintf(r->why, sizeof(r->why), "%s", why);
 	l->cur++;
 	l->started = false;
@@ -330,6 +335,36 @@ static void registrations(struct rpl_live *l)
 	l->wait_since = 0;
 }
 
+/* An RTP packet of the capture, at its time, from the role's media
+ * socket to the address the far side's SDP gave; false: not yet. */
+static bool media_step(struct rpl_live *l, const struct rpl_dlg *d,
+		       const struct rpl_step *st)
+{
+	struct rpl_role *ro = &l->role[st->dir];
+	struct net_addr src;
+	uint64_t at = l->t0;
+
+	if (l->cfg.speed > 0 && st->ts_us > l->ts0)
+		at += (uint64_t)((double)(st->ts_us - l->ts0) / l->cfg.speed);
+	if (at > l->now) {
+		l->wake = at;
+		return false;
+	}
+	(void)d;
+	if (ro->has_rmedia) {
+		src = l->cfg.local[st->dir];
+		src.tp = NET_UDP;
+		net_addr_set_port(&src, l->cfg.media_port[st->dir]);
+		if (!rpl_queue_from(l, &src, &ro->rmedia, 0, st->raw,
+				    st->len))
+			l->rtp_sent++;
+	} else {
+		l->rtp_unsent++;
+	}
+	l->k++;
+	return true;
+}
+
 /* Run the current dialog as far as the messages received allow. */
 static void advance(struct rpl_live *l)
 {
@@ -354,11 +389,26 @@ static void advance(struct rpl_live *l)
 			l->started = true;
 		}
 		if (l->k >= d->n) {
+			/* RTP still crossing the relay belongs to this
+			 * dialog: wait for it, briefly */
+			if (l->rtp_recv < l->rtp_sent) {
+				if (!l->drain_until)
+					l->drain_until = l->now + 300000;
+				if (l->now < l->drain_until) {
+					l->wake = l->drain_until;
+					return;
+				}
+			}
 			dialog_end(l, RPL_V_MATCH, 0, "every step matched");
 			continue;
 		}
 		st = &d->steps[l->k];
 		s = st->dir;
+		if (st->media) {
+			if (!media_step(l, d, st))
+				return;
+			continue;
+		}
 		/* who awaits it: the other role, or the caller when the
 		 * target itself answers */
 		if (d->callee_role)
@@ -424,6 +474,35 @@ static void advance(struct rpl_live *l)
 	}
 }
 
+/* The far side's RTP address from an SDP it sent, if on loopback. */
+static void learn_media(struct rpl_role *ro, const struct sip_msg *m)
+{
+	struct rpl_ep ep;
+	struct net_addr a;
+
+	if (!m->body.len || !rpl_sdp_ep(&m->body, &ep))
+		return;
+	memset(&a, 0, sizeof(a));
+	if (ep.af == 4) {
+		if (ep.addr[0] != 127)
+			return;
+		a.u.in.sin_family = AF_INET;
+		memcpy(&a.u.in.sin_addr, ep.addr, 4);
+		a.u.in.sin_port = htons(ep.port);
+	} else {
+		static const uint8_t lo6[16] = { [15] = 1 };
+
+		if (memcmp(ep.addr, lo6, 16))
+			return;
+		a.u.in6.sin6_family = AF_INET6;
+		memcpy(&a.u.in6.sin6_addr, ep.addr, 16);
+		a.u.in6.sin6_port = htons(ep.port);
+	}
+	a.tp = NET_UDP;
+	ro->rmedia = a;
+	ro->has_rmedia = true;
+}
+
 static int rx_add(struct rpl_role *ro, const struct sip_msg *m,
 		  const struct net_addr *from, uint64_t conn)
 {
@@ -450,6 +529,7 @@ static int rx_add(struct rpl_role *ro, const struct sip_msg *m,
 	x->cseq = m->cseq.num;
 	pl_strcpy(&m->via1.branch, x->branch, sizeof(x->branch));
 	ro->nrx++;
+	learn_media(ro, m);
 	return 0;
 }
 
@@ -665,6 +745,15 @@ static int l_input(void *core, uint64_t now_us, const struct net_pkt *in)
 	int e = 0;
 
 	l->now = now_us;
+	if (!in->conn_id && in->to.tp == NET_UDP &&
+	    (net_addr_port(&in->to) == l->cfg.media_port[0] ||
+	     net_addr_port(&in->to) == l->cfg.media_port[1]) &&
+	    in->len >= 12 && (in->data[0] >> 6) == 2) {
+		l->rtp_recv++;	/* RTP that crossed the target's relay */
+		if (l->drain_until && l->rtp_recv >= l->rtp_sent)
+			advance(l);
+		return 0;
+	}
 	if (!in->conn_id) {
 		e = on_msg(l, in->data, in->len, &in->from, 0);
 		goto out;

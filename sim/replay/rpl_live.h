@@ -41,6 +41,7 @@ struct rpl_step {
 	uint64_t ts_us;
 	uint8_t dir;		/* 0: from the caller, 1: towards it */
 	bool is_req;
+	bool media;		/* an RTP packet: sent, never awaited */
 	bool to_tag;		/* request inside a dialog */
 	enum sip_method mid;	/* request method, or the CSeq method */
 	char method[16];
@@ -59,6 +60,14 @@ struct rpl_dlg {
 	struct rpl_step *steps;
 	size_t n, cap;
 	char skip[112];			/* why it cannot be re-driven */
+	size_t nmedia;			/* RTP steps */
+};
+
+/* An SDP audio endpoint seen in a dialog, and who announced it. */
+struct rpl_sdpep {
+	struct rpl_ep ep;
+	uint32_t dlg;
+	uint8_t dir;
 };
 
 struct rpl_dlgset {
@@ -66,7 +75,9 @@ struct rpl_dlgset {
 	size_t n, cap;
 	uint32_t *idx;			/* hash of Call-ID -> d index + 1 */
 	size_t nidx;
-	uint64_t msgs, dropped;
+	struct rpl_sdpep *mep;		/* SDP endpoints, newest last */
+	size_t nmep;
+	uint64_t msgs, dropped, rtp, rtp_dropped;
 };
 
 void rpl_dlgset_init(struct rpl_dlgset *s);
@@ -76,6 +87,13 @@ void rpl_dlgset_fini(struct rpl_dlgset *s);
 int rpl_dlgset_add(struct rpl_dlgset *s, uint32_t frame, uint64_t ts_us,
 		   const struct rpl_ep *src, const struct rpl_ep *dst,
 		   const uint8_t *data, size_t len);
+/* One RTP packet: a media step of the dialog whose SDP announced its
+ * source or destination (else counted in rtp_dropped). ENOMEM only. */
+int rpl_dlgset_add_rtp(struct rpl_dlgset *s, uint32_t frame, uint64_t ts_us,
+		       const struct rpl_ep *src, const struct rpl_ep *dst,
+		       const uint8_t *data, size_t len);
+/* The c= address and first m=audio port of an SDP body; false if none. */
+bool rpl_sdp_ep(const struct pl *body, struct rpl_ep *ep);
 /* After the last message: drop challenges/100s, decide the roles. */
 void rpl_dlgset_finish(struct rpl_dlgset *s);
 
@@ -118,6 +136,8 @@ struct rpl_live_res {
 	uint32_t frame;		/* diverged: the step's frame */
 	size_t steps, done;
 	uint64_t us;		/* wall time the dialog took */
+	uint32_t rtp_sent, rtp_recv;	/* media steps sent, packets got */
+	uint32_t rtp_unsent;	/* no remote media address learnt */
 	char why[260];
 };
 
@@ -165,6 +185,7 @@ struct rpl_vlive_opt {
 };
 struct rpl_vlive_sum {
 	size_t matched, diverged, skipped, registered, callees;
+	uint64_t rtp_sent, rtp_recv;
 	unsigned cdrs;
 	double virtual_s;
 };

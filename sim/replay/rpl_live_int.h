@@ -67,6 +67,8 @@ struct rpl_role {
 	char rtarget[300];
 	struct buf route;		/* Route: lines, CRLF-terminated */
 	bool dialog;			/* remote target known */
+	struct net_addr rmedia;		/* where its RTP goes (from SDP) */
+	bool has_rmedia;
 	struct rpl_rx *rx;
 	size_t nrx;
 	struct rpl_tx *tx;
@@ -111,6 +113,8 @@ struct rpl_live {
 	bool started;			/* dialog cur set up */
 	uint64_t wait_since, t0, ts0;
 	uint64_t wake;			/* earliest scheduled send */
+	uint32_t rtp_sent, rtp_recv, rtp_unsent;	/* this dialog */
+	uint64_t drain_until;		/* RTP of a finished dialog */
 	struct rpl_reg *regs;		/* every AOR of the dialogs run */
 	size_t nregs, ncallees, regs_ok;
 	int sub;			/* 0: clear bindings, 1: register */
@@ -127,6 +131,9 @@ const char *rpl_tp_via(enum net_tp tp);
 void rpl_role_reset(struct rpl_live *l, int r);
 int rpl_queue(struct rpl_live *l, int r, const struct net_addr *dst,
 	      uint64_t conn, const struct buf *b);
+int rpl_queue_from(struct rpl_live *l, const struct net_addr *src,
+		   const struct net_addr *dst, uint64_t conn,
+		   const uint8_t *data, size_t len);
 /* Send a captured request step as role r (built fresh, see rpl_lmsg.c);
  * why is set on failure. */
 int rpl_send_req(struct rpl_live *l, int r, const struct rpl_step *st,

@@ -28,14 +28,14 @@ static const char *tp_param(const struct rpl_live *l)
 	       l->cfg.target.tp == NET_TLS ? ";transport=tls" : "";
 }
 
-int rpl_queue(struct rpl_live *l, int r, const struct net_addr *dst,
-	      uint64_t conn, const struct buf *b)
+int rpl_queue_from(struct rpl_live *l, const struct net_addr *src,
+		   const struct net_addr *dst, uint64_t conn,
+		   const uint8_t *data, size_t len)
 {
 	struct rpl_pkt *p;
 
-	if (l->qhead && l->qhead == l->nq) {
+	if (l->qhead && l->qhead == l->nq)
 		l->qhead = l->nq = 0;
-	}
 	if (l->nq == l->qcap) {
 		size_t nc = l->qcap ? l->qcap * 2 : 16;
 
@@ -47,17 +47,26 @@ int rpl_queue(struct rpl_live *l, int r, const struct net_addr *dst,
 	}
 	p = &l->q[l->nq];
 	memset(p, 0, sizeof(*p));
-	p->src = l->cfg.local[r];
+	p->src = *src;
 	p->dst = *dst;
-	p->dst.tp = l->cfg.target.tp;
+	p->dst.tp = src->tp;
 	p->conn = conn;
 	buf_init(&p->data);
-	if (buf_put(&p->data, b->data, b->len)) {
+	if (buf_put(&p->data, data, len)) {
 		buf_fini(&p->data);
 		return ENOMEM;
 	}
 	l->nq++;
 	return 0;
+}
+
+int rpl_queue(struct rpl_live *l, int r, const struct net_addr *dst,
+	      uint64_t conn, const struct buf *b)
+{
+	struct net_addr src = l->cfg.local[r];
+
+	src.tp = l->cfg.target.tp;
+	return rpl_queue_from(l, &src, dst, conn, b->data, b->len);
 }
 
 void rpl_role_reset(struct rpl_live *l, int r)

@@ -70,8 +70,10 @@ int rpl_live_inproc(struct rpl_dlgset *set, const struct rpl_acct *a,
 {
 	static const uint8_t secret[] = "rtcbench-replay-live-nonce";
 	struct net_addr pa = ad(0x7f000009, 5060), pfx = ad(0x7f000000, 0);
-	struct net_addr loc[2] = { ad(0x7f010001, 5060),
-				   ad(0x7f010002, 5060) };
+	struct net_addr loc[4] = { ad(0x7f010001, 5060),
+				   ad(0x7f010002, 5060),
+				   ad(0x7f010001, 30000),
+				   ad(0x7f010002, 30002) };
 	uint16_t media[2] = { 30000, 30002 };
 	struct sip_net nets[1] = { { pfx, 8 } };
 	struct sip_proxy_cfg pc;
@@ -122,7 +124,7 @@ int rpl_live_inproc(struct rpl_dlgset *set, const struct rpl_acct *a,
 	if (vnet_attach(v, (struct core_ref){ &sip_proxy_core_ops, px }, &pa,
 			1) < 0 ||
 	    (idx = vnet_attach(v, (struct core_ref){ &rpl_live_core_ops, l },
-			       loc, 2)) < 0) {
+			       loc, 4)) < 0) {
 		e = ENOMEM;
 		goto out;
 	}
@@ -139,6 +141,8 @@ int rpl_live_inproc(struct rpl_dlgset *set, const struct rpl_acct *a,
 		sum->diverged += res[i].v == RPL_V_DIVERGED ||
 				 res[i].v == RPL_V_PENDING;
 		sum->skipped += res[i].v == RPL_V_SKIPPED;
+		sum->rtp_sent += res[i].rtp_sent;
+		sum->rtp_recv += res[i].rtp_recv;
 	}
 	rpl_live_regs(l, &sum->registered, &sum->callees);
 	sum->virtual_s = (double)(vnet_now(v) - t0) / 1e6;

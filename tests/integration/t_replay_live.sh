@@ -8,7 +8,9 @@
 # 408 to a CANCEL) must match;
 # on the corpus at least 55 dialogs must match, every divergence must
 # name a frame, and every skip a reason. Also: a non-loopback target is
-# refused (exit 2), and a missing --accounts is a usage error.
+# refused (exit 2), and a missing --accounts is a usage error. refd runs
+# its RTP relay: the captured RTP is re-sent through it and counted, and
+# --speed 4 plays one call in a quarter of its captured span.
 set -eu
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -29,6 +31,9 @@ listen = udp:127.0.0.1:$p tcp:127.0.0.1:$p tls:127.0.0.1:$((p+1))
 tls_cert = $tmp/tls.crt
 tls_key = $tmp/tls.key
 auth = on
+[media]
+address = 127.0.0.1
+ports = $((p+100))-$((p+299))
 CONF
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
 	-keyout "$tmp/tls.key" -out "$tmp/tls.crt" 2>/dev/null
@@ -84,6 +89,16 @@ assert all(x["why"] for x in skipped), skipped
 assert m["live_registered"] > 0 and m.get("live_denied", 0) == 0, m
 assert rc == (1 if div else 0), rc
 assert (m.get("live_stream_bytes", 0) > 0) == (tp != "udp"), m
+# captured RTP re-sent to the relay refd put in the SDP: everything of
+# the answered calls arrives (sngrep_aaa's 9 packets follow a 480: the
+# relay has closed that call's ports, so none may arrive)
+assert m["live_rtp_unsent"] == 0, m
+for x in dl:
+    r = x["rtp"]
+    if "heplify_sip_ipv4_tcp.pcap" in x["file"] or "FAX" in x["file"]:
+        assert r["sent"] == r["captured"] == r["received"], x
+    if "sngrep_aaa" in x["file"]:
+        assert r["received"] == 0, x
 if src == "traces":
     # the captured registrar refused voi18063 (403), ours has the
     # account; the captured CANCEL timed out (408), ours is answered
@@ -97,6 +112,22 @@ print(f"{src} over {tp}: {len(dl)} dialogs: {matched} matched, {len(div)} diverg
       f"{len(skipped)} skipped, {m['live_wall_s']:.2f} s")
 PY
 done
+# captured timing, scaled: the call with its 66 RTP packets at --speed 4
+# takes a quarter of its captured span, every packet through the relay
+timeout 60 bin/rtcbench replay traces/heplify_sip_ipv4_tcp.pcap.gz \
+	--target 127.0.0.1:$p --accounts "$tmp/accounts" --speed 4 \
+	--out "$tmp/s" >"$tmp/log" 2>&1 || { cat "$tmp/log"; fail=1; }
+python3 - "$tmp/s/summary.json" <<'PY' || fail=1
+import json, sys
+d = json.load(open(sys.argv[1]))
+m, x = d["metrics"], d["dialogs"][0]
+assert x["verdict"] == "matched" and x["rtp"]["received"] == 66, x
+want = x["captured_s"] / 4
+# (slack for one UDP retransmission round on a loaded machine)
+assert want * 0.9 < x["ms"] / 1000 < want * 1.3 + 2.5, x
+print(f"--speed 4: {x['captured_s']:.2f} s captured, re-driven in "
+      f"{x['ms'] / 1000:.2f} s, RTP {x['rtp']}")
+PY
 # a target off this host is refused unless --allow-remote
 set +e
 bin/rtcbench replay traces --target 192.0.2.1:5060 --accounts "$tmp/accounts" \

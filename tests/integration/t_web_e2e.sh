@@ -3,12 +3,15 @@
 # The self-care portal end to end in headless Chromium (issue 9, Proven):
 # refd with [web] plain = yes on a temp data_dir, accounts by refctl, the
 # SMTP sink (build/tools/smtpsink) as [mail] smtp, SIPp calls alice ->
-# service and bob -> service through refd and a MESSAGE to bob; then
+# service and bob -> service through refd, a MESSAGE to bob and a
+# voicemail for bob (a 1 kHz tone, left before his device registers); then
 # tests/web/e2e.mjs logs in, sees the call, its trace ladder, the export,
 # tries bob's ids as alice, forges CSRF, replays a code, removes alice's
 # account through the e-mailed code and finds her pages gone. A second
 # refd on the same data over HTTPS (make certs' test CA, ignoreHTTPSErrors)
-# checks the Secure cookie, HSTS, bob's call, trace and export.
+# checks the Secure cookie, HSTS, the operator's view of bob's calls,
+# bob's call, trace, voicemail (decoded by the browser, downloaded,
+# deleted) and his export, which lists the operator's accesses.
 # Screenshots: $WEB_SHOTS (default results/web/). Skips (77) only when
 # chromium, node or playwright-core is absent (make deps installs them).
 set -eu
@@ -34,6 +37,7 @@ w=$((p + 7))
 fail=0
 check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
 t0=$(date +%s.%N)
+lap() { printf 'time: %s at %.1f s\n' "$1" "$(echo "$(date +%s.%N) - $t0" | bc)"; }
 
 mkdir -p "$tmp/mail"
 build/tools/smtpsink -d "$tmp/mail" -t 120 >"$tmp/sink.out" \
@@ -50,6 +54,10 @@ policy = $root/ref/policy/sip2sip.policy
 [sip]
 listen = udp:127.0.0.1:$p
 auth = on
+[voicemail]
+listen = udp:127.0.0.1:$((p + 8))
+ports = $((p + 100 - p % 2))-$((p + 107 - p % 2))
+max = 30s
 [mail]
 smtp = smtp://127.0.0.1:$sport
 from = portal@example.test
@@ -68,7 +76,7 @@ ctl() { bin/refctl -c "$tmp/refd.ini" "$@"; }
 ctl account add alice@example.test --password "$apw" \
 	--email alice@example.test >/dev/null
 ctl account add bob@example.test --password "$bpw" \
-	--email bob@example.test >/dev/null
+	--email bob@example.test --voicemail >/dev/null
 ctl account add service@example.test --password "$spw" >/dev/null
 
 start_refd() {
@@ -87,8 +95,10 @@ stop_refd() {
 	check "refd ($1) SIGTERM exit 0" '[ "$rc" = 0 ]'
 }
 check "refd serves the portal over plain HTTP" 'start_refd plain http'
+lap "refd up"
 
 # SIPp: service's device answers both calls; bob's device takes a MESSAGE.
+# Ports: SIP p, SIPp p+2..p+6 and p+20 (media), web p+7, voicemail p+8.
 csv() { printf 'SEQUENTIAL\n%s;example.test;[authentication username=%s password=%s]\n' \
 	"$1" "$1" "$2" >"$tmp/$1.csv"; }
 csv alice "$apw"; csv bob "$bpw"; csv service "$spw"
@@ -98,8 +108,22 @@ sipp() { (cd "$tmp" && timeout 30 /usr/bin/sipp -nostdin -i 127.0.0.1 \
 reg() { sipp -sf "$root/$sc/reg_auth.xml" -inf "$tmp/$1.csv" \
 	127.0.0.1:$p -p "$2" -m 1 -key contact "127.0.0.1:$2" \
 	>"$tmp/reg-$1.out" 2>&1; }
-check "service and bob register (SIPp)" \
-	'reg service $((p+2)) && reg bob $((p+4))'
+check "service registers (SIPp)" 'reg service $((p+2))'
+# bob is not registered yet: service's call gets his voicemail (a tone).
+python3 - "$tmp/tone.ulaw" <<'PY'
+import math, sys
+def ulaw(x):
+    s = 0x80 if x < 0 else 0
+    x = min(abs(x), 32635) + 0x84
+    e = 7
+    while e > 0 and not (x & (0x4000 >> (7 - e))): e -= 1
+    return ~(s | (e << 4) | ((x >> (e + 3)) & 15)) & 255
+open(sys.argv[1], "wb").write(bytes(ulaw(int(8000 * math.sin(2 * math.pi * 1000 * i / 8000))) for i in range(12000)))
+PY
+check "service leaves bob a voicemail (SIPp)" \
+	'sipp -sf $root/$sc/uac_vm.xml -inf $tmp/service.csv -s bob 127.0.0.1:$p \
+	 -p $((p+6)) -mp $((p+20)) -m 1 >$tmp/vm.out 2>&1'
+check "bob registers (SIPp)" 'reg bob $((p+4))'
 sipp -sf "$root/$sc/uas_rr.xml" -p $((p+2)) -m 2 \
 	-key contact "127.0.0.1:$((p+2))" >"$tmp/uas.out" 2>&1 & bg=$!
 for _ in $(seq 50); do ss -lun | grep -q ":$((p+2)) " && break; sleep 0.1; done
@@ -116,10 +140,11 @@ check "service sends bob a MESSAGE (SIPp)" \
 	 127.0.0.1:$p -p $((p+5)) -m 1 >$tmp/muac.out 2>&1'
 set +e; wait "$bg"; set -e; bg=
 
-callid() { ctl cdr list --user "$1@example.test" --json | python3 -c '
+callid() { # the Call-ID of the one call USER made (bob was also called)
+	ctl cdr list --user "$1@example.test" --json | python3 -c '
 import json, sys
-d = json.load(sys.stdin)
-print(d[0]["call_id"] if len(d) == 1 else "")'; }
+d = [c for c in json.load(sys.stdin) if c["caller"] == sys.argv[1]]
+print(d[0]["call_id"] if len(d) == 1 else "")' "$1@example.test"; }
 acall=$(callid alice); bcall=$(callid bob)
 check "one CDR each for alice and bob" '[ -n "$acall" ] && [ -n "$bcall" ]'
 
@@ -129,20 +154,23 @@ e2e() { # $1 mode, $2 scheme
 	WEB_A=alice WEB_A_PW=$apw WEB_A_CALL=$acall \
 	WEB_B=bob WEB_B_PW=$bpw WEB_B_CALL=$bcall \
 	WEB_B_CANARY=canary-message-1 WEB_OP=service WEB_OP_PW=$spw \
-	timeout 50 node tests/web/e2e.mjs
+	timeout 100 node tests/web/e2e.mjs
 }
 rm -f "$shots"/*.png
+lap "SIPp done"
 check "the portal in Chromium over HTTP (e2e.mjs full)" 'e2e full http'
+lap "e2e full done"
 stop_refd plain
 
 conf tls >"$tmp/refd.ini"
 check "refd serves the portal over HTTPS" 'start_refd tls https'
 check "the portal in Chromium over HTTPS (e2e.mjs tls)" 'e2e tls https'
+lap "e2e tls done"
 stop_refd tls
 check "alice's account is gone from the store" \
 	'! ctl account list | grep -q "^alice@"'
 check "the sink got the codes" '[ "$(ls $tmp/mail | wc -l)" -ge 2 ]'
 echo "screenshots: $(ls "$shots"/*.png 2>/dev/null | wc -l) in $shots"
-echo "t_web_e2e: $(echo "$(date +%s.%N) - $t0" | bc) s"
+lap "t_web_e2e done"
 [ "$fail" = 0 ] || { tail -n 5 "$tmp"/refd-*.log; cat "$tmp/sink.log"; }
 exit "$fail"

@@ -115,6 +115,11 @@ check "POST without the form token: 403" \
 	 grep -q "invalid form token" $tmp/b'
 check "POST with a forged token: 403" \
 	'[ "$(get $A /identity/voicemail -d csrf=00ff -d enabled=on)" = 403 ]'
+head -c 70000 /dev/zero | tr '\0' a >"$tmp/big"
+check "a 70 kB form: 413, with the security headers" \
+	'[ "$(get $A /identity/voicemail --data-binary @$tmp/big)" = 413 ] &&
+	 hdr Content-Security-Policy | grep -q "frame-ancestors" &&
+	 hdr X-Frame-Options | grep -q DENY'
 check "voicemail on" \
 	'[ "$(get $A /identity/voicemail -d csrf=$at -d enabled=on)" = 200 ] &&
 	 grep -q "<td id=\"voicemail\">on</td>" $tmp/b'
@@ -161,7 +166,9 @@ check "trace ladder: INVITE, 200, ACK, BYE, [redacted]" \
 	'[ "$(get $A "$tr")" = 200 ] && grep -q "class=\"ladder\"" $tmp/b &&
 	 grep -q "INVITE sip:service@" $tmp/b && grep -q "SIP/2.0 200" $tmp/b &&
 	 grep -q ">ACK sip:" $tmp/b && grep -q ">BYE sip:" $tmp/b &&
-	 grep -q "<span class=\"redacted\">\[redacted\]</span>" $tmp/b'
+	 grep -q "<span class=\"redacted\">\[redacted\]</span>" $tmp/b &&
+	 grep -q "<th>caller alice@example.test<br>" $tmp/b &&
+	 grep -q "<th>callee service@example.test<br>" $tmp/b'
 check "bob: that trace is 404" '[ "$(get $B "$tr")" = 404 ]'
 
 # E-mail change: the code goes to the NEW address.

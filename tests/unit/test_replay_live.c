@@ -152,6 +152,29 @@ static void add(struct rpl_dlgset *s, bool back, uint64_t ms,
 #define SDP "Content-Type: application/sdp\n\nv=0\r\no=- 1 1 IN IP4 " \
 	"10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\nm=audio 4000 " \
 	"RTP/AVP 0\r\na=%s\r\n"
+#define SDPB "Content-Type: application/sdp\n\nv=0\r\no=- 2 2 IN IP4 " \
+	"10.0.0.2\r\ns=-\r\nc=IN IP4 10.0.0.2\r\nt=0 0\r\nm=audio 5000 " \
+	"RTP/AVP 0\r\na=%s\r\n"
+
+/* RTP between the SDP endpoints: 4 packets each way */
+static void rtp(struct rpl_dlgset *s, uint64_t ms)
+{
+	struct rpl_ep a = { 4, { 10, 0, 0, 1 }, 4000 };
+	struct rpl_ep b = { 4, { 10, 0, 0, 2 }, 5000 };
+	struct rpl_ep x = { 4, { 10, 9, 9, 9 }, 7000 };
+	uint8_t pkt[172] = { 0x80, 0 };
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		pkt[3] = (uint8_t)i;
+		assert_int_equal(rpl_dlgset_add_rtp(s, ++frame, (ms + (uint64_t)
+			i * 20) * 1000, i & 1 ? &b : &a, i & 1 ? &a : &b, pkt,
+			sizeof(pkt)), 0);
+	}
+	/* not announced in any SDP: not part of a dialog */
+	assert_int_equal(rpl_dlgset_add_rtp(s, ++frame, ms * 1000, &x, &x,
+					    pkt, sizeof(pkt)), 0);
+}
 
 static void call(struct rpl_dlgset *s)
 {
@@ -174,14 +197,17 @@ static void call(struct rpl_dlgset *s)
 	add(s, 1, 20, "SIP/2.0 180 Ringing\r\n" V FT CID "CSeq: 2 INVITE\r\n"
 	    "Contact: <sip:bob@10.0.0.2>", "i2", ";tag=tb");	/* retrans */
 	add(s, 1, 900, "SIP/2.0 200 OK\r\n" V FT CID "CSeq: 2 INVITE\r\n"
-	    "Contact: <sip:bob@10.0.0.2>\r\n" SDP, "i2", ";tag=tb", "sendrecv");
+	    "Contact: <sip:bob@10.0.0.2>\r\n" SDPB, "i2", ";tag=tb",
+	    "sendrecv");
 	add(s, 0, 910, "ACK sip:bob@10.0.0.2 SIP/2.0\r\n" V FT CID
 	    "CSeq: 2 ACK", "a2", ";tag=tb");
+	rtp(s, 920);
 	add(s, 0, 2000, "INVITE sip:bob@10.0.0.2 SIP/2.0\r\n" V FT CID
 	    "CSeq: 3 INVITE\r\nContact: <sip:alice@10.0.0.1>\r\n" SDP, "i3",
 	    ";tag=tb", "sendonly");
 	add(s, 1, 2010, "SIP/2.0 200 OK\r\n" V FT CID "CSeq: 3 INVITE\r\n"
-	    "Contact: <sip:bob@10.0.0.2>\r\n" SDP, "i3", ";tag=tb", "recvonly");
+	    "Contact: <sip:bob@10.0.0.2>\r\n" SDPB, "i3", ";tag=tb",
+	    "recvonly");
 	add(s, 0, 2020, "ACK sip:bob@10.0.0.2 SIP/2.0\r\n" V FT CID
 	    "CSeq: 3 ACK", "a3", ";tag=tb");
 	add(s, 1, 3000, "UPDATE sip:alice@10.0.0.1 SIP/2.0\r\n" V TF CID
@@ -244,12 +270,18 @@ static void test_replay_live_script(void **state)
 	assert_int_equal(d->skip[0], 0);
 	/* challenge, its ACK, the challenged INVITE, 100 and the repeated
 	 * 180 dropped */
-	assert_int_equal(d->n, 11);
+	assert_int_equal(d->n, 19);
+	assert_int_equal(d->nmedia, 8);
+	assert_int_equal(s.rtp, 9);
+	assert_int_equal(s.rtp_dropped, 1);
 	assert_int_equal(d->steps[0].cseq, 2);
 	assert_int_equal(d->steps[0].frame, 5);
 	assert_int_equal(d->steps[1].scode, 180);
-	assert_int_equal(d->steps[7].mid, SIP_M_UPDATE);
-	assert_int_equal(d->steps[7].dir, 1);
+	assert_true(d->steps[4].media);
+	assert_int_equal(d->steps[4].dir, 0);	/* from the caller's SDP */
+	assert_int_equal(d->steps[5].dir, 1);
+	assert_int_equal(d->steps[15].mid, SIP_M_UPDATE);
+	assert_int_equal(d->steps[15].dir, 1);
 	assert_false(s.d[2].callee_role);	/* REGISTER */
 	assert_non_null(strstr(s.d[3].skip, "inside the dialog"));
 	rpl_dlgset_fini(&s);
@@ -279,13 +311,17 @@ static void run(unsigned reg_status, double loss, size_t want_match,
 	assert_int_equal(sum.skipped, 1);
 	assert_int_equal(sum.registered, 1);
 	assert_int_equal(res[0].v, RPL_V_MATCH);
-	assert_int_equal(res[0].done, 11);
+	assert_int_equal(res[0].done, 19);
+	/* RTP to the address the other role's SDP gave, all delivered */
+	assert_int_equal(res[0].rtp_sent, 8);
+	assert_int_equal(res[0].rtp_recv, loss > 0 ? res[0].rtp_recv : 8);
+	assert_int_equal(res[0].rtp_unsent, 0);
 	assert_int_equal(res[1].v, RPL_V_MATCH);
 	assert_int_equal(sum.cdrs, 1);
 	if (want_why) {
 		assert_int_equal(res[2].v, RPL_V_DIVERGED);
 		assert_string_equal(res[2].why, want_why);
-		assert_int_equal(res[2].frame, 20);
+		assert_int_equal(res[2].frame, 29);
 	}
 	rpl_dlgset_fini(&s);
 }
@@ -305,7 +341,7 @@ static void test_replay_live_loss(void **state)
 static void test_replay_live_diverged(void **state)
 {
 	(void)state;
-	run(403, 0, 2, "frame 20: caller expected 403 (REGISTER), got 200 "
+	run(403, 0, 2, "frame 29: caller expected 403 (REGISTER), got 200 "
 	    "(REGISTER)");
 }
 

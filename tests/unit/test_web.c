@@ -369,7 +369,11 @@ static void test_web_email_codes(void **state)
 
 static void test_web_password_voicemail(void **state)
 {
+	char other[256];
+
 	(void)state;
+	assert_int_equal(login_as("bob", "Bz4%25nWq8%40kLm3s"), 303);
+	snprintf(other, sizeof(other), "%s", F.cookie);
 	assert_int_equal(login_as("bob", "Bz4%25nWq8%40kLm3s"), 303);
 	assert_int_equal(post("/identity/password", "old=wrong&new=x"), 403);
 	assert_int_equal(post("/identity/password", "old=Bz4%%25nWq8%%40kLm3s"
@@ -380,6 +384,8 @@ static void test_web_password_voicemail(void **state)
 	assert_int_equal(post("/identity/password", "old=Bz4%%25nWq8%%40kLm3s"
 			      "&new=N3w-Secr3t-Pw"), 200);
 	assert_true(has("Password changed"));
+	assert_int_equal(req("GET", "/identity", NULL, NULL), 200);
+	assert_int_equal(req("GET", "/identity", NULL, other), 303);
 	assert_int_equal(login_as("bob", "Bz4%25nWq8%40kLm3s"), 401);
 	assert_int_equal(login_as("bob", "N3w-Secr3t-Pw"), 303);
 	/* the SIP HA1 follows */
@@ -491,6 +497,9 @@ static void test_web_calls_trace_operator(void **state)
 		    has("class=\"arrow-r\"") && has("class=\"arrow-l\"") &&
 		    has("<span class=\"redacted\">[redacted]</span>") &&
 		    has("200 OK &lt;b&gt;"));
+	assert_true(has("<th>caller alice@example.test<br>127.0.0.1:6000</th>"
+			"<th>platform</th><th>callee bob@example.test<br>"
+			"127.0.0.1:7000</th>"));
 	assert_null(strstr(body(), "<b>"));
 	/* bob's call, by id, from alice: 404 like a missing one */
 	bobs = newest + 1;

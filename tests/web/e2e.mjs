@@ -315,7 +315,28 @@ async function full(browser) {
 	check("bob's message is on his /messages",
 	      (await text(pb)).includes(B.canary));
 	await shot(pb, shots, pfx + 'messages-bob');
+	await go(pb, u('/voicemail'));
+	check("bob's voicemail on his /voicemail: player, download, delete",
+	      await pb.locator('audio[src$=".wav"]').count() === 1 &&
+	      await pb.locator('a[href*=".wav?download"]').count() === 1 &&
+	      await pb.locator('form[action$="/delete"]').count() === 1);
+	await shot(pb, shots, pfx + 'voicemail-bob');
+	/* a buddy of bob's that alice then tries to remove from "her" list */
+	const bobBuddy = `sip:bobs-friend-${process.pid}@${dom}`;
+	await go(pb, u('/contacts'));
+	await submit(pb, 'form[action="/contacts/add"]', (f) =>
+		f.locator('[name=uri]').fill(bobBuddy));
+	check("bob's buddy is on his /contacts", (await text(pb))
+	      .includes(bobBuddy));
 	await crossUser(pa, ids);
+	await go(pa, u('/contacts'));
+	r = await postNav(pa, u('/contacts/remove'), { csrf:
+		await csrfOf(pa), uri: bobBuddy });
+	check("alice's /contacts never shows bob's buddy",
+	      !(await pa.content()).includes(bobBuddy), r.status);
+	await go(pb, u('/contacts'));
+	check("alice removing bob's buddy leaves bob's list alone",
+	      (await text(pb)).includes(bobBuddy));
 
 	/* e-mail change: code to the NEW address; the same code twice -> 410 */
 	const newMail = `alice.new-${process.pid}@${dom}`;
@@ -428,16 +449,51 @@ async function operator(browser) {
 		f.locator('[name=user]').fill(`${B.user}@${dom}`));
 	const links = (await idLinks(pg)).filter((h) =>
 		/^\/operator\/calls\/[^/]+\/trace$/.test(h));
-	check("operator: bob's call listed, linked to its trace",
-	      r.status === 200 && links.length === 1, links);
+	check("operator: bob's calls listed (his and the one to his " +
+	      "voicemail), linked to their traces",
+	      r.status === 200 && links.length === 2, links);
 	await shot(pg, shots, pfx + 'operator');
-	if (links.length) {
-		r = await go(pg, u(links[0]));
-		check("operator: bob's trace", r.status === 200 &&
-		      (await pg.content()).includes(B.call), r.status);
-		await shot(pg, shots, pfx + 'operator-trace');
-	}
+	const t = await traceOf(pg, links, B.call);
+	check("operator: the trace of bob's call", t, links);
+	await shot(pg, shots, pfx + 'operator-trace');
 	await ctx.close();
+}
+
+/* Open the trace links in turn until the one of Call-ID cid: true. */
+async function traceOf(pg, links, cid) {
+	for (const h of links) {
+		const r = await go(pg, u(h));
+		if (r.status === 200 && (await pg.content()).includes(cid))
+			return true;
+	}
+	return false;
+}
+
+/* Bob's voicemail: the browser decodes it, downloads it, deletes it. */
+async function voicemail(pg) {
+	await go(pg, u('/voicemail'));
+	const secs = await pg.$eval('audio', (a) => new Promise((res) => {
+		a.onloadedmetadata = () => res(a.duration);
+		a.onerror = () => res(-(a.error ? a.error.code : 1));
+		a.preload = 'auto';
+		a.load();
+		setTimeout(() => res(0), 8000);
+	})).catch((e) => String(e));
+	check('voicemail plays in the browser (decoded, ~1.5 s)',
+	      secs > 1 && secs < 5, secs);
+	const [dl] = await Promise.all([pg.waitForEvent('download'),
+		pg.locator('a[href*=".wav?download"]').first().click()]);
+	const wav = fs.readFileSync(await dl.path());
+	check('voicemail download: a RIFF/WAVE file',
+	      wav.subarray(0, 4).toString() === 'RIFF' &&
+	      wav.subarray(8, 12).toString() === 'WAVE' && wav.length > 8000,
+	      wav.length);
+	await shot(pg, shots, pfx + 'voicemail');
+	const nd = dialogs.length;
+	const r = await submit(pg, 'form[action$="/delete"]');
+	check('voicemail delete: asked first, then gone',
+	      dialogs.length === nd + 1 && r.final === '/voicemail' &&
+	      await pg.locator('audio').count() === 0, `${r.final}`);
 }
 
 /* Over HTTPS: bob (alice is gone by now): flags, headers, pages, export. */
@@ -446,7 +502,7 @@ async function tls(browser) {
 		await operator(browser);
 	const ctx = await browser.newContext({ acceptDownloads: true,
 					       ignoreHTTPSErrors: true });
-	const pg = await ctx.newPage();
+	const pg = acceptDialogs(await ctx.newPage());
 	let r = await go(pg, u('/login'));
 	check('https login page: 200, HSTS and the other headers',
 	      r.status === 200 && !secHeaders(await r.resp.allHeaders(),
@@ -464,17 +520,19 @@ async function tls(browser) {
 	r = await go(pg, u('/calls'));
 	const calls = (await idLinks(pg)).filter((h) =>
 		/^\/calls\/[^/]+\/trace$/.test(h));
-	check('https calls: his call', calls.length === 1, calls);
+	check('https calls: his call and the one to his voicemail',
+	      calls.length === 2, calls);
 	await shot(pg, shots, pfx + 'calls');
-	if (calls.length) {
-		r = await go(pg, u(calls[0]));
+	if (check("https: the trace of his call", await traceOf(pg, calls,
+							       B.call))) {
 		await openAll(pg);
 		const t = await text(pg);
-		check('https trace: INVITE and BYE, [redacted]', r.status ===
-		      200 && t.includes('INVITE') && t.includes('BYE') &&
-		      t.includes('[redacted]'), r.status);
+		check('https trace: INVITE and BYE, [redacted]',
+		      t.includes('INVITE') && t.includes('BYE') &&
+		      t.includes('[redacted]'));
 		await shot(pg, shots, pfx + 'trace');
 	}
+	await voicemail(pg);
 	const [dl] = await Promise.all([pg.waitForEvent('download'),
 		pg.locator('a[href="/export"]').first().click()]);
 	const ex = fs.readFileSync(await dl.path(), 'utf8');
