@@ -65,6 +65,7 @@ struct run {
 	size_t scn_first;	/* first call of the current file */
 	bool inproc;
 	bool live;		/* --target HOST:PORT */
+	bool msgs;		/* --target inproc --messages */
 	struct rlive_opts lo;
 	struct rpl_dlgset dset;	/* live: this file's dialogs */
 	json_t *dialogs;
@@ -215,10 +216,10 @@ static void on_pdu(void *arg, enum rpl_kind kind, const struct rpl_pdu *pdu)
 {
 	struct run *run = arg;
 
-	if (run->live && kind == RPL_K_SIP)
+	if ((run->live || run->msgs) && kind == RPL_K_SIP)
 		rpl_dlgset_add(&run->dset, run->frame, pdu->ts_us, &pdu->src,
 			       &pdu->dst, pdu->data, pdu->len);
-	if (run->live && kind == RPL_K_RTP)
+	if ((run->live || run->msgs) && kind == RPL_K_RTP)
 		rpl_dlgset_add_rtp(&run->dset, run->frame, pdu->ts_us,
 				   &pdu->src, &pdu->dst, pdu->data, pdu->len);
 	if (run->wr && kind != RPL_K_MSRP)
@@ -547,6 +548,14 @@ static int replay_file(struct run *run, const char *path)
 					  path, err);
 		rpl_dlgset_fini(&run->dset);
 	}
+	if (run->msgs) {
+		rpl_dlgset_finish(&run->dset);
+		if (rlive_inproc(run->sum, run->dialogs, path, &run->dset,
+				 run->speed, run->lo.step_timeout_us))
+			rep_summary_check(run->sum, "inproc messages", false,
+					  "%s: out of memory", path);
+		rpl_dlgset_fini(&run->dset);
+	}
 	rpl_stats_foreach(rpl_stats(r), add_metric, run);
 	rep_summary_check(run->sum, "dissected", true,
 			  "%s: %llu frames, %llu SIP messages, %llu calls, "
@@ -601,7 +610,8 @@ static int usage(const char *why)
 		"[--write OUT.pcap] [--scenario OUT.scn] [--speed N|--asap]\n"
 		"  live: --target HOST:PORT --accounts FILE [--transport "
 		"udp|tcp|tls]\n        [--step-timeout SECONDS] "
-		"[--allow-remote] [--tls-cert PEM --tls-key PEM]\n",
+		"[--allow-remote] [--tls-cert PEM --tls-key PEM]\n"
+		"  inproc: [--messages] (also re-drive message by message)\n",
 		why);
 	return 2;
 }
@@ -665,6 +675,8 @@ int cmd_replay(int argc, char **argv)
 		goto out;
 	}
 	run.inproc = !strcmp(target, "inproc");
+	run.msgs = run.inproc && lc.messages;
+	run.lo.step_timeout_us = lc.step_timeout_us;
 	run.speed = speed;
 	run.lo.speed = speed;
 	run.want_scn = spath != NULL || run.inproc;
@@ -707,7 +719,7 @@ int cmd_replay(int argc, char **argv)
 				  se ? strerror(se) : "");
 	}
 	rep_summary_set(run.sum, "calls", json_incref(run.calls));
-	if (run.live)
+	if (run.live || run.msgs)
 		rep_summary_set(run.sum, "dialogs", json_incref(run.dialogs));
 	rep_summary_set(run.sum, "files", json_incref(run.files));
 	rep_summary_set(run.sum, "user_agents", json_incref(run.uas));

@@ -99,6 +99,8 @@ int rlive_cli_arg(struct rlive_cli *c, int argc, char **argv, int *i)
 		dst = &c->tls_cert;
 	else if (!strcmp(a, "--tls-key"))
 		dst = &c->tls_key;
+	else if (!strcmp(a, "--messages"))
+		return (c->messages = true), 1;
 	else if (strcmp(a, "--step-timeout"))
 		return 0;
 	if (*i + 1 >= argc)
@@ -205,14 +207,15 @@ static const char *verdict(enum rpl_verdict v)
 
 static void results(struct rep_summary *sum, json_t *dialogs,
 		    const char *file, const struct rpl_dlgset *set,
-		    const struct rpl_live *l, double wall_s, size_t *cnt)
+		    const struct rpl_live_res *res, const char *check,
+		    double wall_s, size_t *cnt)
 {
 	uint64_t rtp[3] = { 0 };
 	size_t i;
 
 	for (i = 0; i < set->n; i++) {
 		const struct rpl_dlg *d = &set->d[i];
-		const struct rpl_live_res *r = rpl_live_result(l, i);
+		const struct rpl_live_res *r = &res[i];
 		const char *first = d->n ? d->steps[0].method : d->call_id;
 
 		cnt[r->v]++;
@@ -239,11 +242,11 @@ static void results(struct rep_summary *sum, json_t *dialogs,
 			(json_int_t)r->rtp_recv, "unsent",
 			(json_int_t)r->rtp_unsent));
 		if (r->v == RPL_V_SKIPPED)
-			rep_summary_skip(sum, "live", "%s: %s %s -> %s: %s",
+			rep_summary_skip(sum, check, "%s: %s %s -> %s: %s",
 					 file, first, d->caller, d->callee,
 					 r->why);
 		else
-			rep_summary_check(sum, "live", r->v == RPL_V_MATCH,
+			rep_summary_check(sum, check, r->v == RPL_V_MATCH,
 					  "%s: %s %s -> %s: %s (%zu/%zu steps)",
 					  file, first, d->caller, d->callee,
 					  r->v == RPL_V_MATCH ? "matched" :
@@ -258,7 +261,8 @@ static void results(struct rep_summary *sum, json_t *dialogs,
 					cnt[RPL_V_PENDING]));
 	rep_summary_metric_add(sum, "live_skipped",
 			       (double)cnt[RPL_V_SKIPPED]);
-	rep_summary_metric_add(sum, "live_wall_s", wall_s);
+	if (wall_s > 0)
+		rep_summary_metric_add(sum, "live_wall_s", wall_s);
 	rep_summary_metric_add(sum, "live_rtp_captured", (double)set->rtp);
 	rep_summary_metric_add(sum, "live_rtp_sent", (double)rtp[0]);
 	rep_summary_metric_add(sum, "live_rtp_received", (double)rtp[1]);
@@ -276,7 +280,8 @@ int rlive_run(struct rep_summary *sum, json_t *dialogs, const char *file,
 	struct rpl_live *l = NULL;
 	struct net_addr pfx;
 	uint64_t t0, end;
-	size_t cnt[4] = { 0 }, rok, rn;
+	size_t cnt[4] = { 0 }, rok, rn, i;
+	struct rpl_live_res *res = NULL;
 	int e;
 
 	memset(&io, 0, sizeof(io));
@@ -313,8 +318,15 @@ int rlive_run(struct rep_summary *sum, json_t *dialogs, const char *file,
 			goto out;
 	/* the last ACKs and 200s leave */
 	io_run_once(loop, 20);
-	results(sum, dialogs, file, set, l, (double)(io_now_us() - t0) / 1e6,
-		cnt);
+	res = mem_zalloc((set->n ? set->n : 1) * sizeof(*res));
+	if (!res) {
+		e = ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < set->n; i++)
+		res[i] = *rpl_live_result(l, i);
+	results(sum, dialogs, file, set, res, "live",
+		(double)(io_now_us() - t0) / 1e6, cnt);
 	rpl_live_regs(l, &rok, &rn);
 	rep_summary_metric_add(sum, "live_registered", (double)rok);
 
@@ -329,5 +341,49 @@ int rlive_run(struct rep_summary *sum, json_t *dialogs, const char *file,
 out:
 	io_loop_free(loop);
 	rpl_live_free(l);
+	mem_free(res);
+	return e;
+}
+
+int rlive_inproc(struct rep_summary *sum, json_t *dialogs, const char *file,
+		 struct rpl_dlgset *set, double speed,
+		 uint64_t step_timeout_us)
+{
+	struct rpl_vlive_opt o = { speed, 0, step_timeout_us, 0 };
+	struct rpl_acct *a = mem_zalloc((2 * set->n + 1) * sizeof(*a));
+	struct rpl_live_res *res = mem_zalloc((set->n + 1) * sizeof(*res));
+	struct rpl_vlive_sum vs;
+	size_t n = 0, i, k, cnt[4] = { 0 };
+	int e = ENOMEM;
+
+	if (!a || !res)
+		goto out;
+	/* one account per captured AOR, provisioned in the in-process
+	 * platform's user store */
+	for (i = 0; i < set->n; i++)
+		for (k = 0; k < 2; k++) {
+			const char *aor = k ? set->d[i].callee
+					    : set->d[i].caller;
+
+			if (!aor[0] || rpl_acct_find(a, n, aor))
+				continue;
+			snprintf(a[n].aor, sizeof(a[n].aor), "%s", aor);
+			snprintf(a[n].user, sizeof(a[n].user), "u%zu", n);
+			snprintf(a[n].domain, sizeof(a[n].domain),
+				 "replay.test");
+			snprintf(a[n].password, sizeof(a[n].password),
+				 "replay-secret");
+			n++;
+		}
+	e = rpl_live_inproc(set, a, n, "replay.test", &o, res, &vs);
+	if (e)
+		goto out;
+	results(sum, dialogs, file, set, res, "inproc messages", 0, cnt);
+	rep_summary_metric_add(sum, "live_registered", (double)vs.registered);
+	rep_summary_metric_add(sum, "live_virtual_s", vs.virtual_s);
+	rep_summary_metric_add(sum, "live_cdrs", vs.cdrs);
+out:
+	mem_free(a);
+	mem_free(res);
 	return e;
 }

@@ -26,6 +26,7 @@ struct rlive_opts {
 struct rlive_cli {
 	const char *accounts, *transport, *tls_cert, *tls_key;
 	bool remote;
+	bool messages;		/* --target inproc: also message-level */
 	uint64_t step_timeout_us;
 };
 /* argv[*i] a live option: consumed with its value (*i advanced), 1; not
@@ -50,5 +51,12 @@ int rlive_accounts(const char *path, struct rpl_acct **a, size_t *n,
 int rlive_run(struct rep_summary *sum, json_t *dialogs, const char *file,
 	      struct rpl_dlgset *set, const struct rlive_opts *o, char *err,
 	      size_t errsz);
+
+/* --target inproc --messages: the same re-drive against the platform's
+ * SIP core in process, virtual time, accounts made from the capture's
+ * AORs; checks "inproc messages". 0, ENOMEM. */
+int rlive_inproc(struct rep_summary *sum, json_t *dialogs, const char *file,
+		 struct rpl_dlgset *set, double speed,
+		 uint64_t step_timeout_us);
 
 #endif
