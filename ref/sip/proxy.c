@@ -119,6 +119,7 @@ void sip_proxy_free(struct sip_proxy *p)
 	if (p->tsx_tab)
 		tsx_fini(p);
 	pn_fini(p);
+	msync_fini(p);
 	pres_fini(p);
 	cdr_fini(p);
 	auth_fini(p);

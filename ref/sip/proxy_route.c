@@ -400,9 +400,17 @@ int route_fork(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg,
 		if (r.secure && tg[i].dst.tp != NET_TLS)
 			continue;
 		ruri = pl_from_str(tg[i].uri);
-		if (!forward(p, t, &pkt, msg, &r, &ruri, &tg[i].dst,
-			     tg[i].conn_id))
-			sent++;
+		if (forward(p, t, &pkt, msg, &r, &ruri, &tg[i].dst,
+			    tg[i].conn_id))
+			continue;
+		sent++;
+		if (t->msg_id && tg[i].device[0]) {
+			/* P10: this branch's 2xx is a delivery */
+			struct tsx *kid = t->kids[t->nkids - 1];
+
+			kid->msg_id = t->msg_id;
+			kid->device = mem_strdup(tg[i].device);
+		}
 	}
 	if (!sent)
 		return n ? EPERM : ENOENT;
@@ -464,7 +472,7 @@ static bool user_exists(struct sip_proxy *p, const char *user)
 }
 
 static void store_message(struct sip_proxy *p, const struct sip_msg *msg,
-			  bool *stored)
+			  struct tsx *t, bool *stored)
 {
 	struct sip_message_rec m;
 	const struct sip_hdr *ct = sip_msg_hdr(msg, SIP_HDR_CONTENT_TYPE);
@@ -482,6 +490,7 @@ static void store_message(struct sip_proxy *p, const struct sip_msg *msg,
 		m.ctype = ct->val;
 	m.body = msg->body;
 	m.wall_us = wall_us(p);
+	m.id_out = &t->msg_id;
 	if (!p->cfg.store.message_store(p->cfg.store.arg, &m)) {
 		*stored = true;
 		p->st.messages++;
@@ -565,7 +574,7 @@ static void local(struct sip_proxy *p, const struct net_pkt *pkt,
 		return;
 	}
 	if (msg->mid == SIP_M_MESSAGE)
-		store_message(p, msg, &stored);
+		store_message(p, msg, t, &stored);
 	if (msg->mid == SIP_M_INVITE)
 		t->call = cdr_call_start(p, pkt, msg);
 	if ((msg->mid == SIP_M_INVITE || msg->mid == SIP_M_MESSAGE) &&

@@ -122,6 +122,8 @@ void route_branch_rsp(struct sip_proxy *p, struct tsx *kid, uint16_t code,
 		goto out;
 	}
 	t->kfinal |= 1u << kid->kidx;
+	if (code < 300 && rsp && kid->msg_id)
+		msync_live(p, kid);	/* P10: delivered to that device */
 	if (code < 300 && rsp) {
 		if (fwd_rsp(p, t, rsp, &b))
 			goto out;

@@ -155,6 +155,7 @@ void tsx_free(struct sip_proxy *p, struct tsx *t)
 		route_kid_gone(t);
 	p->ntsx--;
 	mem_free(t->key);
+	mem_free(t->device);
 	mem_free(t->req);
 	mem_free(t->rsp);
 	mem_free(t->best);
