@@ -156,9 +156,12 @@ static void mail_queue(struct refd_vm *m, const struct vm_rec *r,
 	struct mail_job *j;
 	struct pl p = pl_from_str(r->owner);
 	char to[256] = "";
+	int on = 0;
 
+	/* Only when the account asks for it (the portal's "voicemail by
+	 * e-mail"; refctl account add --voicemail --email sets it). */
 	if (!m->smtp || store_account_get(m->d->store, &p, email_of, to) ||
-	    !to[0])
+	    !to[0] || store_account_vm_email(m->d->store, &p, &on) || !on)
 		return;
 	j = mem_zalloc(sizeof(*j));
 	if (!j)
