@@ -613,6 +613,9 @@ int sip_proxy_timeout(struct sip_proxy *p, uint64_t now_us)
 		case TM_PUSH:
 			pn_timer(p, e.arg);
 			break;
+		case TM_RING:
+			route_ring(p, e.arg);
+			break;
 		default:
 			pres_timer(p, e.kind, e.arg);
 			break;

@@ -187,12 +187,15 @@ struct sip_media_ops {
  * target this hook names: 0 with *dst set (the Request-URI becomes
  * sip:user@dst, To stays), or ENOENT when the user has none and the
  * caller gets the failure. NULL target: no failure route. A call that
- * came over TLS is only sent to a TLS target.
+ * came over TLS is only sent to a TLS target. With ring_s, a call that
+ * rang that long unanswered takes the route too: its branches are
+ * cancelled and the target gets the call.
  */
 struct sip_fail_ops {
 	void *arg;
 	int (*target)(void *arg, const char *user, const char *domain,
 		      struct net_addr *dst);
+	uint32_t ring_s;	/* 0: only on failures */
 };
 
 /*

@@ -21,6 +21,7 @@ enum {
 	TM_PUB,
 	TM_SUB,
 	TM_PUSH,
+	TM_RING,		/* failure route after ring_s of ringing */
 };
 
 enum tsx_state {
@@ -79,6 +80,7 @@ struct tsx {
 	int64_t msg_id;			/* MESSAGE: the store's id, 0: none */
 	char *device;			/* client: device key of the branch */
 	bool failed_over;		/* server: failure route taken */
+	uint32_t t_ring;		/* server: TM_RING timer */
 	char branch[64];		/* client: our branch */
 	struct call *call;
 	tsx_done_fn *done;		/* local client transactions */
@@ -227,6 +229,10 @@ int route_fork(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg,
 /* The failure route of server INVITE t (cfg.fail): 0 when a new branch
  * went to the target, else ENOENT (none, or taken already) or an errno. */
 int route_failover(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg);
+/* Arm the ring timer of INVITE t for user when it has a failure route
+ * (cfg.fail.ring_s); route_ring is its expiry. */
+void route_ring_arm(struct sip_proxy *p, struct tsx *t, const char *user);
+void route_ring(struct sip_proxy *p, struct tsx *t);
 void route_kid_gone(struct tsx *kid);
 /* Destination of an IP-literal sip/sips URI. EPERM (clear transport for
  * a secure request), EACCES (outside networks), EHOSTUNREACH (a name),

@@ -449,6 +449,19 @@ int route_failover(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg)
 	return forward(p, t, &pkt, msg, &r, &rp, &dst, 0);
 }
 
+void route_ring_arm(struct sip_proxy *p, struct tsx *t, const char *user)
+{
+	const struct sip_fail_ops *f = &p->cfg.fail;
+	struct net_addr dst;
+
+	if (!f->target || !f->ring_s || t->t_ring ||
+	    f->target(f->arg, user, p->domain, &dst))
+		return;
+	if (tq_add(&p->tq, p->now + (uint64_t)f->ring_s * 1000000, TM_RING, t,
+		   &t->t_ring))
+		t->t_ring = TQ_NONE;
+}
+
 static void local_user(struct sip_proxy *p, const struct sip_uri *u,
 		       char *user, size_t sz)
 {
@@ -581,8 +594,11 @@ static void local(struct sip_proxy *p, const struct net_pkt *pkt,
 	    push_first(p, t, msg, user, stored))
 		return;
 	err = route_fork(p, t, msg, user);
-	if (!err)
+	if (!err) {
+		if (msg->mid == SIP_M_INVITE)
+			route_ring_arm(p, t, user);
 		return;
+	}
 	if (msg->mid == SIP_M_INVITE && !route_failover(p, t, msg))
 		return;
 	if (msg->mid == SIP_M_MESSAGE && stored) {

@@ -133,6 +133,7 @@ void tsx_free(struct sip_proxy *p, struct tsx *t)
 		return;
 	timer_stop(p, &t->t_retx);
 	timer_stop(p, &t->t_life);
+	timer_stop(p, &t->t_ring);
 	if (t->push_wait)
 		pn_drop(p, t);
 	for (pp = &p->tsx_tab[t->hash & (p->tsx_buckets - 1)]; *pp;
