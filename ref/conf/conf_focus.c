@@ -343,7 +343,10 @@ static void on_invite(struct conf_focus *f, uint64_t now_us,
 	if (!m->body.len || sdp_decode(&f->sdp, &m->body)) {
 		f->sdp.media_cnt = 0;
 	}
-	for (i = 0; i < f->sdp.media_cnt && ai == SIZE_MAX; i++) {
+	if (f->cfg.forward && conf_sdp_pick_fwd(&f->sdp, &ai, &pt))
+		ai = SIZE_MAX;
+	for (i = 0; !f->cfg.forward && i < f->sdp.media_cnt &&
+	     ai == SIZE_MAX; i++) {
 		const struct sdp_media *md = &f->sdp.media[i];
 
 		/* Mixing decodes: only plain RTP/AVP audio is acceptable. */
@@ -386,8 +389,14 @@ static void on_invite(struct conf_focus *f, uint64_t now_us,
 		 PL_ARG(m->from.uri.user), PL_ARG(m->from.uri.host));
 	rng_hex(&f->rng, leg->to_tag, 16);
 	leg->to_tag[16] = '\0';
-	conf_sdp_answer(&f->cfg.media_addr, &f->sdp, ai, leg->ssrc, leg->port,
-			leg->pt, leg->codec, leg->answer, sizeof(leg->answer));
+	if (f->cfg.forward)
+		conf_sdp_answer_fwd(&f->cfg.media_addr, &f->sdp, ai, leg->ssrc,
+				    leg->port, leg->pt, leg->answer,
+				    sizeof(leg->answer));
+	else
+		conf_sdp_answer(&f->cfg.media_addr, &f->sdp, ai, leg->ssrc,
+				leg->port, leg->pt, leg->codec, leg->answer,
+				sizeof(leg->answer));
 	contact_of(f, name, contact, sizeof(contact));
 	hdr[0] = (struct sip_hdr_add){ "Contact", pl_from_str(contact) };
 	/* RFC 3261 12.1.1: the 2xx carries the Record-Route set back. */
@@ -500,8 +509,11 @@ static void on_rtp(struct conf_focus *f, uint64_t now_us,
 	} else if (!net_addr_eq(&in->from, &leg->rtp_peer)) {
 		return;
 	}
-	conf_mix_put(leg->room->mix, leg->slot, now_us, h.ts,
-		     in->data + h.hdr_len, in->len - h.hdr_len);
+	if (f->cfg.forward)
+		cf_forward_rtp(f, now_us, in, leg);
+	else
+		conf_mix_put(leg->room->mix, leg->slot, now_us, h.ts,
+			     in->data + h.hdr_len, in->len - h.hdr_len);
 }
 
 int conf_focus_input(struct conf_focus *f, uint64_t now_us,
@@ -544,7 +556,7 @@ static void tick_room(struct conf_focus *f, struct conf_room *r,
 		const uint8_t *fr;
 		size_t len;
 
-		if (!leg || (dropped & (UINT64_C(1) << i)))
+		if (!leg || (dropped & (UINT64_C(1) << i)) || f->cfg.forward)
 			continue;
 		fr = conf_mix_frame(r->mix, i, &len);
 		if (!fr || !net_addr_port(&leg->rtp_peer))

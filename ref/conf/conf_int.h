@@ -123,6 +123,10 @@ void cf_port_release(struct conf_focus *f, uint16_t port);
 /* Arm the mix clock when a room exists. */
 void cf_clock(struct conf_focus *f, uint64_t now_us);
 
+/* conf_fwd.c: forward mode, one RTP/SRTP packet of leg to the others. */
+void cf_forward_rtp(struct conf_focus *f, uint64_t now_us,
+		    const struct net_pkt *in, struct conf_leg *leg);
+
 /* conf_event.c */
 void conf_event_subscribe(struct conf_focus *f, uint64_t now_us,
 			  const struct net_pkt *in, const struct sip_msg *m);

@@ -29,6 +29,15 @@ void conf_sdp_answer(const struct net_addr *media,
 		     const struct sdp_session *s, size_t ai, uint32_t sess_id,
 		     uint16_t port, uint8_t pt, enum conf_codec codec,
 		     char *out, size_t sz);
+/* Forward mode: the first audio m-line with a port, RTP/AVP or
+ * RTP/SAVP, and its first format. ENOENT. */
+int conf_sdp_pick_fwd(const struct sdp_session *s, size_t *ai, uint8_t *pt);
+/* Forward mode's answer: m-line ai with the offered profile, format pt,
+ * its rtpmap and the offer's a=crypto lines echoed. */
+void conf_sdp_answer_fwd(const struct net_addr *media,
+			 const struct sdp_session *s, size_t ai,
+			 uint32_t sess_id, uint16_t port, uint8_t pt,
+			 char *out, size_t sz);
 /* The offer's RTP address of m-line i. EINVAL. */
 int conf_sdp_peer(const struct sdp_session *s, size_t i,
 		  struct net_addr *out);
