@@ -109,6 +109,16 @@ int ctl_account_add(struct ctl *c)
 		e = ctl_fail(c, "account add", e);
 		goto wipe;
 	}
+	/* Voicemail and an address: recordings are e-mailed too, until the
+	 * user turns that off in the portal (accounts.vm_email). */
+	if (c->opt_voicemail && c->opt_email && *c->opt_email) {
+		struct pl aor = pl_from_str(c->arg);
+
+		if ((e = store_account_set_vm_email(c->st, &aor, 1))) {
+			e = ctl_fail(c, "account add", e);
+			goto wipe;
+		}
+	}
 	snprintf(det, sizeof(det), "account id %lld", (long long)id);
 	(void)store_audit_add(c->st, a.created_us, "refctl", "account add",
 			      det);

@@ -168,6 +168,26 @@ static int st_msg(void *arg, const struct sip_message_rec *m)
 	return err;
 }
 
+/* P10 sync: what a registering device is owed, and its deliveries. */
+static int st_pending(void *arg, const char *aor, const char *device,
+		      sip_stored_fn *fn, void *fnarg)
+{
+	struct refd *d = arg;
+
+	return d->sg_ops.message_pending(&d->sg, aor, device, fn, fnarg);
+}
+
+static void st_delivered(void *arg, int64_t id, const char *device,
+			 uint64_t wall)
+{
+	struct refd *d = arg;
+	uint64_t e = d->sg.write_errors;
+
+	batch(d);
+	d->sg_ops.message_delivered(&d->sg, id, device, wall);
+	st_failed(d, e, "delivery");
+}
+
 /*
  * The loop's connection never copies the WAL into the database itself:
  * a commit that crosses the auto-checkpoint size would do it inline and
@@ -258,6 +278,8 @@ static int wire_sip(struct refd *d)
 	pc.store.trace_add = st_trace;
 	pc.store.cdr_write = st_cdr;
 	pc.store.message_store = st_msg;
+	pc.store.message_pending = st_pending;
+	pc.store.message_delivered = st_delivered;
 	if (d->push) {
 		pc.store.push = st_push;
 		pc.push_wait_s = (uint32_t)d->push_wait_s;
@@ -602,7 +624,8 @@ static void log_stats(struct refd *d)
 	      "%llu (bad %llu), retransmissions %llu, sent %llu, refused "
 	      "%llu, overload %llu, auth ok %llu failed %llu limited %llu, "
 	      "calls %llu, cdrs %llu, traces %llu, messages %llu, pushes "
-	      "%llu (waits %llu, forked %llu, timed out %llu)",
+	      "%llu (waits %llu, forked %llu, timed out %llu), stored messages "
+	      "synced %llu (%llu delivered)",
 	      (unsigned long long)ps.rx_inputs,
 	      (unsigned long long)ps.rx_req, (unsigned long long)ps.rx_bad_req,
 	      (unsigned long long)ps.rx_rsp, (unsigned long long)ps.rx_bad_rsp,
@@ -615,7 +638,9 @@ static void log_stats(struct refd *d)
 	      (unsigned long long)ps.traces, (unsigned long long)ps.messages,
 	      (unsigned long long)ps.pushes, (unsigned long long)ps.push_waits,
 	      (unsigned long long)ps.push_forked,
-	      (unsigned long long)ps.push_timeouts);
+	      (unsigned long long)ps.push_timeouts,
+	      (unsigned long long)ps.msg_synced,
+	      (unsigned long long)ps.msg_sync_ok);
 	if (d->msrp_relay) {
 		const struct msrp_relay_stats *m =
 			msrp_relay_stats(d->msrp_relay);

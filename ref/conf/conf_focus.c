@@ -21,78 +21,10 @@
 #include "sip/sip.h"
 #include "sdp/sdp.h"
 #include "rtp/rtp.h"
-#include "conf/conf_mix.h"
-#include "conf/conf_focus.h"
+#include "conf/conf_int.h"
 #include "conf/conf_sdp.h"
 
-#define ROOM_NAME_MAX 64
-#define RTP_HDR_LEN 12
-#define T1_US 500000u
-#define T2_US 4000000u
-
-struct conf_room;
-
-struct conf_leg {
-	struct conf_leg *next;
-	struct conf_room *room;
-	unsigned slot;
-	char call_id[128];
-	char from_tag[64];
-	char to_tag[24];
-	char remote_uri[256];	/* its Contact (our BYE's Request-URI) */
-	char from_uri[256];	/* its From URI (our BYE's To) */
-	char caller[128];	/* user@host for the CDR */
-	char route[512];	/* its Record-Route set (our Route), or "" */
-	struct net_addr sig;	/* where its requests came from */
-	struct net_addr rtp_peer;
-	bool latched;		/* rtp_peer taken from the first packet */
-	uint16_t port;		/* our RTP port */
-	uint8_t pt;
-	enum conf_codec codec;
-	uint32_t ssrc, ts;
-	uint16_t seq;
-	uint32_t bye_cseq;
-	uint64_t setup_us, answer_us;
-	char answer[512];	/* SDP answer, resent on re-INVITE */
-	uint8_t *ok;		/* our 200 until the ACK, else NULL */
-	size_t ok_len;
-	struct net_addr ok_src;
-	uint64_t ok_at_us, ok_ivl_us;	/* next resend, current interval */
-};
-
-struct conf_room {
-	struct conf_room *next;
-	char name[ROOM_NAME_MAX];
-	struct conf_mix *mix;
-	unsigned nlegs;
-	struct conf_leg *by_slot[CONF_MIX_MAX];
-};
-
-struct conf_qpkt {
-	struct conf_qpkt *next;
-	struct net_addr src, dst;
-	size_t len;
-	uint8_t data[];
-};
-
-struct conf_focus {
-	struct conf_focus_cfg cfg;
-	char *prefix, *domain;
-	struct conf_room *rooms;
-	struct conf_leg *legs;
-	struct conf_qpkt *qhead, *qtail, *sent;
-	uint64_t next_tick;	/* 0: no room, no clock */
-	struct rng rng;
-	uint8_t *port_used;	/* one byte per even port of the range */
-	struct conf_leg **port_leg;	/* the leg on each even port: RTP
-					 * finds its leg in O(1) */
-	size_t port_cnt, port_next;
-	struct sip_msg msg;
-	struct sdp_session sdp;
-	struct buf b;
-};
-
-static int enqueue(struct conf_focus *f, const struct net_addr *src,
+int cf_enqueue(struct conf_focus *f, const struct net_addr *src,
 		   const struct net_addr *dst, const void *p, size_t len)
 {
 	struct conf_qpkt *q = mem_alloc(sizeof(*q) + len);
@@ -146,7 +78,7 @@ static void cdr_emit(struct conf_focus *f, const struct sip_msg *req,
 	f->cfg.cdr_write(f->cfg.cdr_arg, &c, room);
 }
 
-static struct conf_room *room_find(struct conf_focus *f, const char *name)
+struct conf_room *cf_room_find(struct conf_focus *f, const char *name)
 {
 	struct conf_room *r;
 
@@ -156,7 +88,7 @@ static struct conf_room *room_find(struct conf_focus *f, const char *name)
 	return NULL;
 }
 
-static void port_release(struct conf_focus *f, uint16_t port)
+void cf_port_release(struct conf_focus *f, uint16_t port)
 {
 	size_t i = (size_t)(port - f->cfg.port_min) / 2;
 
@@ -166,7 +98,7 @@ static void port_release(struct conf_focus *f, uint16_t port)
 	}
 }
 
-static int port_take(struct conf_focus *f, uint16_t *port)
+int cf_port_take(struct conf_focus *f, uint16_t *port)
 {
 	size_t n;
 
@@ -189,7 +121,9 @@ static void leg_end(struct conf_focus *f, struct conf_leg *leg,
 {
 	struct conf_leg **pp;
 	struct conf_room *r = leg->room, **rp;
+	char name[ROOM_NAME_MAX];
 
+	snprintf(name, sizeof(name), "%s", r->name);
 	cdr_emit(f, NULL, leg, r->name, 200, hangup, now_us);
 	for (pp = &f->legs; *pp; pp = &(*pp)->next) {
 		if (*pp == leg) {
@@ -199,25 +133,26 @@ static void leg_end(struct conf_focus *f, struct conf_leg *leg,
 	}
 	conf_mix_del(r->mix, leg->slot);
 	r->by_slot[leg->slot] = NULL;
-	port_release(f, leg->port);
+	cf_port_release(f, leg->port);
 	mem_free(leg->ok);
 	mem_free(leg);
-	if (--r->nlegs)
-		return;
-	for (rp = &f->rooms; *rp; rp = &(*rp)->next) {
-		if (*rp == r) {
-			*rp = r->next;
-			break;
+	if (!--r->nlegs) {
+		for (rp = &f->rooms; *rp; rp = &(*rp)->next) {
+			if (*rp == r) {
+				*rp = r->next;
+				break;
+			}
 		}
+		conf_mix_free(r->mix);
+		mem_free(r);
+		if (!f->rooms)
+			f->next_tick = 0;
 	}
-	conf_mix_free(r->mix);
-	mem_free(r);
-	if (!f->rooms)
-		f->next_tick = 0;
+	conf_event_changed(f, name, now_us);
 }
 
-static struct conf_leg *leg_find(struct conf_focus *f, const struct pl *cid,
-				 const struct pl *ftag)
+struct conf_leg *cf_leg_find(struct conf_focus *f, const struct pl *cid,
+			     const struct pl *ftag)
 {
 	struct conf_leg *l;
 
@@ -228,10 +163,9 @@ static struct conf_leg *leg_find(struct conf_focus *f, const struct pl *cid,
 	return NULL;
 }
 
-static int reply(struct conf_focus *f, const struct net_pkt *in,
-		 const struct sip_msg *req, uint16_t scode,
-		 const char *to_tag, const struct sip_hdr_add *extra,
-		 size_t nextra, const char *sdp)
+int cf_reply(struct conf_focus *f, const struct net_pkt *in,
+	     const struct sip_msg *req, uint16_t scode, const char *to_tag,
+	     const struct sip_hdr_add *extra, size_t nextra, const char *sdp)
 {
 	struct pl tag = pl_from_str(to_tag);
 	struct pl ct = PL("application/sdp"), body = pl_from_str(sdp);
@@ -243,27 +177,32 @@ static int reply(struct conf_focus *f, const struct net_pkt *in,
 				  sdp ? &ct : NULL, sdp ? &body : NULL);
 	if (err)
 		return err;
-	return enqueue(f, &in->to, &in->from, f->b.data, f->b.len);
+	return cf_enqueue(f, &in->to, &in->from, f->b.data, f->b.len);
 }
 
 /*
- * The dialog's route set as the UAS sees it (RFC 3261 12.1.1): the
- * Record-Route values in their order, so that our BYE goes back through
- * the proxies that asked to stay on the path. Too long: none (the BYE
- * then goes straight to the Contact).
+ * The dialog's route set (RFC 3261 12.1.1): the Record-Route values in
+ * their order as the UAS sees them, reversed for the UAC, so that our
+ * in-dialog requests go back through the proxies that asked to stay on
+ * the path. Too long: none (requests then go straight to the Contact).
  */
-static void route_set(const struct sip_msg *m, char *out, size_t sz)
+void cf_route_set(const struct sip_msg *m, bool reverse, char *out,
+		  size_t sz)
 {
+	struct pl e[16];
 	struct sip_list_it it;
-	struct pl e;
-	size_t n = 0;
+	size_t n = 0, k, i;
 	int w;
 
 	out[0] = '\0';
 	sip_list_begin(&it, m, SIP_HDR_RECORD_ROUTE);
-	while (!sip_list_next(&it, &e)) {
+	for (k = 0; k < 16 && !sip_list_next(&it, &e[k]); k++)
+		;
+	for (i = 0; i < k; i++) {
+		const struct pl *v = &e[reverse ? k - 1 - i : i];
+
 		w = snprintf(out + n, sz - n, "%s%.*s", n ? ", " : "",
-			     PL_ARG(e));
+			     PL_ARG(*v));
 		if (w < 0 || (size_t)w >= sz - n) {
 			out[0] = '\0';
 			return;
@@ -272,53 +211,142 @@ static void route_set(const struct sip_msg *m, char *out, size_t sz)
 	}
 }
 
+int cf_room_of(struct conf_focus *f, const struct sip_msg *m, char *name,
+	       size_t sz)
+{
+	struct pl user = m->ruri.user;
+
+	if (!pl_prefix_case(&user, f->prefix) ||
+	    user.len - strlen(f->prefix) == 0 ||
+	    (f->domain[0] && !pl_caseeq_str(&m->ruri.host, f->domain)))
+		return ENOENT;
+	pl_advance(&user, strlen(f->prefix));
+	if (pl_strcpy(&user, name, sz) || strchr(name, '%'))
+		return ENOENT;
+	return 0;
+}
+
+void cf_clock(struct conf_focus *f, uint64_t now_us)
+{
+	if (f->rooms && !f->next_tick)
+		f->next_tick = now_us + CONF_FRAME_US;
+}
+
+int cf_leg_new(struct conf_focus *f, const char *name, enum conf_codec c,
+	       uint8_t pt, uint64_t now_us, struct conf_leg **legp)
+{
+	return cf_leg_adopt(f, name, c, pt, 0, now_us, legp);
+}
+
+int cf_leg_adopt(struct conf_focus *f, const char *name, enum conf_codec c,
+		 uint8_t pt, uint16_t port, uint64_t now_us,
+		 struct conf_leg **legp)
+{
+	struct conf_room *r = cf_room_find(f, name);
+	struct conf_leg *leg;
+	bool made = false;
+	unsigned slot;
+	int err;
+
+	if (r && r->nlegs >= f->cfg.room_max)
+		return ENOSPC;
+	leg = mem_zalloc(sizeof(*leg));
+	if (!leg)
+		return ENOMEM;
+	if (!r) {
+		r = mem_zalloc(sizeof(*r));
+		if (!r || conf_mix_new(&r->mix, f->cfg.media_timeout_us)) {
+			mem_free(r);
+			mem_free(leg);
+			return ENOMEM;
+		}
+		snprintf(r->name, sizeof(r->name), "%s", name);
+		r->next = f->rooms;
+		f->rooms = r;
+		made = true;
+	}
+	leg->port = port;
+	err = port ? 0 : cf_port_take(f, &leg->port);
+	if (!err)
+		err = conf_mix_add(r->mix, c, now_us, &slot);
+	if (err) {
+		if (leg->port && !port)
+			cf_port_release(f, leg->port);
+		mem_free(leg);
+		if (made) {
+			f->rooms = r->next;	/* just made: at the head */
+			conf_mix_free(r->mix);
+			mem_free(r);
+		}
+		return err;
+	}
+	leg->room = r;
+	leg->slot = slot;
+	leg->pt = pt;
+	leg->codec = c;
+	leg->ssrc = rng_u32(&f->rng);
+	leg->ts = rng_u32(&f->rng);
+	leg->seq = (uint16_t)rng_u32(&f->rng);
+	leg->bye_cseq = 1;
+	leg->setup_us = leg->answer_us = now_us;
+	r->by_slot[slot] = leg;
+	f->port_leg[(leg->port - f->cfg.port_min) / 2] = leg;
+	r->nlegs++;
+	leg->next = f->legs;
+	f->legs = leg;
+	cf_clock(f, now_us);
+	*legp = leg;
+	return 0;
+}
+
+static void contact_of(struct conf_focus *f, const char *room, char *out,
+		       size_t sz)
+{
+	char host[NET_ADDR_STRLEN];
+
+	snprintf(out, sz, "<sip:%s%s@%s>", f->prefix, room,
+		 net_addr_str(&f->cfg.sip_addr, host, sizeof(host)));
+}
+
 static void on_invite(struct conf_focus *f, uint64_t now_us,
 		      const struct net_pkt *in, const struct sip_msg *m)
 {
 	struct sip_hdr_add hdr[2];
 	char name[ROOM_NAME_MAX], contact[ROOM_NAME_MAX + 96];
-	char warn[160], caps[512], host[NET_ADDR_STRLEN];
-	struct pl user = m->ruri.user;
+	char warn[160], caps[512];
 	struct conf_leg *leg;
-	struct conf_room *r;
+	struct net_addr peer;
 	enum conf_codec codec = CONF_PCMU;
 	uint8_t pt = 0;
 	size_t i, ai = SIZE_MAX;
-	unsigned slot;
 	int err;
 
-	leg = leg_find(f, &m->call_id, &m->from.tag);
+	leg = cf_leg_find(f, &m->call_id, &m->from.tag);
 	if (leg) {
 		/* Retransmission or re-INVITE: same answer, same dialog. */
-		snprintf(contact, sizeof(contact), "<sip:%s%s@%s>", f->prefix,
-			 leg->room->name,
-			 net_addr_str(&f->cfg.sip_addr, host, sizeof(host)));
+		contact_of(f, leg->room->name, contact, sizeof(contact));
 		hdr[0] = (struct sip_hdr_add){ "Contact", pl_from_str(contact) };
 		hdr[1] = (struct sip_hdr_add){ "Record-Route",
 					       pl_from_str(leg->route) };
-		reply(f, in, m, 200, leg->to_tag, hdr, leg->route[0] ? 2 : 1,
-		      leg->answer);
+		cf_reply(f, in, m, 200, leg->to_tag, hdr,
+			 leg->route[0] ? 2 : 1, leg->answer);
 		return;
 	}
 	if (m->to.tag.len) {
-		reply(f, in, m, 481, NULL, NULL, 0, NULL);
+		cf_reply(f, in, m, 481, NULL, NULL, 0, NULL);
 		return;
 	}
-	if (!pl_prefix_case(&user, f->prefix) ||
-	    user.len - strlen(f->prefix) == 0 ||
-	    (f->domain[0] && !pl_caseeq_str(&m->ruri.host, f->domain))) {
-		reply(f, in, m, 404, NULL, NULL, 0, NULL);
-		return;
-	}
-	pl_advance(&user, strlen(f->prefix));
-	if (pl_strcpy(&user, name, sizeof(name)) || strchr(name, '%')) {
-		reply(f, in, m, 404, NULL, NULL, 0, NULL);
+	if (cf_room_of(f, m, name, sizeof(name))) {
+		cf_reply(f, in, m, 404, NULL, NULL, 0, NULL);
 		return;
 	}
 	if (!m->body.len || sdp_decode(&f->sdp, &m->body)) {
 		f->sdp.media_cnt = 0;
 	}
-	for (i = 0; i < f->sdp.media_cnt && ai == SIZE_MAX; i++) {
+	if (f->cfg.forward && conf_sdp_pick_fwd(&f->sdp, &ai, &pt))
+		ai = SIZE_MAX;
+	for (i = 0; !f->cfg.forward && i < f->sdp.media_cnt &&
+	     ai == SIZE_MAX; i++) {
 		const struct sdp_media *md = &f->sdp.media[i];
 
 		/* Mixing decodes: only plain RTP/AVP audio is acceptable. */
@@ -330,98 +358,53 @@ static void on_invite(struct conf_focus *f, uint64_t now_us,
 		if (!conf_sdp_pick(&f->sdp, i, &pt, &codec))
 			ai = i;
 	}
-	if (ai == SIZE_MAX) {
+	if (ai == SIZE_MAX || conf_sdp_peer(&f->sdp, ai, &peer)) {
 		snprintf(warn, sizeof(warn), "305 %s \"Incompatible media "
 			 "format: supported RTP/AVP PCMU/8000 PCMA/8000 "
 			 "L16/8000\"", f->domain[0] ? f->domain : "focus");
 		hdr[0] = (struct sip_hdr_add){ "Warning", pl_from_str(warn) };
 		conf_sdp_caps(&f->cfg.media_addr, caps, sizeof(caps));
-		reply(f, in, m, 488, NULL, hdr, 1, caps);
+		cf_reply(f, in, m, 488, NULL, hdr, 1, caps);
 		cdr_emit(f, m, NULL, name, 488, "none", now_us);
 		return;
 	}
-	r = room_find(f, name);
-	if (r && r->nlegs >= f->cfg.room_max) {
-		reply(f, in, m, 486, NULL, NULL, 0, NULL);
-		cdr_emit(f, m, NULL, name, 486, "none", now_us);
-		return;
-	}
-	leg = mem_zalloc(sizeof(*leg));
-	if (!leg)
-		goto fail;
-	if (conf_sdp_peer(&f->sdp, ai, &leg->rtp_peer)) {
-		mem_free(leg);
-		reply(f, in, m, 488, NULL, NULL, 0, NULL);
-		cdr_emit(f, m, NULL, name, 488, "none", now_us);
-		return;
-	}
-	if (!r) {
-		r = mem_zalloc(sizeof(*r));
-		if (!r || conf_mix_new(&r->mix, f->cfg.media_timeout_us)) {
-			mem_free(r);
-			mem_free(leg);
-			goto fail;
-		}
-		snprintf(r->name, sizeof(r->name), "%s", name);
-		r->next = f->rooms;
-		f->rooms = r;
-		if (!f->next_tick)
-			f->next_tick = now_us + CONF_FRAME_US;
-	}
-	err = port_take(f, &leg->port);
-	if (!err)
-		err = conf_mix_add(r->mix, codec, now_us, &slot);
+	err = cf_leg_new(f, name, codec, pt, now_us, &leg);
 	if (err) {
-		if (leg->port)
-			port_release(f, leg->port);
-		mem_free(leg);
-		if (!r->nlegs) {
-			f->rooms = r->next;	/* just created: at the head */
-			conf_mix_free(r->mix);
-			mem_free(r);
-			if (!f->rooms)
-				f->next_tick = 0;
-		}
-		reply(f, in, m, err == ENOSPC ? 486 : 503, NULL, NULL, 0, NULL);
-		cdr_emit(f, m, NULL, name, err == ENOSPC ? 486 : 503, "none",
-			 now_us);
+		uint16_t sc = err == ENOSPC ? 486 : err == ENOMEM ? 500 : 503;
+
+		cf_reply(f, in, m, sc, NULL, NULL, 0, NULL);
+		cdr_emit(f, m, NULL, name, sc, "none", now_us);
 		return;
 	}
-	leg->room = r;
-	leg->slot = slot;
-	leg->pt = pt;
-	leg->codec = codec;
+	leg->rtp_peer = peer;
 	leg->sig = in->from;
-	leg->ssrc = rng_u32(&f->rng);
-	leg->ts = rng_u32(&f->rng);
-	leg->seq = (uint16_t)rng_u32(&f->rng);
-	leg->bye_cseq = 1;
-	leg->setup_us = leg->answer_us = now_us;
 	pl_strcpy(&m->call_id, leg->call_id, sizeof(leg->call_id));
 	pl_strcpy(&m->from.tag, leg->from_tag, sizeof(leg->from_tag));
 	/* Our in-dialog requests go to the remote target (Contact). */
 	pl_strcpy(m->ncontact ? &m->contact1.addr.uri.raw : &m->from.uri.raw,
 		  leg->remote_uri, sizeof(leg->remote_uri));
 	pl_strcpy(&m->from.uri.raw, leg->from_uri, sizeof(leg->from_uri));
-	route_set(m, leg->route, sizeof(leg->route));
+	cf_route_set(m, false, leg->route, sizeof(leg->route));
 	snprintf(leg->caller, sizeof(leg->caller), "%.*s@%.*s",
 		 PL_ARG(m->from.uri.user), PL_ARG(m->from.uri.host));
 	rng_hex(&f->rng, leg->to_tag, 16);
 	leg->to_tag[16] = '\0';
-	conf_sdp_answer(&f->cfg.media_addr, &f->sdp, ai, leg->ssrc, leg->port,
-			leg->pt, leg->codec, leg->answer, sizeof(leg->answer));
-	r->by_slot[slot] = leg;
-	f->port_leg[(leg->port - f->cfg.port_min) / 2] = leg;
-	r->nlegs++;
-	leg->next = f->legs;
-	f->legs = leg;
-	snprintf(contact, sizeof(contact), "<sip:%s%s@%s>", f->prefix, name,
-		 net_addr_str(&f->cfg.sip_addr, host, sizeof(host)));
+	if (f->cfg.forward)
+		conf_sdp_answer_fwd(&f->cfg.media_addr, &f->sdp, ai, leg->ssrc,
+				    leg->port, leg->pt, leg->answer,
+				    sizeof(leg->answer));
+	else
+		conf_sdp_answer(&f->cfg.media_addr, &f->sdp, ai, leg->ssrc,
+				leg->port, leg->pt, leg->codec, leg->answer,
+				sizeof(leg->answer));
+	contact_of(f, name, contact, sizeof(contact));
 	hdr[0] = (struct sip_hdr_add){ "Contact", pl_from_str(contact) };
 	/* RFC 3261 12.1.1: the 2xx carries the Record-Route set back. */
 	hdr[1] = (struct sip_hdr_add){ "Record-Route", pl_from_str(leg->route) };
-	if (reply(f, in, m, 200, leg->to_tag, hdr, leg->route[0] ? 2 : 1,
-		  leg->answer))
+	err = cf_reply(f, in, m, 200, leg->to_tag, hdr, leg->route[0] ? 2 : 1,
+		       leg->answer);
+	conf_event_changed(f, name, now_us);
+	if (err)
 		return;
 	/* Keep the 200 for its retransmissions; f->b still holds it. */
 	leg->ok = mem_alloc(f->b.len);
@@ -432,16 +415,15 @@ static void on_invite(struct conf_focus *f, uint64_t now_us,
 		leg->ok_ivl_us = T1_US;
 		leg->ok_at_us = now_us + T1_US;
 	}
-	return;
-fail:
-	reply(f, in, m, 500, NULL, NULL, 0, NULL);
 }
+
+#define ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, SUBSCRIBE, REFER"
 
 static void on_request(struct conf_focus *f, uint64_t now_us,
 		       const struct net_pkt *in, const struct sip_msg *m)
 {
 	static const struct sip_hdr_add allow = {
-		"Allow", { "INVITE, ACK, BYE, CANCEL, OPTIONS", 33 } };
+		"Allow", { ALLOW, sizeof(ALLOW) - 1 } };
 	struct conf_leg *leg;
 
 	switch (m->mid) {
@@ -449,30 +431,36 @@ static void on_request(struct conf_focus *f, uint64_t now_us,
 		on_invite(f, now_us, in, m);
 		break;
 	case SIP_M_ACK:
-		leg = leg_find(f, &m->call_id, &m->from.tag);
+		leg = cf_leg_find(f, &m->call_id, &m->from.tag);
 		if (leg) {
 			mem_free(leg->ok);
 			leg->ok = NULL;
 		}
 		break;
 	case SIP_M_BYE:
-		leg = leg_find(f, &m->call_id, &m->from.tag);
+		leg = cf_leg_find(f, &m->call_id, &m->from.tag);
 		if (!leg) {
-			reply(f, in, m, 481, NULL, NULL, 0, NULL);
+			cf_reply(f, in, m, 481, NULL, NULL, 0, NULL);
 			break;
 		}
-		reply(f, in, m, 200, NULL, NULL, 0, NULL);
+		cf_reply(f, in, m, 200, NULL, NULL, 0, NULL);
 		leg_end(f, leg, "caller", now_us);
 		break;
 	case SIP_M_CANCEL:
 		/* Every INVITE got its final answer already. */
-		reply(f, in, m, 481, NULL, NULL, 0, NULL);
+		cf_reply(f, in, m, 481, NULL, NULL, 0, NULL);
 		break;
 	case SIP_M_OPTIONS:
-		reply(f, in, m, 200, NULL, &allow, 1, NULL);
+		cf_reply(f, in, m, 200, NULL, &allow, 1, NULL);
+		break;
+	case SIP_M_SUBSCRIBE:
+		conf_event_subscribe(f, now_us, in, m);
+		break;
+	case SIP_M_REFER:
+		conf_refer_request(f, now_us, in, m);
 		break;
 	default:
-		reply(f, in, m, 405, NULL, &allow, 1, NULL);
+		cf_reply(f, in, m, 405, NULL, &allow, 1, NULL);
 		break;
 	}
 }
@@ -504,7 +492,7 @@ static void send_bye(struct conf_focus *f, const struct conf_leg *leg,
 		host, leg->to_tag, leg->from_uri, leg->from_tag,
 		leg->call_id, leg->bye_cseq, why);
 	if (!err)
-		enqueue(f, &f->cfg.sip_addr, &leg->sig, f->b.data, f->b.len);
+		cf_enqueue(f, &f->cfg.sip_addr, &leg->sig, f->b.data, f->b.len);
 }
 
 static void on_rtp(struct conf_focus *f, uint64_t now_us,
@@ -521,8 +509,11 @@ static void on_rtp(struct conf_focus *f, uint64_t now_us,
 	} else if (!net_addr_eq(&in->from, &leg->rtp_peer)) {
 		return;
 	}
-	conf_mix_put(leg->room->mix, leg->slot, now_us, h.ts,
-		     in->data + h.hdr_len, in->len - h.hdr_len);
+	if (f->cfg.forward)
+		cf_forward_rtp(f, now_us, in, leg);
+	else
+		conf_mix_put(leg->room->mix, leg->slot, now_us, h.ts,
+			     in->data + h.hdr_len, in->len - h.hdr_len);
 }
 
 int conf_focus_input(struct conf_focus *f, uint64_t now_us,
@@ -546,6 +537,8 @@ int conf_focus_input(struct conf_focus *f, uint64_t now_us,
 		return 0;	/* undecodable datagram: nothing to answer */
 	if (f->msg.is_req)
 		on_request(f, now_us, in, &f->msg);
+	else if (conf_event_response(f, now_us, &f->msg) == ENOENT)
+		conf_refer_response(f, now_us, in, &f->msg);
 	return 0;
 }
 
@@ -563,7 +556,7 @@ static void tick_room(struct conf_focus *f, struct conf_room *r,
 		const uint8_t *fr;
 		size_t len;
 
-		if (!leg || (dropped & (UINT64_C(1) << i)))
+		if (!leg || (dropped & (UINT64_C(1) << i)) || f->cfg.forward)
 			continue;
 		fr = conf_mix_frame(r->mix, i, &len);
 		if (!fr || !net_addr_port(&leg->rtp_peer))
@@ -585,7 +578,7 @@ static void tick_room(struct conf_focus *f, struct conf_room *r,
 		leg->ts += CONF_FRAME_SAMPLES;
 		src = f->cfg.media_addr;
 		net_addr_set_port(&src, leg->port);
-		enqueue(f, &src, &leg->rtp_peer, pkt, RTP_HDR_LEN + len);
+		cf_enqueue(f, &src, &leg->rtp_peer, pkt, RTP_HDR_LEN + len);
 	}
 	/* Drop after sending: leg_end may free the room itself. */
 	for (i = 0; i < CONF_MIX_MAX && dropped; i++) {
@@ -615,7 +608,7 @@ static void resend_ok(struct conf_focus *f, uint64_t now_us)
 		}
 		if (now_us < leg->ok_at_us)
 			continue;
-		enqueue(f, &leg->ok_src, &leg->sig, leg->ok, leg->ok_len);
+		cf_enqueue(f, &leg->ok_src, &leg->sig, leg->ok, leg->ok_len);
 		leg->ok_ivl_us = leg->ok_ivl_us * 2 > T2_US ? T2_US
 							    : leg->ok_ivl_us * 2;
 		leg->ok_at_us = now_us + leg->ok_ivl_us;
@@ -641,6 +634,8 @@ int conf_focus_timeout(struct conf_focus *f, uint64_t now_us)
 		}
 		resend_ok(f, t);
 	}
+	conf_event_timeout(f, now_us);
+	conf_refer_timeout(f, now_us);
 	return 0;
 }
 
@@ -670,7 +665,15 @@ int conf_focus_output(struct conf_focus *f, struct net_out *out)
 
 uint64_t conf_focus_deadline(struct conf_focus *f)
 {
-	return f && f->next_tick ? f->next_tick : UINT64_MAX;
+	uint64_t d, e;
+
+	if (!f)
+		return UINT64_MAX;
+	d = f->next_tick ? f->next_tick : UINT64_MAX;
+	e = conf_event_deadline(f);
+	d = e < d ? e : d;
+	e = conf_refer_deadline(f);
+	return e < d ? e : d;
 }
 
 int conf_focus_new(struct conf_focus **out, const struct conf_focus_cfg *cfg)
@@ -707,6 +710,8 @@ void conf_focus_free(struct conf_focus *f)
 	if (!f)
 		return;
 	f->cfg.cdr_write = NULL;	/* teardown is not a hangup */
+	conf_refer_free(f);
+	conf_event_free(f);
 	while (f->legs)
 		leg_end(f, f->legs, "none", 0);
 	while ((q = f->qhead)) {

@@ -5,9 +5,13 @@
  * the first join and ending it when the last leg leaves, and mixes the
  * room's audio (conf_mix.h) over RTP on ports from a configured range.
  *
- * Mixing mode only: the focus decodes every participant's audio, so it
- * sees plaintext media. Offers that require SRTP/zRTP/DTLS are refused
- * with 488; a forwarding (SFU-like) mode that never decrypts is not built.
+ * Two modes, a setting of the focus. Mix: the focus decodes every
+ * participant's audio, so it sees plaintext media; offers that require
+ * SRTP/zRTP/DTLS are refused with 488. Forward (SFU-like, conf_fwd.c):
+ * each participant's RTP/SRTP packets are relayed untouched to the
+ * others, never decoded or decrypted; RTP/AVP and RTP/SAVP offers are
+ * answered with the offered profile, first format and a=crypto lines, so
+ * keys stay between the participants.
  *
  * Sans-IO (STYLE.md 2.6): SIP datagrams and RTP packets in through
  * conf_focus_input(), the 20 ms mix clock through conf_focus_timeout(),
@@ -36,6 +40,7 @@ struct conf_focus_cfg {
 	unsigned room_max;		/* participants per room (486 beyond) */
 	uint64_t media_timeout_us;	/* silent leg dropped after this */
 	uint64_t seed;			/* tags and SSRCs */
+	bool forward;			/* forward mode, else mix */
 	uint64_t wall_offset_us;	/* now_us + this = wall clock for CDRs */
 	/* One record per participant leg (answered or refused); room names
 	 * the conference, which marks the record as a conference leg. */

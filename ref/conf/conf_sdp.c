@@ -28,6 +28,20 @@ void conf_sdp_caps(const struct net_addr *media, char *out, size_t sz)
 		 ip_kind(media), host);
 }
 
+void conf_sdp_offer(const struct net_addr *media, uint16_t port,
+		    uint32_t sess_id, char *out, size_t sz)
+{
+	char host[NET_ADDR_STRLEN];
+
+	net_addr_host(media, host, sizeof(host));
+	snprintf(out, sz,
+		 "v=0\r\no=focus %u %u IN %s %s\r\ns=conference\r\n"
+		 "c=IN %s %s\r\nt=0 0\r\nm=audio %u RTP/AVP 0 8 96\r\n"
+		 "a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
+		 "a=rtpmap:96 L16/8000\r\na=ptime:20\r\n", sess_id, sess_id,
+		 ip_kind(media), host, ip_kind(media), host, port);
+}
+
 /* First acceptable format of m-line i in the offerer's order. */
 int conf_sdp_pick(const struct sdp_session *s, size_t i, uint8_t *pt,
 		      enum conf_codec *codec)
@@ -91,6 +105,87 @@ void conf_sdp_answer(const struct net_addr *media,
 			"m=audio %u RTP/AVP %u\r\na=rtpmap:%u %s/8000\r\n"
 			"a=ptime:20\r\na=sendrecv\r\n", port, pt,
 			pt, names[codec]);
+	}
+}
+
+int conf_sdp_pick_fwd(const struct sdp_session *s, size_t *ai, uint8_t *pt)
+{
+	struct pl cur, fmt;
+	uint32_t v;
+	size_t i;
+
+	for (i = 0; i < s->media_cnt; i++) {
+		const struct sdp_media *m = &s->media[i];
+
+		if (!pl_caseeq_str(&m->type, "audio") || !m->port_n ||
+		    (!pl_caseeq_str(&m->proto, "RTP/AVP") &&
+		     !pl_caseeq_str(&m->proto, "RTP/SAVP")))
+			continue;
+		cur = m->fmts;
+		if (!sdp_fmt_next(&cur, &fmt) || pl_to_u32(&fmt, &v) ||
+		    v > 127)
+			continue;
+		*ai = i;
+		*pt = (uint8_t)v;
+		return 0;
+	}
+	return ENOENT;
+}
+
+void conf_sdp_answer_fwd(const struct net_addr *media,
+			 const struct sdp_session *s, size_t ai,
+			 uint32_t sess_id, uint16_t port, uint8_t pt,
+			 char *out, size_t sz)
+{
+	const struct sdp_media *m = &s->media[ai];
+	const struct sdp_line *l;
+	struct sdp_rtpmap rm;
+	char host[NET_ADDR_STRLEN];
+	size_t i, n;
+	int it = -1;
+	struct pl fmt, cur;
+
+	net_addr_host(media, host, sizeof(host));
+	n = (size_t)snprintf(out, sz,
+		 "v=0\r\no=focus %u 1 IN %s %s\r\ns=conference\r\n"
+		 "c=IN %s %s\r\nt=0 0\r\n", sess_id, ip_kind(media), host,
+		 ip_kind(media), host);
+	for (i = 0; i < s->media_cnt && n < sz; i++) {
+		const struct sdp_media *o = &s->media[i];
+
+		if (i == ai)
+			break;
+		cur = o->fmts;
+		if (!sdp_fmt_next(&cur, &fmt))
+			fmt = PL("0");
+		n += (size_t)snprintf(out + n, sz - n, "m=%.*s 0 %.*s %.*s\r\n",
+				      PL_ARG(o->type), PL_ARG(o->proto),
+				      PL_ARG(fmt));
+	}
+	if (n < sz)
+		n += (size_t)snprintf(out + n, sz - n, "m=audio %u %.*s %u\r\n",
+				      port, PL_ARG(m->proto), pt);
+	if (n < sz && !sdp_media_rtpmap(s, ai, pt, &rm))
+		n += (size_t)snprintf(out + n, sz - n,
+				      "a=rtpmap:%u %.*s/%u%s%.*s\r\n", pt,
+				      PL_ARG(rm.encoding), rm.clock_rate,
+				      rm.params.len ? "/" : "",
+				      PL_ARG(rm.params));
+	/* The participants' own keys: relayed, never used here. */
+	while (n < sz && (l = sdp_attr_next(s, (int)ai, "crypto", &it)))
+		n += (size_t)snprintf(out + n, sz - n, "a=%.*s\r\n",
+				      PL_ARG(l->val));
+	if (n < sz)
+		n += (size_t)snprintf(out + n, sz - n, "a=sendrecv\r\n");
+	for (i = ai + 1; i < s->media_cnt && n < sz; i++) {
+		const struct sdp_media *o = &s->media[i];
+
+		cur = o->fmts;
+		if (!sdp_fmt_next(&cur, &fmt))
+			fmt = PL("0");
+		n += (size_t)snprintf(out + n, sz - n, "m=%.*s 0 %.*s %.*s\r\n",
+				      PL_ARG(o->type), PL_ARG(o->proto),
+				      PL_ARG(fmt));
 	}
 }
 

@@ -74,9 +74,6 @@ int io_conf_check(struct io_conf *c, struct cfg *cfg)
 		return cfg_fail(cfg, "conference", "mode",
 				"'%s': want mix or forward", v);
 	c->forward = v && !strcmp(v, "forward");
-	if (c->forward)
-		return cfg_fail(cfg, "conference", "mode", "forward mode is "
-				"not built yet: use mix");
 	c->media_timeout_s = 30;
 	if ((err = cfg_get_duration(cfg, "conference", "media_timeout",
 				    &c->media_timeout_s)))
@@ -114,6 +111,7 @@ int io_conf_start(struct io_conf *c, struct io_loop *l, const char *domain,
 	fc.room_max = c->max_parts;
 	fc.media_timeout_us = c->media_timeout_s * 1000000ull;
 	fc.seed = seed;
+	fc.forward = c->forward;
 	fc.wall_offset_us = (uint64_t)wall_off_us;
 	/* No cdr_write: the proxy writes each leg's CDR (kind
 	 * "conference"), which also covers legs the focus refuses. */

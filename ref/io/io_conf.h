@@ -14,7 +14,8 @@
  *	listen = udp:127.0.0.1:5070	the focus's SIP address
  *	ports = 42000-42199		its RTP ports
  *	max_participants = 8		per room (486 beyond)
- *	mode = mix			mix (decodes audio) | forward
+ *	mode = mix			mix (decodes audio, sees plaintext)
+ *					| forward (relays RTP/SRTP untouched)
  *	media_timeout = 30s		silent participant dropped (BYE)
  */
 #ifndef IO_IO_CONF_H

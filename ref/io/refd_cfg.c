@@ -50,6 +50,7 @@ const struct cfg_key refd_keys[] = {
 	{ "voicemail", "ports" },
 	{ "voicemail", "max" },
 	{ "voicemail", "beep_ms" },
+	{ "voicemail", "after" },
 	{ "mail", "smtp" },
 	{ "mail", "from" },
 	{ "web", "listen" },

@@ -5,6 +5,8 @@
  *               ports = 41000-41063           its RTP ports (one call each)
  *               max = 120s                    recording limit
  *               beep_ms = 400                 beep after the answer (0: none)
+ *               after = 20s                   ringing this long unanswered
+ *                                             goes to voicemail (0: never)
  *   [mail]      smtp = smtp://127.0.0.1:2525  where voicemail e-mail goes
  *               from = voicemail@example.test
  * The failure route asks the account store whether the callee has
@@ -38,6 +40,7 @@ struct refd_vm {
 	struct rng rng;
 	struct vm_cfg vc;
 	const char *listen, *smtp, *from;
+	uint32_t ring_s;	/* [voicemail] after */
 	uint64_t sent, failed;
 	/* the mail worker */
 	pthread_t th;
@@ -66,7 +69,7 @@ int refd_vm_check(struct refd *d)
 {
 	struct cfg *c = &d->cfg;
 	struct refd_vm *m;
-	uint64_t max_s = 120;
+	uint64_t max_s = 120, after_s = 20;
 	struct pl p;
 	int err;
 
@@ -90,8 +93,12 @@ int refd_vm_check(struct refd *d)
 	if ((err = ports(d, m)) ||
 	    (err = cfg_get_duration(c, "voicemail", "max", &max_s)) ||
 	    (err = cfg_get_u32(c, "voicemail", "beep_ms", 0, 5000,
-			       &m->vc.beep_ms)))
+			       &m->vc.beep_ms)) ||
+	    (err = cfg_get_duration(c, "voicemail", "after", &after_s)))
 		return err;
+	if (after_s > 3600)
+		return cfg_fail(c, "voicemail", "after", "want 0 (never) to 1h");
+	m->ring_s = (uint32_t)after_s;
 	if (max_s < 1 || max_s > 3600)
 		return cfg_fail(c, "voicemail", "max", "want 1s to 1h");
 	m->vc.max_s = (uint32_t)max_s;
@@ -132,6 +139,7 @@ void refd_vm_fail_ops(struct refd *d, struct sip_fail_ops *ops)
 		return;
 	ops->arg = d->vm;
 	ops->target = target;
+	ops->ring_s = d->vm->ring_s;
 }
 
 /* ---- recordings: store, then the e-mail queue --------------------------- */
@@ -148,9 +156,12 @@ static void mail_queue(struct refd_vm *m, const struct vm_rec *r,
 	struct mail_job *j;
 	struct pl p = pl_from_str(r->owner);
 	char to[256] = "";
+	int on = 0;
 
+	/* Only when the account asks for it (the portal's "voicemail by
+	 * e-mail"; refctl account add --voicemail --email sets it). */
 	if (!m->smtp || store_account_get(m->d->store, &p, email_of, to) ||
-	    !to[0])
+	    !to[0] || store_account_vm_email(m->d->store, &p, &on) || !on)
 		return;
 	j = mem_zalloc(sizeof(*j));
 	if (!j)

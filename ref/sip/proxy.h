@@ -95,7 +95,17 @@ struct sip_message_rec {
 	struct pl ctype;
 	struct pl body;
 	uint64_t wall_us;
+	int64_t *id_out;	/* the store's id of the message, may be NULL */
 };
+
+/* A stored message still owed to one device (P10 multi-device sync). */
+struct sip_stored_msg {
+	int64_t id;
+	struct pl from;		/* user@domain of the sender */
+	struct pl ctype;
+	struct pl body;
+};
+typedef void (sip_stored_fn)(void *arg, const struct sip_stored_msg *m);
 
 /* A push wake-up (RFC 8599, POLICY P9) for one binding of user whose
  * Contact carried pn-provider/pn-prid(/pn-param). Slices are valid during
@@ -126,6 +136,14 @@ struct sip_store_ops {
 	 * queues it for its push worker. NULL: no push service, and
 	 * push-capable bindings are treated as plain ones. */
 	void (*push)(void *arg, const struct sip_push *p);
+	/* P10 multi-device sync: call fn for each message stored for aor
+	 * ("user@domain") not yet delivered to device, oldest first; and
+	 * record one delivery. device is an opaque key: the Contact's
+	 * +sip.instance, else a hash of its URI (no address is stored). */
+	int (*message_pending)(void *arg, const char *aor, const char *device,
+			       sip_stored_fn *fn, void *fnarg);
+	void (*message_delivered)(void *arg, int64_t id, const char *device,
+				  uint64_t wall_us);
 };
 
 /*
@@ -156,12 +174,15 @@ struct sip_media_ops {
  * target this hook names: 0 with *dst set (the Request-URI becomes
  * sip:user@dst, To stays), or ENOENT when the user has none and the
  * caller gets the failure. NULL target: no failure route. A call that
- * came over TLS is only sent to a TLS target.
+ * came over TLS is only sent to a TLS target. With ring_s, a call that
+ * rang that long unanswered takes the route too: its branches are
+ * cancelled and the target gets the call.
  */
 struct sip_fail_ops {
 	void *arg;
 	int (*target)(void *arg, const char *user, const char *domain,
 		      struct net_addr *dst);
+	uint32_t ring_s;	/* 0: only on failures */
 };
 
 /*
@@ -231,6 +252,8 @@ struct sip_proxy_stats {
 	uint64_t auth_ok, auth_fail, auth_limited;
 	uint64_t calls, cdrs, traces, messages;
 	uint64_t pushes, push_waits, push_forked, push_timeouts;
+	uint64_t msg_synced, msg_sync_ok;	/* stored MESSAGEs sent to a
+						 * registering device, 2xx */
 	uint32_t tsx_live, aors, bindings, calls_live, subs;
 };
 

@@ -21,6 +21,7 @@ enum {
 	TM_PUB,
 	TM_SUB,
 	TM_PUSH,
+	TM_RING,		/* failure route after ring_s of ringing */
 };
 
 enum tsx_state {
@@ -76,7 +77,10 @@ struct tsx {
 	uint32_t kfinal;		/* server: kids with a final */
 	bool secure;			/* server: dialog must stay on TLS */
 	bool push_wait;			/* server: parked for a push wake-up */
+	int64_t msg_id;			/* MESSAGE: the store's id, 0: none */
+	char *device;			/* client: device key of the branch */
 	bool failed_over;		/* server: failure route taken */
+	uint32_t t_ring;		/* server: TM_RING timer */
 	char branch[64];		/* client: our branch */
 	struct call *call;
 	tsx_done_fn *done;		/* local client transactions */
@@ -94,6 +98,7 @@ struct outq {
 struct binding;
 struct aor;
 struct pwait;
+struct msync;
 struct pres;
 struct sub;
 
@@ -131,6 +136,8 @@ struct sip_proxy {
 	struct sip_proxy_stats st;
 	/* requests parked until a pushed device re-registers */
 	struct pwait *pwaits;
+	/* stored MESSAGEs in flight to a registering device */
+	struct msync *msyncs;
 	/* scratch */
 	uint64_t sub_seq;
 	const char *force_tag;	/* px_reply: To tag to use (presence) */
@@ -222,6 +229,10 @@ int route_fork(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg,
 /* The failure route of server INVITE t (cfg.fail): 0 when a new branch
  * went to the target, else ENOENT (none, or taken already) or an errno. */
 int route_failover(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg);
+/* Arm the ring timer of INVITE t for user when it has a failure route
+ * (cfg.fail.ring_s); route_ring is its expiry. */
+void route_ring_arm(struct sip_proxy *p, struct tsx *t, const char *user);
+void route_ring(struct sip_proxy *p, struct tsx *t);
 void route_kid_gone(struct tsx *kid);
 /* Destination of an IP-literal sip/sips URI. EPERM (clear transport for
  * a secure request), EACCES (outside networks), EHOSTUNREACH (a name),
@@ -251,6 +262,8 @@ struct reg_target {
 	char pn_provider[64];
 	char pn_prid[256];
 	char pn_param[128];
+	char device[80];	/* +sip.instance, or "ct-" + URI hash */
+	bool fresh;		/* the binding was new in this REGISTER */
 };
 /* Up to max live bindings of user; returns the count. */
 size_t reg_lookup(struct sip_proxy *p, const char *user,
@@ -300,6 +313,14 @@ void pn_timer(struct sip_proxy *p, void *arg);
 /* t is being freed. */
 void pn_drop(struct sip_proxy *p, struct tsx *t);
 void pn_fini(struct sip_proxy *p);
+
+/* msg_sync.c (P10 multi-device sync) */
+/* A device of user (re)registered: send it what is stored for it. */
+void msync_register(struct sip_proxy *p, const char *user,
+		    const struct reg_target *tg);
+/* A forwarded stored MESSAGE got a 2xx on branch kid. */
+void msync_live(struct sip_proxy *p, const struct tsx *kid);
+void msync_fini(struct sip_proxy *p);
 
 /* cdr.c */
 int cdr_init(struct sip_proxy *p);

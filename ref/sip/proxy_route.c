@@ -400,9 +400,17 @@ int route_fork(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg,
 		if (r.secure && tg[i].dst.tp != NET_TLS)
 			continue;
 		ruri = pl_from_str(tg[i].uri);
-		if (!forward(p, t, &pkt, msg, &r, &ruri, &tg[i].dst,
-			     tg[i].conn_id))
-			sent++;
+		if (forward(p, t, &pkt, msg, &r, &ruri, &tg[i].dst,
+			    tg[i].conn_id))
+			continue;
+		sent++;
+		if (t->msg_id && tg[i].device[0]) {
+			/* P10: this branch's 2xx is a delivery */
+			struct tsx *kid = t->kids[t->nkids - 1];
+
+			kid->msg_id = t->msg_id;
+			kid->device = mem_strdup(tg[i].device);
+		}
 	}
 	if (!sent)
 		return n ? EPERM : ENOENT;
@@ -441,6 +449,19 @@ int route_failover(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg)
 	return forward(p, t, &pkt, msg, &r, &rp, &dst, 0);
 }
 
+void route_ring_arm(struct sip_proxy *p, struct tsx *t, const char *user)
+{
+	const struct sip_fail_ops *f = &p->cfg.fail;
+	struct net_addr dst;
+
+	if (!f->target || !f->ring_s || t->t_ring ||
+	    f->target(f->arg, user, p->domain, &dst))
+		return;
+	if (tq_add(&p->tq, p->now + (uint64_t)f->ring_s * 1000000, TM_RING, t,
+		   &t->t_ring))
+		t->t_ring = TQ_NONE;
+}
+
 static void local_user(struct sip_proxy *p, const struct sip_uri *u,
 		       char *user, size_t sz)
 {
@@ -464,7 +485,7 @@ static bool user_exists(struct sip_proxy *p, const char *user)
 }
 
 static void store_message(struct sip_proxy *p, const struct sip_msg *msg,
-			  bool *stored)
+			  struct tsx *t, bool *stored)
 {
 	struct sip_message_rec m;
 	const struct sip_hdr *ct = sip_msg_hdr(msg, SIP_HDR_CONTENT_TYPE);
@@ -482,6 +503,7 @@ static void store_message(struct sip_proxy *p, const struct sip_msg *msg,
 		m.ctype = ct->val;
 	m.body = msg->body;
 	m.wall_us = wall_us(p);
+	m.id_out = &t->msg_id;
 	if (!p->cfg.store.message_store(p->cfg.store.arg, &m)) {
 		*stored = true;
 		p->st.messages++;
@@ -565,15 +587,18 @@ static void local(struct sip_proxy *p, const struct net_pkt *pkt,
 		return;
 	}
 	if (msg->mid == SIP_M_MESSAGE)
-		store_message(p, msg, &stored);
+		store_message(p, msg, t, &stored);
 	if (msg->mid == SIP_M_INVITE)
 		t->call = cdr_call_start(p, pkt, msg);
 	if ((msg->mid == SIP_M_INVITE || msg->mid == SIP_M_MESSAGE) &&
 	    push_first(p, t, msg, user, stored))
 		return;
 	err = route_fork(p, t, msg, user);
-	if (!err)
+	if (!err) {
+		if (msg->mid == SIP_M_INVITE)
+			route_ring_arm(p, t, user);
 		return;
+	}
 	if (msg->mid == SIP_M_INVITE && !route_failover(p, t, msg))
 		return;
 	if (msg->mid == SIP_M_MESSAGE && stored) {

@@ -101,6 +101,23 @@ static void send_best(struct sip_proxy *p, struct tsx *t)
 		px_reply(p, t, m, code, NULL, NULL, 0, NULL, NULL);
 }
 
+/* Rang ring_s unanswered: cancel the branches, the failure route takes
+ * the call (their 487s then lose to its answer). */
+void route_ring(struct sip_proxy *p, struct tsx *t)
+{
+	struct sip_msg *m = &p->m2;
+	int i;
+
+	t->t_ring = TQ_NONE;
+	if (t->final_sent || t->any_2xx || t->cancelled || t->failed_over ||
+	    sip_msg_decode(m, t->req, t->req_len) || route_failover(p, t, m))
+		return;
+	/* the new branch is the last kid: every one before it goes */
+	for (i = 0; i + 1 < t->nkids; i++)
+		if (t->kids[i] && !(t->kfinal & (1u << i)))
+			tsx_cli_cancel(p, t->kids[i]);
+}
+
 void route_branch_rsp(struct sip_proxy *p, struct tsx *kid, uint16_t code,
 		      const struct sip_msg *rsp)
 {
@@ -122,6 +139,8 @@ void route_branch_rsp(struct sip_proxy *p, struct tsx *kid, uint16_t code,
 		goto out;
 	}
 	t->kfinal |= 1u << kid->kidx;
+	if (code < 300 && rsp && kid->msg_id)
+		msync_live(p, kid);	/* P10: delivered to that device */
 	if (code < 300 && rsp) {
 		if (fwd_rsp(p, t, rsp, &b))
 			goto out;

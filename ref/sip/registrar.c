@@ -6,7 +6,9 @@
  * Call-ID/CSeq ordering, and a 200 that lists the current bindings.
  *
  * POLICY P7: bindings live in this table only. Nothing of a REGISTER is
- * handed to a store hook, a trace or a log line above LOG_DEBUG. The
+ * handed to a store hook, a trace or a log line above LOG_DEBUG, except
+ * an opaque device key (the Contact's +sip.instance, or a hash of its
+ * URI: never an address) for the delivery of stored messages (P10). The
  * table is bounded (max_aors, REG_MAX_CONTACTS per AOR).
  */
 #include <errno.h>
@@ -34,6 +36,9 @@ struct binding {
 	char pn_provider[64];
 	char pn_prid[256];
 	char pn_param[128];
+	char device[80];	/* P10 delivery key (reg_target) */
+	bool fresh;		/* created by the REGISTER being handled */
+	bool touched;		/* refreshed by it */
 };
 
 struct aor {
@@ -178,6 +183,25 @@ static void strip_pn(const char *uri, char *dst, size_t sz)
 	dst[n] = 0;
 }
 
+static void to_target(const struct binding *b, struct reg_target *t)
+{
+	if (b->pn_prid[0])
+		strip_pn(b->uri, t->uri, sizeof(t->uri));
+	else
+		snprintf(t->uri, sizeof(t->uri), "%s", b->uri);
+	t->dst = b->src;
+	t->conn_id = b->conn_id;
+	/* A stream binding whose connection is gone: dial the contact (the
+	 * driver opens a connection). */
+	if (net_tp_is_stream(b->src.tp) && !b->conn_id && b->has_cdst)
+		t->dst = b->cdst;
+	memcpy(t->pn_provider, b->pn_provider, sizeof(b->pn_provider));
+	memcpy(t->pn_prid, b->pn_prid, sizeof(b->pn_prid));
+	memcpy(t->pn_param, b->pn_param, sizeof(b->pn_param));
+	memcpy(t->device, b->device, sizeof(b->device));
+	t->fresh = b->fresh;
+}
+
 size_t reg_lookup(struct sip_proxy *p, const char *user,
 		  struct reg_target *out, size_t max)
 {
@@ -187,25 +211,35 @@ size_t reg_lookup(struct sip_proxy *p, const char *user,
 
 	if (!a)
 		return 0;
-	for (b = a->b; b && n < max; b = b->next) {
-		if (b->pn_prid[0])
-			strip_pn(b->uri, out[n].uri, sizeof(out[n].uri));
-		else
-			snprintf(out[n].uri, sizeof(out[n].uri), "%s", b->uri);
-		out[n].dst = b->src;
-		out[n].conn_id = b->conn_id;
-		/* A stream binding whose connection is gone: dial the
-		 * contact (the driver opens a connection). */
-		if (net_tp_is_stream(b->src.tp) && !b->conn_id &&
-		    b->has_cdst)
-			out[n].dst = b->cdst;
-		memcpy(out[n].pn_provider, b->pn_provider,
-		       sizeof(b->pn_provider));
-		memcpy(out[n].pn_prid, b->pn_prid, sizeof(b->pn_prid));
-		memcpy(out[n].pn_param, b->pn_param, sizeof(b->pn_param));
-		n++;
-	}
+	for (b = a->b; b && n < max; b = b->next)
+		to_target(b, &out[n++]);
 	return n;
+}
+
+/* The device key of a Contact: its +sip.instance (RFC 5626 4.1, quotes
+ * and <> dropped), else "ct-" and a 64-bit hash of the URI without
+ * pn-* parameters, so one phone is one key and no address is kept. */
+static void device_key(const struct sip_contact *c, char *dst, size_t sz)
+{
+	char uri[256];
+	struct pl v;
+	uint32_t h1, h2;
+
+	if (!sip_param(&c->addr.params, "+sip.instance", &v) && v.len) {
+		while (v.len && (*v.p == '"' || *v.p == '<'))
+			pl_advance(&v, 1);
+		while (v.len && (v.p[v.len - 1] == '"' ||
+				 v.p[v.len - 1] == '>'))
+			v.len--;
+		snprintf(dst, sz, "%.*s", (int)(v.len < 70 ? v.len : 70),
+			 v.p);
+		return;
+	}
+	snprintf(uri, sizeof(uri), "%.*s", PL_ARG(c->addr.uri.raw));
+	strip_pn(uri, uri, sizeof(uri));
+	h1 = fnv1a(uri, strlen(uri), FNV_INIT);
+	h2 = fnv1a(uri, strlen(uri), h1 ^ 0x9e3779b9u);
+	snprintf(dst, sz, "ct-%08x%08x", h1, h2);
 }
 
 int reg_flow(struct sip_proxy *p, const struct sip_uri *u,
@@ -308,6 +342,7 @@ static int apply(struct sip_proxy *p, const struct net_pkt *pkt,
 		if (!b)
 			return ENOMEM;
 		b->aor = a;
+		b->fresh = true;
 		pl_strcpy(&u->c.addr.uri.raw, b->uri, sizeof(b->uri));
 		b->next = a->b;
 		a->b = b;
@@ -332,12 +367,33 @@ static int apply(struct sip_proxy *p, const struct net_pkt *pkt,
 	pn_param(&u->c.addr.uri, "pn-prid", b->pn_prid, sizeof(b->pn_prid));
 	pn_param(&u->c.addr.uri, "pn-param", b->pn_param,
 		 sizeof(b->pn_param));
+	device_key(&u->c, b->device, sizeof(b->device));
+	b->touched = true;
 	b->expires_at = p->now + (uint64_t)u->expires * 1000000ull;
 	if (b->timer)
 		tq_cancel(&p->tq, b->timer);
 	if (tq_add(&p->tq, b->expires_at, TM_BINDING, b, &b->timer))
 		b->timer = TQ_NONE;
 	return 0;
+}
+
+/* P10: a device that is new, or a push device that woke up, gets what is
+ * stored for it. A plain refresh does not query the store (the hot path
+ * of REGISTER stays in memory). */
+static void sync_devices(struct sip_proxy *p, struct aor *a,
+			 const char *user)
+{
+	struct reg_target tg;
+	struct binding *b;
+
+	for (b = a->b; b; b = b->next) {
+		if (b->touched && p->cfg.store.message_pending &&
+		    (b->fresh || b->pn_prid[0])) {
+			to_target(b, &tg);
+			msync_register(p, user, &tg);
+		}
+		b->touched = b->fresh = false;
+	}
 }
 
 void reg_register(struct sip_proxy *p, const struct net_pkt *pkt,
@@ -443,6 +499,8 @@ void reg_register(struct sip_proxy *p, const struct net_pkt *pkt,
 	reply_bindings(p, t, msg, a);
 	if (a && a->b && p->pwaits)
 		pn_registered(p, user);	/* RFC 8599: a woken device */
+	if (a)
+		sync_devices(p, a, user);
 	if (a)
 		aor_free_if_empty(p, a);
 }

@@ -133,6 +133,7 @@ void tsx_free(struct sip_proxy *p, struct tsx *t)
 		return;
 	timer_stop(p, &t->t_retx);
 	timer_stop(p, &t->t_life);
+	timer_stop(p, &t->t_ring);
 	if (t->push_wait)
 		pn_drop(p, t);
 	for (pp = &p->tsx_tab[t->hash & (p->tsx_buckets - 1)]; *pp;
@@ -155,6 +156,7 @@ void tsx_free(struct sip_proxy *p, struct tsx *t)
 		route_kid_gone(t);
 	p->ntsx--;
 	mem_free(t->key);
+	mem_free(t->device);
 	mem_free(t->req);
 	mem_free(t->rsp);
 	mem_free(t->best);

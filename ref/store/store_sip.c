@@ -107,7 +107,7 @@ static int message_store(void *arg, const struct sip_message_rec *m)
 	r.recipient = m->to;
 	r.content_type = m->ctype;
 	r.body = m->body;
-	e = store_msg_add(g->st, &r, NULL);
+	e = store_msg_add(g->st, &r, m->id_out);
 	if (!e)
 		g->messages++;
 	return e;
@@ -133,6 +133,47 @@ static void push_log(void *arg, const struct sip_push *p)
 		g->pushes++;
 }
 
+struct pend {
+	sip_stored_fn *fn;
+	void *arg;
+};
+
+static int pend_one(void *arg, const struct store_msg *m)
+{
+	struct pend *pd = arg;
+	struct sip_stored_msg s;
+
+	memset(&s, 0, sizeof(s));
+	s.id = m->id;
+	s.from = m->sender;
+	s.ctype = m->content_type;
+	s.body = m->body;
+	pd->fn(pd->arg, &s);
+	return 0;
+}
+
+static int message_pending(void *arg, const char *aor, const char *device,
+			   sip_stored_fn *fn, void *fnarg)
+{
+	struct store_sip *g = arg;
+	struct pend pd = { fn, fnarg };
+	struct pl u = pl_from_str(aor), d = pl_from_str(device);
+
+	return store_msg_pending(g->st, &u, &d, pend_one, &pd);
+}
+
+static void message_delivered(void *arg, int64_t id, const char *device,
+			      uint64_t wall_us)
+{
+	struct store_sip *g = arg;
+	struct pl d = pl_from_str(device);
+
+	if (store_msg_delivered(g->st, id, &d, (int64_t)wall_us))
+		g->write_errors++;
+	else
+		g->deliveries++;
+}
+
 void store_sip_init(struct store_sip *g, struct store *st,
 		    struct sip_store_ops *ops)
 {
@@ -145,4 +186,6 @@ void store_sip_init(struct store_sip *g, struct store *st,
 	ops->cdr_write = cdr_write;
 	ops->message_store = message_store;
 	ops->push = push_log;
+	ops->message_pending = message_pending;
+	ops->message_delivered = message_delivered;
 }

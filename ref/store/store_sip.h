@@ -18,7 +18,7 @@
 struct store_sip {
 	struct store *st;	/* borrowed */
 	uint64_t write_errors;	/* trace/CDR writes that failed */
-	uint64_t traces, cdrs, messages, pushes;
+	uint64_t traces, cdrs, messages, pushes, deliveries;
 };
 
 /* Point ops at the glue (ops->arg = g). g and st outlive the proxy. */

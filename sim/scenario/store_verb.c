@@ -534,6 +534,7 @@ int scn_vm_inproc(struct vnet *net, struct store *st, uint64_t seed,
 	}
 	fail->arg = v;
 	fail->target = vm_target;
+	fail->ring_s = 20;	/* refd's default [voicemail] after */
 	*out = v;
 	return 0;
 }

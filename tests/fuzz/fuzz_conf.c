@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target for the conference focus: a room with one joined leg,
- * then the input is fed as a SIP datagram (first byte even) or as an RTP
- * packet to the leg's media port (odd), followed by a few mix ticks.
+ * then the input is fed as an RTP packet to the leg's media port (first
+ * byte 0x01, dropped) or else as a SIP datagram (INVITE, BYE, SUBSCRIBE to
+ * the conference event package, REFER, responses...), followed by a few
+ * timer turns (mix ticks, NOTIFY and INVITE retransmissions).
  * Besides "no crash", it checks that teardown leaves no mem_ block behind
  * and that every output is a SIP or RTP datagram within its bound.
  */
@@ -76,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	drain(f);
 	if (conf_focus_room_size(f, "f") != 1)
 		abort();	/* the harness itself is broken */
-	if (size && (data[0] & 1))
+	if (size && data[0] == 0x01)
 		feed(f, 30000, 40000, data + 1, size - 1);
 	else
 		feed(f, 5101, 5070, data, size);

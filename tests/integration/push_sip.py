@@ -232,5 +232,47 @@ while len(posts) == n0 and time.time() < deadline:
 check("a message wake-up without the body",
       len(posts) == n0 + 1 and '"message"' in posts[-1] and
       body not in posts[-1], str(posts[n0:]))
+
+# 6: P10 multi-device sync. The woken phone re-registers and is sent the
+# stored MESSAGE; a second phone (new device) registering later gets it
+# too; a refresh gets nothing more.
+def answer_msg(s, m, port):
+    vias = [l for l in m.split("\r\n") if l.lower().startswith("via:")]
+    out = ["SIP/2.0 200 OK"] + vias + [
+        "From: " + hdr(m, "From"), "To: " + hdr(m, "To") + ";tag=ph%d" % port,
+        "Call-ID: " + hdr(m, "Call-ID"), "CSeq: " + hdr(m, "CSeq"),
+        "Content-Length: 0", "", ""]
+    s.sendto("\r\n".join(out).encode(), PROXY)
+
+
+check("bob's phone wakes and re-registers", register(3))
+m, _ = recv_until(bob, lambda m: m.startswith("MESSAGE"), 3)
+check("the stored MESSAGE is sent to the woken phone",
+      m is not None and body in m and "alice@example.test" in hdr(m, "From"))
+if m:
+    answer_msg(bob, m, bport)
+tab = sock()
+tport = tab.getsockname()[1]
+send(tab, f"""REGISTER sip:example.test SIP/2.0
+Via: SIP/2.0/UDP 127.0.0.1:{tport};branch=z9hG4bKtab1;rport
+Max-Forwards: 70
+From: <sip:bob@example.test>;tag=tb
+To: <sip:bob@example.test>
+Call-ID: reg-bob-tablet
+CSeq: 1 REGISTER
+Contact: <sip:bob@127.0.0.1:{tport}>;+sip.instance="<urn:uuid:0b0b-tablet>";expires=600
+Content-Length: 0
+
+""")
+got = recv_until(tab, lambda m: m.startswith("MESSAGE"), 3)[1]
+ok200 = any(g.startswith("SIP/2.0 200") for g in got)
+msgs = [g for g in got if g.startswith("MESSAGE")]
+check("a second device registering later gets the stored MESSAGE",
+      ok200 and len(msgs) == 1 and body in msgs[0], "%d msgs" % len(msgs))
+if msgs:
+    answer_msg(tab, msgs[0], tport)
+time.sleep(0.3)
+check("bob's phone refreshes: nothing sent twice", register(4) and
+      recv_until(bob, lambda m: m.startswith("MESSAGE"), 1.0)[0] is None)
 gw.shutdown()
 sys.exit(1 if fails else 0)

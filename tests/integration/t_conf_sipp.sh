@@ -7,7 +7,9 @@
 # (500, 900, 1400 Hz; pcaps made here by conf_tones.py) and what each
 # receives on its media port is sniffed on loopback: the Goertzel power of
 # the other two tones is there, its own is absent. Then: one CDR per leg,
-# marked conference; rtcbench audit finds none of the audio canaries
+# marked conference; a watcher (dave, conf_watch.py) subscribed to the
+# room's conference events (RFC 4575) through the proxy sees the full
+# room and then the empty one in NOTIFYs; rtcbench audit finds none of the audio canaries
 # (text in each tone's first frames) under data_dir.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -17,9 +19,10 @@ tool=$root/tests/integration/conf_tones.py
 command -v sipp >/dev/null || { echo "skip: sipp not installed"; exit 77; }
 [ "$(id -u)" = 0 ] || { echo "skip: sniffing loopback needs root"; exit 77; }
 tmp=$(mktemp -d /tmp/t_conf_sipp.XXXXXX)
-pid=; sn=
+pid=; sn=; sub=
 cleanup() {
 	[ -n "$sn" ] && kill "$sn" 2>/dev/null
+	[ -n "$sub" ] && kill "$sub" 2>/dev/null || true
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null
 	rm -rf "$tmp"
 }
@@ -46,7 +49,7 @@ ports = $((p+200))-$((p+259))
 max_participants = 8
 mode = mix
 CONF
-for u in alice bob carol; do
+for u in alice bob carol dave; do
 	bin/refctl -c "$tmp/refd.ini" account add $u@example.test \
 		--password "$pw" >/dev/null
 done
@@ -72,6 +75,8 @@ for i in 0 1 2; do
 	pairs="$pairs $((p+40+i*4))=${freqs[$i]}"
 done
 python3 "$tool" listen 7 $pairs >"$tmp/tones.out" 2>&1 & sn=$!
+python3 "$root/tests/integration/conf_watch.py" $p $((p+30)) dave "$pw" \
+	room-t example.test 9 >"$tmp/sub.out" 2>&1 & sub=$!
 sleep 0.3
 sp=()
 for i in 0 1 2; do
@@ -86,6 +91,10 @@ check "3 participants joined and left, 0 failed" '[ $rc = 0 ]'
 set +e; wait "$sn"; trc=$?; set -e; sn=
 sed 's/^/     /' "$tmp/tones.out"
 check "each hears the other two tones, not its own" '[ $trc = 0 ]'
+set +e; wait "$sub"; subrc=$?; set -e; sub=
+counts=$(cat "$tmp/sub.out")
+check "watcher: NOTIFYs with 3 users, then 0, then terminated ($counts)" \
+	'[ $subrc = 0 ] && echo "$counts" | grep -Eq " 3 .* 0 terminated$"'
 
 kill "$pid"; set +e; wait "$pid"; rrc=$?; set -e; pid=
 check "refd exits 0" '[ $rrc = 0 ]'

@@ -5,7 +5,8 @@
 # call for bob's sleeping phone is POSTed to the gateway (no caller, no
 # subject, no body) and parked until the phone re-registers, then reaches
 # it; a phone that never wakes gets the caller a 480; a MESSAGE for it is
-# stored (202). Then the push log: refctl export lists bob's wake-ups
+# stored (202), and sent to the phone when it wakes and to a second
+# device that registers later, once each (P10 sync). Then the push log: refctl export lists bob's wake-ups
 # with the gateway's status and without the device token; refctl purge
 # --now 6 days on keeps them, 8 days on removes them, and the provider
 # canary is gone from every file under data_dir.
@@ -53,6 +54,8 @@ grep -E "push:|pushes" "$tmp/refd.log" || true
 check "refd counted 3 wake-ups sent, 1 wait forked, 1 timed out" \
 	'grep -q "push: sent 3, failed 0" $tmp/refd.log &&
 	 grep -q "pushes 3 (waits 2, forked 1, timed out 1)" $tmp/refd.log'
+check "refd sent 2 stored MESSAGEs to devices, both answered 2xx" \
+	'grep -q "stored messages synced 2 (2 delivered)" $tmp/refd.log'
 bin/refctl -c "$tmp/refd.ini" export --user bob@example.test >"$tmp/exp.json"
 python3 - "$tmp/exp.json" "$canary" >"$tmp/push.txt" <<'PY'
 import json, sys

@@ -40,7 +40,11 @@ run 2 "$tmp/text.pcap" --out "$tmp/o"
 [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "text.pcap" "$tmp/err"
 run 2 "$CORPUS/sngrep_ipip.pcap" --bogus
 run 2 "$CORPUS/sngrep_ipip.pcap" --target 127.0.0.1:5060 --out "$tmp/o"
-grep -q "not built yet" "$tmp/err"
+grep -q -- "--accounts" "$tmp/err"
+# a target off loopback is refused before anything is sent
+: >"$tmp/acc"
+run 2 "$CORPUS/sngrep_ipip.pcap" --target 192.0.2.1:5060 --accounts "$tmp/acc" --out "$tmp/o"
+grep -q "outside 127.0.0.0/8" "$tmp/err"
 
 # cut short in the middle of a record
 head -c 60000 "$CORPUS/sngrep_aaa.pcap" >"$tmp/cut.pcap"

@@ -16,9 +16,9 @@ set +e; out=$(bin/rtcbench run "$tmp/s" --out "$tmp/o" 2>&1); rc=$?; set -e
 	{ echo "bad duration: rc=$rc $out"; exit 1; }
 set +e; bin/rtcbench run "$tmp/s" --mode moon >/dev/null 2>&1; rc=$?; set -e
 [ "$rc" = 2 ] || { echo "bad mode gave $rc"; exit 1; }
-# A scenario whose canary check must pass and whose ns-3 verb must fail.
+# A scenario whose canary check must pass and whose account check must fail.
 rm "$tmp/s/bad.scn"
-printf 'title t\nexpect stored "NEVER-PLACED-1" no\nlink l1 delay=5ms\n' \
+printf 'title t\nexpect stored "NEVER-PLACED-1" no\naccount ghost\nexpect account ghost absent\n' \
 	>"$tmp/s/ok.scn"
 set +e; bin/rtcbench run "$tmp/s" --out "$tmp/o" --junit "$tmp/j.xml" \
 	>"$tmp/log" 2>&1; rc=$?; set -e

@@ -6,7 +6,9 @@
 # WAV lands in the store and holds the tone, `refctl voicemail list` shows
 # it, the e-mail with the WAV attached reaches a local SMTP sink, and
 # `refctl voicemail delete` removes row and file. A call to carol (no
-# voicemail) still gets 480.
+# voicemail) still gets 480. Dave has voicemail on and a registered
+# device that only rings: after [voicemail] after = 2s the device is
+# cancelled and the voicemail answers.
 set -eu
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -68,6 +70,7 @@ auth = on
 listen = udp:127.0.0.1:$((p+5))
 ports = $((p+100 - p%2))-$((p+107 - p%2))
 max = 30s
+after = 2s
 [mail]
 smtp = smtp://127.0.0.1:$((p+7))
 from = voicemail@example.test
@@ -75,6 +78,8 @@ CONF
 "$refctl" -c "$tmp/refd.ini" account add alice@example.test --password "$pw" >/dev/null
 "$refctl" -c "$tmp/refd.ini" account add bob@example.test --password "$pw" \
 	--email bob@mail.test --voicemail >/dev/null
+"$refctl" -c "$tmp/refd.ini" account add dave@example.test --password "$pw" \
+	--voicemail >/dev/null
 "$refctl" -c "$tmp/refd.ini" account add carol@example.test --password "$pw" >/dev/null
 "$refd" -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
 for _ in $(seq 50); do grep -q serving "$tmp/refd.log" && break; sleep 0.1; done
@@ -102,6 +107,26 @@ check "a call to carol (voicemail off) is not answered (480)" \
 	  127.0.0.1:$p -p $((p+4)) -mp $((p+40)) -m 1 -timeout 10s \
 	  >$tmp/uac2.out 2>&1) && grep -q "480" $tmp/uac2.out'
 for _ in $(seq 50); do ls "$tmp"/mail.* >/dev/null 2>&1 && break; sleep 0.1; done
+
+# Registered from the device's own port: the registrar answers NATed
+# clients at the REGISTER's source address.
+printf 'SEQUENTIAL\ndave;example.test;[authentication username=dave password=%s]\n' \
+	"$pw" >"$tmp/reg.csv"
+check "dave's ringing device registers" \
+	'(cd $tmp && sipp -sf $sc/reg_auth.xml -inf $tmp/reg.csv 127.0.0.1:$p \
+	  -p $((p+9)) -m 1 -key contact "127.0.0.1:$((p+9))" -timeout 10s \
+	  >$tmp/reg.out 2>&1)'
+(cd "$tmp" && sipp -sf "$sc/uas_ring.xml" -p $((p+9)) -m 1 -timeout 30s \
+	>"$tmp/ring.out" 2>&1) & ring=$!
+sleep 0.3
+check "a call to dave rings his device, then the voicemail answers" \
+	'(cd $tmp && sipp -sf $sc/uac_vm.xml -inf $tmp/uac.csv -s dave \
+	  127.0.0.1:$p -p $((p+10)) -mp $((p+60)) -m 1 -timeout 30s \
+	  >$tmp/uac3.out 2>&1)'
+set +e; wait "$ring"; rrc=$?; set -e
+check "the device got the CANCEL and answered 487" '[ "$rrc" = 0 ]'
+check "dave's mailbox holds the recording" \
+	'"$refctl" -c $tmp/refd.ini voicemail list --user dave@example.test | grep -q alice'
 
 "$refctl" -c "$tmp/refd.ini" voicemail list --user bob@example.test >"$tmp/list.txt" || true
 cat "$tmp/list.txt"

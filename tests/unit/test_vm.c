@@ -408,6 +408,54 @@ static void test_vm_failure_route(void **state)
 	fx_fini(&f);
 }
 
+static void test_vm_ring_timeout(void **state)
+{
+	static struct fx f;
+	struct fx_out o, v;
+
+	(void)state;
+	fx_fail.target = fail_target;
+	fx_fail.ring_s = 20;
+	fx_init(&f, false);
+	fx_fail.target = NULL;
+	fx_fail.ring_s = 0;
+	fx_register(&f, "bob", "127.0.0.1:5081", 3600);
+	px_invite(&f, "bob", "r1");
+	fx_expect(&f, "SIP/2.0 100");
+	fx_expect_to(&f, "INVITE sip:bob@127.0.0.1:5081", &o);
+	fx_reply(&f, &o, "127.0.0.1:5081", 180, "dtag", NULL);
+	fx_expect(&f, "SIP/2.0 180");
+	fx_drain(&f);
+	/* 19 s of ringing: nothing yet */
+	fx_advance(&f, 19000000);
+	assert_int_equal(fx_count(&f, "INVITE sip:bob@127.0.0.1:5071"), 0);
+	fx_drain(&f);
+	/* 20 s: the device is cancelled, the voicemail gets the call */
+	fx_advance(&f, 1000000);
+	fx_expect_to(&f, "INVITE sip:bob@127.0.0.1:5071", &v);
+	fx_expect_to(&f, "CANCEL sip:bob@127.0.0.1:5081", NULL);
+	fx_reply(&f, &o, "127.0.0.1:5081", 487, "dtag", NULL);
+	fx_expect_to(&f, "ACK sip:bob@127.0.0.1:5081", NULL);
+	fx_none(&f);
+	fx_reply(&f, &v, "127.0.0.1:5071", 200, "vmtag",
+		 "v=0\no=- 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\n"
+		 "t=0 0\nm=audio 41000 RTP/AVP 0\n");
+	fx_expect(&f, "SIP/2.0 200");
+	fx_drain(&f);
+	/* carol has no voicemail: no ring timer, she rings on */
+	fx_register(&f, "carol", "127.0.0.1:5082", 3600);
+	px_invite(&f, "carol", "r2");
+	fx_expect(&f, "SIP/2.0 100");
+	fx_expect_to(&f, "INVITE sip:carol@127.0.0.1:5082", &o);
+	fx_reply(&f, &o, "127.0.0.1:5082", 180, "ctag", NULL);
+	fx_drain(&f);
+	fx_advance(&f, 30000000);
+	/* (bob's device never answered our CANCEL: it is resent) */
+	assert_int_equal(fx_count(&f, "CANCEL sip:carol"), 0);
+	assert_int_equal(fx_count(&f, "INVITE sip:carol@127.0.0.1:5071"), 0);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -418,6 +466,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vm_refusals, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_vm_failure_route, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_vm_ring_timeout, setup,
 						teardown),
 	};
 

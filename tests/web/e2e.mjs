@@ -540,10 +540,37 @@ async function tls(browser) {
 	try { JSON.parse(ex); ok = true; } catch (e) { /* below */ }
 	check('https export: JSON with his call', ok && ex.includes(B.call));
 	check("https export: nothing of alice's", !ex.includes(A.call));
+	await noScript(browser);
 	if (E.WEB_OP)
 		check("https export: the operator's accesses (audit log)",
 		      ok && /operator_access/.test(ex) &&
 		      ex.includes(`${E.WEB_OP}@${dom}`));
+	await ctx.close();
+}
+
+/* JavaScript off: the essential flows are plain forms and links. */
+async function noScript(browser) {
+	const ctx = await browser.newContext({ javaScriptEnabled: false,
+		acceptDownloads: true, ignoreHTTPSErrors: true });
+	const pg = acceptDialogs(await ctx.newPage());
+	const nd = dialogs.length;
+	let r = await login(pg, B.user, B.pw);
+	check('JS off: login', r.final === '/identity', r.final);
+	r = await go(pg, u('/calls'));
+	check('JS off: calls listed', (await idLinks(pg)).some((h) =>
+	      h.startsWith('/calls/')));
+	const buddy = `sip:nojs-${process.pid}@${dom}`;
+	await go(pg, u('/contacts'));
+	r = await submit(pg, 'form[action="/contacts/add"]', (f) =>
+		f.locator('[name=uri]').fill(buddy));
+	check('JS off: contact added', (await text(pg)).includes(buddy));
+	const [dl] = await Promise.all([pg.waitForEvent('download'),
+		pg.locator('a[href="/export"]').first().click()]);
+	check('JS off: export downloads', (fs.readFileSync(await dl.path(),
+	      'utf8')).includes(B.call));
+	r = await submit(pg, 'form[action="/logout"]');
+	check('JS off: logout, and no dialog was ever shown',
+	      r.final === '/login' && dialogs.length === nd, r.final);
 	await ctx.close();
 }
 
