@@ -230,7 +230,10 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)rc=0; for b in $(BENCHES); do echo "bench: perf $$b"; \
 		$(BIN)/rtcbench perf $$b --out results/bench/$$b || rc=1; \
-	done; $(BIN)/rtcbench report results/bench || rc=1; exit $$rc
+	done; echo "bench: perf sim --sweep (MOS against loss, setup CDF)"; \
+	$(BIN)/rtcbench perf sim --users 200 --calls 50 --duration 20s \
+		--sweep --no-baseline --out results/bench/sim-sweep || rc=1; \
+	$(BIN)/rtcbench report results/bench || rc=1; exit $$rc
 
 certs:
 	$(Q)tests/integration/mkcerts.sh certs

@@ -9,6 +9,8 @@
  * Derived series (appended to a summary's "series" in memory):
  *   relay_pps_vs_streams   perf relay: relay_<impl>_<n>_relayed_pps
  *   relay_cpu_vs_streams   perf relay: relay_<impl>_<n>_pkts_per_cpu_s
+ *   proxy_cps_vs_load      perf proxy: proxy_<who>_calls_<rate>_per_s
+ *   proxy_latency_vs_load  perf proxy: ..._p50_ms and ..._p99_ms
  *   call_mos_vs_loss       run: "<file>:<line> call_mos" / call_loss_pct
  */
 #include <stdio.h>
@@ -16,10 +18,10 @@
 #include <string.h>
 #include "report/report_int.h"
 
-#define MAX_IMPL 8
+#define MAX_LINES 12
 
 struct line {
-	char label[32];
+	char label[48];
 	json_t *pts;
 };
 
@@ -58,42 +60,54 @@ static json_t *series(const char *name, const char *title, const char *x,
 			 title, "x", x, "y", y, "kind", "line");
 }
 
-/* relay_<impl>_<n>_<what>: one line per implementation. */
-static void relay_series(json_t *doc, json_t *out, const char *what,
-			 const char *name, const char *title, const char *y)
+/*
+ * Lines from metrics named PREFIX<impl>MID<n>_<what> (e.g. relay_ours_100_
+ * relayed_pps, proxy_refd_calls_200_p99_ms): one line per implementation,
+ * labelled impl + tag, points (n, value) sorted by n. Appends to ln.
+ */
+static void collect(json_t *doc, const char *fmt, const char *what,
+		    const char *tag, struct line *ln, size_t *nl)
 {
-	json_t *metrics = json_object_get(doc, "metrics"), *v, *s, *lines;
-	struct line ln[MAX_IMPL];
-	size_t nl = 0, i, wl = strlen(what);
+	json_t *metrics = json_object_get(doc, "metrics"), *v;
+	size_t i, wl = strlen(what), pl = (size_t)(strchr(fmt, '%') - fmt);
 	const char *k;
 
-	memset(ln, 0, sizeof(ln));
 	json_object_foreach(metrics, k, v) {
-		char impl[32];
+		char impl[32], label[48];
 		unsigned n;
 		int used = 0;
 		size_t kl = strlen(k);
 
-		if (strncmp(k, "relay_", 6) || kl <= wl ||
+		if (strncmp(k, fmt, pl) || kl <= wl ||
 		    strcmp(k + kl - wl, what) ||
-		    sscanf(k + 6, "%31[^_]_%u_%n", impl, &n, &used) != 2 ||
-		    6 + (size_t)used + wl - 1 != kl)
+		    sscanf(k + pl, fmt + pl, impl, &n, &used) != 2 ||
+		    pl + (size_t)used + wl - 1 != kl)
 			continue;
-		for (i = 0; i < nl && strcmp(ln[i].label, impl); i++)
+		snprintf(label, sizeof(label), "%s%s", impl, tag);
+		for (i = 0; i < *nl && strcmp(ln[i].label, label); i++)
 			;
-		if (i == nl) {
-			if (nl == MAX_IMPL)
+		if (i == *nl) {
+			if (*nl == MAX_LINES)
 				continue;
-			snprintf(ln[nl].label, sizeof(ln[nl].label), "%s",
-				 impl);
-			ln[nl++].pts = json_array();
+			snprintf(ln[i].label, sizeof(ln[i].label), "%s", label);
+			ln[i].pts = json_array();
+			(*nl)++;
 		}
 		json_array_append_new(ln[i].pts, json_pack("[i, f]", (int)n,
 						json_number_value(v)));
 	}
+}
+
+static void lines_series(json_t *out, struct line *ln, size_t nl,
+			 const char *name, const char *title, const char *x,
+			 const char *y)
+{
+	json_t *s, *lines;
+	size_t i;
+
 	if (!nl)
 		return;
-	s = series(name, title, "concurrent streams", y);
+	s = series(name, title, x, y);
 	lines = json_array();
 	for (i = 0; i < nl; i++) {
 		sort_pts(ln[i].pts);
@@ -104,6 +118,36 @@ static void relay_series(json_t *doc, json_t *out, const char *what,
 	json_object_set_new(s, "lines", lines);
 	json_object_set_new(s, "points", json_array());
 	json_array_append_new(out, s);
+}
+
+static void relay_series(json_t *doc, json_t *out, const char *what,
+			 const char *name, const char *title, const char *y)
+{
+	struct line ln[MAX_LINES];
+	size_t nl = 0;
+
+	collect(doc, "relay_%31[^_]_%u_%n", what, "", ln, &nl);
+	lines_series(out, ln, nl, name, title, "concurrent streams", y);
+}
+
+/* perf proxy: calls/s and latency against the offered call rate. */
+static void proxy_series(json_t *doc, json_t *out)
+{
+	struct line ln[MAX_LINES];
+	size_t nl = 0;
+
+	collect(doc, "proxy_%31[^_]_calls_%u_%n", "_per_s", "", ln, &nl);
+	lines_series(out, ln, nl, "proxy_cps_vs_load", "Calls/s completed "
+		     "against offered call rate, refd and Kamailio "
+		     "(rtcbench perf proxy, SIPp)", "offered calls/s",
+		     "completed calls/s");
+	nl = 0;
+	collect(doc, "proxy_%31[^_]_calls_%u_%n", "_p50_ms", " p50", ln, &nl);
+	collect(doc, "proxy_%31[^_]_calls_%u_%n", "_p99_ms", " p99", ln, &nl);
+	lines_series(out, ln, nl, "proxy_latency_vs_load", "Call setup "
+		     "latency against offered call rate, refd and Kamailio "
+		     "(rtcbench perf proxy, SIPp)", "offered calls/s",
+		     "INVITE to 200 (ms)");
 }
 
 /* "<file>:<line> call_mos" with its "call_loss_pct": one point each. */
@@ -156,6 +200,7 @@ void rep_derive_series(json_t *doc)
 	relay_series(doc, ser, "_pkts_per_cpu_s", "relay_cpu_vs_streams",
 		     "Relayed packets per relay CPU-second against streams "
 		     "(rtcbench perf relay)", "packets per CPU-second");
+	proxy_series(doc, ser);
 	call_mos(doc, ser);
 }
 
@@ -163,8 +208,11 @@ void rep_derive_series(json_t *doc)
 static const struct {
 	const char *what, *names[3], *how;
 } wanted[] = {
-	{ "Calls/s and latency against offered load, ours and Kamailio",
-	  { "proxy_", NULL }, "rtcbench perf proxy (make bench)" },
+	{ "Calls/s against offered load, ours and Kamailio",
+	  { "proxy_cps_vs_load", NULL }, "rtcbench perf proxy (make bench)" },
+	{ "Call setup latency against offered load, ours and Kamailio",
+	  { "proxy_latency_vs_load", NULL },
+	  "rtcbench perf proxy (make bench)" },
 	{ "Relayed packets/s against streams: ours, rtpengine, plain "
 	  "forwarder", { "relay_pps_vs_streams", NULL },
 	  "rtcbench perf relay (make bench)" },

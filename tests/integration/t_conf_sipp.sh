@@ -9,7 +9,9 @@
 # the other two tones is there, its own is absent. Then: one CDR per leg,
 # marked conference; a watcher (dave, conf_watch.py) subscribed to the
 # room's conference events (RFC 4575) through the proxy sees the full
-# room and then the empty one in NOTIFYs; rtcbench audit finds none of the audio canaries
+# room and then the empty one in NOTIFYs, and REFERs the room to erin
+# (RFC 3515): the focus dials her through the proxy, she joins (4 users),
+# the sipfrag NOTIFYs say 100 then 200; rtcbench audit finds none of the audio canaries
 # (text in each tone's first frames) under data_dir.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -19,10 +21,11 @@ tool=$root/tests/integration/conf_tones.py
 command -v sipp >/dev/null || { echo "skip: sipp not installed"; exit 77; }
 [ "$(id -u)" = 0 ] || { echo "skip: sniffing loopback needs root"; exit 77; }
 tmp=$(mktemp -d /tmp/t_conf_sipp.XXXXXX)
-pid=; sn=; sub=
+pid=; sn=; sub=; erin=
 cleanup() {
 	[ -n "$sn" ] && kill "$sn" 2>/dev/null
 	[ -n "$sub" ] && kill "$sub" 2>/dev/null || true
+	[ -n "$erin" ] && kill "$erin" 2>/dev/null || true
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null
 	rm -rf "$tmp"
 }
@@ -48,8 +51,9 @@ listen = udp:127.0.0.1:$((p+10))
 ports = $((p+200))-$((p+259))
 max_participants = 8
 mode = mix
+media_timeout = 3s
 CONF
-for u in alice bob carol dave; do
+for u in alice bob carol dave erin; do
 	bin/refctl -c "$tmp/refd.ini" account add $u@example.test \
 		--password "$pw" >/dev/null
 done
@@ -75,8 +79,20 @@ for i in 0 1 2; do
 	pairs="$pairs $((p+40+i*4))=${freqs[$i]}"
 done
 python3 "$tool" listen 7 $pairs >"$tmp/tones.out" 2>&1 & sn=$!
+# erin is registered (SIPp) and answers the focus's INVITE when dave
+# REFERs the room to her; she sends no RTP, so the media timeout (3 s)
+# drops her with a BYE.
+printf 'SEQUENTIAL\nerin;example.test;[authentication username=erin password=%s]\n' \
+	"$pw" >"$tmp/erin.csv"
+ec="127.0.0.1:$((p+32))"
+(cd "$tmp" && timeout 20 sipp -nostdin -i 127.0.0.1 -t u1 -sf "$sc/reg_auth.xml" \
+	-inf "$tmp/erin.csv" 127.0.0.1:$p -p $((p+32)) -m 1 -key contact "$ec" \
+	-timeout 15s >"$tmp/erin_reg.out" 2>&1) || echo "erin: REGISTER failed"
+(cd "$tmp" && timeout 60 sipp -nostdin -i 127.0.0.1 -t u1 -sf "$sc/uas_rr.xml" \
+	-p $((p+32)) -m 1 -key contact "$ec" -mp $((p+34)) -timeout 40s \
+	>"$tmp/erin.out" 2>&1) & erin=$!
 python3 "$root/tests/integration/conf_watch.py" $p $((p+30)) dave "$pw" \
-	room-t example.test 9 >"$tmp/sub.out" 2>&1 & sub=$!
+	room-t example.test 9 erin >"$tmp/sub.out" 2>&1 & sub=$!
 sleep 0.3
 sp=()
 for i in 0 1 2; do
@@ -93,16 +109,21 @@ sed 's/^/     /' "$tmp/tones.out"
 check "each hears the other two tones, not its own" '[ $trc = 0 ]'
 set +e; wait "$sub"; subrc=$?; set -e; sub=
 counts=$(cat "$tmp/sub.out")
-check "watcher: NOTIFYs with 3 users, then 0, then terminated ($counts)" \
-	'[ $subrc = 0 ] && echo "$counts" | grep -Eq " 3 .* 0 terminated$"'
+check "watcher: NOTIFYs with 3 users, 4 (erin), then 0, terminated ($counts)" \
+	'[ $subrc = 0 ] && echo "$counts" | grep -Eq " 3 .*4 .* 0 terminated;"'
+check "REFER to erin: 202, sipfrag 100 then 200" \
+	'echo "$counts" | grep -q "refer: 202 100 200$"'
+set +e; wait "$erin"; erc=$?; set -e; erin=
+check "erin answered the focus, got its BYE after the media timeout" '[ $erc = 0 ]'
 
 kill "$pid"; set +e; wait "$pid"; rrc=$?; set -e; pid=
 check "refd exits 0" '[ $rrc = 0 ]'
 bin/refctl -c "$tmp/refd.ini" cdr list --json >"$tmp/cdr.json" 2>&1 || true
 n=$(grep -o '"kind": *"conference"' "$tmp/cdr.json" | wc -l)
-check "3 CDRs marked conference ($n)" '[ "$n" = 3 ]'
+check "4 CDRs marked conference, erin's too ($n)" '[ "$n" = 4 ] &&
+	grep -q "\"callee\": *\"erin@example.test\"" $tmp/cdr.json'
 check "every conference CDR answered (status 200)" \
-	'[ $(grep -o "\"status\": *200" $tmp/cdr.json | wc -l) = 3 ]'
+	'[ $(grep -o "\"status\": *200" $tmp/cdr.json | wc -l) = 4 ]'
 set +e
 bin/rtcbench audit -c "$tmp/refd.ini" --out "$tmp/audit" \
 	--canary CONF-AUDIO-CANARY-500 --canary CONF-AUDIO-CANARY-900 \

@@ -37,7 +37,13 @@ static void test_derive_relay_and_mos(void **state)
 		"\"relay_ours_overload_streams_stopped\": 0,"
 		"\"a.scn:5 call_mos\": 4.4, \"a.scn:5 call_loss_pct\": 0,"
 		"\"a.scn:6 call_mos\": 3.3, \"a.scn:6 call_loss_pct\": 9.5,"
-		"\"a.scn:7 call_mos\": 1.0}}", 0, NULL);
+		"\"a.scn:7 call_mos\": 1.0,"
+		"\"proxy_refd_calls_200_per_s\": 199,"
+		"\"proxy_refd_calls_100_per_s\": 100,"
+		"\"proxy_kamailio_calls_100_per_s\": 99,"
+		"\"proxy_refd_calls_100_p50_ms\": 2.5,"
+		"\"proxy_refd_calls_100_p99_ms\": 9.5,"
+		"\"proxy_refd_register_per_s\": 500}}", 0, NULL);
 	json_t *ser, *s, *lines, *l0, *pts;
 
 	(void)state;
@@ -59,6 +65,15 @@ static void test_derive_relay_and_mos(void **state)
 	assert_int_equal(json_integer_value(json_array_get(
 		json_array_get(pts, 1), 0)), 100);
 	assert_non_null(find(ser, "relay_cpu_vs_streams"));
+	s = find(ser, "proxy_cps_vs_load");
+	assert_non_null(s);
+	assert_int_equal(json_array_size(json_object_get(s, "lines")), 2);
+	s = find(ser, "proxy_latency_vs_load");
+	assert_non_null(s);
+	lines = json_object_get(s, "lines");
+	assert_int_equal(json_array_size(lines), 2);	/* refd p50, p99 */
+	assert_string_equal(json_string_value(json_object_get(
+		json_array_get(lines, 1), "label")), "refd p99");
 	s = find(ser, "call_mos_vs_loss");
 	assert_non_null(s);
 	/* the call without a loss figure (blocked media) is left out */
