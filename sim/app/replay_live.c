@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <jansson.h>
 #include "app/replay_live.h"
 #include "base/mem.h"
@@ -295,7 +296,10 @@ int rlive_run(struct rep_summary *sum, json_t *dialogs, const char *file,
 	c.target = o->target;
 	c.speed = o->speed;
 	c.step_timeout_us = o->step_timeout_us;
-	c.seed = 0x5eed;
+	/* tags, branches and Call-IDs unique per run: a stateful target
+	 * would take a new run's INVITE for a retransmission of the last
+	 * run's (same branch) */
+	c.seed = io_now_us() ^ (uint64_t)getpid() << 32;
 	if ((e = io_loop_new(&loop, &io, err, errsz)))
 		return e;
 	t0 = io_now_us();

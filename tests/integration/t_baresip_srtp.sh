@@ -26,7 +26,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-p=$(( 20000 + RANDOM % 18000 ))
+p=$(( 20000 + RANDOM % 9000 * 2 ))
 lo=$((p+300)); hi=$((p+339))
 fail=0
 check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }

@@ -12,7 +12,7 @@ tmp=$(mktemp -d /tmp/t_svwar.XXXXXX)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
-p=$(( 20000 + RANDOM % 20000 ))
+p=$(( 20000 + RANDOM % 10000 * 2 ))
 fail=0
 check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
 pw='Tq7#vLx2!pRz9w'

@@ -11,7 +11,7 @@ tmp=$(mktemp -d /tmp/t_torture.XXXXXX)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
-p=$(( 20000 + RANDOM % 20000 ))
+p=$(( 20000 + RANDOM % 10000 * 2 ))
 cat >"$tmp/refd.ini" <<CONF
 [platform]
 domain = example.com

@@ -32,7 +32,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-p=$(( 20000 + RANDOM % 20000 ))
+p=$(( 20000 + RANDOM % 10000 * 2 ))
 w=$((p + 7))
 fail=0
 check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }

@@ -4,11 +4,13 @@
  * tests/integration/t_web_e2e.sh, which starts refd, the SMTP sink and
  * the SIPp calls and passes what it knows in the environment:
  *   WEB_BASE      http://127.0.0.1:PORT or https://...
- *   WEB_MODE      full (the whole flow, plain HTTP) or tls (a second run
- *                 over HTTPS: cookie flags, HSTS, calls, trace, export)
+ *   WEB_MODE      full (the whole flow, plain HTTP, ends with alice's
+ *                 account removed) or tls (a second run over HTTPS: the
+ *                 operator's view, bob's cookie flags, HSTS, calls, trace,
+ *                 voicemail, export, and the same with JavaScript off)
  *   WEB_MAILDIR   the sink's folder; WEB_SHOTS where screenshots go
  *   WEB_A / WEB_A_PW / WEB_A_CALL   alice: password and her call's Call-ID
- *   WEB_B / WEB_B_PW / WEB_B_CALL   bob, the second user, and his canary
+ *   WEB_B / WEB_B_PW / WEB_B_CALL   bob, the second user, the same
  *   WEB_B_CANARY  text only bob's pages may show (his stored MESSAGE)
  *   WEB_OP / WEB_OP_PW   an account in [web] operators (tls run)
  *   WEB_DOMAIN    the users' domain
