@@ -183,6 +183,27 @@ static void mail_queue(struct refd_vm *m, const struct vm_rec *r,
 	pthread_mutex_unlock(&m->mu);
 }
 
+static int vm_tally(void *arg, const struct store_vm *v)
+{
+	unsigned *n = arg;
+
+	n[v->heard ? 1 : 0]++;
+	return 0;
+}
+
+/* RFC 3842: the owner's devices learn the new count. */
+static void mwi(struct refd_vm *m, const char *owner)
+{
+	struct pl p = pl_from_str(owner);
+	unsigned n[2] = { 0, 0 };
+	int e;
+
+	if (store_vm_list(m->d->store, &p, vm_tally, n))
+		return;
+	if ((e = vm_mwi(m->vm, owner, n[0], n[1])) && e != ENOENT)
+		LOG_W(&m->d->log, "voicemail: MWI: %s", strerror(e));
+}
+
 static void save(void *arg, const struct vm_rec *r)
 {
 	struct refd_vm *m = arg;
@@ -202,6 +223,7 @@ static void save(void *arg, const struct vm_rec *r)
 	LOG_I(&m->d->log, "voicemail: %llu ms recorded (id %lld)",
 	      (unsigned long long)r->duration_ms, (long long)id);
 	mail_queue(m, r, id);
+	mwi(m, r->owner);
 }
 
 static void *mail_worker(void *arg)
@@ -257,6 +279,22 @@ int refd_vm_start(struct refd *d)
 	m->vc.save = save;
 	m->vc.arg = m;
 	m->vc.wall_offset_us = io_wall_offset_us(d->loop);
+	/* MWI NOTIFYs go to the proxy's first UDP address (loopback for a
+	 * wildcard one). */
+	for (p = 0; p < d->nlisten; p++)
+		if (d->listen_addrs[p].tp == NET_UDP) {
+			char h[64];
+
+			m->vc.proxy = d->listen_addrs[p];
+			net_addr_host(&m->vc.proxy, h, sizeof(h));
+			if (!strcmp(h, "0.0.0.0") || !strcmp(h, "::")) {
+				struct pl lo = PL("127.0.0.1");
+				uint16_t port = net_addr_port(&m->vc.proxy);
+
+				net_addr_parse(&lo, port, &m->vc.proxy);
+			}
+			break;
+		}
 	if ((e = vm_new(&m->vm, &m->vc)) ||
 	    (e = io_core_add(d->loop, &vm_core_ops, m->vm, &m->core))) {
 		LOG_E(&d->log, "voicemail: %s", strerror(e));

@@ -673,6 +673,14 @@ static bool static_route(struct sip_proxy *p, const struct net_pkt *pkt,
 
 	if (!sr || pl_isset(&msg->to.tag) || msg->mid == SIP_M_REGISTER)
 		return false;
+	/* A REFER makes the server place calls as a trusted source: only
+	 * our own (authenticated) users may ask for that. */
+	if (msg->mid == SIP_M_REFER &&
+	    !px_host_is_us(p, &msg->from.uri.host, 0)) {
+		px_reply(p, t, msg, 403, "Referrer Not Local", NULL, 0, NULL,
+			 NULL);
+		return true;
+	}
 	if (p->cfg.auth && px_host_is_us(p, &msg->from.uri.host, 0) &&
 	    !route_static_src(p, &pkt->from) && auth_check(p, pkt, msg, t))
 		return true;

@@ -353,6 +353,8 @@ int vm_input(struct vm *v, uint64_t now_us, const struct net_pkt *in)
 	}
 	if (m->is_req) {
 		request(v, in, m);
+	} else if (m->cseq.mid == SIP_M_NOTIFY) {
+		vm_mwi_response(v, m);
 	} else if (m->cseq.mid == SIP_M_BYE && m->scode >= 200) {
 		c = find(v, &m->call_id);
 		if (c && c->state == VC_BYE_SENT)
@@ -383,6 +385,10 @@ int vm_timeout(struct vm *v, uint64_t now_us)
 
 	v->now = now_us;
 	while (!tq_pop(&v->tq, now_us, &e)) {
+		if (e.kind == TM_MWI) {
+			vm_mwi_timer(v, e.arg);
+			continue;
+		}
 		c = e.arg;
 		switch (e.kind) {
 		case TM_OK:
@@ -475,6 +481,7 @@ void vm_free(struct vm *v)
 		buf_fini(&v->calls[i].audio);
 	}
 	mem_free(v->calls);
+	vm_mwi_fini(v);
 	while ((q = v->head)) {
 		v->head = q->next;
 		mem_free(q);

@@ -61,10 +61,13 @@ struct vm_cfg {
 	const struct log *log;	/* borrowed, may be NULL */
 	vm_save_fn *save;	/* required */
 	void *arg;
+	struct net_addr proxy;	/* where MWI NOTIFYs go (the SIP proxy);
+				 * port 0: no MWI */
 };
 
 struct vm_stats {
 	uint64_t calls, saved, empty, busy, bad, bytes;
+	uint64_t mwi_sent, mwi_ok, mwi_failed;
 };
 
 struct vm;
@@ -81,6 +84,19 @@ uint64_t vm_deadline(struct vm *v);
 void vm_stats(const struct vm *v, struct vm_stats *st);
 
 extern const struct core_ops vm_core_ops;
+
+/*
+ * Message waiting indication (RFC 3842): an unsolicited NOTIFY (Event:
+ * message-summary, RFC 3842 5.2 body "Voice-Message: new/old") for owner
+ * ("user@domain") sent through cfg->proxy, which delivers it to the
+ * owner's registered devices; retransmitted until a final response or
+ * 64*T1. From is sip:voicemail@voicemail.invalid, so the proxy does not
+ * challenge it as one of its own users. The driver calls it after a save
+ * with the mailbox's counts. ENOENT without cfg->proxy, EOVERFLOW when 32
+ * NOTIFYs are still pending, EINVAL.
+ */
+int vm_mwi(struct vm *v, const char *owner, unsigned new_msgs,
+	   unsigned old_msgs);
 
 /* G.711 of one 16-bit linear sample (ITU-T G.711; tests, the beep). */
 uint8_t vm_linear2ulaw(int16_t pcm);

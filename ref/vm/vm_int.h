@@ -18,7 +18,19 @@ enum vcall_state {
 	VC_BYE_SENT,		/* we hung up (max_s), waiting for 200 */
 };
 
-enum { TM_OK = 1, TM_MAX, TM_BEEP, TM_BYE };
+enum { TM_OK = 1, TM_MAX, TM_BEEP, TM_BYE, TM_MWI };
+
+#define VM_MWI_MAX 32
+
+/* One MWI NOTIFY waiting for its final response. */
+struct vmwi {
+	bool used;
+	char call_id[40];
+	uint8_t *req;
+	size_t len;
+	uint64_t retx_us, end_us;
+	uint32_t t;
+};
 
 struct vcall {
 	enum vcall_state state;
@@ -63,6 +75,7 @@ struct vm {
 	struct vm_stats st;
 	uint64_t now;
 	uint32_t bye_cseq;
+	struct vmwi mwi[VM_MWI_MAX];
 };
 
 /* vm.c */
@@ -71,6 +84,13 @@ int vm_send(struct vm *v, const struct net_addr *src,
 int vm_timer(struct vm *v, struct vcall *c, uint32_t *id, int kind,
 	     uint64_t in_us);
 void vm_timer_stop(struct vm *v, uint32_t *id);
+
+/* vm_mwi.c */
+/* A response to one of our NOTIFYs (msg decoded by vm_input). */
+struct sip_msg;
+void vm_mwi_response(struct vm *v, const struct sip_msg *m);
+void vm_mwi_timer(struct vm *v, struct vmwi *w);
+void vm_mwi_fini(struct vm *v);
 
 /* vm_media.c */
 /* An RTP datagram arrived on one of our ports. */

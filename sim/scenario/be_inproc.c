@@ -195,8 +195,8 @@ static int ip_start_on(struct scn_ctx *c, char *err, size_t errsz, int sim)
 			     &pc.statics[pc.nstatics++], err, errsz);
 	if (rc)
 		return rc;
-	rc = scn_vm_inproc(ip->v, ip->st, c->o->seed, &ip->vm, &pc.fail, err,
-			   errsz);
+	rc = scn_vm_inproc(ip->v, ip->st, c->o->seed, &ip->px_addr[0],
+			   &ip->vm, &pc.fail, err, errsz);
 	if (rc)
 		return rc;
 	ip->uas.http = scn_http_inproc;

@@ -480,6 +480,24 @@ static int vm_target(void *arg, const char *user, const char *domain,
 	return 0;
 }
 
+static int vm_tally(void *arg, const struct store_vm *v)
+{
+	unsigned *n = arg;
+
+	n[v->heard ? 1 : 0]++;
+	return 0;
+}
+
+/* RFC 3842: the owner's devices learn the mailbox's counts. */
+static void vm_mwi_count(struct scn_vm *v, const char *owner)
+{
+	struct pl p = pl_from_str(owner);
+	unsigned n[2] = { 0, 0 };
+
+	if (!store_vm_list(v->st, &p, vm_tally, n))
+		(void)vm_mwi(v->vm, owner, n[0], n[1]);
+}
+
 static void vm_store(void *arg, const struct vm_rec *r)
 {
 	struct scn_vm *v = arg;
@@ -492,11 +510,13 @@ static void vm_store(void *arg, const struct vm_rec *r)
 	sv.duration_ms = (int64_t)r->duration_ms;
 	if (store_vm_add(v->st, &sv, r->wav, r->wav_len, NULL))
 		v->errors++;
+	else
+		vm_mwi_count(v, r->owner);
 }
 
 int scn_vm_inproc(struct vnet *net, struct store *st, uint64_t seed,
-		  struct scn_vm **out, struct sip_fail_ops *fail, char *err,
-		  size_t errsz)
+		  const struct net_addr *proxy, struct scn_vm **out,
+		  struct sip_fail_ops *fail, char *err, size_t errsz)
 {
 	struct scn_vm *v = mem_zalloc(sizeof(*v));
 	struct pl s = PL("127.0.0.12:5071");
@@ -519,6 +539,7 @@ int scn_vm_inproc(struct vnet *net, struct store *st, uint64_t seed,
 	vc.rng = &v->rng;
 	vc.save = vm_store;
 	vc.arg = v;
+	vc.proxy = *proxy;
 	/* virtual time is Unix time: no wall offset */
 	rc = vm_new(&v->vm, &vc);
 	a[0] = v->sip;

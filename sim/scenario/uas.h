@@ -120,8 +120,8 @@ struct scn_vm;
 /* The voicemail UA on virtual network v, the proxy's failure route to it
  * for accounts with voicemail on; recordings go to st. */
 int scn_vm_inproc(struct vnet *v, struct store *st, uint64_t seed,
-		  struct scn_vm **out, struct sip_fail_ops *fail, char *err,
-		  size_t errsz);
+		  const struct net_addr *proxy, struct scn_vm **out,
+		  struct sip_fail_ops *fail, char *err, size_t errsz);
 void scn_vm_inproc_free(struct scn_vm *v);
 
 /* Run one traffic verb. ENOTSUP: not yet; err says why. */

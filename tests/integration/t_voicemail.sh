@@ -8,7 +8,8 @@
 # `refctl voicemail delete` removes row and file. A call to carol (no
 # voicemail) still gets 480. Dave has voicemail on and a registered
 # device that only rings: after [voicemail] after = 2s the device is
-# cancelled and the voicemail answers.
+# cancelled and the voicemail answers; the device then gets the MWI
+# NOTIFY (message-summary, one new message).
 set -eu
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -125,6 +126,9 @@ check "a call to dave rings his device, then the voicemail answers" \
 	  >$tmp/uac3.out 2>&1)'
 set +e; wait "$ring"; rrc=$?; set -e
 check "the device got the CANCEL and answered 487" '[ "$rrc" = 0 ]'
+check "dave's device gets the MWI NOTIFY (RFC 3842): Voice-Message: 1/0" \
+	'(cd $tmp && sipp -sf $sc/uas_mwi.xml -p $((p+9)) -m 1 -timeout 20s \
+	  >$tmp/mwi.out 2>&1)'
 check "dave's mailbox holds the recording" \
 	'"$refctl" -c $tmp/refd.ini voicemail list --user dave@example.test | grep -q alice'
 

@@ -3,8 +3,9 @@
 # The self-care portal end to end in headless Chromium (issue 9, Proven):
 # refd with [web] plain = yes on a temp data_dir, accounts by refctl, the
 # SMTP sink (build/tools/smtpsink) as [mail] smtp, SIPp calls alice ->
-# service and bob -> service through refd, a MESSAGE to bob and a
-# voicemail for bob (a 1 kHz tone, left before his device registers); then
+# service and bob -> service through refd, a MESSAGE to bob, a voicemail
+# for bob (a 1 kHz tone, left before his device registers) and two files
+# for bob through the HTTP file store (one clear, one PGP); then
 # tests/web/e2e.mjs logs in, sees the call, its trace ladder, the export,
 # tries bob's ids as alice, forges CSRF, replays a code, removes alice's
 # account through the e-mailed code and finds her pages gone. A second
@@ -54,6 +55,8 @@ policy = $root/ref/policy/sip2sip.policy
 [sip]
 listen = udp:127.0.0.1:$p
 auth = on
+[xcap]
+listen = 127.0.0.1:$((p + 9))
 [voicemail]
 listen = udp:127.0.0.1:$((p + 8))
 ports = $((p + 100 - p % 2))-$((p + 107 - p % 2))
@@ -98,7 +101,8 @@ check "refd serves the portal over plain HTTP" 'start_refd plain http'
 lap "refd up"
 
 # SIPp: service's device answers both calls; bob's device takes a MESSAGE.
-# Ports: SIP p, SIPp p+2..p+6 and p+20 (media), web p+7, voicemail p+8.
+# Ports: SIP p, SIPp p+2..p+6 and p+20 (media), web p+7, voicemail p+8,
+# XCAP and the file store p+9.
 csv() { printf 'SEQUENTIAL\n%s;example.test;[authentication username=%s password=%s]\n' \
 	"$1" "$1" "$2" >"$tmp/$1.csv"; }
 csv alice "$apw"; csv bob "$bpw"; csv service "$spw"
@@ -139,6 +143,16 @@ check "service sends bob a MESSAGE (SIPp)" \
 	'sipp -sf $root/$sc/msg_uac.xml -inf $tmp/service.csv -s bob \
 	 127.0.0.1:$p -p $((p+5)) -m 1 >$tmp/muac.out 2>&1'
 set +e; wait "$bg"; set -e; bg=
+# Two files from service to bob through the HTTP file store (P11): one in
+# clear with a canary, one PGP-armored (marked encrypted).
+fcanary="file-canary-$RANDOM$RANDOM"
+upload() { timeout 10 curl -s -o /dev/null -w '%{http_code}' --digest \
+	-u "service:$spw" -H "Content-Type: $2" --data-binary "$3" \
+	"http://127.0.0.1:$((p + 9))/files/bob@example.test/$1"; }
+check "service sends bob two files (HTTP file store)" \
+	'[ "$(upload notes.txt text/plain "$fcanary")" = 201 ] &&
+	 [ "$(upload secret.asc application/octet-stream \
+	      "$(printf -- "-----BEGIN PGP MESSAGE-----\n\nhQEMA7x\n-----END PGP MESSAGE-----\n")")" = 201 ]'
 
 callid() { # the Call-ID of the one call USER made (bob was also called)
 	ctl cdr list --user "$1@example.test" --json | python3 -c '
@@ -153,7 +167,7 @@ e2e() { # $1 mode, $2 scheme
 	WEB_SHOTS=$shots WEB_DOMAIN=example.test \
 	WEB_A=alice WEB_A_PW=$apw WEB_A_CALL=$acall \
 	WEB_B=bob WEB_B_PW=$bpw WEB_B_CALL=$bcall \
-	WEB_B_CANARY=canary-message-1 WEB_OP=service WEB_OP_PW=$spw \
+	WEB_B_CANARY=canary-message-1 WEB_B_FILE=$fcanary WEB_OP=service WEB_OP_PW=$spw \
 	timeout 100 node tests/web/e2e.mjs
 }
 rm -f "$shots"/*.png

@@ -104,6 +104,7 @@ static uint32_t fx_max_tsx;	/* 0: default */
 static void (*fx_push_fn)(void *arg, const struct sip_push *p);
 static struct sip_fail_ops fx_fail;	/* failure route; zero: none */
 static const struct sip_static_route *fx_static;	/* NULL: none */
+static struct sip_media_ops fx_media;	/* the media relay; zero: none */
 
 static void fx_init(struct fx *f, bool auth)
 {
@@ -133,6 +134,7 @@ static void fx_init(struct fx *f, bool auth)
 		c.statics[0] = *fx_static;
 		c.nstatics = 1;
 	}
+	c.media = fx_media;
 	c.wall_offset_us = 1700000000000000ll;
 	c.store.arg = f;
 	c.store.ha1_get = fx_ha1;

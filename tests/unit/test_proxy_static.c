@@ -5,7 +5,8 @@
  * to the route's server with the Request-URI kept, record-routed; the
  * dialog's BYE goes through; the CDR is marked with the route's kind;
  * digest auth still applies to local callers but not to requests from
- * the server itself; other users route as before.
+ * the server itself; a REFER from another domain is refused; other
+ * users route as before.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -165,6 +166,18 @@ static void test_static_route_auth(void **state)
 	      "To: <sip:bob@example.test>\nCall-ID: conf-call-6\n"
 	      "CSeq: 1 INVITE\nContent-Length: 0\n\n");
 	fx_expect(f, "SIP/2.0 407");
+	fx_drain(f);
+	/* A REFER to the room from another domain would make the server
+	 * dial our users unchallenged: refused. */
+	fx_in(f, "127.0.0.1:5092", NET_UDP,
+	      "REFER sip:room-blue@example.test SIP/2.0\n"
+	      "Via: SIP/2.0/UDP 127.0.0.1:5092;branch=z9hG4bKs7\n"
+	      "Max-Forwards: 70\n"
+	      "From: <sip:mallory@elsewhere.test>;tag=m1\n"
+	      "To: <sip:room-blue@example.test>\nCall-ID: conf-call-7\n"
+	      "CSeq: 1 REFER\nRefer-To: <sip:bob@example.test>\n"
+	      "Content-Length: 0\n\n");
+	fx_expect(f, "SIP/2.0 403 Referrer Not Local");
 	fx_drain(f);
 }
 

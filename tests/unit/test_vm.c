@@ -408,6 +408,67 @@ static void test_vm_failure_route(void **state)
 	fx_fini(&f);
 }
 
+static void test_vm_mwi(void **state)
+{
+	static struct vfx f;
+	static struct fx px;
+	char n[4096], rsp[1024];
+	struct vm_cfg c;
+
+	(void)state;
+	vfx_init(&f, 40400, 40401, 120);
+	assert_int_equal(vm_mwi(f.v, "bob@example.test", 2, 1), ENOENT);
+	vm_free(f.v);
+	/* with the proxy's address: the NOTIFY goes there */
+	memset(&c, 0, sizeof(c));
+	addr("127.0.0.1:5071", &c.sip);
+	c.media = c.sip;
+	c.port_lo = 40400;
+	c.port_hi = 40401;
+	c.rng = &f.rng;
+	c.save = on_save;
+	c.arg = &f;
+	addr("127.0.0.1:5060", &c.proxy);
+	assert_int_equal(vm_new(&f.v, &c), 0);
+	assert_int_equal(vm_mwi(f.v, "bob@example.test", 2, 1), 0);
+	assert_int_equal(vtake(&f, "NOTIFY sip:bob@example.test SIP/2.0", n,
+			       sizeof(n)), 1);
+	assert_int_equal(net_addr_port(&f.took), 5060);
+	assert_non_null(strstr(n, "Event: message-summary\r\n"));
+	assert_non_null(strstr(n, "Content-Type: application/simple-message-"
+			       "summary"));
+	assert_non_null(strstr(n, "Messages-Waiting: yes\r\nMessage-Account: "
+			       "sip:bob@example.test\r\nVoice-Message: 2/1"));
+	/* unanswered: sent again after T1 */
+	vadvance(&f, 500000);
+	assert_int_equal(vtake(&f, "NOTIFY ", NULL, 0), 1);
+	/* the proxy delivers it to bob's device */
+	fx_init(&px, false);
+	fx_register(&px, "bob", "127.0.0.1:5081", 3600);
+	fx_in(&px, "127.0.0.1:5071", NET_UDP, n);
+	fx_expect_to(&px, "NOTIFY sip:bob@127.0.0.1:5081", NULL);
+	fx_fini(&px);
+	/* a final answer ends it */
+	{
+		const char *cid = strstr(n, "Call-ID: ") + 9;
+
+		snprintf(rsp, sizeof(rsp), "SIP/2.0 200 OK\n"
+			 "Via: SIP/2.0/UDP 127.0.0.1:5071;branch=z9hG4bKx\n"
+			 "From: <sip:voicemail@voicemail.invalid>;tag=a\n"
+			 "To: <sip:bob@example.test>;tag=b\nCall-ID: %.24s\n"
+			 "CSeq: 1 NOTIFY\nContent-Length: 0\n\n", cid);
+	}
+	vsip(&f, rsp);
+	vadvance(&f, 4000000);
+	assert_int_equal(vtake(&f, "NOTIFY ", NULL, 0), 0);
+	/* a pending one is freed with the core */
+	assert_int_equal(vm_mwi(f.v, "bob@example.test", 0, 3), 0);
+	assert_int_equal(vtake(&f, "NOTIFY ", n, sizeof(n)), 1);
+	assert_non_null(strstr(n, "Messages-Waiting: no"));
+	assert_int_equal(vm_mwi(f.v, "bad owner", 1, 0), EINVAL);
+	vm_free(f.v);
+}
+
 static void test_vm_ring_timeout(void **state)
 {
 	static struct fx f;
@@ -469,6 +530,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_vm_ring_timeout, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_vm_mwi, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("vm", tests, NULL, NULL);

@@ -12,6 +12,7 @@
  *   WEB_A / WEB_A_PW / WEB_A_CALL   alice: password and her call's Call-ID
  *   WEB_B / WEB_B_PW / WEB_B_CALL   bob, the second user, the same
  *   WEB_B_CANARY  text only bob's pages may show (his stored MESSAGE)
+ *   WEB_B_FILE    the content of bob's clear file (notes.txt)
  *   WEB_OP / WEB_OP_PW   an account in [web] operators (tls run)
  *   WEB_DOMAIN    the users' domain
  * One check per line ("ok"/"FAIL"), then "e2e: N passed, N failed"; exit
@@ -30,7 +31,7 @@ const pfx = https ? 'tls-' : '';
 const dom = E.WEB_DOMAIN || 'example.test';
 const A = { user: E.WEB_A, pw: E.WEB_A_PW, call: E.WEB_A_CALL };
 const B = { user: E.WEB_B, pw: E.WEB_B_PW, call: E.WEB_B_CALL,
-	    canary: E.WEB_B_CANARY };
+	    canary: E.WEB_B_CANARY, file: E.WEB_B_FILE };
 const NAV = ['Identity', 'Calls', 'Messages', 'Files', 'Voicemail',
 	     'Contacts', 'Export', 'Logout'];
 const PAGES = ['/identity', '/calls', '/messages', '/files', '/voicemail',
@@ -98,7 +99,8 @@ async function crossUser(page, ids) {
 	for (const h of gets) {
 		const r = await go(page, u(h));
 		const body = await page.content();
-		const leak = [B.call, B.canary, `${B.user}@`].filter((s) =>
+		const leak = [B.call, B.canary, B.file, 'notes.txt',
+			      `${B.user}@`].filter((s) =>
 			s && body.includes(s));
 		check(`alice GET ${h} (bob's): 404, nothing of bob's`,
 		      r.status === 404 && !leak.length,
@@ -120,20 +122,12 @@ async function crossUser(page, ids) {
 		check(`alice POST ${h} (bob's) with her own token: 404`,
 		      r.status === 404, r.status);
 	}
-	/* ids on the routes bob has no item on yet: 404 all the same */
+	/* bob's call through the operator's route: alice is no operator */
 	const cid = (callLink || '').split('/')[2];
-	const more = ['/files/1', '/files/2', '/voicemail/1.wav',
-		      '/voicemail/2.wav'];
-	if (cid)
-		more.push(`/operator/calls/${cid}/trace`);
-	for (const h of more) {
+	if (cid) {
+		const h = `/operator/calls/${cid}/trace`;
 		const r = await go(page, u(h));
 		check(`alice GET ${h}: 404`, r.status === 404, r.status);
-	}
-	for (const h of ['/voicemail/1/delete', '/voicemail/2/delete']) {
-		const r = await postNav(page, u(h), { csrf });
-		check(`alice POST ${h} with her own token: 404`,
-		      r.status === 404, r.status);
 	}
 	/* operator view is for operators only (alice is not one) */
 	const r = await go(page, u('/operator?user=' +
@@ -219,8 +213,9 @@ async function full(browser) {
 	for (const p of ['/messages', '/files', '/voicemail', '/contacts']) {
 		r = await go(pa, u(p));
 		await pageShape(pa, r, p);
-		check(`${p}: nothing of bob's`, !(await pa.content())
-		      .includes(B.canary));
+		const c = await pa.content();
+		check(`${p}: nothing of bob's`, ![B.canary, B.file, 'notes.txt',
+		      'secret.asc'].some((x) => x && c.includes(x)));
 		await shot(pa, shots, pfx + p.slice(1));
 	}
 
@@ -317,6 +312,14 @@ async function full(browser) {
 	check("bob's message is on his /messages",
 	      (await text(pb)).includes(B.canary));
 	await shot(pb, shots, pfx + 'messages-bob');
+	r = await go(pb, u('/files'));
+	const ft = await text(pb);
+	check("bob's two files on his /files, marked clear and encrypted, " +
+	      "each with an expiry date", (await idLinks(pb)).filter((h) =>
+	      /^\/files\/\d+/.test(h)).length === 2 && /clear/.test(ft) &&
+	      /encrypted/.test(ft) && /notes\.txt/.test(ft) &&
+	      /\b20\d\d-\d\d-\d\d\b/.test(ft), ft.slice(0, 300));
+	await shot(pb, shots, pfx + 'files-bob');
 	await go(pb, u('/voicemail'));
 	check("bob's voicemail on his /voicemail: player, download, delete",
 	      await pb.locator('audio[src$=".wav"]').count() === 1 &&
@@ -535,6 +538,13 @@ async function tls(browser) {
 		await shot(pg, shots, pfx + 'trace');
 	}
 	await voicemail(pg);
+	await go(pg, u('/files'));
+	const [fd] = await Promise.all([pg.waitForEvent('download'),
+		pg.locator('tr', { hasText: 'notes.txt' }).locator(
+		'a[href^="/files/"]').first().click()]);
+	check('https file download: the bytes sent',
+	      fs.readFileSync(await fd.path(), 'utf8') === B.file);
+	await shot(pg, shots, pfx + 'files');
 	const [dl] = await Promise.all([pg.waitForEvent('download'),
 		pg.locator('a[href="/export"]').first().click()]);
 	const ex = fs.readFileSync(await dl.path(), 'utf8');
