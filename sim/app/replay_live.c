@@ -220,6 +220,14 @@ static void results(struct rep_summary *sum, json_t *dialogs,
 		const char *first = d->n ? d->steps[0].method : d->call_id;
 
 		cnt[r->v]++;
+		/* every verdict on stdout, one line each (failed checks are
+		 * repeated in the summary at the end) */
+		printf("%-9s %s: %s %s -> %s: %zu/%zu steps, %.1f ms, RTP "
+		       "%u/%u%s%s\n", verdict(r->v), file, first, d->caller,
+		       d->callee, r->done, r->steps, (double)r->us / 1000.0,
+		       r->rtp_recv, r->rtp_sent,
+		       r->v == RPL_V_MATCH ? "" : ": ",
+		       r->v == RPL_V_MATCH ? "" : r->why);
 		rtp[0] += r->rtp_sent;
 		rtp[1] += r->rtp_recv;
 		rtp[2] += r->rtp_unsent;

@@ -277,6 +277,8 @@ static void dialog_end(struct rpl_live *l, enum rpl_verdict v,
 {
 	struct rpl_live_res *r = &l->res[l->cur];
 
+	if (v != RPL_V_MATCH)
+		rpl_abandon(l);
 	r->v = v;
 	r->frame = frame;
 	r->done = l->k;

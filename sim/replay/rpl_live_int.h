@@ -148,6 +148,8 @@ int rpl_tx_auth(struct rpl_live *l, int r, struct rpl_tx *tx,
 int rpl_tx_send(struct rpl_live *l, int r, struct rpl_tx *tx, uint64_t now);
 /* ACK for a non-2xx final of the INVITE tx (hop by hop). */
 int rpl_send_ack_non2xx(struct rpl_live *l, int r, struct rpl_tx *tx);
+/* After a divergence: 480 what the callee holds, CANCEL or BYE. */
+void rpl_abandon(struct rpl_live *l);
 /* Simple reply (481, 200 OPTIONS) to a request outside any dialog. */
 int rpl_reply_plain(struct rpl_live *l, int r, const struct sip_msg *req,
 		    const struct net_addr *to, uint64_t conn,

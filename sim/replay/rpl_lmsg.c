@@ -299,6 +299,66 @@ static void first_ruri(struct rpl_live *l, const struct sip_msg *cap,
 			 me->domain);
 }
 
+/* CANCEL of role r's pending INVITE. */
+static int cancel(struct rpl_live *l, int r)
+{
+	struct rpl_role *ro = &l->role[r];
+	struct rpl_tx *t = tx_new(l, r, "CANCEL", SIP_M_CANCEL), *inv;
+	int e;
+
+	if (!t)
+		return ENOMEM;
+	inv = &ro->tx[ro->inv];	/* tx_new may move the array */
+	memcpy(t->branch, inv->branch, sizeof(t->branch));
+	snprintf(t->ruri, sizeof(t->ruri), "%s", inv->ruri);
+	t->cseq = inv->cseq;
+	t->dst = inv->dst;
+	e = std_head(l, r, &t->head, false, ro->to0);
+	return e ? e : rpl_tx_send(l, r, t, l->now);
+}
+
+/*
+ * A diverged dialog leaves nothing open on the target: the callee
+ * refuses what it has not answered (480), the caller cancels its
+ * pending INVITE or hangs up the call it has. Best effort: the answers
+ * are not awaited.
+ */
+void rpl_abandon(struct rpl_live *l)
+{
+	struct rpl_role *a = &l->role[0], *b = &l->role[1];
+	struct rpl_tx *inv, *t;
+	size_t i;
+
+	for (i = 0; i < b->nrx; i++) {
+		struct rpl_rx *x = &b->rx[i];
+
+		if (x->is_req && x->mid == SIP_M_INVITE && !x->final &&
+		    !sip_msg_decode(l->m2, x->raw, x->len) &&
+		    !rpl_reply_plain(l, 1, l->m2, &x->from, x->conn, 480))
+			x->final = true;
+	}
+	if (a->inv < 0)
+		return;
+	inv = &a->tx[a->inv];
+	if (!inv->final) {
+		cancel(l, 0);
+		return;
+	}
+	if (inv->final / 100 != 2 || !a->dialog)
+		return;
+	for (i = 0; i < a->ntx; i++)
+		if (a->tx[i].mid == SIP_M_BYE)
+			return;
+	t = tx_new(l, 0, "BYE", SIP_M_BYE);
+	if (!t)
+		return;
+	snprintf(t->ruri, sizeof(t->ruri), "%s", a->rtarget);
+	next_hop(l, a, &t->dst);
+	t->cseq = ++a->cseq;
+	if (!std_head(l, 0, &t->head, true, a->to))
+		rpl_tx_send(l, 0, t, l->now);
+}
+
 int rpl_send_req(struct rpl_live *l, int r, const struct rpl_step *st,
 		 char *why, size_t whysz)
 {
@@ -323,16 +383,7 @@ int rpl_send_req(struct rpl_live *l, int r, const struct rpl_step *st,
 					" sent"), EPROTO;
 		if (inv->final)
 			return 0;	/* too late: the final crossed it */
-		t = tx_new(l, r, "CANCEL", SIP_M_CANCEL);
-		if (!t)
-			return ENOMEM;
-		inv = &ro->tx[ro->inv];	/* tx_new may move the array */
-		memcpy(t->branch, inv->branch, sizeof(t->branch));
-		snprintf(t->ruri, sizeof(t->ruri), "%s", inv->ruri);
-		t->cseq = inv->cseq;
-		t->dst = inv->dst;
-		e = std_head(l, r, &t->head, false, ro->to0);
-		return e ? e : rpl_tx_send(l, r, t, l->now);
+		return cancel(l, r);
 	}
 	indlg = st->to_tag || r == 1;
 	if (indlg && !ro->dialog)
