@@ -212,6 +212,15 @@ static const struct store_opts loop_store_opts = {
 	.busy_fn = loop_busy,
 };
 
+/* RFC 5025: the presentity's pres-rules from the XCAP store (P5). The
+ * enums share their order (xcap.h, sip/proxy.h). */
+static int st_subh(void *arg, const char *presentity, const char *watcher)
+{
+	struct refd *d = arg;
+
+	return xcap_sub_handling(d->store, presentity, watcher);
+}
+
 /* RFC 8599 wake-up: queued for the push worker, never waited on. The
  * worker may not exist yet (started after the signal mask): dropped. */
 static void st_push(void *arg, const struct sip_push *e)
@@ -280,6 +289,7 @@ static int wire_sip(struct refd *d)
 	pc.store.message_store = st_msg;
 	pc.store.message_pending = st_pending;
 	pc.store.message_delivered = st_delivered;
+	pc.store.sub_handling = st_subh;
 	if (d->push) {
 		pc.store.push = st_push;
 		pc.push_wait_s = (uint32_t)d->push_wait_s;

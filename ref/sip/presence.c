@@ -53,6 +53,7 @@ struct sub {
 	uint32_t cseq;
 	uint64_t exp_us;
 	uint32_t timer;
+	int handling;		/* enum sip_sub_handling (pres-rules) */
 };
 
 int pres_init(struct sip_proxy *p)
@@ -190,7 +191,10 @@ static void send_notify(struct sip_proxy *p, struct sub *s, bool end,
 			const char *reason)
 {
 	struct pres *r = pres_find(p, s->user, false);
-	struct pub *b = r ? r->pubs : NULL;
+	/* RFC 5025: only an allowed watcher sees what was published; a
+	 * politely blocked one a neutral "closed", a pending one nothing. */
+	struct pub *b = r && s->handling == SIP_SUB_ALLOW ? r->pubs : NULL;
+	bool pending = s->handling == SIP_SUB_CONFIRM && !end;
 	char branch[48], hs[NET_ADDR_STRLEN], state[64];
 	struct buf m, dflt;
 	struct tsx *t;
@@ -207,6 +211,9 @@ static void send_notify(struct sip_proxy *p, struct sub *s, bool end,
 			   "</presence>\r\n", s->user, p->domain);
 	if (end)
 		snprintf(state, sizeof(state), "terminated;reason=%s", reason);
+	else if (pending)
+		snprintf(state, sizeof(state), "pending;expires=%llu",
+			 (unsigned long long)left);
 	else
 		snprintf(state, sizeof(state), "active;expires=%llu",
 			 (unsigned long long)left);
@@ -217,15 +224,19 @@ static void send_notify(struct sip_proxy *p, struct sub *s, bool end,
 		   "Max-Forwards: 70\r\nFrom: <%s>;tag=%s\r\nTo: %s\r\n"
 		   "Call-ID: %s\r\nCSeq: %u NOTIFY\r\nContact: <sip:%s%s%s>\r\n"
 		   "Event: presence\r\nSubscription-State: %s\r\n"
-		   "Content-Type: %s\r\nContent-Length: %zu\r\n\r\n",
+		   "%s%s%sContent-Length: %zu\r\n\r\n",
 		   s->contact, s->dst.tp == NET_TLS ? "TLS" :
 		   s->dst.tp == NET_TCP ? "TCP" : "UDP", hs, branch,
 		   s->to_uri, s->to_tag, s->from, s->call_id, ++s->cseq, hs,
 		   s->dst.tp == NET_UDP ? "" : ";transport=",
 		   s->dst.tp == NET_UDP ? "" : net_tp_name(s->dst.tp), state,
-		   b ? b->ctype : "application/pidf+xml",
-		   b ? b->body_len : dflt.len);
-	if (b)
+		   pending ? "" : "Content-Type: ",
+		   pending ? "" : b ? b->ctype : "application/pidf+xml",
+		   pending ? "" : "\r\n",
+		   pending ? 0 : b ? b->body_len : dflt.len);
+	if (pending)
+		;	/* RFC 6665 4.1.3: no state while pending */
+	else if (b)
 		buf_put(&m, b->body, b->body_len);
 	else
 		buf_put(&m, dflt.data, dflt.len);
@@ -344,9 +355,27 @@ static void reply_ok(struct sip_proxy *p, struct tsx *t,
 	p->force_tag = NULL;
 }
 
+/* RFC 5025: what the watcher (From) may see of user's presence. */
+static int sub_handling(struct sip_proxy *p, const struct sip_msg *msg,
+			const char *user)
+{
+	char presentity[200], watcher[200];
+	int h;
+
+	if (!p->cfg.store.sub_handling)
+		return SIP_SUB_ALLOW;
+	snprintf(presentity, sizeof(presentity), "%s@%s", user, p->domain);
+	px_aor(p, &msg->from.uri, watcher, sizeof(watcher));
+	if (!strcmp(presentity, watcher))
+		return SIP_SUB_ALLOW;	/* one's own presence */
+	h = p->cfg.store.sub_handling(p->cfg.store.arg, presentity, watcher);
+	return h >= SIP_SUB_BLOCK && h <= SIP_SUB_ALLOW ? h : SIP_SUB_CONFIRM;
+}
+
 void pres_subscribe(struct sip_proxy *p, const struct net_pkt *pkt,
 		    struct sip_msg *msg, struct tsx *t)
 {
+	int handling;
 	struct sip_contact c;
 	const struct sip_hdr *ch;
 	struct sub *s;
@@ -392,12 +421,20 @@ void pres_subscribe(struct sip_proxy *p, const struct net_pkt *pkt,
 			 NULL, NULL);
 		return;
 	}
+	handling = sub_handling(p, msg, user);
+	if (handling == SIP_SUB_BLOCK) {
+		p->st.subs_blocked++;
+		px_reply(p, t, msg, 403, NULL, NULL, 0, NULL, NULL);
+		return;
+	}
+	p->st.subs_pending += handling == SIP_SUB_CONFIRM;
 	s = mem_zalloc(sizeof(*s));
 	if (!s) {
 		px_reply(p, t, msg, 500, NULL, NULL, 0, NULL, NULL);
 		return;
 	}
 	s->id = ++p->sub_seq;
+	s->handling = handling;
 	snprintf(s->user, sizeof(s->user), "%s", user);
 	pl_strcpy(&msg->call_id, s->call_id, sizeof(s->call_id));
 	pl_strcpy(&msg->from.raw, s->from, sizeof(s->from));

@@ -107,6 +107,14 @@ struct sip_stored_msg {
 };
 typedef void (sip_stored_fn)(void *arg, const struct sip_stored_msg *m);
 
+/* RFC 5025 sub-handling of a watcher, most permissive last. */
+enum sip_sub_handling {
+	SIP_SUB_BLOCK = 0,	/* 403 */
+	SIP_SUB_CONFIRM,	/* pending: no state until allowed */
+	SIP_SUB_POLITE_BLOCK,	/* accepted, but only a neutral "closed" */
+	SIP_SUB_ALLOW,
+};
+
 /* A push wake-up (RFC 8599, POLICY P9) for one binding of user whose
  * Contact carried pn-provider/pn-prid(/pn-param). Slices are valid during
  * the call only. */
@@ -144,6 +152,11 @@ struct sip_store_ops {
 			       sip_stored_fn *fn, void *fnarg);
 	void (*message_delivered)(void *arg, int64_t id, const char *device,
 				  uint64_t wall_us);
+	/* Presence authorization (RFC 5025, the presentity's XCAP
+	 * pres-rules): enum sip_sub_handling for watcher ("user@domain")
+	 * of presentity ("user@domain"). NULL: everyone allowed. */
+	int (*sub_handling)(void *arg, const char *presentity,
+			    const char *watcher);
 };
 
 /*
@@ -252,7 +265,8 @@ struct sip_proxy_stats {
 	uint64_t auth_ok, auth_fail, auth_limited;
 	uint64_t calls, cdrs, traces, messages;
 	uint64_t pushes, push_waits, push_forked, push_timeouts;
-	uint64_t msg_synced, msg_sync_ok;	/* stored MESSAGEs sent to a
+	uint64_t msg_synced, msg_sync_ok;
+	uint64_t subs_blocked, subs_pending;	/* by pres-rules */	/* stored MESSAGEs sent to a
 						 * registering device, 2xx */
 	uint32_t tsx_live, aors, bindings, calls_live, subs;
 };

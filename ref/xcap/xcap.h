@@ -75,6 +75,30 @@ int xcap_validate(const struct pl *auid, const struct pl *body, char *why,
 int xcap_files_handle(struct store *s, uint64_t quota_bytes,
 		      const struct xcap_req *r, struct xcap_resp *resp);
 
+/* ---- presence authorization (RFC 5025), xcap_rules.c ------------------ */
+
+/* sub-handling values, in RFC 5025 order (most permissive last). */
+enum {
+	XCAP_SUB_BLOCK = 0,
+	XCAP_SUB_CONFIRM,
+	XCAP_SUB_POLITE_BLOCK,
+	XCAP_SUB_ALLOW,
+};
+
+/*
+ * The sub-handling that watcher ("user@domain") gets from a pres-rules
+ * document (common-policy ruleset): the most permissive value of the
+ * rules whose conditions hold; XCAP_SUB_CONFIRM when none gives one or
+ * the document cannot be read.
+ */
+int xcap_pres_rules_eval(const struct pl *doc, const char *watcher);
+/*
+ * The same from the store: presentity's "pres-rules/index" document.
+ * XCAP_SUB_ALLOW when the presentity has written none.
+ */
+int xcap_sub_handling(struct store *s, const char *presentity,
+		      const char *watcher);
+
 /* ---- HTTP driver (libmicrohttpd) ---------------------------------------- */
 
 struct xcap_http;

@@ -139,6 +139,8 @@ async function crossUser(page, ids) {
 
 async function full(browser) {
 	const ctxA = await browser.newContext({ acceptDownloads: true });
+	const urls = [];	/* every URL alice's browser asked for */
+	ctxA.on('request', (q) => urls.push(q.url()));
 	const pa = acceptDialogs(await ctxA.newPage());
 	let r;
 
@@ -222,12 +224,17 @@ async function full(browser) {
 	/* contacts: add one, see it, remove it */
 	const buddy = `sip:carol-${process.pid}@${dom}`;
 	if (await pa.locator('form[action="/contacts/add"]').count()) {
-		r = await submit(pa, 'form[action="/contacts/add"]', (f) =>
-			f.locator('input:not([type=hidden])').first()
-			.fill(buddy));
+		const evil = '<b>x</b><img src=x id=xss onerror="alert(1)">';
+		r = await submit(pa, 'form[action="/contacts/add"]', async (f) => {
+			await f.locator('[name=uri]').fill(buddy);
+			await f.locator('[name=name]').fill(evil);
+		});
 		check('contacts: added one is listed',
 		      r.status === 200 && (await text(pa)).includes(buddy),
 		      r.status);
+		check('contacts: a name with markup is shown as text, not run',
+		      (await text(pa)).includes(evil) && await pa.locator(
+		      '#xss, b:text-is("x")').count() === 0);
 		await shot(pa, shots, pfx + 'contacts-added');
 		const rm = pa.locator('form[action="/contacts/remove"]', {
 			has: pa.locator(`[value="${buddy}"]`) });
@@ -437,6 +444,13 @@ async function full(browser) {
 	check('failed logins: 401s, then 429', st[0] === 401 &&
 	      st.includes(429), st.join(','));
 	await shot(pb, shots, pfx + 'login-rate-limited');
+	/* no secret in any URL: passwords, e-mailed codes, the session id */
+	const secrets = [E.WEB_A_PW, A.pw, m1 && m1.code, m2 && m2.code,
+		aCookies.find((c) => c.name === 'rtcb_sid').value];
+	const bad = urls.filter((x) => secrets.some((z) => z && (x.includes(z)
+		|| x.includes(encodeURIComponent(z)))));
+	check(`no secret in any of ${urls.length} URLs alice's browser used`,
+	      urls.length > 20 && !bad.length, bad.slice(0, 3));
 	await Promise.all([ctxA.close(), ctxB.close(), ctxOld.close()]);
 }
 
