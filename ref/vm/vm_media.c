@@ -6,51 +6,12 @@
  * 7 or 6), so what the caller sent is what the mailbox owner hears.
  */
 #include <string.h>
+#include "base/g711.h"
 #include "store/store.h"
 #include "vm/vm_int.h"
 
 #define RTP_HDR 12
 #define PTIME_SAMPLES 160	/* 20 ms at 8 kHz */
-
-/* ITU-T G.711 mu-law, the classic segment search (bias 0x84, clip). */
-uint8_t vm_linear2ulaw(int16_t pcm)
-{
-	int s = pcm, sign = 0, exp = 7, mant;
-
-	if (s < 0) {
-		s = -s;
-		sign = 0x80;
-	}
-	if (s > 32635)
-		s = 32635;
-	s += 0x84;
-	while (exp > 0 && !(s & (0x4000 >> (7 - exp))))
-		exp--;
-	mant = (s >> (exp + 3)) & 0x0f;
-	return (uint8_t)~(sign | (exp << 4) | mant);
-}
-
-/* ITU-T G.711 A-law (even bits inverted, 0x55). */
-uint8_t vm_linear2alaw(int16_t pcm)
-{
-	int s = pcm, sign = 0x80, exp, mant;
-
-	if (s < 0) {
-		s = -s - 1;
-		sign = 0;
-	}
-	if (s > 32767)
-		s = 32767;
-	if (s >= 256) {
-		for (exp = 7; exp > 1 && !(s & (0x4000 >> (7 - exp))); exp--)
-			;
-		mant = (s >> (exp + 3)) & 0x0f;
-	} else {
-		exp = 0;
-		mant = s >> 4;
-	}
-	return (uint8_t)((sign | (exp << 4) | mant) ^ 0x55);
-}
 
 void vm_rtp_input(struct vm *v, struct vcall *c, const struct net_pkt *in)
 {
@@ -124,8 +85,8 @@ void vm_beep(struct vm *v, struct vcall *c)
 	pkt[10] = (uint8_t)(c->ssrc >> 8);
 	pkt[11] = (uint8_t)c->ssrc;
 	for (i = 0; i < PTIME_SAMPLES; i++)
-		pkt[RTP_HDR + i] = c->pt == 8 ? vm_linear2alaw(sine[i % 10]) :
-				   vm_linear2ulaw(sine[i % 10]);
+		pkt[RTP_HDR + i] = c->pt == 8 ? g711_alaw_encode(sine[i % 10]) :
+				   g711_ulaw_encode(sine[i % 10]);
 	net_addr_set_port(&src, c->port);
 	vm_send(v, &src, &c->rtp_dst, pkt, sizeof(pkt));
 	c->seq++;

@@ -26,6 +26,7 @@
 #include <time.h>
 #include "app/perf.h"
 #include "base/buf.h"
+#include "base/g711.h"
 #include "base/mem.h"
 #include "conf/conf_focus.h"
 #include "conf/conf_mix.h"
@@ -93,7 +94,7 @@ static void tones_make(void)
 
 	for (k = 0; k < NTONES; k++)
 		for (j = 0; j < 8000; j++)
-			tones[k][j] = conf_ulaw_encode((int16_t)(6000 * sin(
+			tones[k][j] = g711_ulaw_encode((int16_t)(6000 * sin(
 				2 * M_PI * (300.0 + 97.0 * k) * j / 8000)));
 }
 
