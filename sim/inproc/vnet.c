@@ -72,6 +72,9 @@ void vnet_free(struct vnet *v)
 	}
 	mem_free(v->buckets);
 	mem_free(v->cores);
+	for (i = 0; i < v->nconns; i++)
+		vnet_tls_conn_free(&v->conns[i]);
+	vnet_tls_free(v);
 	mem_free(v->conns);
 	mem_free(v);
 }
@@ -338,6 +341,32 @@ int vnet_deliver(struct vnet *v, int to, const struct net_addr *from,
 			v->nhosts ? vnet_topo_delay(v, from, dst) : 0);
 }
 
+/*
+ * Records arriving on a TLS connection go through its receiving TLS end:
+ * 1 when nothing is left for the core (handshake only, or the connection
+ * is gone), 0 with the plaintext in plain (or a close: d->closed).
+ */
+static int tls_in(struct vnet *v, struct vnet_dlv *d, struct buf *plain)
+{
+	struct vnet_conn *c;
+	struct buf back;
+	int side, rc;
+
+	if (!d->conn_id || d->closed || !net_tp_is_secure(d->to.tp))
+		return 0;
+	c = vnet_conn_any(v, d->conn_id);
+	if (!c || !c->open)
+		return 1;
+	side = c->id[0] == d->conn_id ? 0 : 1;
+	buf_init(&back);
+	rc = vnet_tls_recv(v, c, side, d->data, d->len, plain, &back);
+	vnet_conn_wire(v, c, side, back.data, back.len);
+	buf_fini(&back);
+	if (rc)
+		v->st.dropped++;
+	return rc || !plain->len;
+}
+
 int vnet_run_until(struct vnet *v, uint64_t until_us, uint64_t max_events)
 {
 	uint64_t n = 0;
@@ -355,12 +384,22 @@ int vnet_run_until(struct vnet *v, uint64_t until_us, uint64_t max_events)
 			int idx = d->core;
 			struct net_pkt pkt;
 			struct vnet_core *vc = &v->cores[d->core];
+			struct buf plain;
+
+			buf_init(&plain);
+			if (tls_in(v, d, &plain)) {
+				/* records only (handshake), or a dead conn */
+				buf_fini(&plain);
+				mem_free(d);
+				goto next;
+			}
 			memset(&pkt, 0, sizeof(pkt));
 			pkt.from = d->from;
 			pkt.to = d->to;
 			pkt.conn_id = d->conn_id;
-			pkt.data = d->closed ? NULL : d->data;
-			pkt.len = d->len;
+			pkt.data = d->closed ? NULL : plain.len ? plain.data :
+				   d->data;
+			pkt.len = plain.len ? plain.len : d->len;
 			v->st.delivered++;
 			v->st.bytes += d->len;
 			vc->core.ops->input(vc->core.core, v->now_us, &pkt);
@@ -368,6 +407,7 @@ int vnet_run_until(struct vnet *v, uint64_t until_us, uint64_t max_events)
 			 * the input it forwards (rtp.h, zero-copy) */
 			vnet_kick(v, idx);
 			mem_free(d);
+			buf_fini(&plain);
 		} else {
 			int idx = (int)(intptr_t)e.arg;
 			struct vnet_core *vc = &v->cores[idx];
@@ -376,6 +416,7 @@ int vnet_run_until(struct vnet *v, uint64_t until_us, uint64_t max_events)
 			vc->core.ops->timeout(vc->core.core, v->now_us);
 			vnet_kick(v, idx);
 		}
+next:
 		if (max_events && ++n >= max_events)
 			return EOVERFLOW;
 	}

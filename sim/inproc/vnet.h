@@ -17,9 +17,10 @@
  * Capture: every delivered datagram and stream chunk can be written to a
  * pcap (raw IPv4/IPv6 link type) with synthetic IP/UDP/TCP headers and
  * virtual timestamps, so the canary audit and `rtcbench replay` read
- * what crossed the virtual wire. TLS chunks are written as what a sniffer
- * would see: opaque bytes (content XOR-scrambled and marked as TLS
- * application data records), never the plaintext the cores exchange.
+ * what crossed the virtual wire. A TLS connection runs real TLS between
+ * its two ends (vnet_tls.c: OpenSSL over memory BIOs, the cores still
+ * exchange plaintext), so the capture holds the genuine handshake and
+ * records a sniffer would see, never the plaintext.
  */
 #ifndef INPROC_VNET_H
 #define INPROC_VNET_H

@@ -9,6 +9,23 @@
 #include "base/mem.h"
 #include "inproc/vnet_int.h"
 
+struct vnet_conn *vnet_conn_any(struct vnet *v, uint64_t id)
+{
+	size_t lo = 0, hi = v->nconns;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		struct vnet_conn *c = &v->conns[mid];
+		if (id == c->id[0] || id == c->id[1])
+			return c;
+		if (id < c->id[0])
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
 struct vnet_conn *vnet_conn_find(struct vnet *v, uint64_t id)
 {
 	size_t lo = 0, hi = v->nconns;
@@ -66,16 +83,34 @@ struct vnet_conn *vnet_conn_open(struct vnet *v, int core,
 	return c;
 }
 
+void vnet_conn_wire(struct vnet *v, struct vnet_conn *c, int s,
+		    const uint8_t *data, size_t len)
+{
+	if (!len)
+		return;
+	vnet_capture_write(v, &c->addr[s], &c->addr[!s], &c->seq[s], 0, data,
+			   len);
+	if (vnet_deliver(v, c->core[!s], &c->addr[s], &c->addr[!s],
+			 c->id[!s], data, len))
+		v->st.dropped++;
+}
+
+/* A TLS connection carries the records of real TLS ends (vnet_tls.c). */
 void vnet_conn_send(struct vnet *v, struct vnet_conn *c, uint64_t from_id,
 		    const uint8_t *data, size_t len)
 {
 	int s = from_id == c->id[0] ? 0 : 1;
+	struct buf w;
 
-	vnet_capture_write(v, &c->addr[s], &c->addr[!s], &c->seq[s],
-			   net_tp_is_secure(c->addr[1].tp), data, len);
-	if (vnet_deliver(v, c->core[!s], &c->addr[s], &c->addr[!s],
-			 c->id[!s], data, len))
+	if (!net_tp_is_secure(c->addr[1].tp)) {
+		vnet_conn_wire(v, c, s, data, len);
+		return;
+	}
+	buf_init(&w);
+	if (vnet_tls_send(v, c, s, data, len, &w))
 		v->st.dropped++;
+	vnet_conn_wire(v, c, s, w.data, w.len);
+	buf_fini(&w);
 }
 
 void vnet_conn_close(struct vnet *v, struct vnet_conn *c, uint64_t from_id)

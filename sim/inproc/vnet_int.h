@@ -4,6 +4,7 @@
 #define INPROC_VNET_INT_H
 
 #include <pcap/pcap.h>
+#include "base/buf.h"
 #include "base/rng.h"
 #include "base/tq.h"
 #include "inproc/vnet.h"
@@ -44,6 +45,7 @@ struct vnet_conn {
 	 * dialling socket's local port (to match the accepted end) */
 	int ns[2];
 	uint16_t ns_port0;
+	struct vnet_tls *tls;	/* TLS transport: the two TLS ends */
 };
 
 /* A host with conditions (vnet_host_set); ip has port 0. */
@@ -76,6 +78,7 @@ struct vnet {
 	size_t nhosts;
 	struct vnet_natbox *nats;
 	size_t nnats;
+	struct vnet_tls_ctx *tls;	/* contexts and certificate, lazily */
 	struct vnet_sim *sim;	/* set: the network is ns-3 (sim/ns3) */
 	pcap_t *pcap;
 	pcap_dumper_t *dump;
@@ -128,6 +131,26 @@ struct vnet_conn *vnet_conn_open(struct vnet *v, int core,
 void vnet_conn_send(struct vnet *v, struct vnet_conn *c, uint64_t from_id,
 		    const uint8_t *data, size_t len);
 void vnet_conn_close(struct vnet *v, struct vnet_conn *c, uint64_t from_id);
+
+/*
+ * vnet_tls.c: real TLS between the two ends of a TLS connection. send:
+ * side's plaintext in, TLS records for the wire out. recv: records that
+ * reached side in, plaintext for its core and records side must send back
+ * (handshake) out. 0, ENOMEM, EIO, EPROTO (the TLS session failed).
+ */
+int vnet_tls_send(struct vnet *v, struct vnet_conn *c, int side,
+		  const uint8_t *p, size_t n, struct buf *wire);
+int vnet_tls_recv(struct vnet *v, struct vnet_conn *c, int side,
+		  const uint8_t *w, size_t n, struct buf *plain,
+		  struct buf *back);
+void vnet_tls_conn_free(struct vnet_conn *c);
+void vnet_tls_free(struct vnet *v);
+/* A connection by either id, open or not (NULL: none). */
+struct vnet_conn *vnet_conn_any(struct vnet *v, uint64_t id);
+/* Deliver wire bytes from side `from` of c to the other side (capture
+ * as they are). */
+void vnet_conn_wire(struct vnet *v, struct vnet_conn *c, int from,
+		    const uint8_t *data, size_t len);
 
 /* tcp_seq NULL: a datagram. */
 void vnet_capture_write(struct vnet *v, const struct net_addr *src,

@@ -2,9 +2,9 @@
 /*
  * Capture of the virtual wire as a raw-IP pcap with virtual timestamps.
  * Headers are synthetic but valid (checksums included) so tshark reads
- * them without complaint. Stream chunks of a secure transport are written
- * as TLS application-data records over scrambled bytes: a sniffer of a
- * TLS link sees ciphertext, never what the cores exchanged in clear.
+ * them without complaint. TLS connections hand over real TLS records
+ * (vnet_tls.c); the `secure` mode below (application-data records over
+ * scrambled bytes) is kept for callers that carry no TLS themselves.
  */
 #include <errno.h>
 #include <string.h>
