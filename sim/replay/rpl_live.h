@@ -79,6 +79,7 @@ struct rpl_dlgset {
 	struct rpl_sdpep *mep;		/* SDP endpoints, newest last */
 	size_t nmep;
 	uint64_t msgs, dropped, rtp, rtp_dropped;
+	uint64_t undecodable;		/* refused by ref/sip's decoder */
 };
 
 void rpl_dlgset_init(struct rpl_dlgset *s);
