@@ -241,6 +241,27 @@ static void st_push(void *arg, const struct sip_push *e)
 		LOG_W(&d->log, "push: queue full, wake-up dropped");
 }
 
+/* Host names as next hops: looked up off the loop (io_dns.h), the
+ * answer handed to the SIP core, whose output is then drained. */
+static void st_lookup(void *arg, const char *name)
+{
+	struct refd *d = arg;
+
+	/* Too many in flight: the request waits out [the core's]
+	 * dns_wait_ms and gets 404 (no re-entry into the core here). */
+	if (io_dns_lookup(d->dns, name))
+		LOG_W(&d->log, "dns: cannot start a lookup now");
+}
+
+static void dns_done(void *arg, const char *name,
+		     const struct net_addr *addrs, size_t n)
+{
+	struct refd *d = arg;
+
+	sip_proxy_resolved(d->proxy, io_now_us(), name, addrs, n);
+	io_core_flush(d->loop, d->sip);
+}
+
 /* The SIP service: the proxy core on the [sip] listeners. */
 static int wire_sip(struct refd *d)
 {
@@ -301,6 +322,11 @@ static int wire_sip(struct refd *d)
 	refd_vm_fail_ops(d, &pc.fail);
 	if (d->conf.on)
 		io_conf_route(&d->conf, &pc.statics[pc.nstatics++]);
+	if ((err = io_dns_new(&d->dns, dns_done, d)) ||
+	    (err = io_core_add(d->loop, &io_dns_ops, d->dns, &d->dns_core)))
+		return err;
+	pc.resolver.arg = d;
+	pc.resolver.lookup = st_lookup;
 	if ((err = sip_proxy_new(&d->proxy, &pc)) ||
 	    (err = io_core_add(d->loop, &sip_proxy_core_ops, d->proxy,
 			       &d->sip)))
@@ -729,6 +755,7 @@ int main(int argc, char **argv)
 	rc = 0;
 out:
 	io_loop_free(d.loop);
+	io_dns_free(d.dns);
 	xcap_http_stop(d.xcap_http);
 	push_stop(d.pusher);	/* flushes: queued wake-ups are sent */
 	web_http_stop(d.web_http);

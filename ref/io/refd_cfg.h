@@ -18,6 +18,7 @@
 #include "io/io.h"
 #include "io/io_conf.h"
 #include "io/io_media.h"
+#include "io/io_dns.h"
 #include "io/refd_svc.h"
 #include "msrp/msrp.h"
 #include "push/push.h"
@@ -86,6 +87,8 @@ struct refd {
 	uint64_t push_wait_s, push_timeout_s;
 	uint32_t push_queue;
 	struct push *pusher;		/* its worker thread */
+	struct io_dns *dns;		/* next hops that are names */
+	struct io_core *dns_core;
 	struct sip_store_ops sg_ops;
 	struct refd_vm *vm;		/* [voicemail] (io/refd_vm.h) */
 	struct io_conf conf;		/* [conference]: the focus */

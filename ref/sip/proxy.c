@@ -119,6 +119,7 @@ void sip_proxy_free(struct sip_proxy *p)
 	if (p->tsx_tab)
 		tsx_fini(p);
 	pn_fini(p);
+	dns_fini(p);
 	msync_fini(p);
 	pres_fini(p);
 	cdr_fini(p);
@@ -612,6 +613,9 @@ int sip_proxy_timeout(struct sip_proxy *p, uint64_t now_us)
 			break;
 		case TM_PUSH:
 			pn_timer(p, e.arg);
+			break;
+		case TM_DNS:
+			dns_timer(p, e.arg);
 			break;
 		case TM_RING:
 			route_ring(p, e.arg);

@@ -213,6 +213,18 @@ struct sip_static_route {
 	char kind[16];
 };
 
+/*
+ * Name resolution, outside the core (sans-IO): lookup asks the driver to
+ * resolve a host name without blocking; the driver answers later with
+ * sip_proxy_resolved(). NULL lookup: next hops that are names are
+ * refused (404), as IP literals and registered contacts are all the core
+ * can reach by itself.
+ */
+struct sip_resolver_ops {
+	void *arg;
+	void (*lookup)(void *arg, const char *name);
+};
+
 /* An IP prefix refd may send to. */
 struct sip_net {
 	struct net_addr pfx;
@@ -255,6 +267,9 @@ struct sip_proxy_cfg {
 	struct sip_fail_ops fail;	/* failure route, e.g. voicemail */
 	struct sip_static_route statics[SIP_STATIC_MAX];	/* copied */
 	size_t nstatics;
+	struct sip_resolver_ops resolver;
+	uint32_t dns_wait_ms;		/* 0: 5000; then 404 */
+	uint32_t dns_ttl_s;		/* cache; 0: 60 (failures: 10) */
 };
 
 /* Counters for refctl/tests; never hold personal data. */
@@ -266,7 +281,8 @@ struct sip_proxy_stats {
 	uint64_t calls, cdrs, traces, messages;
 	uint64_t pushes, push_waits, push_forked, push_timeouts;
 	uint64_t msg_synced, msg_sync_ok;
-	uint64_t subs_blocked, subs_pending;	/* by pres-rules */	/* stored MESSAGEs sent to a
+	uint64_t subs_blocked, subs_pending;	/* by pres-rules */
+	uint64_t dns_lookups, dns_parked, dns_failed;	/* stored MESSAGEs sent to a
 						 * registering device, 2xx */
 	uint32_t tsx_live, aors, bindings, calls_live, subs;
 };
@@ -285,6 +301,16 @@ int sip_proxy_timeout(struct sip_proxy *p, uint64_t now_us);
 int sip_proxy_output(struct sip_proxy *p, struct net_out *out);
 uint64_t sip_proxy_deadline(struct sip_proxy *p);
 void sip_proxy_stats(const struct sip_proxy *p, struct sip_proxy_stats *st);
+
+/*
+ * The driver's answer to resolver.lookup(name): n addresses (port and
+ * transport ignored; n 0: the name does not resolve). Requests waiting
+ * for the name are forwarded (or refused) now; the driver then drains
+ * the core's output.
+ */
+void sip_proxy_resolved(struct sip_proxy *p, uint64_t now_us,
+			const char *name, const struct net_addr *addrs,
+			size_t n);
 
 /* Bindings of user (in our domain) currently live: count, or 0. */
 size_t sip_proxy_bindings(const struct sip_proxy *p, const char *user);

@@ -22,6 +22,7 @@ enum {
 	TM_SUB,
 	TM_PUSH,
 	TM_RING,		/* failure route after ring_s of ringing */
+	TM_DNS,			/* a request waiting for a name lookup */
 };
 
 enum tsx_state {
@@ -77,6 +78,8 @@ struct tsx {
 	uint32_t kfinal;		/* server: kids with a final */
 	bool secure;			/* server: dialog must stay on TLS */
 	bool push_wait;			/* server: parked for a push wake-up */
+	bool dns_wait;			/* server: parked for a name lookup */
+	bool dns_resumed;		/* server: routed again after one */
 	int64_t msg_id;			/* MESSAGE: the store's id, 0: none */
 	char *device;			/* client: device key of the branch */
 	bool failed_over;		/* server: failure route taken */
@@ -99,6 +102,8 @@ struct binding;
 struct aor;
 struct pwait;
 struct msync;
+struct dns_ent;
+struct dns_wait;
 struct pres;
 struct sub;
 
@@ -138,6 +143,10 @@ struct sip_proxy {
 	struct pwait *pwaits;
 	/* stored MESSAGEs in flight to a registering device */
 	struct msync *msyncs;
+	/* names resolved by the driver, and requests waiting for one */
+	struct dns_ent *dns;
+	struct dns_wait *dns_waits;
+	char dns_name[64];	/* the name dns_get last answered EAGAIN for */
 	/* scratch */
 	uint64_t sub_seq;
 	const char *force_tag;	/* px_reply: To tag to use (presence) */
@@ -321,6 +330,19 @@ void msync_register(struct sip_proxy *p, const char *user,
 /* A forwarded stored MESSAGE got a 2xx on branch kid. */
 void msync_live(struct sip_proxy *p, const struct tsx *kid);
 void msync_fini(struct sip_proxy *p);
+
+/* proxy_dns.c: next hops that are host names */
+/* Address of name from the cache: 0 (dst's address set, port and tp
+ * kept), ENOENT (known not to resolve), EAGAIN (lookup asked now or
+ * already in flight), EHOSTUNREACH (no resolver). */
+int dns_get(struct sip_proxy *p, const char *name, struct net_addr *dst);
+/* Park server tsx t until name resolves (then route_resume). */
+bool dns_park(struct sip_proxy *p, struct tsx *t, const char *name);
+void dns_timer(struct sip_proxy *p, void *arg);
+void dns_drop(struct sip_proxy *p, struct tsx *t);
+void dns_fini(struct sip_proxy *p);
+/* proxy_route.c: forward a request parked for a name (re-decoded). */
+void route_resume(struct sip_proxy *p, struct tsx *t);
 
 /* cdr.c */
 int cdr_init(struct sip_proxy *p);

@@ -10,8 +10,8 @@
  * Policy: no open relay (out-of-dialog requests for other domains get
  * 403), destinations outside the configured networks are refused, and a
  * dialog that arrived over TLS or with a sips URI never leaves on a clear
- * transport. Names other than our domain are not resolved (sans-IO core,
- * no DNS): targets are IP literals or registered contacts.
+ * transport. Host names as next hops go to the driver's resolver
+ * (proxy_dns.c; the core itself does no DNS).
  */
 #include <errno.h>
 #include <string.h>
@@ -76,7 +76,8 @@ static bool uri_secure(const struct sip_uri *u)
 		pl_caseeq_str(&v, "tls"));
 }
 
-/* Destination of an IP-literal URI (RFC 3263 without DNS). */
+/* Destination of a URI: an IP literal, or a name from the driver's
+ * resolver (EAGAIN while it is looked up; no NAPTR/SRV). */
 int route_uri_dst(struct sip_proxy *p, const struct sip_uri *u,
 		  bool secure, struct net_addr *dst)
 {
@@ -97,8 +98,19 @@ int route_uri_dst(struct sip_proxy *p, const struct sip_uri *u,
 	snprintf(s, sizeof(s), u->host_ipv6 ? "[%.*s]:%u" : "%.*s:%u",
 		 PL_ARG(u->host), port);
 	v = pl_from_str(s);
-	if (net_addr_parse(&v, port, dst))
-		return EHOSTUNREACH;
+	if (net_addr_parse(&v, port, dst)) {
+		/* A host name: the driver's resolver (proxy_dns.c). */
+		char name[64];
+		int err;
+
+		if (u->host_ipv6 || u->host.len >= sizeof(name))
+			return EHOSTUNREACH;
+		pl_strcpy(&u->host, name, sizeof(name));
+		memset(dst, 0, sizeof(*dst));
+		if ((err = dns_get(p, name, dst)))
+			return err;
+		net_addr_set_port(dst, port);
+	}
 	dst->tp = tp;
 	if (!px_dst_allowed(p, dst))
 		return EACCES;
@@ -134,7 +146,12 @@ static void refuse(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg,
 	uint16_t code = 500;
 	const char *why = NULL;
 
+	/* A name being looked up: wait for it (route_resume). */
+	if (err == EAGAIN && dns_park(p, t, NULL))
+		return;
 	switch (err) {
+	case EAGAIN:	/* cannot wait: as unresolvable */
+		code = 404; why = "Unresolvable Destination"; break;
 	case EPERM: code = 403; why = "TLS Required"; break;
 	case EACCES: code = 403; why = "Destination Not Allowed"; break;
 	case EHOSTUNREACH: code = 404; why = "Unresolvable Destination";
@@ -713,7 +730,8 @@ static bool relay_ok(struct sip_proxy *p, const struct net_pkt *pkt,
 			 NULL);
 		return false;
 	}
-	return !p->cfg.auth || !auth_check(p, pkt, msg, t);
+	/* Resumed after a name lookup: authenticated the first time. */
+	return !p->cfg.auth || t->dns_resumed || !auth_check(p, pkt, msg, t);
 }
 
 void route_request(struct sip_proxy *p, const struct net_pkt *pkt,
@@ -741,7 +759,8 @@ void route_request(struct sip_proxy *p, const struct net_pkt *pkt,
 	if (proxy_require(p, msg, t))
 		return;
 	if (msg->mid == SIP_M_BYE)
-		cdr_bye(p, msg);
+		if (!t->dns_resumed)
+			cdr_bye(p, msg);
 	if (is_loop(p, msg)) {
 		px_reply(p, t, msg, 482, NULL, NULL, 0, NULL, NULL);
 		return;

@@ -136,6 +136,8 @@ void tsx_free(struct sip_proxy *p, struct tsx *t)
 	timer_stop(p, &t->t_ring);
 	if (t->push_wait)
 		pn_drop(p, t);
+	if (t->dns_wait)
+		dns_drop(p, t);
 	for (pp = &p->tsx_tab[t->hash & (p->tsx_buckets - 1)]; *pp;
 	     pp = &(*pp)->hnext) {
 		if (*pp == t) {

@@ -263,7 +263,14 @@ static void results(struct rep_summary *sum, json_t *dialogs,
 					  "unfinished when the time ran out" :
 					  r->why, r->done, r->steps);
 	}
+	if (set->undecodable)
+		rep_summary_skip(sum, check, "%s: %llu captured SIP messages "
+				 "ref/sip does not decode (read only tolerantly "
+				 "by the dissector): not re-driven", file,
+				 (unsigned long long)set->undecodable);
 	rep_summary_metric_add(sum, "live_dialogs", (double)set->n);
+	rep_summary_metric_add(sum, "live_undecodable",
+			       (double)set->undecodable);
 	rep_summary_metric_add(sum, "live_matched", (double)cnt[RPL_V_MATCH]);
 	rep_summary_metric_add(sum, "live_diverged",
 			       (double)(cnt[RPL_V_DIVERGED] +

@@ -216,6 +216,7 @@ int rpl_dlgset_add(struct rpl_dlgset *s, uint32_t frame, uint64_t ts_us,
 	    m->cseq.method.len >= sizeof(d->steps[0].method) ||
 	    (m->is_req && m->method.len >= sizeof(d->steps[0].method))) {
 		s->dropped++;
+		s->undecodable++;
 		goto out;
 	}
 	d = find(s, &m->call_id);

@@ -13,7 +13,8 @@
  *   the headers the re-drive owns (Via, From/To tags, Call-ID, CSeq,
  *   Contact, Route, auth, Content-Length) left out of what is copied;
  *   the accounts file ("CAPTURED_AOR USER@DOMAIN PASSWORD" per line);
- * - the engine (rpl_live.c): a sans-IO core (base/core.h) playing the
+ * - the engine (rpl_live.c steps, rpl_lin.c input and timers, rpl_lmsg.c
+ *   messages; rpl_vlive.c runs it in process): a sans-IO core playing the
  *   caller and the callee of each dialog from two local sockets, one
  *   dialog at a time: each step is sent by its role and awaited at the
  *   other role (or at the caller when the target itself answers, as for
@@ -78,6 +79,7 @@ struct rpl_dlgset {
 	struct rpl_sdpep *mep;		/* SDP endpoints, newest last */
 	size_t nmep;
 	uint64_t msgs, dropped, rtp, rtp_dropped;
+	uint64_t undecodable;		/* refused by ref/sip's decoder */
 };
 
 void rpl_dlgset_init(struct rpl_dlgset *s);

@@ -126,6 +126,10 @@ struct rpl_live {
 	char lhost[2][64];
 };
 
+/* rpl_live.c: run the current dialog as far as the inboxes allow */
+void rpl_advance(struct rpl_live *l);
+uint64_t rpl_step_timeout(const struct rpl_live *l);
+
 /* rpl_lmsg.c */
 const char *rpl_tp_via(enum net_tp tp);
 void rpl_role_reset(struct rpl_live *l, int r);
