@@ -546,6 +546,7 @@ static void tick_room(struct conf_focus *f, struct conf_room *r,
 		      uint64_t now_us)
 {
 	uint8_t pkt[RTP_HDR_LEN + CONF_FRAME_SAMPLES * 2];
+	struct rtp_hdr h = { 0 };
 	uint64_t dropped;
 	unsigned i;
 
@@ -561,18 +562,11 @@ static void tick_room(struct conf_focus *f, struct conf_room *r,
 		fr = conf_mix_frame(r->mix, i, &len);
 		if (!fr || !net_addr_port(&leg->rtp_peer))
 			continue;
-		pkt[0] = 0x80;
-		pkt[1] = leg->pt;
-		pkt[2] = (uint8_t)(leg->seq >> 8);
-		pkt[3] = (uint8_t)leg->seq;
-		pkt[4] = (uint8_t)(leg->ts >> 24);
-		pkt[5] = (uint8_t)(leg->ts >> 16);
-		pkt[6] = (uint8_t)(leg->ts >> 8);
-		pkt[7] = (uint8_t)leg->ts;
-		pkt[8] = (uint8_t)(leg->ssrc >> 24);
-		pkt[9] = (uint8_t)(leg->ssrc >> 16);
-		pkt[10] = (uint8_t)(leg->ssrc >> 8);
-		pkt[11] = (uint8_t)leg->ssrc;
+		h.pt = leg->pt;
+		h.seq = leg->seq;
+		h.ts = leg->ts;
+		h.ssrc = leg->ssrc;
+		rtp_hdr_encode(pkt, &h);
 		memcpy(pkt + RTP_HDR_LEN, fr, len);
 		leg->seq++;
 		leg->ts += CONF_FRAME_SAMPLES;

@@ -20,7 +20,6 @@
 #include "conf/conf_focus.h"
 
 #define ROOM_NAME_MAX 64
-#define RTP_HDR_LEN 12
 #define T1_US 500000u
 #define T2_US 4000000u
 

@@ -2,89 +2,13 @@
 /*
  * Room mixer: G.711/L16 codecs, per-participant jitter buffers and the
  * N-1 mix of each 20 ms tick (see conf_mix.h). The G.711 companders are
- * written from the ITU-T G.711 segment tables: 8 segments, 4-bit mantissa,
- * µ-law with the 0x84 bias and inverted bits, A-law with even bits
- * inverted (XOR 0x55).
+ * the shared ones of base/g711.h.
  */
 #include <errno.h>
 #include <string.h>
+#include "base/g711.h"
 #include "base/mem.h"
 #include "conf/conf_mix.h"
-
-#define ULAW_BIAS 0x84
-#define ULAW_CLIP 32635
-
-uint8_t conf_ulaw_encode(int16_t pcm)
-{
-	int x = pcm;
-	uint8_t sign = 0;
-	int exp = 7;
-	int mask;
-
-	if (x < 0) {
-		sign = 0x80;
-		x = -x;
-	}
-	if (x > ULAW_CLIP)
-		x = ULAW_CLIP;
-	x += ULAW_BIAS;
-	/* Segment = position of the top bit among bits 14..7. */
-	for (mask = 0x4000; !(x & mask) && exp > 0; exp--, mask >>= 1)
-		;
-	return (uint8_t)~(sign | (exp << 4) | ((x >> (exp + 3)) & 0x0f));
-}
-
-int16_t conf_ulaw_decode(uint8_t u)
-{
-	int exp, mant, x;
-
-	u = (uint8_t)~u;
-	exp = (u >> 4) & 7;
-	mant = u & 0x0f;
-	x = (((mant << 3) + ULAW_BIAS) << exp) - ULAW_BIAS;
-	return (int16_t)((u & 0x80) ? -x : x);
-}
-
-uint8_t conf_alaw_encode(int16_t pcm)
-{
-	int x = pcm;
-	uint8_t mask;
-	int seg, mant;
-
-	if (x >= 0) {
-		mask = 0xd5;
-	} else {
-		mask = 0x55;
-		x = -x - 1;
-	}
-	x >>= 3;		/* 12-bit magnitude, 0..4095 */
-	if (x < 32) {
-		seg = 0;
-		mant = x >> 1;
-	} else {
-		seg = 1;
-		while (seg < 7 && x >= (32 << seg))
-			seg++;
-		mant = (x >> seg) & 0x0f;
-	}
-	return (uint8_t)(((seg << 4) | mant) ^ mask);
-}
-
-int16_t conf_alaw_decode(uint8_t a)
-{
-	int seg, t;
-
-	a ^= 0x55;
-	seg = (a >> 4) & 7;
-	t = (a & 0x0f) << 4;
-	if (seg == 0) {
-		t += 8;
-	} else {
-		t += 0x108;
-		t <<= seg - 1;
-	}
-	return (int16_t)((a & 0x80) ? t : -t);
-}
 
 size_t conf_codec_frame_len(enum conf_codec c)
 {
@@ -107,8 +31,8 @@ size_t conf_codec_decode(enum conf_codec c, const uint8_t *p, size_t n,
 	}
 	cnt = n > CONF_FRAME_SAMPLES ? CONF_FRAME_SAMPLES : n;
 	for (i = 0; i < cnt; i++)
-		pcm[i] = c == CONF_PCMU ? conf_ulaw_decode(p[i])
-					: conf_alaw_decode(p[i]);
+		pcm[i] = c == CONF_PCMU ? g711_ulaw_decode(p[i])
+					: g711_alaw_decode(p[i]);
 	return cnt;
 }
 
@@ -123,9 +47,9 @@ size_t conf_codec_encode(enum conf_codec c, const int16_t *pcm, uint8_t *out)
 			out[2 * i] = (uint8_t)(v >> 8);
 			out[2 * i + 1] = (uint8_t)v;
 		} else if (c == CONF_PCMU) {
-			out[i] = conf_ulaw_encode(pcm[i]);
+			out[i] = g711_ulaw_encode(pcm[i]);
 		} else {
-			out[i] = conf_alaw_encode(pcm[i]);
+			out[i] = g711_alaw_encode(pcm[i]);
 		}
 	}
 	return conf_codec_frame_len(c);

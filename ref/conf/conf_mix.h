@@ -32,12 +32,6 @@ enum conf_codec {
 	CONF_L16,
 };
 
-/* G.711 (ITU-T G.711 segment companding, written from the algorithm). */
-uint8_t conf_ulaw_encode(int16_t pcm);
-int16_t conf_ulaw_decode(uint8_t u);
-uint8_t conf_alaw_encode(int16_t pcm);
-int16_t conf_alaw_decode(uint8_t a);
-
 /* Bytes of one 20 ms frame in codec c. */
 size_t conf_codec_frame_len(enum conf_codec c);
 /* Decode n bytes of payload into pcm (at most CONF_FRAME_SAMPLES

@@ -57,6 +57,8 @@ enum rtp_kind {
 enum rtp_kind rtp_pkt_kind(const uint8_t *p, size_t len);
 const char *rtp_kind_name(enum rtp_kind k);
 
+#define RTP_HDR_LEN 12	/* fixed header: no CSRC, no extension */
+
 struct rtp_hdr {
 	uint8_t pt;
 	bool marker;
@@ -64,10 +66,20 @@ struct rtp_hdr {
 	uint32_t ts;
 	uint32_t ssrc;
 	size_t hdr_len;		/* fixed header + CSRCs + extension */
+	size_t pad_len;		/* P bit set: the last octet (not checked
+				 * against the payload length); else 0 */
 };
 
 /* Decode the RTP header only (RFC 3550 5.1). EBADMSG. */
 int rtp_hdr_decode(const uint8_t *p, size_t len, struct rtp_hdr *h);
+
+/*
+ * Write the RTP_HDR_LEN bytes of a fixed header with h's pt, marker, seq,
+ * ts and ssrc (V=2, no padding, extension or CSRC) to p; h->hdr_len and
+ * h->pad_len are not read. Every sender in the tree builds its packets
+ * with this, so all of them agree on the layout.
+ */
+void rtp_hdr_encode(uint8_t *p, const struct rtp_hdr *h);
 
 /* One reception report block (RFC 3550 6.4.1) found in an SR or RR. */
 struct rtcp_rr {

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * RTP/RTCP packet helpers for the relay's statistics: RFC 7983 first-byte
- * demultiplexing, the fixed RTP header (RFC 3550 5.1) and the first
+ * RTP/RTCP packet helpers: RFC 7983 first-byte demultiplexing, the RTP
+ * header decoder (relay statistics, conference and voicemail input), the
+ * fixed-header encoder every sender uses (RFC 3550 5.1) and the first
  * reception report block of an SR/RR (RFC 3550 6.4). Nothing here looks
- * past the headers: payloads, SRTP authentication tags and ZRTP/DTLS
- * records are never read.
+ * past the headers but the padding count in the last octet: payloads,
+ * SRTP authentication tags and ZRTP/DTLS records are never read.
  */
 #include <errno.h>
 #include "rtp/rtp.h"
@@ -83,7 +84,29 @@ int rtp_hdr_decode(const uint8_t *p, size_t len, struct rtp_hdr *h)
 	h->ts = be32(p + 4);
 	h->ssrc = be32(p + 8);
 	h->hdr_len = n;
+	h->pad_len = (p[0] & 0x20) ? p[len - 1] : 0;
 	return 0;
+}
+
+static void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	put_be16(p, (uint16_t)(v >> 16));
+	put_be16(p + 2, (uint16_t)v);
+}
+
+void rtp_hdr_encode(uint8_t *p, const struct rtp_hdr *h)
+{
+	p[0] = 0x80;		/* V=2 */
+	p[1] = (uint8_t)((h->pt & 0x7f) | (h->marker ? 0x80 : 0));
+	put_be16(p + 2, h->seq);
+	put_be32(p + 4, h->ts);
+	put_be32(p + 8, h->ssrc);
 }
 
 int rtcp_rr_first(const uint8_t *p, size_t len, struct rtcp_rr *rr)

@@ -98,8 +98,4 @@ extern const struct core_ops vm_core_ops;
 int vm_mwi(struct vm *v, const char *owner, unsigned new_msgs,
 	   unsigned old_msgs);
 
-/* G.711 of one 16-bit linear sample (ITU-T G.711; tests, the beep). */
-uint8_t vm_linear2ulaw(int16_t pcm);
-uint8_t vm_linear2alaw(int16_t pcm);
-
 #endif

@@ -6,95 +6,43 @@
  * 7 or 6), so what the caller sent is what the mailbox owner hears.
  */
 #include <string.h>
+#include "base/g711.h"
+#include "rtp/rtp.h"
 #include "store/store.h"
 #include "vm/vm_int.h"
 
-#define RTP_HDR 12
 #define PTIME_SAMPLES 160	/* 20 ms at 8 kHz */
-
-/* ITU-T G.711 mu-law, the classic segment search (bias 0x84, clip). */
-uint8_t vm_linear2ulaw(int16_t pcm)
-{
-	int s = pcm, sign = 0, exp = 7, mant;
-
-	if (s < 0) {
-		s = -s;
-		sign = 0x80;
-	}
-	if (s > 32635)
-		s = 32635;
-	s += 0x84;
-	while (exp > 0 && !(s & (0x4000 >> (7 - exp))))
-		exp--;
-	mant = (s >> (exp + 3)) & 0x0f;
-	return (uint8_t)~(sign | (exp << 4) | mant);
-}
-
-/* ITU-T G.711 A-law (even bits inverted, 0x55). */
-uint8_t vm_linear2alaw(int16_t pcm)
-{
-	int s = pcm, sign = 0x80, exp, mant;
-
-	if (s < 0) {
-		s = -s - 1;
-		sign = 0;
-	}
-	if (s > 32767)
-		s = 32767;
-	if (s >= 256) {
-		for (exp = 7; exp > 1 && !(s & (0x4000 >> (7 - exp))); exp--)
-			;
-		mant = (s >> (exp + 3)) & 0x0f;
-	} else {
-		exp = 0;
-		mant = s >> 4;
-	}
-	return (uint8_t)((sign | (exp << 4) | mant) ^ 0x55);
-}
 
 void vm_rtp_input(struct vm *v, struct vcall *c, const struct net_pkt *in)
 {
 	const uint8_t *d = in->data;
-	size_t hl = RTP_HDR, cap;
-	uint8_t pt;
+	struct rtp_hdr h;
+	size_t cap;
 
 	if (c->state != VC_UP && c->state != VC_WAIT_ACK)
 		return;
-	if (in->len < RTP_HDR || (d[0] & 0xc0) != 0x80)
+	if (rtp_hdr_decode(d, in->len, &h) || in->len <= h.hdr_len)
 		return;
-	hl += 4u * (d[0] & 0x0f);
-	if (d[0] & 0x10) {	/* header extension, RFC 3550 5.3.1 */
-		if (in->len < hl + 4)
-			return;
-		hl += 4 + 4u * ((size_t)d[hl + 2] << 8 | d[hl + 3]);
-	}
-	if (in->len <= hl)
-		return;
-	pt = d[1] & 0x7f;
 	/* Symmetric RTP: answer where the caller's media comes from (a
 	 * relay or a NAT may stand between). */
 	c->rtp_dst = in->from;
 	c->have_rtp = true;
 	/* Only the negotiated codec: comfort noise, DTMF events and the
 	 * like are not audio samples. */
-	if (pt != c->pt)
+	if (h.pt != c->pt)
 		return;
 	cap = (size_t)(v->cfg.max_s ? v->cfg.max_s : 120) * 8000;
 	if (c->audio.len >= cap)
 		return;
 	{
-		size_t n = in->len - hl;
+		size_t n = in->len - h.hdr_len;
 
-		if (d[0] & 0x20) {	/* padding: last byte is its count */
-			size_t pad = d[in->len - 1];
-
-			if (pad > n)
-				return;
-			n -= pad;
-		}
+		if (h.pad_len > n)
+			return;
+		n -= h.pad_len;
 		if (n > cap - c->audio.len)
 			n = cap - c->audio.len;
-		if (!buf_put(&c->audio, d + hl, n))
+		if (!buf_put(&c->audio, d + h.hdr_len, n))
 			v->st.bytes += n;
 	}
 }
@@ -104,28 +52,20 @@ void vm_beep(struct vm *v, struct vcall *c)
 	/* 800 Hz: ten samples a period at 8 kHz, so a table, no libm. */
 	static const int16_t sine[10] = { 0, 4702, 7608, 7608, 4702,
 					  0, -4702, -7608, -7608, -4702 };
-	uint8_t pkt[RTP_HDR + PTIME_SAMPLES];
+	uint8_t pkt[RTP_HDR_LEN + PTIME_SAMPLES];
+	struct rtp_hdr h = { .pt = c->pt, .marker = c->seq == 0,
+			     .seq = c->seq, .ts = c->ts, .ssrc = c->ssrc };
 	struct net_addr src = v->cfg.media;
 	size_t i;
 
 	if (!c->beep_left || !c->have_rtp ||
 	    (c->state != VC_UP && c->state != VC_WAIT_ACK))
 		return;
-	pkt[0] = 0x80;
-	pkt[1] = (uint8_t)(c->pt | (c->seq == 0 ? 0x80 : 0));	/* marker */
-	pkt[2] = (uint8_t)(c->seq >> 8);
-	pkt[3] = (uint8_t)c->seq;
-	pkt[4] = (uint8_t)(c->ts >> 24);
-	pkt[5] = (uint8_t)(c->ts >> 16);
-	pkt[6] = (uint8_t)(c->ts >> 8);
-	pkt[7] = (uint8_t)c->ts;
-	pkt[8] = (uint8_t)(c->ssrc >> 24);
-	pkt[9] = (uint8_t)(c->ssrc >> 16);
-	pkt[10] = (uint8_t)(c->ssrc >> 8);
-	pkt[11] = (uint8_t)c->ssrc;
+	rtp_hdr_encode(pkt, &h);
 	for (i = 0; i < PTIME_SAMPLES; i++)
-		pkt[RTP_HDR + i] = c->pt == 8 ? vm_linear2alaw(sine[i % 10]) :
-				   vm_linear2ulaw(sine[i % 10]);
+		pkt[RTP_HDR_LEN + i] = c->pt == 8 ?
+				       g711_alaw_encode(sine[i % 10]) :
+				       g711_ulaw_encode(sine[i % 10]);
 	net_addr_set_port(&src, c->port);
 	vm_send(v, &src, &c->rtp_dst, pkt, sizeof(pkt));
 	c->seq++;

@@ -26,6 +26,7 @@
 #include <time.h>
 #include "app/perf.h"
 #include "base/buf.h"
+#include "base/g711.h"
 #include "base/mem.h"
 #include "conf/conf_focus.h"
 #include "conf/conf_mix.h"
@@ -93,26 +94,18 @@ static void tones_make(void)
 
 	for (k = 0; k < NTONES; k++)
 		for (j = 0; j < 8000; j++)
-			tones[k][j] = conf_ulaw_encode((int16_t)(6000 * sin(
+			tones[k][j] = g711_ulaw_encode((int16_t)(6000 * sin(
 				2 * M_PI * (300.0 + 97.0 * k) * j / 8000)));
 }
 
 /* Leg i's RTP packet of tick t. */
 static void frame(uint8_t *pkt, struct leg *l, unsigned i, unsigned tick)
 {
-	pkt[0] = 0x80;
-	pkt[1] = 0;
-	pkt[2] = (uint8_t)(l->seq >> 8);
-	pkt[3] = (uint8_t)l->seq;
-	pkt[4] = (uint8_t)(l->ts >> 24);
-	pkt[5] = (uint8_t)(l->ts >> 16);
-	pkt[6] = (uint8_t)(l->ts >> 8);
-	pkt[7] = (uint8_t)l->ts;
-	pkt[8] = (uint8_t)(l->ssrc >> 24);
-	pkt[9] = (uint8_t)(l->ssrc >> 16);
-	pkt[10] = (uint8_t)(l->ssrc >> 8);
-	pkt[11] = (uint8_t)l->ssrc;
-	memcpy(pkt + 12, &tones[i % NTONES][(tick % 50) * CONF_FRAME_SAMPLES],
+	struct rtp_hdr h = { .pt = 0, .seq = l->seq, .ts = l->ts,
+			     .ssrc = l->ssrc };
+
+	rtp_hdr_encode(pkt, &h);
+	memcpy(pkt + RTP_HDR_LEN, &tones[i % NTONES][(tick % 50) * CONF_FRAME_SAMPLES],
 	       CONF_FRAME_SAMPLES);
 	l->seq++;
 	l->ts += CONF_FRAME_SAMPLES;

@@ -26,6 +26,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include "app/perf_relay.h"
+#include "rtp/rtp.h"
 
 #define RX_VEC 64
 #define CMSG_SZ CMSG_SPACE(sizeof(struct timespec))
@@ -207,14 +208,14 @@ void perf_gen_stop(struct perf_gen *g, struct perf_gen_lat *lat)
 static void fill(uint8_t *p, uint64_t seq, unsigned s, uint64_t now,
 		 uint32_t twin)
 {
-	uint32_t id = htonl(s), tw = htonl(twin);
+	/* PCMU; the timestamp is filler (0xd5 as the payload), the SSRC
+	 * names the stream. */
+	struct rtp_hdr h = { .pt = 0, .seq = (uint16_t)seq,
+			     .ts = 0xd5d5d5d5u, .ssrc = s };
+	uint32_t tw = htonl(twin);
 
 	memset(p, 0xd5, PERF_PKT_LEN);
-	p[0] = 0x80;
-	p[1] = 0;
-	p[2] = (uint8_t)(seq >> 8);
-	p[3] = (uint8_t)seq;
-	memcpy(p + 8, &id, 4);		/* SSRC */
+	rtp_hdr_encode(p, &h);
 	memcpy(p + 12, &now, 8);
 	memcpy(p + 20, &tw, 4);
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <openssl/evp.h>
 #include "base/mem.h"
+#include "rtp/rtp.h"
 #include "sdp/sdp.h"
 #include "ua/ua_int.h"
 
@@ -214,18 +215,10 @@ void ua_rtp_tick(struct ua *ua, struct ua_call *c)
 	ua_zrtp_tick(ua, c);
 	/* zRTP: nothing in clear before the keys exist */
 	if (!c->hold && (c->opt.media != UA_MEDIA_ZRTP || c->zrtp_secure)) {
-		pkt[0] = 0x80;
-		pkt[1] = 0;	/* PCMU */
-		pkt[2] = (uint8_t)(c->seq >> 8);
-		pkt[3] = (uint8_t)c->seq;
-		pkt[4] = (uint8_t)(c->ts >> 24);
-		pkt[5] = (uint8_t)(c->ts >> 16);
-		pkt[6] = (uint8_t)(c->ts >> 8);
-		pkt[7] = (uint8_t)c->ts;
-		pkt[8] = (uint8_t)(c->ssrc >> 24);
-		pkt[9] = (uint8_t)(c->ssrc >> 16);
-		pkt[10] = (uint8_t)(c->ssrc >> 8);
-		pkt[11] = (uint8_t)c->ssrc;
+		struct rtp_hdr h = { .pt = 0 /* PCMU */, .seq = c->seq,
+				     .ts = c->ts, .ssrc = c->ssrc };
+
+		rtp_hdr_encode(pkt, &h);
 		memset(pkt + RTP_HDR, 0xff, UA_RTP_PAYLOAD);
 		memcpy(pkt + RTP_HDR, MAGIC, 4);
 		if (clen > UA_RTP_PAYLOAD - 5)
@@ -254,10 +247,15 @@ void ua_rtp_tick(struct ua *ua, struct ua_call *c)
 static void rx_update(struct ua *ua, struct ua_call *c, const uint8_t *p,
 		      size_t len)
 {
-	uint16_t seq = (uint16_t)(p[2] << 8 | p[3]);
-	uint32_t ts = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
-		      (uint32_t)p[6] << 8 | p[7];
+	struct rtp_hdr h;
+	uint16_t seq;
+	uint32_t ts;
 	uint64_t sent;
+
+	if (rtp_hdr_decode(p, len, &h))
+		return;
+	seq = h.seq;
+	ts = h.ts;
 
 	if (!c->rx_started) {
 		c->rx_started = 1;

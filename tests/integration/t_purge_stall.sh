@@ -36,13 +36,13 @@ CONF
 "$refd" -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
 for _ in $(seq 50); do grep -q serving "$tmp/refd.log" && break; sleep 0.1; done
 
-# The prober: INVITEs every 5 ms for 12 s, latency of each first answer.
-python3 - "$p" "$tmp/lat.txt" <<'PY' & prober=$!
+# The prober: INVITEs every 5 ms for PROBE_S (12) s, latency of each answer.
+python3 - "$p" "$tmp/lat.txt" "${PROBE_S:-12}" <<'PY' & prober=$!
 import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", 0)); s.setblocking(False)
 lp = s.getsockname()[1]; sent = {}; out = open(sys.argv[2], "w")
-end = time.time() + 12; i = 0; nxt = time.time()
+end = time.time() + float(sys.argv[3]); i = 0; nxt = time.time()
 while time.time() < end:
     now = time.time()
     if now >= nxt:

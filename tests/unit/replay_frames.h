@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include "rtp/rtp.h"
 
 struct fb {
 	uint8_t d[70000];
@@ -169,16 +170,10 @@ static inline size_t fb_sip_rsp(char *out, size_t sz, unsigned code,
 static inline size_t fb_rtp(uint8_t *out, uint8_t pt, uint16_t seq,
 			    uint32_t ssrc)
 {
+	struct rtp_hdr h = { .pt = pt, .seq = seq, .ts = 0, .ssrc = ssrc };
+
 	memset(out, 0xd5, 32);
-	out[0] = 0x80;
-	out[1] = pt;
-	out[2] = (uint8_t)(seq >> 8);
-	out[3] = (uint8_t)seq;
-	memset(out + 4, 0, 4);
-	out[8] = (uint8_t)(ssrc >> 24);
-	out[9] = (uint8_t)(ssrc >> 16);
-	out[10] = (uint8_t)(ssrc >> 8);
-	out[11] = (uint8_t)ssrc;
+	rtp_hdr_encode(out, &h);
 	return 32;
 }
 

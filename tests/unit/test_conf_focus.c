@@ -22,6 +22,7 @@
 #include "sip/sip.h"
 #include "sdp/sdp.h"
 #include "conf/conf_mix.h"
+#include "rtp/rtp.h"
 #include "conf/conf_focus.h"
 
 #define MAXOUT 64
@@ -233,21 +234,14 @@ static void send_rtp(struct conf_focus *f, uint64_t now, int i,
 	int16_t pcm[CONF_FRAME_SAMPLES];
 	uint32_t ts = 1000u * (uint32_t)i + t * CONF_FRAME_SAMPLES;
 	uint16_t seq = (uint16_t)(500 * i + (int)t);
+	struct rtp_hdr h = { .pt = pt, .seq = seq, .ts = ts,
+			     .ssrc = (uint32_t)(i + 1) };
 	size_t k, len;
 
 	for (k = 0; k < CONF_FRAME_SAMPLES; k++)
 		pcm[k] = (int16_t)lrint(8000.0 * sin(2.0 * M_PI * freq *
 			(double)(t * CONF_FRAME_SAMPLES + k) / 8000.0));
-	memset(pkt, 0, 12);
-	pkt[0] = 0x80;
-	pkt[1] = pt;
-	pkt[2] = (uint8_t)(seq >> 8);
-	pkt[3] = (uint8_t)seq;
-	pkt[4] = (uint8_t)(ts >> 24);
-	pkt[5] = (uint8_t)(ts >> 16);
-	pkt[6] = (uint8_t)(ts >> 8);
-	pkt[7] = (uint8_t)ts;
-	pkt[11] = (uint8_t)(i + 1);
+	rtp_hdr_encode(pkt, &h);
 	len = conf_codec_encode(codec, pcm, pkt + 12);
 	feed(f, now, (uint16_t)(30000 + 2 * i), port, pkt, 12 + len);
 }

@@ -609,6 +609,23 @@ static void test_rtp_pkt_helpers(void **state)
 	assert_int_equal(h.ts, 0x01020304);
 	assert_int_equal(h.ssrc, 0xdeadbeef);
 	assert_int_equal(h.hdr_len, 12);
+	assert_int_equal(h.pad_len, 0);
+	/* The encoder writes what rtp_make writes by hand, byte for byte. */
+	{
+		uint8_t e[172];
+
+		memset(e, 0xd5, sizeof(e));
+		rtp_hdr_encode(e, &h);
+		assert_memory_equal(e, p, sizeof(e));
+		h.marker = false;
+		h.pt = 0xff;	/* out of range: only 7 bits are written */
+		rtp_hdr_encode(e, &h);
+		assert_int_equal(e[1], 0x7f);
+	}
+	p[171] = 3;		/* padding: the last octet counts it */
+	p[0] |= 0x20;
+	assert_int_equal(rtp_hdr_decode(p, sizeof(p), &h), 0);
+	assert_int_equal(h.pad_len, 3);
 	p[0] = 0x92;		/* 2 CSRCs + extension of 1 word */
 	p[20] = 0xbe;
 	p[21] = 0xde;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 #include "vm/vm.h"
+#include "rtp/rtp.h"
 #include "base/mem.h"
 /* The fixture's helpers this suite does not need. */
 #pragma GCC diagnostic ignored "-Wunused-function"
@@ -137,12 +138,9 @@ static void rtp(struct vfx *f, uint16_t port, uint8_t pt, uint16_t seq,
 {
 	uint8_t p[200];
 	size_t n = strlen(payload);
+	struct rtp_hdr h = { .pt = pt, .seq = seq };
 
-	memset(p, 0, 12);
-	p[0] = 0x80;
-	p[1] = pt;
-	p[2] = (uint8_t)(seq >> 8);
-	p[3] = (uint8_t)seq;
+	rtp_hdr_encode(p, &h);
 	memcpy(p + 12, payload, n);
 	vin(f, "127.0.0.1:40000", port, p, 12 + n);
 }
