@@ -12,15 +12,11 @@
 # its RTP relay: the captured RTP is re-sent through it and counted, and
 # --speed 4 plays one call in a quarter of its captured span.
 set -eu
-cd "$(dirname "$0")/../.."
-root=$PWD
+. "$(dirname "$0")/lib.sh"
 CORPUS=${CORPUS:-/work/shared/corpus/pcaps}
 [ -d "$CORPUS" ] || CORPUS=../shared/corpus/pcaps
-tmp=$(mktemp -d /tmp/t_replay_live.XXXXXX)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-p=$(( 21000 + RANDOM % 9000 * 2 ))
+lib_tmp t_replay_live
+p=$(lib_port 21000 9000)
 cat >"$tmp/refd.ini" <<CONF
 [platform]
 domain = example.test
@@ -59,9 +55,7 @@ while read -r aor acct pw; do
 	bin/refctl -c "$tmp/refd.ini" account add "$acct" --password "$pw" \
 		>/dev/null
 done <"$tmp/accounts"
-bin/refd -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
-for _ in $(seq 50); do grep -qs serving "$tmp/refd.log" && break; sleep 0.1; done
-fail=0
+lib_refd_start
 for run in "traces udp" "$CORPUS udp" "$CORPUS tcp" "$CORPUS tls"; do
 	set -- $run
 	src=$1 tp=$2 port=$p
