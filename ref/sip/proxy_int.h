@@ -3,7 +3,9 @@
  * Private state of the SIP service core shared by its files: tsx.c
  * (transactions and timers), proxy.c (input dispatch, validation, output
  * queue), proxy_route.c (forwarding, forking, response aggregation),
- * registrar.c, auth.c, presence.c and cdr.c. Not a public API.
+ * proxy_local.c (requests for us), registrar.c, auth.c, presence.c,
+ * cdr.c, push_wait.c (RFC 8599), msg_sync.c (P10 multi-device) and
+ * proxy_dns.c (host names via the driver). Not a public API.
  */
 #ifndef SIP_PROXY_INT_H
 #define SIP_PROXY_INT_H
@@ -336,13 +338,14 @@ void msync_fini(struct sip_proxy *p);
  * kept), ENOENT (known not to resolve), EAGAIN (lookup asked now or
  * already in flight), EHOSTUNREACH (no resolver). */
 int dns_get(struct sip_proxy *p, const char *name, struct net_addr *dst);
-/* Park server tsx t until name resolves (then route_resume). */
+/* Park server tsx t until name resolves (then routed again). */
 bool dns_park(struct sip_proxy *p, struct tsx *t, const char *name);
 void dns_timer(struct sip_proxy *p, void *arg);
 void dns_drop(struct sip_proxy *p, struct tsx *t);
 void dns_fini(struct sip_proxy *p);
-/* proxy_route.c: forward a request parked for a name (re-decoded). */
-void route_resume(struct sip_proxy *p, struct tsx *t);
+/* proxy_local.c: a request whose Request-URI is us. */
+void route_local(struct sip_proxy *p, const struct net_pkt *pkt,
+		 struct sip_msg *msg, struct tsx *t);
 
 /* cdr.c */
 int cdr_init(struct sip_proxy *p);

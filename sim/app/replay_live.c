@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <jansson.h>
+#include <sys/socket.h>
 #include "app/replay_live.h"
 #include "base/mem.h"
 #include "io/io.h"
@@ -159,16 +160,43 @@ int rlive_setup(const struct rlive_cli *c, const char *target,
 	return 0;
 }
 
+/*
+ * The address our sockets bind to: the target's own on loopback; for a
+ * remote target (--allow-remote) the one the kernel routes to it from.
+ */
+static int local_host(const struct net_addr *t, struct net_addr *out)
+{
+	socklen_t len = sizeof(out->u);
+	int fd, e = 0;
+
+	*out = *t;
+	if (loopback(t))
+		return 0;
+	fd = socket(net_addr_family(t), SOCK_DGRAM, 0);
+	if (fd < 0)
+		return errno;
+	if (connect(fd, &t->u.sa, net_addr_len(t)) ||
+	    getsockname(fd, &out->u.sa, &len))
+		e = errno;
+	close(fd);
+	return e;
+}
+
 static int bind_sockets(struct io_loop *loop, struct io_core *core,
 			const struct rlive_opts *o,
 			struct rpl_live_cfg *c, char *err, size_t errsz)
 {
-	struct net_addr a;
-	int i, e = 0, tries;
+	struct net_addr a, host;
+	int i, e, tries;
 
+	if ((e = local_host(&o->target, &host))) {
+		snprintf(err, errsz, "no local address towards the target: "
+			 "%s", strerror(e));
+		return e;
+	}
 	for (i = 0; i < 2 && !e; i++) {
 		for (tries = 0; tries < 20; tries++) {
-			a = o->target;
+			a = host;
 			net_addr_set_port(&a, 0);
 			a.tp = NET_UDP;
 			if ((e = io_listen(loop, core, &a, &c->local[i])))
@@ -187,7 +215,7 @@ static int bind_sockets(struct io_loop *loop, struct io_core *core,
 		c->local[i].tp = o->target.tp;
 		if (e)
 			break;
-		a = o->target;
+		a = host;
 		net_addr_set_port(&a, 0);
 		a.tp = NET_UDP;
 		if ((e = io_listen(loop, core, &a, &a)))
