@@ -16,16 +16,7 @@ cleanup_extra() {
 }
 p=$(lib_port 20000 9000)
 pw='Tq7#vLx2!pRz9w'
-cat >"$tmp/refd.ini" <<CONF
-[platform]
-domain = example.test
-data_dir = $tmp/var
-policy = $root/ref/policy/sip2sip.policy
-[sip]
-listen = udp:127.0.0.1:$p
-auth = on
-auth_sha256 = off
-CONF
+lib_refd_ini "$p" on example.test "auth_sha256 = off"
 python3 -c "
 import wave, struct, math
 w = wave.open('$tmp/tone.wav', 'wb'); w.setnchannels(1); w.setsampwidth(2)
@@ -33,8 +24,7 @@ w.setframerate(8000)
 w.writeframes(b''.join(struct.pack('<h', int(8000 * math.sin(i / 3.0)))
                        for i in range(8000 * 5)))"
 for u in alice bob; do
-	"$root/bin/refctl" -c "$tmp/refd.ini" account add $u@example.test \
-		--password "$pw" >/dev/null
+	lib_account $u@example.test "$pw"
 	if [ $u = alice ]; then sp=$((p+10)); cp=$((p+20)); rp=$((p+100));
 	else sp=$((p+12)); cp=$((p+21)); rp=$((p+200)); fi
 	mkdir -p "$tmp/$u"

@@ -26,15 +26,8 @@ p=$(lib_port 20000 9000)
 lo=$((p+300)); hi=$((p+339))
 pw='Tq7#vLx2!pRz9w'
 canary=RTCBENCH-SRTP-CANARY-
-cat >"$tmp/refd.ini" <<CONF
-[platform]
-domain = example.test
-data_dir = $tmp/var
-policy = $root/ref/policy/sip2sip.policy
-[sip]
-listen = udp:127.0.0.1:$p
-auth = on
-auth_sha256 = off
+lib_refd_ini "$p" on example.test "auth_sha256 = off"
+cat >>"$tmp/refd.ini" <<CONF
 [media]
 address = 127.0.0.1
 ports = $lo-$hi
@@ -54,8 +47,7 @@ w.writeframes(b"".join(struct.pack("<h", ulaw2lin(c[i % len(c)]))
                        for i in range(8000 * 5)))
 PY
 for u in alice bob; do
-	"$root/bin/refctl" -c "$tmp/refd.ini" account add $u@example.test \
-		--password "$pw" >/dev/null
+	lib_account $u@example.test "$pw"
 done
 lib_refd_start
 

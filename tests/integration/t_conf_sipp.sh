@@ -28,14 +28,8 @@ cleanup_extra() {
 }
 p=$(lib_port)
 pw='Tq7#vLx2!pRz9w'
-cat >"$tmp/refd.ini" <<CONF
-[platform]
-domain = example.test
-data_dir = $tmp/var
-policy = $root/ref/policy/sip2sip.policy
-[sip]
-listen = udp:127.0.0.1:$p
-auth = on
+lib_refd_ini "$p" on
+cat >>"$tmp/refd.ini" <<CONF
 [media]
 address = 127.0.0.1
 ports = $((p+100))-$((p+199))
@@ -48,8 +42,7 @@ mode = mix
 media_timeout = 3s
 CONF
 for u in alice bob carol dave erin; do
-	bin/refctl -c "$tmp/refd.ini" account add $u@example.test \
-		--password "$pw" >/dev/null
+	lib_account $u@example.test "$pw"
 done
 lib_refd_start
 check "refd starts the focus" 'grep -q "conference focus for room-" $tmp/refd.log'

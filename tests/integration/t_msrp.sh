@@ -28,10 +28,8 @@ tls_key = $c/server.key
 [msrp]
 listen = tls:127.0.0.1:$m tcp:127.0.0.1:$((m+1))
 CONF
-bin/refctl -c "$tmp/refd.ini" account add alice@example.test \
-	--password 'Wonder-land-42' >/dev/null
-bin/refctl -c "$tmp/refd.ini" account add bob@example.test \
-	--password 'Builder-bob-77' >/dev/null
+lib_account alice@example.test 'Wonder-land-42'
+lib_account bob@example.test 'Builder-bob-77'
 lib_refd_start
 
 check "chat over TLS through the relay, chunks and OTR payload unchanged" \

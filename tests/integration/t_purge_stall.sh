@@ -26,7 +26,7 @@ policy = $tmp/fast.policy
 listen = udp:127.0.0.1:$p
 auth = on
 CONF
-"$refctl" -c "$tmp/refd.ini" account add bob@example.test --password 'Tq7#vLx2!pRz9w' >/dev/null
+lib_account bob@example.test 'Tq7#vLx2!pRz9w'
 lib_refd_start
 
 # The prober: INVITEs every 5 ms for PROBE_S (12) s, latency of each answer.

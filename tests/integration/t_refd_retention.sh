@@ -89,8 +89,7 @@ stop_refd() {
 
 # Phase 1: refd's own timer ([purge] within 1s, 4 s periods).
 for u in alice service; do
-	bin/refctl -c "$tmp/refd.ini" account add $u@example.test \
-		--password "$pw" >/dev/null
+	lib_account $u@example.test "$pw"
 done
 run_refd "$tmp/refd.ini" "$tmp/refd.log"
 check "refd purges once at start" \

@@ -34,23 +34,7 @@ CONF
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
 	-keyout "$tmp/tls.key" -out "$tmp/tls.crt" 2>/dev/null
 # one account per captured AOR
-: >"$tmp/accounts"
-for src in traces "$CORPUS"; do
-	bin/rtcbench replay "$src" --target none --out "$tmp/none" \
-		>/dev/null 2>&1 || true
-	python3 - "$tmp/none/summary.json" "$tmp/accounts" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-have = [l.split()[0] for l in open(sys.argv[2])]
-aors = [c[k] for c in d["calls"] for k in ("caller", "callee")]
-aors += [u["aor"] for u in d["user_agents"]]
-with open(sys.argv[2], "a") as f:
-    for a in aors:
-        if a and a not in have:
-            have.append(a)
-            f.write(f"{a} r{len(have)}@example.test pw-{len(have)}-Zq8\n")
-PY
-done
+lib_replay_accounts "$tmp/accounts" r "pw-{n}-Zq8"
 while read -r aor acct pw; do
 	bin/refctl -c "$tmp/refd.ini" account add "$acct" --password "$pw" \
 		>/dev/null

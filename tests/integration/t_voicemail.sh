@@ -51,14 +51,8 @@ while True:
 PY
 python3 "$tmp/sink.py" $((p+7)) "$tmp" & sink=$!
 
-cat >"$tmp/refd.ini" <<CONF
-[platform]
-domain = example.test
-data_dir = $tmp/var
-policy = $root/ref/policy/sip2sip.policy
-[sip]
-listen = udp:127.0.0.1:$p
-auth = on
+lib_refd_ini "$p" on
+cat >>"$tmp/refd.ini" <<CONF
 [voicemail]
 listen = udp:127.0.0.1:$((p+5))
 ports = $((p+100 - p%2))-$((p+107 - p%2))
@@ -68,12 +62,12 @@ after = 2s
 smtp = smtp://127.0.0.1:$((p+7))
 from = voicemail@example.test
 CONF
-"$refctl" -c "$tmp/refd.ini" account add alice@example.test --password "$pw" >/dev/null
+lib_account alice@example.test "$pw"
 "$refctl" -c "$tmp/refd.ini" account add bob@example.test --password "$pw" \
 	--email bob@mail.test --voicemail >/dev/null
 "$refctl" -c "$tmp/refd.ini" account add dave@example.test --password "$pw" \
 	--voicemail >/dev/null
-"$refctl" -c "$tmp/refd.ini" account add carol@example.test --password "$pw" >/dev/null
+lib_account carol@example.test "$pw"
 lib_refd_start
 
 # 1.5 s of a 1 kHz tone, raw PCMU (G.711 mu-law), for SIPp's rtp_stream.

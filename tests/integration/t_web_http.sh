@@ -31,16 +31,9 @@ mport=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/sink.out" | head -1)
 
 p=$(lib_port)
 w=$((p+1))
-cat >"$tmp/refd.ini" <<CONF
-[platform]
-domain = example.test
-data_dir = $tmp/var
-policy = $root/ref/policy/sip2sip.policy
-[sip]
-listen = udp:127.0.0.1:$p
-auth = on
-tls_cert = $tmp/certs/server.crt
-tls_key = $tmp/certs/server.key
+lib_refd_ini "$p" on example.test "tls_cert = $tmp/certs/server.crt" \
+	"tls_key = $tmp/certs/server.key"
+cat >>"$tmp/refd.ini" <<CONF
 [mail]
 smtp = smtp://127.0.0.1:$mport
 from = portal@example.test
