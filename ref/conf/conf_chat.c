@@ -776,3 +776,8 @@ size_t conf_chat_nconns(const struct conf_chat *c)
 {
 	return c->nconns;
 }
+
+uint16_t conf_chat_port(const struct conf_chat *c)
+{
+	return net_addr_port(&c->cfg.addr);
+}

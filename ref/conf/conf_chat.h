@@ -78,5 +78,7 @@ size_t conf_chat_room_size(const struct conf_chat *c, const char *room);
 /* The nickname of participant id, or NULL. */
 const char *conf_chat_nick_of(const struct conf_chat *c, uint32_t id);
 size_t conf_chat_nconns(const struct conf_chat *c);
+/* Our MSRP TCP port (the m=message port of SDP answers). */
+uint16_t conf_chat_port(const struct conf_chat *c);
 
 #endif

@@ -10,37 +10,24 @@
 # relay both ways (CDR figures, capture), and no relayed datagram carries
 # the canary: the relay only ever saw ciphertext.
 set -eu
-cd "$(dirname "$0")/../.."
-root=$PWD
+. "$(dirname "$0")/lib.sh"
 command -v baresip >/dev/null && command -v dumpcap >/dev/null ||
 	{ echo "skip: baresip or dumpcap absent (make deps)"; exit 77; }
 [ -f /usr/lib/baresip/modules/srtp.so ] ||
 	{ echo "skip: baresip srtp module absent"; exit 77; }
-tmp=$(mktemp -d /tmp/t_baresip_srtp.XXXXXX)
-pid=; ba=; bb=; cap=
-cleanup() {
+lib_tmp t_baresip_srtp
+ba=; bb=; cap=
+cleanup_extra() {
 	[ -n "$cap" ] && kill "$cap" 2>/dev/null
 	[ -n "$ba" ] && kill "$ba" 2>/dev/null
 	[ -n "$bb" ] && kill "$bb" 2>/dev/null
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
-p=$(( 20000 + RANDOM % 9000 * 2 ))
+p=$(lib_port 20000 9000)
 lo=$((p+300)); hi=$((p+339))
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
 pw='Tq7#vLx2!pRz9w'
 canary=RTCBENCH-SRTP-CANARY-
-cat >"$tmp/refd.ini" <<CONF
-[platform]
-domain = example.test
-data_dir = $tmp/var
-policy = $root/ref/policy/sip2sip.policy
-[sip]
-listen = udp:127.0.0.1:$p
-auth = on
-auth_sha256 = off
+lib_refd_ini "$p" on example.test "auth_sha256 = off"
+cat >>"$tmp/refd.ini" <<CONF
 [media]
 address = 127.0.0.1
 ports = $lo-$hi
@@ -60,11 +47,9 @@ w.writeframes(b"".join(struct.pack("<h", ulaw2lin(c[i % len(c)]))
                        for i in range(8000 * 5)))
 PY
 for u in alice bob; do
-	"$root/bin/refctl" -c "$tmp/refd.ini" account add $u@example.test \
-		--password "$pw" >/dev/null
+	lib_account $u@example.test "$pw"
 done
-"$root/bin/refd" -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
-for _ in $(seq 50); do grep -q serving "$tmp/refd.log" && break; sleep 0.1; done
+lib_refd_start
 
 # One call between fresh baresips with media encryption $1 ("" or srtp-mand);
 # the relay's links are captured into $tmp/$2.pcap.
