@@ -11,23 +11,15 @@
 # cancelled and the voicemail answers; the device then gets the MWI
 # NOTIFY (message-summary, one new message).
 set -eu
-cd "$(dirname "$0")/../.."
-root=$PWD
+. "$(dirname "$0")/lib.sh"
 refd=$root/bin/refd
 refctl=$root/bin/refctl
 sc=$root/tests/integration/sipp
 [ -x /usr/bin/sipp ] || { echo "skip: sipp not installed"; exit 77; }
-tmp=$(mktemp -d /tmp/t_voicemail.XXXXXX)
-pid=; sink=
-cleanup() {
-	[ -n "$sink" ] && kill "$sink" 2>/dev/null
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-p=$(( 20000 + RANDOM % 10000 * 2 ))
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
+lib_tmp t_voicemail
+sink=
+cleanup_extra() { [ -n "$sink" ] && kill "$sink" 2>/dev/null; }
+p=$(lib_port)
 pw='Tq7#vLx2!pRz9w'
 
 # A one-connection-at-a-time SMTP sink: every message into $tmp/mail.N.
@@ -59,14 +51,8 @@ while True:
 PY
 python3 "$tmp/sink.py" $((p+7)) "$tmp" & sink=$!
 
-cat >"$tmp/refd.ini" <<CONF
-[platform]
-domain = example.test
-data_dir = $tmp/var
-policy = $root/ref/policy/sip2sip.policy
-[sip]
-listen = udp:127.0.0.1:$p
-auth = on
+lib_refd_ini "$p" on
+cat >>"$tmp/refd.ini" <<CONF
 [voicemail]
 listen = udp:127.0.0.1:$((p+5))
 ports = $((p+100 - p%2))-$((p+107 - p%2))
@@ -76,14 +62,13 @@ after = 2s
 smtp = smtp://127.0.0.1:$((p+7))
 from = voicemail@example.test
 CONF
-"$refctl" -c "$tmp/refd.ini" account add alice@example.test --password "$pw" >/dev/null
+lib_account alice@example.test "$pw"
 "$refctl" -c "$tmp/refd.ini" account add bob@example.test --password "$pw" \
 	--email bob@mail.test --voicemail >/dev/null
 "$refctl" -c "$tmp/refd.ini" account add dave@example.test --password "$pw" \
 	--voicemail >/dev/null
-"$refctl" -c "$tmp/refd.ini" account add carol@example.test --password "$pw" >/dev/null
-"$refd" -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
-for _ in $(seq 50); do grep -q serving "$tmp/refd.log" && break; sleep 0.1; done
+lib_account carol@example.test "$pw"
+lib_refd_start
 
 # 1.5 s of a 1 kHz tone, raw PCMU (G.711 mu-law), for SIPp's rtp_stream.
 python3 - "$tmp/tone.ulaw" <<'PY'
