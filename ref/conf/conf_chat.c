@@ -608,23 +608,14 @@ static int on_end(struct conf_chat *c, struct chat_conn *k, char flag,
 static int bad_frame(struct conf_chat *c, struct chat_conn *k)
 {
 	const struct msrp_parser *ps = &k->ps;
-	struct pl head = pl_from_mem(ps->head.data, ps->head.len), line;
-	struct pl tv = PL_NULL, fv = PL_NULL, to, from;
+	struct pl tv, fv, to, from;
 	struct msrp_uri u;
-	const char *nl;
 	int err = 0;
 
 	if (ps->is_req && ps->tid[0]) {
-		while (head.len && (nl = pl_chr(&head, '\n'))) {
-			line = pl_from_mem(head.p, (size_t)(nl - head.p));
-			pl_advance(&head, line.len + 1);
-			pl_trim(&line);
-			if (pl_prefix_case(&line, "To-Path:"))
-				tv = pl_from_mem(line.p + 8, line.len - 8);
-			else if (pl_prefix_case(&line, "From-Path:"))
-				fv = pl_from_mem(line.p + 10, line.len - 10);
-		}
 		struct pl fcopy, tid = pl_from_str(ps->tid);
+
+		msrp_parser_paths(ps, &tv, &fv);
 
 		pl_trim(&fv);
 		fcopy = fv;

@@ -103,6 +103,43 @@ double px_cpu_s(const struct px_srv *s)
 	return (double)t / (double)sysconf(_SC_CLK_TCK);
 }
 
+static double pss_one(pid_t pid)
+{
+	char path[64], line[128];
+	double kb = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Pss:", 4)) {
+			kb = strtod(line + 4, NULL);
+			break;
+		}
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+double px_pss_kb(const struct px_srv *s)
+{
+	double kb = pss_one(s->pid);
+	struct dirent *e;
+	DIR *d = opendir("/proc");
+	pid_t pp;
+
+	while (d && (e = readdir(d))) {
+		pid_t pid = (pid_t)atoi(e->d_name);
+
+		if (pid > 0 && pid != s->pid && stat_ticks(pid, &pp) >= 0 &&
+		    pp == s->pid)
+			kb += pss_one(pid);
+	}
+	if (d)
+		closedir(d);
+	return kb;
+}
+
 /* Wait until 127.0.0.1:port is bound over UDP (/proc/net/udp). */
 static bool udp_bound(uint16_t port)
 {
@@ -516,7 +553,7 @@ int px_sipp(const struct px_srv *s, const char *dir, const char *scn,
 	    const char *const *extra, double limit_s, struct px_res *r)
 {
 	char *argv[64], sf[700], cwd[400], target[32];
-	double t0, c0;
+	double t0, c0, last = 0, m;
 	size_t n = 0;
 	pid_t pid;
 	int st;
@@ -552,6 +589,7 @@ int px_sipp(const struct px_srv *s, const char *dir, const char *scn,
 		argv[n++] = (char *)*extra++;
 	argv[n++] = target;
 	argv[n] = NULL;
+	r->pss_base_kb = r->pss_peak_kb = px_pss_kb(s);
 	c0 = px_cpu_s(s);
 	t0 = px_mono_s();
 	pid = spawn(dir, "sipp.out", argv);
@@ -561,6 +599,12 @@ int px_sipp(const struct px_srv *s, const char *dir, const char *scn,
 		if (px_mono_s() - t0 > limit_s) {
 			px_kill(pid);
 			break;
+		}
+		if (px_mono_s() - last > 0.2) {	/* memory, 5 times a second */
+			last = px_mono_s();
+			m = px_pss_kb(s);
+			if (m > r->pss_peak_kb)
+				r->pss_peak_kb = m;
 		}
 		sleep_ms(10);
 	}
