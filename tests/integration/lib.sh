@@ -22,6 +22,12 @@
 #                        AOR seen in traces/ and $CORPUS (by `rtcbench
 #                        replay --target none`), n counting from 1; "{n}" in
 #                        PW becomes n
+#   lib_baresip USER IN OUT [ENC [MODULE...]]
+#                        a fresh baresip home $tmp/USER (alice or bob) for
+#                        USER@example.test, password $pw, via refd on
+#                        udp $p: audio from IN, played into OUT, SIP, ctrl
+#                        and RTP ports fixed above $p per user, mediaenc ENC
+#                        if not empty, extra modules after aufile.so
 #   lib_refd_start [INI [LOG]]
 #                        start bin/refd (default $tmp/refd.ini, stderr to
 #                        $tmp/refd.log) as $pid and wait up to 5 s for its
@@ -93,4 +99,28 @@ with open(sys.argv[2], "a") as f:
                     f"{sys.argv[4].replace('{n}', n)}\n")
 PY
 	done
+}
+
+lib_baresip() {
+	local u=$1 in=$2 out=$3 enc=${4:-} sp cp rp m
+
+	shift $(($# < 4 ? $# : 4))
+	if [ "$u" = alice ]; then sp=$((p+10)); cp=$((p+20)); rp=$((p+100))
+	else sp=$((p+12)); cp=$((p+21)); rp=$((p+200)); fi
+	rm -rf "${tmp:?}/$u"; mkdir -p "$tmp/$u"
+	{
+		printf '%s\n' "poll_method epoll" "sip_listen 127.0.0.1:$sp" \
+			"net_interface 127.0.0.1" "audio_player aufile,$out" \
+			"audio_source aufile,$in" \
+			"audio_alert aufile,$tmp/$u-alert.wav" \
+			"module_path /usr/lib/baresip/modules" "module g711.so" \
+			"module aufile.so"
+		for m in "$@"; do printf 'module %s\n' "$m"; done
+		printf '%s\n' "module_app account.so" "module_app contact.so" \
+			"module_app menu.so" "module_app ctrl_tcp.so" \
+			"ctrl_tcp_listen 127.0.0.1:$cp" "rtp_ports $rp-$((rp+40))"
+	} >"$tmp/$u/config"
+	echo "<sip:$u@example.test>;auth_pass=$pw;outbound=\"sip:127.0.0.1:$p;transport=udp\";regint=600;answermode=auto${enc:+;mediaenc=$enc}" \
+		>"$tmp/$u/accounts"
+	: >"$tmp/$u/contacts"
 }

@@ -25,29 +25,7 @@ w.writeframes(b''.join(struct.pack('<h', int(8000 * math.sin(i / 3.0)))
                        for i in range(8000 * 5)))"
 for u in alice bob; do
 	lib_account $u@example.test "$pw"
-	if [ $u = alice ]; then sp=$((p+10)); cp=$((p+20)); rp=$((p+100));
-	else sp=$((p+12)); cp=$((p+21)); rp=$((p+200)); fi
-	mkdir -p "$tmp/$u"
-	cat >"$tmp/$u/config" <<CONF
-poll_method epoll
-sip_listen 127.0.0.1:$sp
-net_interface 127.0.0.1
-audio_player aufile,$tmp/$u-out.wav
-audio_source aufile,$tmp/tone.wav
-audio_alert aufile,$tmp/$u-alert.wav
-module_path /usr/lib/baresip/modules
-module g711.so
-module aufile.so
-module_app account.so
-module_app contact.so
-module_app menu.so
-module_app ctrl_tcp.so
-ctrl_tcp_listen 127.0.0.1:$cp
-rtp_ports $rp-$((rp+40))
-CONF
-	echo "<sip:$u@example.test>;auth_pass=$pw;outbound=\"sip:127.0.0.1:$p;transport=udp\";regint=600;answermode=auto" \
-		>"$tmp/$u/accounts"
-	: >"$tmp/$u/contacts"
+	lib_baresip $u "$tmp/tone.wav" "$tmp/$u-out.wav"
 done
 echo '"Bob" <sip:bob@example.test>' >"$tmp/alice/contacts"
 lib_refd_start

@@ -71,16 +71,7 @@ lib_account carol@example.test "$pw"
 lib_refd_start
 
 # 1.5 s of a 1 kHz tone, raw PCMU (G.711 mu-law), for SIPp's rtp_stream.
-python3 - "$tmp/tone.ulaw" <<'PY'
-import math, sys
-def ulaw(x):
-    s = 0x80 if x < 0 else 0
-    x = min(abs(x), 32635) + 0x84
-    e = 7
-    while e > 0 and not (x & (0x4000 >> (7 - e))): e -= 1
-    return ~(s | (e << 4) | ((x >> (e + 3)) & 15)) & 255
-open(sys.argv[1], "wb").write(bytes(ulaw(int(8000 * math.sin(2 * math.pi * 1000 * i / 8000))) for i in range(12000)))
-PY
+python3 tests/integration/g711.py tone "$tmp/tone.ulaw"
 printf 'SEQUENTIAL\nalice;example.test;[authentication username=alice password=%s]\n' \
 	"$pw" >"$tmp/uac.csv"
 sipp() { timeout 60 /usr/bin/sipp -nostdin -i 127.0.0.1 -t u1 "$@"; }
@@ -126,6 +117,8 @@ check "the WAV is in the store" '[ -n "$wav" ]'
 check "the WAV is G.711 mu-law, 8 kHz, and holds the 1 kHz tone" \
 	'python3 - "$wav" <<PY
 import struct, sys
+sys.path.insert(0, "tests/integration")
+from g711 import ulaw_decode as lin
 d = open(sys.argv[1], "rb").read()
 assert d[:4] == b"RIFF" and d[8:12] == b"WAVE", "not RIFF/WAVE"
 fmt = d.find(b"fmt ")
@@ -133,9 +126,6 @@ tag, ch, rate = struct.unpack("<HHI", d[fmt + 8:fmt + 16])
 assert (tag, ch, rate) == (7, 1, 8000), (tag, ch, rate)
 i = d.find(b"data"); n = struct.unpack("<I", d[i + 4:i + 8])[0]
 a = d[i + 8:i + 8 + n]
-def lin(u):
-    u = ~u & 255; t = ((u & 15) << 3) + 0x84; t <<= (u & 0x70) >> 4
-    return (0x84 - t) if u & 0x80 else (t - 0x84)
 x = [lin(b) for b in a]
 assert len(x) >= 8000, "only %d samples" % len(x)
 zc = sum(1 for j in range(1, len(x)) if (x[j - 1] < 0) != (x[j] < 0))
