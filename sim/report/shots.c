@@ -64,8 +64,9 @@ static int scan(struct rep_model *m, const char *dir, const char *rel)
 			m->shots_more++;
 			continue;
 		}
-		snprintf(m->shot[m->nshot++], REP_SHOT_NAME, "%s",
-			 de->d_name);
+		/* plain_png() bounded the length below REP_SHOT_NAME */
+		memcpy(m->shot[m->nshot++], de->d_name,
+		       strlen(de->d_name) + 1);
 		if (sb.st_mtime > m->shots_newest)
 			m->shots_newest = sb.st_mtime;
 	}
