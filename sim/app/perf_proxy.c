@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include "app/perf.h"
 #include "app/perf_proxy.h"
+#include "report/summary.h"
 
 #define MAX_RATES 8
 #define PW "bench-Pw-7f3k9q"
@@ -371,9 +372,9 @@ static void metrics(FILE *f, const char *who, const struct run *r,
 }
 
 static int write_out(const struct opts *o, const struct run *r,
-		     const struct chk *c, unsigned nc)
+		     const struct chk *c, unsigned nc, json_t *meta)
 {
-	char path[700];
+	char path[700], *mj;
 	unsigned i, pass = 0;
 	FILE *f;
 
@@ -415,7 +416,11 @@ static int write_out(const struct opts *o, const struct run *r,
 			cpu_us(&r[1].reg) : 0, cpu_us(&r[1].areg) > 0 ?
 			cpu_us(&r[0].areg) / cpu_us(&r[1].areg) : 0);
 	}
-	fprintf(f, "}}\n");
+	/* machine, load at start and dates: the same fields as every
+	 * summary (report/meta.c), for the report's plot captions */
+	mj = rep_meta_dumps(meta);
+	fprintf(f, "},\n \"meta\": %s}\n", mj ? mj : "{}");
+	free(mj);
 	return fclose(f) ? errno : 0;
 }
 
@@ -426,6 +431,7 @@ int perf_proxy(int argc, char **argv)
 	struct opts o;
 	unsigned nc = 0, i, best = 0;
 	uint16_t port = (uint16_t)(30000 + (getpid() % 400) * 20);
+	json_t *meta;
 	int e, k;
 
 	if ((e = parse(argc, argv, &o)))
@@ -453,6 +459,7 @@ int perf_proxy(int argc, char **argv)
 		if (system(cmd))
 			return 2;
 	}
+	meta = rep_meta_new("perf proxy");
 	printf("perf proxy: %u s per phase, REGISTER at %u/s, digest at "
 	       "%u/s, calls at", o.secs, o.reg_rate, o.auth_rate);
 	for (i = 0; i < o.nrates; i++)
@@ -502,7 +509,9 @@ int perf_proxy(int argc, char **argv)
 			 "failed, same offered rates)", max_cps(&r[0], o.nrates),
 			 max_cps(&r[1], o.nrates));
 	}
-	if ((e = write_out(&o, r, c, nc))) {
+	e = write_out(&o, r, c, nc, meta);
+	json_decref(meta);
+	if (e) {
 		fprintf(stderr, "perf proxy: %s: %s\n", o.out, strerror(e));
 		return 2;
 	}
