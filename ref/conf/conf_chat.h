@@ -7,7 +7,9 @@
  * its room as a new SEND (own transaction id, own Message-ID).
  *
  * Nicknames: each participant gets one at join (the SIP From display
- * name, else the user part, made unique in the room with "-2", "-3"...).
+ * name, else the user part, made unique in the room with "-2", "-3"...)
+ * and may ask for another with an RFC 7701 NICKNAME request
+ * (conf_chatnick.c).
  * Forwarded messages are wrapped in message/cpim (RFC 3862): the CPIM
  * From header is `"NICK" <sender SIP URI>`, To is the room URI, and the
  * original Content-Type and content follow unchanged.

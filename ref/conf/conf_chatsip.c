@@ -56,7 +56,8 @@ static int answer_put(char *ans, size_t sz, int mi, const char *uri,
 		return ENOSPC;
 	n = snprintf(p, sz - (size_t)(p - ans), "m=message %u TCP/MSRP *\r\n"
 		     "a=accept-types:message/cpim text/plain\r\n"
-		     "a=accept-wrapped-types:*\r\na=path:%s\r\n%s",
+		     "a=accept-wrapped-types:*\r\na=chatroom:nickname\r\n"
+		     "a=path:%s\r\n%s",
 		     (unsigned)port, uri, tail);
 	return n < 0 || (size_t)n >= sz - (size_t)(p - ans) ? ENOSPC : 0;
 }
