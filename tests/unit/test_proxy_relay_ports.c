@@ -213,6 +213,53 @@ static void test_relay_ports_cancel(void **state)
 	assert_int_equal(rl.nopen, 0);
 }
 
+/* A UAS that answers the INVITE with the CANCEL's Via list (only ours):
+ * the response was meant for us (RFC 3261 16.7 3), never forwarded
+ * Via-less; the caller gets the proxy's own 487 with its Via. */
+static void test_relay_ports_cancel_bad_via(void **state)
+{
+	struct fx *f = *state;
+	struct fx_out o, c;
+	char via[256], m[1024];
+	const char *v, *e;
+	struct net_pkt pkt;
+
+	fx_register(f, "bob", "127.0.0.1:5081", 3600);
+	invite(f, "sip:bob@example.test", "z9hG4bKc2", "cancel-2", NULL, NULL,
+	       1);
+	fx_expect_to(f, "INVITE sip:bob@127.0.0.1:5081", &o);
+	fx_reply(f, &o, "127.0.0.1:5081", 180, "bt7", NULL);
+	fx_drain(f);
+	fx_in(f, "127.0.0.1:5070", NET_UDP,
+	      "CANCEL sip:bob@example.test SIP/2.0\n"
+	      "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKc2;rport\n"
+	      "Max-Forwards: 70\nFrom: <sip:alice@example.test>;tag=at7\n"
+	      "To: <sip:bob@example.test>\nCall-ID: cancel-2\n"
+	      "CSeq: 1 CANCEL\nContent-Length: 0\n\n");
+	fx_expect_to(f, "CANCEL sip:bob@127.0.0.1:5081", &c);
+	fx_drain(f);
+	v = strstr(c.text, "Via: ");
+	assert_non_null(v);
+	e = strstr(v, "\r\n");
+	snprintf(via, sizeof(via), "%.*s", (int)(e - v), v);
+	snprintf(m, sizeof(m),
+		 "SIP/2.0 487 Request Terminated\r\n%s\r\n"
+		 "From: <sip:alice@example.test>;tag=at7\r\n"
+		 "To: <sip:bob@example.test>;tag=bt7\r\n"
+		 "Call-ID: cancel-2\r\nCSeq: 1 INVITE\r\n"
+		 "Content-Length: 0\r\n\r\n", via);
+	memset(&pkt, 0, sizeof(pkt));
+	fx_addr("127.0.0.1:5081", NET_UDP, &pkt.from);
+	pkt.to = f->listen[0];
+	pkt.data = (const uint8_t *)m;
+	pkt.len = strlen(m);
+	assert_int_equal(sip_proxy_input(f->p, f->now, &pkt), 0);
+	v = fx_expect(f, "SIP/2.0 487");
+	assert_non_null(strstr(v, "Via: SIP/2.0/UDP 127.0.0.1:5070;"
+			       "branch=z9hG4bKc2"));
+	assert_int_equal(rl.nopen, 0);
+}
+
 /* Rings, then silence: Timer C cancels it, 64*T1 later the 408. */
 static void test_relay_ports_ring_timeout(void **state)
 {
@@ -316,6 +363,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_relay_ports_forked,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relay_ports_cancel,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relay_ports_cancel_bad_via,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relay_ports_ring_timeout,
 						setup, teardown),
