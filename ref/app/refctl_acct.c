@@ -33,11 +33,42 @@ static int read_password_file(const char *path, char *pw, size_t sz)
 	return 0;
 }
 
+/* The new password of `what` from --password or --password-file. */
+static int password_get(struct ctl *c, const char *what, char *pw, size_t sz)
+{
+	int e;
+
+	if (c->opt_password_file) {
+		e = read_password_file(c->opt_password_file, pw, sz);
+		if (e)
+			return ctl_bad("%s: cannot read a password: %s",
+				   c->opt_password_file, strerror(e));
+	} else if (snprintf(pw, sz, "%s", c->opt_password) >= (int)sz) {
+		return ctl_bad("%s: password too long", what);
+	}
+	return 0;
+}
+
+/* The platform policy's password rules for the user part of c->arg. */
+static int password_policy(struct ctl *c, const char *what, const char *at,
+			   const char *pw)
+{
+	char user[260], why[128];
+	int e;
+
+	if ((e = ctl_load_policy(c)))
+		return e;
+	snprintf(user, sizeof(user), "%.*s", (int)(at - c->arg), c->arg);
+	if (policy_password_check(&c->pol, user, pw, why, sizeof(why)))
+		return ctl_bad("%s: weak password refused: %s", what, why);
+	return 0;
+}
+
 int ctl_account_add(struct ctl *c)
 {
 	struct store_account a;
 	struct store_hashes h;
-	char pw[512], why[128], det[64];
+	char pw[512], det[64];
 	const char *at;
 	int64_t id;
 	int e;
@@ -58,28 +89,10 @@ int ctl_account_add(struct ctl *c)
 	if (c->opt_email && (!strchr(c->opt_email, '@') ||
 			     strpbrk(c->opt_email, " \t\r\n<>\"")))
 		return ctl_bad("account add: bad e-mail address");
-	if (c->opt_password_file) {
-		e = read_password_file(c->opt_password_file, pw, sizeof(pw));
-		if (e)
-			return ctl_bad("%s: cannot read a password: %s",
-				   c->opt_password_file, strerror(e));
-	} else if (snprintf(pw, sizeof(pw), "%s", c->opt_password) >=
-		   (int)sizeof(pw)) {
-		return ctl_bad("account add: password too long");
-	}
-	if ((e = ctl_load_policy(c)))
+	if ((e = password_get(c, "account add", pw, sizeof(pw))))
+		return e;
+	if ((e = password_policy(c, "account add", at, pw)))
 		goto out;
-	{
-		char user[260];
-
-		snprintf(user, sizeof(user), "%.*s", (int)(at - c->arg),
-			 c->arg);
-		if (policy_password_check(&c->pol, user, pw, why,
-					  sizeof(why))) {
-			e = ctl_bad("account add: weak password refused: %s", why);
-			goto out;
-		}
-	}
 	memset(&a, 0, sizeof(a));
 	a.user = pl_from_mem(c->arg, (size_t)(at - c->arg));
 	a.domain = pl_from_str(at + 1);
@@ -221,7 +234,7 @@ int ctl_account_reset(struct ctl *c)
 {
 	struct store_account a;
 	struct store_hashes h;
-	char pw[512], why[128], user[260];
+	char pw[512];
 	const char *at;
 	struct pl aor;
 	int e;
@@ -233,23 +246,11 @@ int ctl_account_reset(struct ctl *c)
 	if (!!c->opt_password == !!c->opt_password_file)
 		return ctl_bad("account reset: give one of --password,"
 			   " --password-file");
-	if (c->opt_password_file) {
-		e = read_password_file(c->opt_password_file, pw, sizeof(pw));
-		if (e)
-			return ctl_bad("%s: cannot read a password: %s",
-				   c->opt_password_file, strerror(e));
-	} else if (snprintf(pw, sizeof(pw), "%s", c->opt_password) >=
-		   (int)sizeof(pw)) {
-		return ctl_bad("account reset: password too long");
-	}
+	if ((e = password_get(c, "account reset", pw, sizeof(pw))))
+		return e;
 	at = strrchr(c->arg, '@');
-	snprintf(user, sizeof(user), "%.*s", (int)(at - c->arg), c->arg);
-	if ((e = ctl_load_policy(c)))
+	if ((e = password_policy(c, "account reset", at, pw)))
 		goto out;
-	if (policy_password_check(&c->pol, user, pw, why, sizeof(why))) {
-		e = ctl_bad("account reset: weak password refused: %s", why);
-		goto out;
-	}
 	if ((e = ctl_open_store(c)))
 		goto out;
 	aor = pl_from_str(c->arg);

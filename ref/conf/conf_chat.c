@@ -16,70 +16,7 @@
 #include "base/rng.h"
 #include "msrp/msrp.h"
 #include "conf/conf_chat.h"
-
-#define ROOM_MAX 64
-#define NICK_MAX 48
-#define URI_MAX 128
-#define MAX_HEAD 8192
-
-struct chat_room {
-	struct chat_room *next;
-	char name[ROOM_MAX];
-	char *uri;
-	unsigned n;
-};
-
-struct chat_part {
-	struct chat_part *next;
-	struct chat_room *room;
-	uint32_t id;
-	char sess[17];
-	char uri[URI_MAX];	/* ours: msrp://host:port/sess;tcp */
-	char *path;		/* theirs (To-Path of our SENDs) */
-	char *from;		/* their SIP URI (CPIM From) */
-	char nick[NICK_MAX];
-	struct net_addr hop;	/* first URI of path */
-	uint64_t conn_id;	/* last connection its requests came on */
-	struct buf asm_buf;	/* message being reassembled */
-	char asm_id[MSRP_TID_MAX + 1];
-	bool asm_bad;		/* a chunk was lost: drop until '$' */
-};
-
-struct chat_conn {
-	struct chat_conn *next;
-	uint64_t id;
-	struct net_addr peer, local;
-	struct msrp_parser ps;
-	/* the transaction being parsed */
-	bool req, send, reply;
-	uint16_t code;		/* answer, 200 unless an error was found */
-	char tid[MSRP_TID_MAX + 1];
-	char *to_path, *from_path;	/* of the response */
-	struct chat_part *part;	/* sender of the SEND, NULL if refused */
-	uint64_t at;		/* Byte-Range start - 1 */
-	bool data;		/* content seen */
-};
-
-struct chat_q {
-	struct chat_q *next;
-	enum net_out_kind kind;
-	uint64_t conn_id;
-	struct net_addr dst, src;
-	size_t len;
-	uint8_t data[];
-};
-
-struct conf_chat {
-	struct conf_chat_cfg cfg;
-	struct chat_room *rooms;
-	struct chat_part *parts;
-	struct chat_conn *conns;
-	size_t nconns;
-	struct chat_q *qhead, *qtail, *sent;
-	struct rng rng;
-	uint32_t next_id;
-	struct buf b;
-};
+#include "conf/conf_chat_int.h"
 
 static int enqueue(struct conf_chat *c, enum net_out_kind kind,
 		   uint64_t conn_id, const struct net_addr *dst,
@@ -194,17 +131,6 @@ static struct chat_room *room_find(const struct conf_chat *c,
 	return NULL;
 }
 
-static bool nick_taken(const struct conf_chat *c, const struct chat_room *r,
-		       const char *nick)
-{
-	const struct chat_part *p;
-
-	for (p = c->parts; p; p = p->next)
-		if (p->room == r && !strcmp(p->nick, nick))
-			return true;
-	return false;
-}
-
 /* The address of a path's first URI (numeric hosts only). */
 static int first_hop(const struct pl *path, struct net_addr *out)
 {
@@ -267,7 +193,7 @@ int conf_chat_join(struct conf_chat *c, const char *room,
 		c->rooms = r;
 	}
 	snprintf(p->nick, sizeof(p->nick), "%.40s", nick);
-	for (k = 2; nick_taken(c, r, p->nick) && k < 1000; k++)
+	for (k = 2; cc_nick_taken(c, r, p->nick, NULL) && k < 1000; k++)
 		snprintf(p->nick, sizeof(p->nick), "%.40s-%zu", nick, k);
 	rng_hex(&c->rng, p->sess, sizeof(p->sess) - 1);
 	net_addr_host(&c->cfg.addr, host, sizeof(host));
@@ -317,35 +243,6 @@ int conf_chat_leave(struct conf_chat *c, uint32_t id)
 	return 0;
 }
 
-void conf_chat_nick(const struct pl *display, const struct pl *user,
-		    char *out, size_t sz)
-{
-	const struct pl *src = display && display->len ? display : user;
-	size_t i, n = 0;
-	char ch;
-
-	if (!sz)
-		return;
-	for (i = 0; src && i < src->len && n + 1 < sz; i++) {
-		ch = src->p[i];
-		if (ch < 0x20 || ch > 0x7e || ch == '"' || ch == '\\' ||
-		    ch == '<' || ch == '>')
-			continue;
-		if (ch == ' ' && (!n || out[n - 1] == ' '))
-			continue;
-		out[n++] = ch;
-	}
-	while (n && out[n - 1] == ' ')
-		n--;
-	out[n] = '\0';
-	if (!n && display && display->len && user && user->len) {
-		conf_chat_nick(NULL, user, out, sz);
-		return;
-	}
-	if (!n)
-		snprintf(out, sz, "anon");
-}
-
 /* ---- MSRP side ---- */
 
 static struct chat_conn *conn_get(struct conf_chat *c,
@@ -371,7 +268,7 @@ static struct chat_conn *conn_get(struct conf_chat *c,
 	return k;
 }
 
-static struct chat_part *part_by_sess(const struct conf_chat *c,
+struct chat_part *cc_part_by_sess(const struct conf_chat *c,
 				      const struct pl *sess)
 {
 	struct chat_part *p;
@@ -382,7 +279,7 @@ static struct chat_part *part_by_sess(const struct conf_chat *c,
 	return NULL;
 }
 
-static void last_uri(struct pl path, struct pl *out)
+void cc_last_uri(struct pl path, struct pl *out)
 {
 	struct pl raw;
 
@@ -402,29 +299,48 @@ static char *dup_pl(const struct pl *pl)
 	return s;
 }
 
+struct chat_part *cc_sender(const struct conf_chat *c,
+			     const struct msrp_msg *m, uint16_t *code)
+{
+	struct msrp_uri u, pu;
+	struct pl raw, praw;
+	struct chat_part *p;
+
+	cc_last_uri(msrp_msg_hdr(m, MSRP_H_TO_PATH)->val, &raw);
+	if (msrp_uri_decode(&u, &raw)) {
+		*code = 400;
+		return NULL;
+	}
+	p = cc_part_by_sess(c, &u.session);
+	if (!p) {
+		*code = 481;
+		return NULL;
+	}
+	/* RFC 4975 6.1: the sender's own URI ends its From-Path and must
+	 * be the one its SDP gave us. */
+	cc_last_uri(msrp_msg_hdr(m, MSRP_H_FROM_PATH)->val, &raw);
+	cc_last_uri(pl_from_str(p->path), &praw);	/* by value */
+	if (msrp_uri_decode(&u, &raw) || msrp_uri_decode(&pu, &praw) ||
+	    !msrp_uri_eq(&u, &pu)) {
+		*code = 403;
+		return NULL;
+	}
+	*code = 200;
+	return p;
+}
+
 /* Check a SEND head: whose it is, and where its content goes. */
 static uint16_t send_head(struct conf_chat *c, struct chat_conn *k,
 			  const struct msrp_msg *m)
 {
 	const struct msrp_hdr *h;
-	struct msrp_uri u, pu;
 	struct msrp_range rg = { 1, 0, 0, true, true };
-	struct pl raw, praw;
 	struct chat_part *p;
+	uint16_t code;
 
-	last_uri(msrp_msg_hdr(m, MSRP_H_TO_PATH)->val, &raw);
-	if (msrp_uri_decode(&u, &raw))
-		return 400;
-	p = part_by_sess(c, &u.session);
+	p = cc_sender(c, m, &code);
 	if (!p)
-		return 481;
-	/* RFC 4975 6.1: the sender's own URI ends its From-Path and must
-	 * be the one its SDP gave us. */
-	last_uri(msrp_msg_hdr(m, MSRP_H_FROM_PATH)->val, &raw);
-	last_uri(pl_from_str(p->path), &praw);	/* by value */
-	if (msrp_uri_decode(&u, &raw) || msrp_uri_decode(&pu, &praw) ||
-	    !msrp_uri_eq(&u, &pu))
-		return 403;
+		return code;
 	h = msrp_msg_hdr(m, MSRP_H_MESSAGE_ID);
 	if (!h || !msrp_ident_ok(&h->val))
 		return 400;
@@ -476,7 +392,7 @@ static int on_head(struct conf_chat *c, struct chat_conn *k,
 	 * from the first URI of its To-Path (us). */
 	h = msrp_msg_hdr(m, MSRP_H_TO_PATH);
 	first = h->val;
-	last_uri(h->val, &first);
+	cc_last_uri(h->val, &first);
 	k->from_path = dup_pl(&first);
 	k->to_path = dup_pl(&msrp_msg_hdr(m, MSRP_H_FROM_PATH)->val);
 	if (!k->to_path || !k->from_path)
@@ -486,6 +402,11 @@ static int on_head(struct conf_chat *c, struct chat_conn *k,
 	if (msrp_report_get(m, MSRP_H_FAILURE_REPORT, MSRP_REP_YES, &fr))
 		fr = MSRP_REP_YES;
 	k->reply = fr != MSRP_REP_NO;
+	if (pl_eq_str(&m->method, "NICKNAME")) {
+		k->code = cc_nickname(c, m);
+		k->reply = true;
+		return 0;
+	}
 	if (m->mid != MSRP_M_SEND) {
 		k->code = 501;
 		k->reply = true;
@@ -608,27 +529,18 @@ static int on_end(struct conf_chat *c, struct chat_conn *k, char flag,
 static int bad_frame(struct conf_chat *c, struct chat_conn *k)
 {
 	const struct msrp_parser *ps = &k->ps;
-	struct pl head = pl_from_mem(ps->head.data, ps->head.len), line;
-	struct pl tv = PL_NULL, fv = PL_NULL, to, from;
+	struct pl tv, fv, to, from;
 	struct msrp_uri u;
-	const char *nl;
 	int err = 0;
 
 	if (ps->is_req && ps->tid[0]) {
-		while (head.len && (nl = pl_chr(&head, '\n'))) {
-			line = pl_from_mem(head.p, (size_t)(nl - head.p));
-			pl_advance(&head, line.len + 1);
-			pl_trim(&line);
-			if (pl_prefix_case(&line, "To-Path:"))
-				tv = pl_from_mem(line.p + 8, line.len - 8);
-			else if (pl_prefix_case(&line, "From-Path:"))
-				fv = pl_from_mem(line.p + 10, line.len - 10);
-		}
 		struct pl fcopy, tid = pl_from_str(ps->tid);
+
+		msrp_parser_paths(ps, &tv, &fv);
 
 		pl_trim(&fv);
 		fcopy = fv;
-		last_uri(tv, &from);
+		cc_last_uri(tv, &from);
 		if (!msrp_path_next(&fcopy, &to) && !msrp_uri_decode(&u, &to) &&
 		    pl_isset(&from) && !msrp_uri_decode(&u, &from)) {
 			buf_reset(&c->b);
@@ -775,4 +687,9 @@ const char *conf_chat_nick_of(const struct conf_chat *c, uint32_t id)
 size_t conf_chat_nconns(const struct conf_chat *c)
 {
 	return c->nconns;
+}
+
+uint16_t conf_chat_port(const struct conf_chat *c)
+{
+	return net_addr_port(&c->cfg.addr);
 }

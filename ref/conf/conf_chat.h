@@ -7,7 +7,9 @@
  * its room as a new SEND (own transaction id, own Message-ID).
  *
  * Nicknames: each participant gets one at join (the SIP From display
- * name, else the user part, made unique in the room with "-2", "-3"...).
+ * name, else the user part, made unique in the room with "-2", "-3"...)
+ * and may ask for another with an RFC 7701 NICKNAME request
+ * (conf_chatnick.c).
  * Forwarded messages are wrapped in message/cpim (RFC 3862): the CPIM
  * From header is `"NICK" <sender SIP URI>`, To is the room URI, and the
  * original Content-Type and content follow unchanged.
@@ -78,5 +80,7 @@ size_t conf_chat_room_size(const struct conf_chat *c, const char *room);
 /* The nickname of participant id, or NULL. */
 const char *conf_chat_nick_of(const struct conf_chat *c, uint32_t id);
 size_t conf_chat_nconns(const struct conf_chat *c);
+/* Our MSRP TCP port (the m=message port of SDP answers). */
+uint16_t conf_chat_port(const struct conf_chat *c);
 
 #endif

@@ -125,6 +125,7 @@ static void leg_end(struct conf_focus *f, struct conf_leg *leg,
 
 	snprintf(name, sizeof(name), "%s", r->name);
 	cdr_emit(f, NULL, leg, r->name, 200, hangup, now_us);
+	cf_chat_leave(f, leg);
 	for (pp = &f->legs; *pp; pp = &(*pp)->next) {
 		if (*pp == leg) {
 			*pp = leg->next;
@@ -397,6 +398,7 @@ static void on_invite(struct conf_focus *f, uint64_t now_us,
 		conf_sdp_answer(&f->cfg.media_addr, &f->sdp, ai, leg->ssrc,
 				leg->port, leg->pt, leg->codec, leg->answer,
 				sizeof(leg->answer));
+	cf_chat_join(f, leg, m, name);
 	contact_of(f, name, contact, sizeof(contact));
 	hdr[0] = (struct sip_hdr_add){ "Contact", pl_from_str(contact) };
 	/* RFC 3261 12.1.1: the 2xx carries the Record-Route set back. */

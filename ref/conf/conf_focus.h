@@ -28,6 +28,7 @@
 #include "base/core.h"
 #include "base/net.h"
 #include "sip/proxy.h"
+#include "conf/conf_chat.h"
 
 struct conf_focus;
 
@@ -47,6 +48,9 @@ struct conf_focus_cfg {
 	void (*cdr_write)(void *arg, const struct sip_cdr *c,
 			  const char *room);
 	void *cdr_arg;
+	/* Chat rooms (conf_chat.h), borrowed, NULL: none. An INVITE that
+	 * also offers TCP/MSRP joins the room's chat (conf_chatsip.c). */
+	struct conf_chat *chat;
 };
 
 /* EINVAL (empty prefix, bad port range, room_max 0), ENOMEM. */

@@ -54,6 +54,7 @@ struct conf_leg {
 	size_t ok_len;
 	struct net_addr ok_src;
 	uint64_t ok_at_us, ok_ivl_us;	/* next resend, current interval */
+	uint32_t chat_id;	/* its conf_chat participant, 0: none */
 };
 
 struct conf_room {
@@ -149,6 +150,12 @@ uint32_t conf_event_refer(struct conf_focus *f, uint64_t now_us,
 /* The final outcome of the referred INVITE: NOTIFY sipfrag, terminated. */
 void conf_event_refer_done(struct conf_focus *f, uint32_t id,
 			   uint16_t scode, uint64_t now_us);
+
+/* conf_chatsip.c: join the room's chat if m offers MSRP (after the
+ * audio answer is in leg->answer, which gains the MSRP line); leave. */
+void cf_chat_join(struct conf_focus *f, struct conf_leg *leg,
+		  const struct sip_msg *m, const char *room);
+void cf_chat_leave(struct conf_focus *f, struct conf_leg *leg);
 
 /* conf_refer.c */
 void conf_refer_request(struct conf_focus *f, uint64_t now_us,

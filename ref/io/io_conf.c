@@ -78,6 +78,19 @@ int io_conf_check(struct io_conf *c, struct cfg *cfg)
 	if ((err = cfg_get_duration(cfg, "conference", "media_timeout",
 				    &c->media_timeout_s)))
 		return err;
+	c->chat_max_msg = 65536;
+	if ((err = cfg_get_u32(cfg, "conference", "chat_max_message", 1024,
+			       1u << 24, &c->chat_max_msg)))
+		return err;
+	v = cfg_get(cfg, "conference", "chat_listen");
+	if (!v || !*v)
+		return 0;
+	pl = pl_from_str(v);
+	if (net_listen_parse(&pl, &c->chat_addr) ||
+	    c->chat_addr.tp != NET_TCP || !net_addr_port(&c->chat_addr))
+		return cfg_fail(cfg, "conference", "chat_listen",
+				"'%s': want tcp:ADDRESS:PORT", v);
+	c->chat = true;
 	return 0;
 }
 
@@ -113,6 +126,25 @@ int io_conf_start(struct io_conf *c, struct io_loop *l, const char *domain,
 	fc.seed = seed;
 	fc.forward = c->forward;
 	fc.wall_offset_us = (uint64_t)wall_off_us;
+	if (c->chat) {
+		struct conf_chat_cfg cc = { .addr = c->chat_addr,
+					    .seed = seed ^ 0x63686174u,
+					    .max_msg = c->chat_max_msg };
+
+		if ((e = conf_chat_new(&c->chat_core, &cc)) ||
+		    (e = io_core_add(l, &conf_chat_ops, c->chat_core,
+				     &c->chat_io))) {
+			snprintf(err, errsz, "conference chat: %s",
+				 strerror(e));
+			return e;
+		}
+		if ((e = io_listen(l, c->chat_io, &c->chat_addr, NULL))) {
+			snprintf(err, errsz, "'%s': %s", net_addr_str(
+				 &c->chat_addr, as, sizeof(as)), strerror(e));
+			return e;
+		}
+		fc.chat = c->chat_core;
+	}
 	/* No cdr_write: the proxy writes each leg's CDR (kind
 	 * "conference"), which also covers legs the focus refuses. */
 	if ((e = conf_focus_new(&c->focus, &fc))) {
@@ -147,4 +179,6 @@ void io_conf_stop(struct io_conf *c)
 {
 	conf_focus_free(c->focus);
 	c->focus = NULL;
+	conf_chat_free(c->chat_core);
+	c->chat_core = NULL;
 }

@@ -17,6 +17,10 @@
  *	mode = mix			mix (decodes audio, sees plaintext)
  *					| forward (relays RTP/SRTP untouched)
  *	media_timeout = 30s		silent participant dropped (BYE)
+ *	chat_listen = tcp:127.0.0.1:5071	chat rooms (conf_chat.h): the
+ *					focus's MSRP address, reached through
+ *					the [msrp] relay; absent: no chat
+ *	chat_max_message = 65536	reassembled chat message bound
  */
 #ifndef IO_IO_CONF_H
 #define IO_IO_CONF_H
@@ -37,9 +41,14 @@ struct io_conf {
 	uint32_t max_parts;
 	bool forward;			/* mode = forward */
 	uint64_t media_timeout_s;
+	bool chat;			/* chat_listen set */
+	struct net_addr chat_addr;
+	uint32_t chat_max_msg;
 	/* runtime */
 	struct conf_focus *focus;
 	struct io_core *core;
+	struct conf_chat *chat_core;
+	struct io_core *chat_io;
 	size_t nsocks;
 };
 

@@ -66,6 +66,8 @@ const struct cfg_key refd_keys[] = {
 	{ "conference", "max_participants" },
 	{ "conference", "mode" },
 	{ "conference", "media_timeout" },
+	{ "conference", "chat_listen" },
+	{ "conference", "chat_max_message" },
 	{ "web", "plain" },
 	{ "web", "operators" },
 	{ "web", "session" },

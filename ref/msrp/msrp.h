@@ -152,6 +152,14 @@ void msrp_parser_fini(struct msrp_parser *p);
 int msrp_parse(struct msrp_parser *p, struct pl *in, struct msrp_ev *ev);
 /* True between messages (no partial message held). */
 bool msrp_parser_idle(const struct msrp_parser *p);
+/*
+ * The raw To-Path and From-Path values (after the colon; PL_NULL when
+ * absent) read line by line from the head bytes gathered so far, for
+ * addressing the 400 to a request whose head failed to decode (RFC 4975
+ * 7.3). The slices point into p->head.
+ */
+void msrp_parser_paths(const struct msrp_parser *p, struct pl *to_path,
+		       struct pl *from_path);
 
 /* ---- URIs and header values ---- */
 

@@ -466,3 +466,22 @@ int msrp_parse(struct msrp_parser *p, struct pl *in, struct msrp_ev *ev)
 		}
 	}
 }
+
+void msrp_parser_paths(const struct msrp_parser *p, struct pl *to_path,
+		       struct pl *from_path)
+{
+	struct pl head = pl_from_mem(p->head.data, p->head.len), line;
+	const char *nl;
+
+	*to_path = PL_NULL;
+	*from_path = PL_NULL;
+	while (head.len && (nl = pl_chr(&head, '\n'))) {
+		line = pl_from_mem(head.p, (size_t)(nl - head.p));
+		pl_advance(&head, line.len + 1);
+		pl_trim(&line);
+		if (pl_prefix_case(&line, "To-Path:"))
+			*to_path = pl_from_mem(line.p + 8, line.len - 8);
+		else if (pl_prefix_case(&line, "From-Path:"))
+			*from_path = pl_from_mem(line.p + 10, line.len - 10);
+	}
+}

@@ -736,27 +736,17 @@ int msrp_route_event(struct msrp_relay *r, struct msrp_conn *c,
 int msrp_reply_malformed(struct msrp_relay *r, struct msrp_conn *c)
 {
 	const struct msrp_parser *p = &c->ps;
-	struct pl head = pl_from_mem(p->head.data, p->head.len), line, to,
-		  from, tv = PL_NULL, fv = PL_NULL;
+	struct pl to, from, tv, fv;
 	struct msrp_uri u;
 	char tid[MSRP_TID_MAX + 1];
 	struct buf b;
-	const char *nl;
 	int err;
 
 	/* RFC 4975 7.3: 400 when we can still address the sender. */
 	if (!p->is_req || !p->tid[0])
 		return 0;
 	memcpy(tid, p->tid, sizeof(tid));
-	while (head.len && (nl = pl_chr(&head, '\n'))) {
-		line = pl_from_mem(head.p, (size_t)(nl - head.p));
-		pl_advance(&head, line.len + 1);
-		pl_trim(&line);
-		if (pl_prefix_case(&line, "To-Path:"))
-			tv = pl_from_mem(line.p + 8, line.len - 8);
-		else if (pl_prefix_case(&line, "From-Path:"))
-			fv = pl_from_mem(line.p + 10, line.len - 10);
-	}
+	msrp_parser_paths(p, &tv, &fv);
 	if (msrp_path_next(&fv, &to) || msrp_uri_decode(&u, &to) ||
 	    msrp_path_next(&tv, &from) || msrp_uri_decode(&u, &from))
 		return 0;

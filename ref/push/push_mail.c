@@ -20,15 +20,52 @@ static int addr_ok(const char *s)
 	return s && *s && strchr(s, '@') && !strpbrk(s, "\r\n<>\" ,;");
 }
 
+/*
+ * The SMTP envelope and transport options both senders share (server,
+ * sender, the one recipient, timeout, SMTP only, optional login), then
+ * the transfer; the caller has set the message body on c.
+ */
+static int smtp_perform(CURL *c, const struct push_mail_cfg *cfg,
+			const char *to, char *err, size_t errsz)
+{
+	struct curl_slist *rcpt = NULL;
+	char from[512], line[512];
+	CURLcode rc;
+	int e = 0;
+
+	snprintf(line, sizeof(line), "<%s>", to);
+	rcpt = curl_slist_append(rcpt, line);
+	if (!rcpt)
+		return ENOMEM;
+	snprintf(from, sizeof(from), "<%s>", cfg->from);
+	curl_easy_setopt(c, CURLOPT_URL, cfg->smtp_url);
+	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
+	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, cfg->timeout_ms ?
+			 (long)cfg->timeout_ms : 10000L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	if (cfg->user) {
+		curl_easy_setopt(c, CURLOPT_USERNAME, cfg->user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, cfg->password);
+	}
+	rc = curl_easy_perform(c);
+	if (rc != CURLE_OK) {
+		snprintf(err, errsz, "mail: %s", curl_easy_strerror(rc));
+		e = EIO;
+	}
+	curl_slist_free_all(rcpt);
+	return e;
+}
+
 int push_mail_voicemail(const struct push_mail_cfg *cfg, const char *to,
 			const char *caller, int64_t time_us,
 			const char *wav_path, char *err, size_t errsz)
 {
-	struct curl_slist *rcpt = NULL, *hdrs = NULL;
+	struct curl_slist *hdrs = NULL;
 	char line[512], when[40], text[512];
 	curl_mime *mime = NULL;
 	curl_mimepart *part;
-	CURLcode rc;
 	CURL *c;
 	int e = 0;
 
@@ -45,8 +82,6 @@ int push_mail_voicemail(const struct push_mail_cfg *cfg, const char *to,
 	if (!c)
 		return ENOMEM;
 	store_time_iso(time_us, when, sizeof(when));
-	snprintf(line, sizeof(line), "<%s>", to);
-	rcpt = curl_slist_append(rcpt, line);
 	snprintf(line, sizeof(line), "From: <%s>", cfg->from);
 	hdrs = curl_slist_append(hdrs, line);
 	snprintf(line, sizeof(line), "To: <%s>", to);
@@ -57,7 +92,7 @@ int push_mail_voicemail(const struct push_mail_cfg *cfg, const char *to,
 	snprintf(text, sizeof(text), "New voicemail from %s at %s.\r\n",
 		 caller && *caller ? caller : "an unknown caller", when);
 	mime = curl_mime_init(c);
-	if (!rcpt || !hdrs || !mime) {
+	if (!hdrs || !mime) {
 		e = ENOMEM;
 		goto out;
 	}
@@ -69,28 +104,11 @@ int push_mail_voicemail(const struct push_mail_cfg *cfg, const char *to,
 	curl_mime_filename(part, "voicemail.wav");
 	curl_mime_type(part, "audio/wav");
 	curl_mime_encoder(part, "base64");
-	snprintf(line, sizeof(line), "<%s>", cfg->from);
-	curl_easy_setopt(c, CURLOPT_URL, cfg->smtp_url);
-	curl_easy_setopt(c, CURLOPT_MAIL_FROM, line);
-	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, cfg->timeout_ms ?
-			 (long)cfg->timeout_ms : 10000L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	if (cfg->user) {
-		curl_easy_setopt(c, CURLOPT_USERNAME, cfg->user);
-		curl_easy_setopt(c, CURLOPT_PASSWORD, cfg->password);
-	}
-	rc = curl_easy_perform(c);
-	if (rc != CURLE_OK) {
-		snprintf(err, errsz, "mail: %s", curl_easy_strerror(rc));
-		e = EIO;
-	}
+	e = smtp_perform(c, cfg, to, err, errsz);
 out:
 	curl_mime_free(mime);
-	curl_slist_free_all(rcpt);
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(c);
 	return e;
@@ -117,10 +135,8 @@ int push_mail_send(const struct push_mail_cfg *cfg, const char *to,
 		   const char *subject, const char *text, char *err,
 		   size_t errsz)
 {
-	struct curl_slist *rcpt = NULL;
-	char line[512], *msg = NULL;
+	char *msg = NULL;
 	struct feed f;
-	CURLcode rc;
 	size_t len;
 	CURL *c;
 	int e = 0;
@@ -136,9 +152,7 @@ int push_mail_send(const struct push_mail_cfg *cfg, const char *to,
 	len = strlen(text) + strlen(subject) + 2 * strlen(to) +
 	      strlen(cfg->from) + 256;
 	msg = mem_alloc(len);
-	snprintf(line, sizeof(line), "<%s>", to);
-	rcpt = curl_slist_append(rcpt, line);
-	if (!msg || !rcpt) {
+	if (!msg) {
 		e = ENOMEM;
 		goto out;
 	}
@@ -148,29 +162,12 @@ int push_mail_send(const struct push_mail_cfg *cfg, const char *to,
 				  "Content-Type: text/plain; charset=utf-8\r\n"
 				  "\r\n%s", cfg->from, to, subject, text);
 	f.p = msg;
-	snprintf(line, sizeof(line), "<%s>", cfg->from);
-	curl_easy_setopt(c, CURLOPT_URL, cfg->smtp_url);
-	curl_easy_setopt(c, CURLOPT_MAIL_FROM, line);
-	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
 	curl_easy_setopt(c, CURLOPT_READFUNCTION, feed_read);
 	curl_easy_setopt(c, CURLOPT_READDATA, &f);
 	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, cfg->timeout_ms ?
-			 (long)cfg->timeout_ms : 10000L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	if (cfg->user) {
-		curl_easy_setopt(c, CURLOPT_USERNAME, cfg->user);
-		curl_easy_setopt(c, CURLOPT_PASSWORD, cfg->password);
-	}
-	rc = curl_easy_perform(c);
-	if (rc != CURLE_OK) {
-		snprintf(err, errsz, "mail: %s", curl_easy_strerror(rc));
-		e = EIO;
-	}
+	e = smtp_perform(c, cfg, to, err, errsz);
 out:
 	mem_free(msg);
-	curl_slist_free_all(rcpt);
 	curl_easy_cleanup(c);
 	return e;
 }

@@ -56,6 +56,13 @@ int store_bind_pl(sqlite3_stmt *st, int i, const struct pl *pl);
 int store_bind_blob(sqlite3_stmt *st, int i, const void *p, size_t len);
 /* Column as slice (valid until the next step/reset). */
 struct pl store_col_pl(sqlite3_stmt *st, int i);
+/*
+ * A traces row selected as "id, time_us, call_id, caller, callee, dir_out,
+ * transport, src, dst, summary, msg" (in that order) into t; the slices
+ * are valid until the next step/reset.
+ */
+struct store_trace;
+void store_trace_cols(sqlite3_stmt *st, struct store_trace *t);
 /* Step a statement expected to finish (DONE); maps errors. */
 int store_step_done(struct store *s, sqlite3_stmt *st);
 /* Map a SQLite result code to an errno and keep the message. */

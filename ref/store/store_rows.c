@@ -37,22 +37,27 @@ int store_trace_add(struct store *s, const struct store_trace *t)
 	return store_step_done(s, st);
 }
 
+void store_trace_cols(sqlite3_stmt *st, struct store_trace *t)
+{
+	t->id = sqlite3_column_int64(st, 0);
+	t->time_us = sqlite3_column_int64(st, 1);
+	t->call_id = store_col_pl(st, 2);
+	t->caller = store_col_pl(st, 3);
+	t->callee = store_col_pl(st, 4);
+	t->dir_out = sqlite3_column_int(st, 5);
+	t->transport = store_col_pl(st, 6);
+	t->src = store_col_pl(st, 7);
+	t->dst = store_col_pl(st, 8);
+	t->summary = store_col_pl(st, 9);
+	t->msg = store_col_pl(st, 10);
+}
+
 static int trace_row(void *ctx, sqlite3_stmt *st)
 {
 	struct list_ctx *c = ctx;
 	struct store_trace t;
 
-	t.id = sqlite3_column_int64(st, 0);
-	t.time_us = sqlite3_column_int64(st, 1);
-	t.call_id = store_col_pl(st, 2);
-	t.caller = store_col_pl(st, 3);
-	t.callee = store_col_pl(st, 4);
-	t.dir_out = sqlite3_column_int(st, 5);
-	t.transport = store_col_pl(st, 6);
-	t.src = store_col_pl(st, 7);
-	t.dst = store_col_pl(st, 8);
-	t.summary = store_col_pl(st, 9);
-	t.msg = store_col_pl(st, 10);
+	store_trace_cols(st, &t);
 	c->n++;
 	return ((store_trace_fn *)c->fn)(c->arg, &t);
 }

@@ -258,17 +258,7 @@ int store_trace_call(struct store *s, const struct pl *call_id,
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_trace t;
 
-		t.id = sqlite3_column_int64(st, 0);
-		t.time_us = sqlite3_column_int64(st, 1);
-		t.call_id = store_col_pl(st, 2);
-		t.caller = store_col_pl(st, 3);
-		t.callee = store_col_pl(st, 4);
-		t.dir_out = sqlite3_column_int(st, 5);
-		t.transport = store_col_pl(st, 6);
-		t.src = store_col_pl(st, 7);
-		t.dst = store_col_pl(st, 8);
-		t.summary = store_col_pl(st, 9);
-		t.msg = store_col_pl(st, 10);
+		store_trace_cols(st, &t);
 		err = fn(arg, &t);
 	}
 	if (!err && rc != SQLITE_DONE)

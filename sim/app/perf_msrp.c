@@ -40,6 +40,7 @@
 #include "base/mem.h"
 #include "io/io.h"
 #include "msrp/msrp.h"
+#include "report/summary.h"
 
 #define RBUF 65536
 
@@ -567,7 +568,8 @@ static int mkdirs(const char *path)
 	return 0;
 }
 
-static int write_summary(const struct opts *o, struct res *r, json_t *metrics)
+static int write_summary(const struct opts *o, struct res *r, json_t *metrics,
+			 json_t *meta)
 {
 	char path[1100];
 	json_t *root;
@@ -578,6 +580,12 @@ static int write_summary(const struct opts *o, struct res *r, json_t *metrics)
 	snprintf(path, sizeof(path), "%s/summary.json", o->out);
 	root = json_pack("{s:i,s:i,s:O,s:O}", "passed", r->passed, "failed",
 			 r->failed, "checks", r->checks, "metrics", metrics);
+	/* machine, load at start and dates, as in every summary */
+	if (root && meta && (rep_meta_finish(meta) ||
+			     json_object_set(root, "meta", meta))) {
+		json_decref(root);
+		root = NULL;
+	}
 	err = root && !json_dump_file(root, path, JSON_INDENT(2)) ? 0 : EIO;
 	json_decref(root);
 	return err;
@@ -695,7 +703,7 @@ int perf_msrp(int argc, char **argv)
 	struct rxm m = { 0 };
 	SSL_CTX *ctx = NULL;
 	char relay_uri[160], host[NET_ADDR_STRLEN], to[600];
-	json_t *metrics = json_object();
+	json_t *metrics = json_object(), *meta = rep_meta_new("perf msrp");
 	uint64_t rb = 0, db = 0;
 	double rm = -1, dm = -1, cpu0, cpu1;
 	pid_t child = -1;
@@ -753,7 +761,7 @@ int perf_msrp(int argc, char **argv)
 		       (double)rb / 1e6 / (cpu1 - cpu0));
 	}
 done:
-	if (write_summary(&o, &r, metrics))
+	if (write_summary(&o, &r, metrics, meta))
 		fprintf(stderr, "rtcbench perf msrp: cannot write %s/summary."
 			"json\n", o.out);
 	rc = r.failed ? 1 : 0;
@@ -769,6 +777,7 @@ out:
 	SSL_CTX_free(ctx);
 	buf_fini(&m.body);
 	json_decref(metrics);
+	json_decref(meta);
 	json_decref(r.checks);
 	free(a);
 	free(b);

@@ -30,6 +30,7 @@
 #include <osipparser2/osip_port.h>
 #include "app/perf.h"
 #include "base/mem.h"
+#include "report/summary.h"
 #include "sip/sip.h"
 
 #define NMSG 11
@@ -490,7 +491,8 @@ static void put_metric(json_t *mt, const char *name, double v)
 }
 
 static json_t *summary(const struct result *r, bool agreed, const char *why,
-		       int merr, long n, size_t nmix, int *failed)
+		       int merr, long n, size_t nmix, int *failed,
+		       json_t *meta)
 {
 	json_t *root = json_object(), *checks = json_array(),
 	       *mt = json_object();
@@ -523,6 +525,9 @@ static json_t *summary(const struct result *r, bool agreed, const char *why,
 	json_object_set_new(root, "failed", json_integer(*failed));
 	json_object_set_new(root, "checks", checks);
 	json_object_set_new(root, "metrics", mt);
+	/* machine, load at start and dates, as in every summary */
+	if (meta && !rep_meta_finish(meta))
+		json_object_set(root, "meta", meta);
 
 	printf("perf parse: %zu-message mix x %ld rounds, best of 5, "
 	       "CPU time\n", nmix, n);
@@ -569,7 +574,7 @@ int perf_parse(int argc, char **argv)
 	long n = 20000;
 	struct msgs ms;
 	struct result r;
-	json_t *root;
+	json_t *root, *meta;
 	int failed = 0, merr = 0, err;
 	bool agreed;
 	char why[512];
@@ -582,11 +587,13 @@ int perf_parse(int argc, char **argv)
 		return 2;
 	}
 	osip_set_allocators(count_malloc, count_realloc, free);
+	meta = rep_meta_new("perf parse");
 	agreed = !agree(&ms, why, sizeof(why));
 	memset(&r, 0, sizeof(r));
 	if (agreed)
 		merr = measure(&ms, n, &r);
-	root = summary(&r, agreed, why, merr, n, ms.n, &failed);
+	root = summary(&r, agreed, why, merr, n, ms.n, &failed, meta);
+	json_decref(meta);
 	if ((err = write_summary(out, root)))
 		fprintf(stderr, "rtcbench perf parse: cannot write %s/"
 				"summary.json: %s\n", out, strerror(err));

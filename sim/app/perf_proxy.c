@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include "app/perf.h"
 #include "app/perf_proxy.h"
+#include "report/summary.h"
 
 #define MAX_RATES 8
 #define PW "bench-Pw-7f3k9q"
@@ -38,13 +39,15 @@
 static const char *const srv_name[PX_N] = { "refd", "kamailio" };
 
 struct run {
-	struct px_res reg, areg, calls[MAX_RATES];
+	struct px_res reg, areg, calls[MAX_RATES], hold;
 	bool done;
 };
 
+#define HOLD_S 3	/* bench_uac_hold.xml's pause */
+
 struct opts {
 	const char *out;
-	unsigned secs, reg_rate, auth_rate, users, nrates;
+	unsigned secs, reg_rate, auth_rate, users, nrates, hold_rate;
 	unsigned rates[MAX_RATES];
 	bool kam;
 };
@@ -57,7 +60,7 @@ static int usage(const char *why)
 		"usage: rtcbench perf proxy [--out DIR] [--secs N] "
 		"[--rates R1,R2,..]\n"
 		"       [--reg-rate N] [--auth-rate N] [--users N] "
-		"[--no-kamailio]\n");
+		"[--hold-rate N] [--no-kamailio]\n");
 	return why ? 2 : 0;
 }
 
@@ -71,6 +74,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	o->reg_rate = 4000;
 	o->auth_rate = 2000;
 	o->users = 200;
+	o->hold_rate = 200;
 	o->kam = true;
 	o->nrates = 4;
 	o->rates[0] = 250;
@@ -122,6 +126,8 @@ static int parse(int argc, char **argv, struct opts *o)
 			u = &o->auth_rate;
 		else if (!strcmp(a, "--users"))
 			u = &o->users;
+		else if (!strcmp(a, "--hold-rate"))
+			u = &o->hold_rate;
 		if (!u)
 			return usage("unknown option");
 		*u = (unsigned)strtoul(v, NULL, 10);
@@ -208,6 +214,14 @@ static void line(const char *who, const char *what, const struct px_res *r)
 	       r->ok ? 1e6 * r->cpu_s / (double)r->ok : 0);
 }
 
+static double mem_per_call(const struct opts *o, const struct px_res *r)
+{
+	double up = (double)o->hold_rate * HOLD_S;
+
+	return r->ran && up > 0 && r->pss_peak_kb > r->pss_base_kb ?
+	       (r->pss_peak_kb - r->pss_base_kb) / up : 0;
+}
+
 /* Everything one server does: plain start, REGISTER, calls; auth start,
  * authenticated REGISTER. */
 static int bench_one(enum px_kind k, const struct opts *o, const char *dir,
@@ -257,6 +271,14 @@ static int bench_one(enum px_kind k, const struct opts *o, const char *dir,
 		snprintf(what, sizeof(what), "calls @%u/s", o->rates[i]);
 		line(srv_name[k], what, &out->calls[i]);
 	}
+	/* Memory per concurrent call: calls held HOLD_S, so about
+	 * hold_rate * HOLD_S are up at the peak. */
+	phase(&s, sub, "hold", "bench_uac_hold.xml", inf[2], "-s", "service",
+	      o->hold_rate, o->secs + HOLD_S, &out->hold);
+	printf("  %-9s %-18s %7.0f calls up  %6.2f kB/call (PSS %.0f -> "
+	       "%.0f kB)\n", srv_name[k], "calls held 3 s",
+	       (double)o->hold_rate * HOLD_S, mem_per_call(o, &out->hold),
+	       out->hold.pss_base_kb, out->hold.pss_peak_kb);
 	px_kill(uas);
 	px_stop(&s);
 	snprintf(sub, sizeof(sub), "%s/%s/auth", dir, srv_name[k]);
@@ -344,12 +366,15 @@ static void metrics(FILE *f, const char *who, const struct run *r,
 	}
 	fprintf(f, ",\n  \"proxy_%s_calls_max_per_s\": %.0f", who,
 		max_cps(r, o->nrates));
+	fprintf(f, ",\n  \"proxy_%s_mem_per_call_kb\": %.3f, \"proxy_%s_"
+		"hold_failed\": %llu", who, mem_per_call(o, &r->hold), who,
+		(unsigned long long)r->hold.failed);
 }
 
 static int write_out(const struct opts *o, const struct run *r,
-		     const struct chk *c, unsigned nc)
+		     const struct chk *c, unsigned nc, json_t *meta)
 {
-	char path[700];
+	char path[700], *mj;
 	unsigned i, pass = 0;
 	FILE *f;
 
@@ -391,7 +416,11 @@ static int write_out(const struct opts *o, const struct run *r,
 			cpu_us(&r[1].reg) : 0, cpu_us(&r[1].areg) > 0 ?
 			cpu_us(&r[0].areg) / cpu_us(&r[1].areg) : 0);
 	}
-	fprintf(f, "}}\n");
+	/* machine, load at start and dates: the same fields as every
+	 * summary (report/meta.c), for the report's plot captions */
+	mj = rep_meta_dumps(meta);
+	fprintf(f, "},\n \"meta\": %s}\n", mj ? mj : "{}");
+	free(mj);
 	return fclose(f) ? errno : 0;
 }
 
@@ -402,6 +431,7 @@ int perf_proxy(int argc, char **argv)
 	struct opts o;
 	unsigned nc = 0, i, best = 0;
 	uint16_t port = (uint16_t)(30000 + (getpid() % 400) * 20);
+	json_t *meta;
 	int e, k;
 
 	if ((e = parse(argc, argv, &o)))
@@ -429,6 +459,7 @@ int perf_proxy(int argc, char **argv)
 		if (system(cmd))
 			return 2;
 	}
+	meta = rep_meta_new("perf proxy");
 	printf("perf proxy: %u s per phase, REGISTER at %u/s, digest at "
 	       "%u/s, calls at", o.secs, o.reg_rate, o.auth_rate);
 	for (i = 0; i < o.nrates; i++)
@@ -478,7 +509,9 @@ int perf_proxy(int argc, char **argv)
 			 "failed, same offered rates)", max_cps(&r[0], o.nrates),
 			 max_cps(&r[1], o.nrates));
 	}
-	if ((e = write_out(&o, r, c, nc))) {
+	e = write_out(&o, r, c, nc, meta);
+	json_decref(meta);
+	if (e) {
 		fprintf(stderr, "perf proxy: %s: %s\n", o.out, strerror(e));
 		return 2;
 	}

@@ -31,6 +31,7 @@ struct px_res {
 	double wall_s;		/* SIPp start to exit */
 	double cpu_s;		/* server CPU (user + system, all processes) */
 	double p50_ms, p99_ms;	/* SIPp response-time distribution (rtd 1) */
+	double pss_base_kb, pss_peak_kb;	/* server memory (PSS) */
 };
 
 /* Start a server (accounts nusers "uN" with password, plus "service"
@@ -42,6 +43,9 @@ int px_start(struct px_srv *s, enum px_kind kind, bool auth,
 void px_stop(struct px_srv *s);
 /* User + system CPU seconds of the server and its child processes. */
 double px_cpu_s(const struct px_srv *s);
+/* Proportional set size (kB) of the server and its child processes:
+ * shared pages counted once across Kamailio's workers. */
+double px_pss_kb(const struct px_srv *s);
 
 /*
  * Run SIPp (scenario file scn, in directory dir) against the server with

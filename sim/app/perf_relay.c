@@ -50,6 +50,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "app/perf_relay.h"
+#include "report/summary.h"
 #include "rtp/rtp.h"
 #include "sdp/sdp.h"
 
@@ -420,7 +421,8 @@ int perf_relay(int argc, char **argv)
 	static struct res r[8][IMPL_N], lt[8][IMPL_N], ov[IMPL_N];
 	struct check chk[96];
 	unsigned nchk = 0, pass = 0;
-	char path[512], *end;
+	char path[512], *end, *mj;
+	json_t *meta;
 	FILE *f;
 	int i, err;
 
@@ -472,6 +474,7 @@ int perf_relay(int argc, char **argv)
 			"skipping it (make deps installs it)\n");
 		rtpe = false;
 	}
+	meta = rep_meta_new("perf relay");
 	printf("relay benchmark: %u pkt/s of %d-byte RTP for %.1f s, median "
 	       "of %u runs\n", rate, PKT_LEN, dur, reps);
 	printf("%-10s %7s %9s %7s %8s %12s %8s %8s %8s %8s %7s\n", "relay",
@@ -588,6 +591,7 @@ int perf_relay(int argc, char **argv)
 	f = fopen(path, "w");
 	if (!f) {
 		fprintf(stderr, "perf relay: %s: %s\n", path, strerror(errno));
+		json_decref(meta);
 		return 2;
 	}
 	for (c = 0; c < nchk; c++)
@@ -636,7 +640,11 @@ int perf_relay(int argc, char **argv)
 		if (ov[im].ok)
 			fprintf(f, ",\n  \"relay_%s_overload_streams_stopped\": %u",
 				impl_name[im], ov[im].stopped);
-	fprintf(f, "}}\n");
+	/* machine, load at start and dates, as in every summary */
+	mj = rep_meta_dumps(meta);
+	json_decref(meta);
+	fprintf(f, "},\n \"meta\": %s}\n", mj ? mj : "{}");
+	free(mj);
 	fclose(f);
 	for (c = 0; c < nchk; c++)
 		printf("%s %s (%s)\n", chk[c].ok ? "ok  " : "FAIL",

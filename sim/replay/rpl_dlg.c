@@ -164,8 +164,14 @@ static int add_mep(struct rpl_dlgset *s, const struct rpl_ep *ep,
 	return 0;
 }
 
-static int push(struct rpl_dlg *d, const struct sip_msg *m, uint32_t frame,
-		uint64_t ts_us, bool back, const uint8_t *data, size_t len)
+/*
+ * A zeroed step at the end of d holding a copy of the packet, with its
+ * frame and time (d->n is not advanced: the caller fills the step in
+ * first). NULL when out of memory.
+ */
+static struct rpl_step *step_new(struct rpl_dlg *d, uint32_t frame,
+				 uint64_t ts_us, const uint8_t *data,
+				 size_t len)
 {
 	struct rpl_step *st;
 
@@ -174,7 +180,7 @@ static int push(struct rpl_dlg *d, const struct sip_msg *m, uint32_t frame,
 
 		st = mem_realloc(d->steps, nc * sizeof(*st));
 		if (!st)
-			return ENOMEM;
+			return NULL;
 		d->steps = st;
 		d->cap = nc;
 	}
@@ -182,11 +188,22 @@ static int push(struct rpl_dlg *d, const struct sip_msg *m, uint32_t frame,
 	memset(st, 0, sizeof(*st));
 	st->raw = mem_alloc(len ? len : 1);
 	if (!st->raw)
-		return ENOMEM;
+		return NULL;
 	memcpy(st->raw, data, len);
 	st->len = len;
 	st->frame = frame;
 	st->ts_us = ts_us;
+	return st;
+}
+
+static int push(struct rpl_dlg *d, const struct sip_msg *m, uint32_t frame,
+		uint64_t ts_us, bool back, const uint8_t *data, size_t len)
+{
+	struct rpl_step *st;
+
+	st = step_new(d, frame, ts_us, data, len);
+	if (!st)
+		return ENOMEM;
 	st->dir = back;
 	st->is_req = m->is_req;
 	st->to_tag = m->to.tag.len > 0;
@@ -296,24 +313,9 @@ int rpl_dlgset_add_rtp(struct rpl_dlgset *s, uint32_t frame, uint64_t ts_us,
 		s->rtp_dropped++;
 		return 0;
 	}
-	if (d->n == d->cap) {
-		size_t nc = d->cap ? d->cap * 2 : 8;
-
-		st = mem_realloc(d->steps, nc * sizeof(*st));
-		if (!st)
-			return ENOMEM;
-		d->steps = st;
-		d->cap = nc;
-	}
-	st = &d->steps[d->n];
-	memset(st, 0, sizeof(*st));
-	st->raw = mem_alloc(len ? len : 1);
-	if (!st->raw)
+	st = step_new(d, frame, ts_us, data, len);
+	if (!st)
 		return ENOMEM;
-	memcpy(st->raw, data, len);
-	st->len = len;
-	st->frame = frame;
-	st->ts_us = ts_us;
 	st->dir = (uint8_t)dir;
 	st->media = true;
 	snprintf(st->method, sizeof(st->method), "RTP");

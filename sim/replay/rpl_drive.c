@@ -25,6 +25,7 @@
 #include "sip/proxy.h"
 #include "ua/ua.h"
 #include "replay/replay.h"
+#include "replay/rpl_vproxy.h"
 
 #define DOMAIN "replay.test"
 #define PASSWORD "replay-secret"
@@ -52,35 +53,21 @@ struct drv {
 	uint32_t *handle;	/* per call, 0 until placed */
 	uint64_t *placed_at;
 	bool *cancelled;
-	unsigned cdrs, cdr_ok_class;
+	unsigned cdr_ok_class;
 };
 
-static int f_ha1(void *arg, const char *user, const char *domain,
-		 enum sip_auth_alg alg, char *hex, size_t n)
+/* Every agent has an account, all with the same password. */
+static const char *drv_password(void *arg, const char *user,
+				const char *domain)
 {
 	struct drv *d = arg;
 	size_t i;
 
+	(void)domain;
 	for (i = 0; i < d->n; i++)
 		if (!strcmp(d->ag[i].user, user))
-			return sip_auth_ha1(alg, user, domain, PASSWORD, hex,
-					    n);
-	return ENOENT;
-}
-
-static int f_exists(void *arg, const char *user, const char *domain)
-{
-	char hex[SIP_HA1_MAX];
-
-	return f_ha1(arg, user, domain, SIP_AUTH_MD5, hex, sizeof(hex));
-}
-
-static void f_cdr(void *arg, const struct sip_cdr *c)
-{
-	struct drv *d = arg;
-
-	(void)c;
-	d->cdrs++;
+			return PASSWORD;
+	return NULL;
 }
 
 static struct agent *agent_of(struct drv *d, const char *aor)
@@ -102,16 +89,8 @@ static struct agent *agent_of(struct drv *d, const char *aor)
 
 static struct net_addr addr(uint8_t b2, size_t i, uint16_t port)
 {
-	struct net_addr a;
-
-	memset(&a, 0, sizeof(a));
-	a.tp = NET_UDP;
-	a.u.in.sin_family = AF_INET;
-	a.u.in.sin_port = htons(port);
-	a.u.in.sin_addr.s_addr = htonl(0x7f000000u | (uint32_t)b2 << 16 |
-				       (uint32_t)(i / 250) << 8 |
-				       (uint32_t)(i % 250 + 1));
-	return a;
+	return rpl_v4(0x7f000000u | (uint32_t)b2 << 16 |
+		      (uint32_t)(i / 250) << 8 | (uint32_t)(i % 250 + 1), port);
 }
 
 static int agent_start(struct drv *d, struct vnet *v, struct agent *a,
@@ -251,14 +230,12 @@ int rpl_drive_inproc(const struct rpl_scn_call *calls, size_t n,
 		     double speed, struct rpl_drive_res *res,
 		     struct rpl_drive_sum *sum)
 {
-	static const uint8_t secret[] = "rtcbench-replay-nonce-key";
-	struct net_addr pa = addr(0, 9, 5060), pfx = addr(0, 0, 0);
-	struct sip_net nets[1] = { { pfx, 8 } };
+	struct net_addr pa = addr(0, 9, 5060);
 	struct sip_proxy_cfg pc;
+	struct rpl_vproxy vp;
 	struct sip_proxy *px = NULL;
 	struct vnet *v = NULL;
 	struct drv d;
-	struct rng rg;
 	uint64_t t0 = 1767225600ull * 1000000, end;
 	size_t i, k;
 	int e = 0;
@@ -289,22 +266,8 @@ int rpl_drive_inproc(const struct rpl_scn_call *calls, size_t n,
 		res[k].caller_idx = (size_t)(a - d.ag);
 		res[k].callee_idx = (size_t)(b - d.ag);
 	}
-	rng_seed(&rg, 7);
-	memset(&pc, 0, sizeof(pc));
-	pc.domain = DOMAIN;
-	pc.listen = &pa;
-	pc.nlisten = 1;
-	pc.networks = nets;
-	pc.nnetworks = 1;
-	pc.auth = true;
-	pc.nonce_secret = secret;
-	pc.nonce_secret_len = sizeof(secret) - 1;
-	pc.max_expires = 7 * 86400;
-	pc.rng = &rg;
-	pc.store.arg = &d;
-	pc.store.ha1_get = f_ha1;
-	pc.store.user_exists = f_exists;
-	pc.store.cdr_write = f_cdr;
+	rpl_vproxy_cfg(&vp, &pc, DOMAIN, &pa, "rtcbench-replay-nonce-key",
+		       drv_password, &d, 7);
 	if ((e = vnet_new(&v, t0, 7)) || (e = sip_proxy_new(&px, &pc)))
 		goto out;
 	if (vnet_attach(v, (struct core_ref){ &sip_proxy_core_ops, px }, &pa,
@@ -424,7 +387,7 @@ int rpl_drive_inproc(const struct rpl_scn_call *calls, size_t n,
 out:
 	vnet_free(v);		/* before the cores it drives */
 	sip_proxy_free(px);	/* writes the CDRs of calls still up */
-	sum->cdrs = d.cdrs;
+	sum->cdrs = vp.cdrs;
 	for (i = 0; d.ag && i < d.n; i++)
 		ua_free(d.ag[i].ua);
 	mem_free(d.ag);

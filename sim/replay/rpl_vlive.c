@@ -15,15 +15,15 @@
 #include "inproc/vnet.h"
 #include "sip/proxy.h"
 #include "replay/rpl_live.h"
+#include "replay/rpl_vproxy.h"
 
 struct vl {
 	const struct rpl_acct *a;
 	size_t n;
-	unsigned cdrs;
 };
 
-static int f_ha1(void *arg, const char *user, const char *domain,
-		 enum sip_auth_alg alg, char *hex, size_t n)
+static const char *vl_password(void *arg, const char *user,
+			       const char *domain)
 {
 	struct vl *v = arg;
 	size_t i;
@@ -31,36 +31,8 @@ static int f_ha1(void *arg, const char *user, const char *domain,
 	for (i = 0; i < v->n; i++)
 		if (!strcmp(v->a[i].user, user) &&
 		    !strcasecmp(v->a[i].domain, domain))
-			return sip_auth_ha1(alg, user, domain,
-					    v->a[i].password, hex, n);
-	return ENOENT;
-}
-
-static int f_exists(void *arg, const char *user, const char *domain)
-{
-	char hex[SIP_HA1_MAX];
-
-	return f_ha1(arg, user, domain, SIP_AUTH_MD5, hex, sizeof(hex));
-}
-
-static void f_cdr(void *arg, const struct sip_cdr *c)
-{
-	struct vl *v = arg;
-
-	(void)c;
-	v->cdrs++;
-}
-
-static struct net_addr ad(uint32_t ip, uint16_t port)
-{
-	struct net_addr a;
-
-	memset(&a, 0, sizeof(a));
-	a.tp = NET_UDP;
-	a.u.in.sin_family = AF_INET;
-	a.u.in.sin_port = htons(port);
-	a.u.in.sin_addr.s_addr = htonl(ip);
-	return a;
+			return v->a[i].password;
+	return NULL;
 }
 
 int rpl_live_inproc(struct rpl_dlgset *set, const struct rpl_acct *a,
@@ -68,42 +40,26 @@ int rpl_live_inproc(struct rpl_dlgset *set, const struct rpl_acct *a,
 		    const struct rpl_vlive_opt *o, struct rpl_live_res *res,
 		    struct rpl_vlive_sum *sum)
 {
-	static const uint8_t secret[] = "rtcbench-replay-live-nonce";
-	struct net_addr pa = ad(0x7f000009, 5060), pfx = ad(0x7f000000, 0);
-	struct net_addr loc[4] = { ad(0x7f010001, 5060),
-				   ad(0x7f010002, 5060),
-				   ad(0x7f010001, 30000),
-				   ad(0x7f010002, 30002) };
+	struct net_addr pa = rpl_v4(0x7f000009, 5060);
+	struct net_addr loc[4] = { rpl_v4(0x7f010001, 5060),
+				   rpl_v4(0x7f010002, 5060),
+				   rpl_v4(0x7f010001, 30000),
+				   rpl_v4(0x7f010002, 30002) };
 	uint16_t media[2] = { 30000, 30002 };
-	struct sip_net nets[1] = { { pfx, 8 } };
 	struct sip_proxy_cfg pc;
+	struct rpl_vproxy vp;
 	struct sip_proxy *px = NULL;
 	struct rpl_live_cfg lc;
 	struct rpl_live *l = NULL;
 	struct vnet *v = NULL;
-	struct vl st = { a, na, 0 };
-	struct rng rg;
+	struct vl st = { a, na };
 	uint64_t t0 = 1767225600ull * 1000000, end;
 	size_t i;
 	int e, idx;
 
 	memset(sum, 0, sizeof(*sum));
-	rng_seed(&rg, 11);
-	memset(&pc, 0, sizeof(pc));
-	pc.domain = domain;
-	pc.listen = &pa;
-	pc.nlisten = 1;
-	pc.networks = nets;
-	pc.nnetworks = 1;
-	pc.auth = true;
-	pc.nonce_secret = secret;
-	pc.nonce_secret_len = sizeof(secret) - 1;
-	pc.max_expires = 7 * 86400;
-	pc.rng = &rg;
-	pc.store.arg = &st;
-	pc.store.ha1_get = f_ha1;
-	pc.store.user_exists = f_exists;
-	pc.store.cdr_write = f_cdr;
+	rpl_vproxy_cfg(&vp, &pc, domain, &pa, "rtcbench-replay-live-nonce",
+		       vl_password, &st, 11);
 	memset(&lc, 0, sizeof(lc));
 	lc.dlgs = set->d;
 	lc.n = set->n;
@@ -149,7 +105,7 @@ int rpl_live_inproc(struct rpl_dlgset *set, const struct rpl_acct *a,
 out:
 	vnet_free(v);
 	sip_proxy_free(px);
-	sum->cdrs = st.cdrs;
+	sum->cdrs = vp.cdrs;
 	rpl_live_free(l);
 	return e;
 }

@@ -15,6 +15,7 @@
 #include "base/mem.h"
 #include "audit/audit_policy.h"
 #include "report/plot.h"
+#include "report/summary.h"
 #include "report/report.h"
 #include "report/report_int.h"
 
@@ -236,11 +237,12 @@ static void make_plots(struct rep_model *m, const char *dir)
 	for (i = 0; i < m->nsrc; i++) {
 		json_t *meta = json_object_get(m->src[i].doc, "meta");
 
-		rep_derive_series(m->src[i].doc);
-		const char *mach = json_string_value(json_object_get(meta,
-								     "machine"));
 		const char *when = json_string_value(json_object_get(meta,
 								     "finished"));
+		char mach[300];
+
+		rep_derive_series(m->src[i].doc);
+		rep_meta_where(meta, mach, sizeof(mach));
 
 		json_array_foreach(json_object_get(m->src[i].doc, "series"),
 				   j, ser) {
@@ -265,8 +267,7 @@ static void make_plots(struct rep_model *m, const char *dir)
 			snprintf(p->series, sizeof(p->series), "%s",
 				 json_string_value(json_object_get(ser,
 				 "name")) ?: "");
-			snprintf(p->where, sizeof(p->where), "%s, %s",
-				 mach ? mach : "machine not recorded",
+			snprintf(p->where, sizeof(p->where), "%s, %s", mach,
 				 when ? when : "time not recorded");
 			p->ok = !rep_plot_series(ser, dir, p->stem, mach, when,
 						 p->err, sizeof(p->err));

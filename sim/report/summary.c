@@ -7,6 +7,7 @@
  * Reproducibility: when SOURCE_DATE_EPOCH is set (the reproducible-builds
  * convention) the timestamps come from it and the host/machine fields are
  * left out, so two runs of a deterministic mode give byte-identical files.
+ * The meta fields themselves (machine, load, dates) come from meta.c.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -17,7 +18,6 @@
 #include <math.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include "base/mem.h"
 #include "base/buf.h"
 #include "report/summary.h"
@@ -45,66 +45,9 @@ struct rep_summary {
 static const char *reserved[] = { "passed", "failed", "skipped", "checks",
 				  "metrics", "meta", "series", NULL };
 
-static int reproducible(time_t *t)
-{
-	const char *e = getenv("SOURCE_DATE_EPOCH");
-	char *end;
-	long long v;
-
-	if (!e || !*e)
-		return 0;
-	v = strtoll(e, &end, 10);
-	if (*end || v < 0)
-		return 0;
-	*t = (time_t)v;
-	return 1;
-}
-
-static void iso_now(char *out, size_t sz)
-{
-	time_t t;
-	struct tm tm;
-
-	if (!reproducible(&t))
-		t = time(NULL);
-	gmtime_r(&t, &tm);
-	strftime(out, sz, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* "model name" of the first CPU, the CPU count and the kernel. */
-static void machine_desc(char *out, size_t sz)
-{
-	char line[256], model[160] = "unknown CPU";
-	struct utsname u;
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (f) {
-		while (fgets(line, sizeof(line), f)) {
-			char *c = strchr(line, ':');
-
-			if (strncmp(line, "model name", 10) || !c)
-				continue;
-			c++;
-			while (*c == ' ' || *c == '\t')
-				c++;
-			c[strcspn(c, "\n")] = 0;
-			snprintf(model, sizeof(model), "%s", c);
-			break;
-		}
-		fclose(f);
-	}
-	if (uname(&u))
-		strcpy(u.sysname, "?"), strcpy(u.release, "?");
-	snprintf(out, sz, "%s, %ld CPU, %s %s", model, n, u.sysname,
-		 u.release);
-}
-
 int rep_summary_new(struct rep_summary **sp, const char *tool)
 {
 	struct rep_summary *s;
-	char ts[32], mach[400], host[128];
-	time_t t;
 	int err = ENOMEM;
 
 	s = mem_zalloc(sizeof(*s));
@@ -120,20 +63,9 @@ int rep_summary_new(struct rep_summary **sp, const char *tool)
 	    !s->series || !s->extra)
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &s->t0);
-	iso_now(ts, sizeof(ts));
-	if (json_object_set_new(s->meta, "tool", json_string(s->tool)) ||
-	    json_object_set_new(s->meta, "started", json_string(ts)))
+	err = rep_meta_init(s->meta, s->tool);
+	if (err)
 		goto out;
-	if (!reproducible(&t)) {
-		machine_desc(mach, sizeof(mach));
-		if (gethostname(host, sizeof(host)))
-			strcpy(host, "unknown");
-		host[sizeof(host) - 1] = 0;
-		if (json_object_set_new(s->meta, "host", json_string(host)) ||
-		    json_object_set_new(s->meta, "machine",
-					json_string(mach)))
-			goto out;
-	}
 	*sp = s;
 	return 0;
 out:
@@ -375,7 +307,6 @@ unsigned rep_summary_skipped(const struct rep_summary *s)
 
 static void finish(struct rep_summary *s)
 {
-	char ts[32];
 	struct timespec t1;
 	time_t t;
 	double wall;
@@ -383,9 +314,8 @@ static void finish(struct rep_summary *s)
 	if (s->finished)
 		return;
 	s->finished = 1;
-	iso_now(ts, sizeof(ts));
-	json_object_set_new(s->meta, "finished", json_string(ts));
-	if (!reproducible(&t)) {
+	rep_meta_finish(s->meta);
+	if (!rep_reproducible(&t)) {
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		wall = (double)(t1.tv_sec - s->t0.tv_sec) +
 		       (double)(t1.tv_nsec - s->t0.tv_nsec) / 1e9;

@@ -11,7 +11,8 @@
  *     "checks": [ {"name", "ok", "detail"[, "suite"][, "skipped": true]
  *                  [, extra fields]} ... ],
  *     "metrics": { "name": number ... },
- *     "meta": { "tool", "started", "finished", "host", "machine", ... },
+ *     "meta": { "tool", "started", "host", "machine", "uname", "cpu_model",
+ *               "cores", "loadavg_start", ..., "finished", "wall_s" },
  *     "series": [ {"name", "title", "x", "y", "kind", "points": [[x,y]..]} ],
  *     ...extra sections in the order they were set }
  * A skipped check counts as passed (ok = true) and is also counted in
@@ -27,6 +28,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 #include <jansson.h>
 
 struct rep_summary;
@@ -119,6 +121,31 @@ int rep_summary_exit(const struct rep_summary *s);
  * nothing otherwise. done == total ends the line.
  */
 void rep_progress(const char *label, unsigned long done, unsigned long total);
+
+/*
+ * The "meta" object (meta.c), the same in every summary.json, also for
+ * the commands that write their file without rep_summary: tool, started
+ * (ISO 8601 UTC), host, machine ("CPU model, N CPU, kernel"), uname,
+ * cpu_model, cores, loadavg_start ("1m 5m 15m" when the command began).
+ * With SOURCE_DATE_EPOCH set only tool and started (reproducible files).
+ * rep_meta_init fills an existing object (ENOMEM, EINVAL); rep_meta_new
+ * returns a new one or NULL; rep_meta_finish stamps "finished";
+ * rep_meta_dumps returns the object as JSON text (stamping "finished"
+ * if not yet), to be free()d, NULL on ENOMEM.
+ */
+int rep_meta_init(json_t *meta, const char *tool);
+json_t *rep_meta_new(const char *tool);
+int rep_meta_finish(json_t *meta);
+char *rep_meta_dumps(json_t *meta);
+/*
+ * What a plot caption says about the machine: "machine, load L at start"
+ * (or "machine not recorded" for an old summary).
+ */
+void rep_meta_where(json_t *meta, char *out, size_t sz);
+/* SOURCE_DATE_EPOCH: 1 and *t set when it is given. */
+int rep_reproducible(time_t *t);
+/* Now (or SOURCE_DATE_EPOCH) as "YYYY-MM-DDTHH:MM:SSZ". */
+void rep_iso_now(char *out, size_t sz);
 
 /* mkdir -p. 0 or errno. */
 int rep_mkdirs(const char *path);

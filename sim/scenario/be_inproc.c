@@ -192,6 +192,7 @@ static int ip_start_on(struct scn_ctx *c, char *err, size_t errsz, int sim)
 	if (rc)
 		return rc;
 	rc = scn_conf_inproc(ip->v, c->domain, c->o->seed, &ip->focus,
+			     &ip->chat,
 			     &pc.statics[pc.nstatics++], err, errsz);
 	if (rc)
 		return rc;
@@ -261,6 +262,7 @@ static void ip_stop(struct scn_ctx *c)
 	msrp_relay_free(ip->msrp);
 	scn_inproc_net_free(ip);
 	conf_focus_free(ip->focus);
+	conf_chat_free(ip->chat);
 	scn_vm_inproc_free(ip->vm);	/* saves a recording still going */
 	batch_flush(ip);
 	scn_uas_free(&ip->uas);

@@ -127,8 +127,9 @@ static int write_conf(struct scn_ctx *c, struct scn_live *l, char *err,
 	fputc('\n', f);
 	/* The conference focus (conf_verb.c dials room-NAME). */
 	fprintf(f, "\n[conference]\nprefix = room-\nlisten = "
-		   "udp:127.0.0.1:%u\nports = %u-%u\n", p + 3,
-		l->media_lo + 200, l->media_lo + 299);
+		   "udp:127.0.0.1:%u\nports = %u-%u\n"
+		   "chat_listen = tcp:127.0.0.1:%u\n", p + 3,
+		l->media_lo + 200, l->media_lo + 299, p + 7);
 	/* XCAP and the file store (store_verb.c), voicemail behind the
 	 * proxy's failure route. */
 	fprintf(f, "\n[xcap]\nlisten = 127.0.0.1:%u\n\n[voicemail]\n"
@@ -181,7 +182,7 @@ static int live_start_once(struct scn_ctx *c, unsigned attempt, char *err,
 		snprintf(err, errsz, "%s: %s", c->data_dir, strerror(errno));
 		return errno;
 	}
-	if (free_port(&l->port, 7, c->o->seed + (uint64_t)getpid() +
+	if (free_port(&l->port, 8, c->o->seed + (uint64_t)getpid() +
 		      attempt * 1009) ||
 	    free_port(&l->media_lo, 1, c->o->seed + 77 + (uint64_t)getpid() +
 		      attempt * 2003)) {

@@ -28,6 +28,7 @@ struct scn_inproc {
 	struct sip_proxy *px;
 	struct msrp_relay *msrp;	/* the platform's MSRP relay */
 	struct conf_focus *focus;	/* the conference focus */
+	struct conf_chat *chat;		/* its chat rooms (MSRP) */
 	struct scn_vm *vm;		/* the voicemail UA (store_verb.c) */
 	struct msrp_net msrp_net;
 	struct rng rng;

@@ -57,7 +57,7 @@ static const struct verbspec verbs[] = {
 	{ "publish", SCN_PUBLISH, { "A" }, { VIA_SIP, CANARY } },
 	{ "conference", SCN_CONFERENCE, { "W", "L" },
 	  { CANARY, { "duration", "d" }, { "media", "=rtp|srtp|zrtp" },
-	    { "chat", "=on|off" } } },
+	    { "chat", "=yes|no|on|off" } } },
 	{ "file", SCN_FILE, { "A", "A" },
 	  { { "size", "u" }, { "pgp", "=on|off" }, CANARY, { "name", "s" } } },
 	{ "voicemail", SCN_VOICEMAIL, { "A", "A" },

@@ -101,10 +101,17 @@ int scn_conf_traffic(struct scn_ctx *c, struct scn_uas *u,
 struct vnet;
 struct conf_focus;
 /* The focus on virtual network v and the proxy's static route to it. */
+struct conf_chat;
+/* ...and its chat rooms (*chat, freed by the caller after the focus). */
 int scn_conf_inproc(struct vnet *v, const char *domain, uint64_t seed,
-		    struct conf_focus **out, struct sip_static_route *route,
+		    struct conf_focus **out, struct conf_chat **chat, struct sip_static_route *route,
 		    char *err, size_t errsz);
 
+/* uas_chat.c: one MSRP client of account a through the relay at r,
+ * attached to the driver (*idx its driver index); owned by u->chat. */
+int scn_chat_client(struct scn_ctx *c, struct scn_uas *u,
+		    const struct scn_acct *a, const struct net_addr *r,
+		    struct ua_msrp **out, int *idx);
 /* uas_chat.c: the chat verb (MSRP, optionally OTR). */
 int scn_uas_chat(struct scn_ctx *c, struct scn_uas *u,
 		 const struct scn_traffic *t, char *err, size_t errsz);

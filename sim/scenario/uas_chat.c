@@ -16,9 +16,9 @@
 #define SLICE_US 20000ULL
 
 /* One MSRP client of account a through the relay at r. */
-static int chat_client(struct scn_ctx *c, struct scn_uas *ip,
-		       const struct scn_acct *a, const struct net_addr *r,
-		       struct ua_msrp **out, int *idx)
+int scn_chat_client(struct scn_ctx *c, struct scn_uas *ip,
+		    const struct scn_acct *a, const struct net_addr *r,
+		    struct ua_msrp **out, int *idx)
 {
 	static unsigned next_port = 46000;
 	struct ua_msrp_cfg mc;
@@ -175,8 +175,8 @@ int scn_uas_chat(struct scn_ctx *c, struct scn_uas *ip,
 		snprintf(err, errsz, "no MSRP relay in this mode");
 		return ENOTSUP;
 	}
-	if ((rc = chat_client(c, ip, t->a, r, &a, &ia)) ||
-	    (rc = chat_client(c, ip, t->b, r, &b, &ib))) {
+	if ((rc = scn_chat_client(c, ip, t->a, r, &a, &ia)) ||
+	    (rc = scn_chat_client(c, ip, t->b, r, &b, &ib))) {
 		snprintf(err, errsz, "MSRP client: %s", strerror(rc));
 		return rc;
 	}

@@ -142,6 +142,14 @@ void ua_stats(const struct ua *ua, struct ua_stats *out);
 
 /* The zRTP SAS of a secured call; ENOENT if not (yet) secured. */
 int ua_call_sas(struct ua *ua, uint32_t call, char *out, size_t n);
+/* ua_call whose offer also has an MSRP chat line (m=message TCP/MSRP,
+ * RFC 4975) with a=path msrp_path (relay URIs, then our own URI). */
+int ua_call_chat(struct ua *ua, uint64_t now_us, const char *to,
+		 const struct ua_call_opt *opt, const char *msrp_path,
+		 uint32_t *call);
+/* The a=path of the answer's accepted MSRP line (a call made with
+ * ua_call_chat); ENOENT if none (yet). */
+int ua_call_msrp_path(struct ua *ua, uint32_t call, char *out, size_t n);
 
 /* Number of calls up (answered, not ended). */
 unsigned ua_calls_active(const struct ua *ua);

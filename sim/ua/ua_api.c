@@ -52,6 +52,13 @@ int ua_register(struct ua *ua, uint64_t now_us, uint32_t expires)
 int ua_call(struct ua *ua, uint64_t now_us, const char *to,
 	    const struct ua_call_opt *opt, uint32_t *call)
 {
+	return ua_call_chat(ua, now_us, to, opt, NULL, call);
+}
+
+int ua_call_chat(struct ua *ua, uint64_t now_us, const char *to,
+		 const struct ua_call_opt *opt, const char *msrp_path,
+		 uint32_t *call)
+{
 	struct ua_call *c;
 	char uri[160], hp[NET_ADDR_STRLEN], extra[200] = "";
 	struct buf sdp;
@@ -69,6 +76,8 @@ int ua_call(struct ua *ua, uint64_t now_us, const char *to,
 	snprintf(c->canary, sizeof(c->canary), "%s",
 		 opt && opt->canary ? opt->canary : "");
 	c->opt.canary = NULL;
+	snprintf(c->msrp_local, sizeof(c->msrp_local), "%s",
+		 msrp_path ? msrp_path : "");
 	snprintf(c->peer, sizeof(c->peer), "%s", to);
 	net_addr_host(&ua->local, hp, sizeof(hp));
 	ua_rand_token(ua, c->call_id, 20);
@@ -268,4 +277,21 @@ int ua_publish(struct ua *ua, uint64_t now_us, const char *note)
 		 *ua->pub_etag ? "\r\n" : "");
 	return out_of_dialog(ua, SIP_M_PUBLISH, ua->aor, extra,
 			     "application/pidf+xml", body, (size_t)n);
+}
+
+int ua_call_msrp_path(struct ua *ua, uint32_t call, char *out, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < UA_MAX_CALLS; i++) {
+		struct ua_call *c = &ua->calls[i];
+
+		if (c->state != UC_FREE && c->handle == call) {
+			if (!c->msrp_remote[0])
+				return ENOENT;
+			snprintf(out, n, "%s", c->msrp_remote);
+			return 0;
+		}
+	}
+	return ENOENT;
 }

@@ -83,6 +83,8 @@ struct ua_call {
 	int invite_tx;		/* tx index of the INVITE */
 	struct ua_call_opt opt;
 	char canary[128];
+	char msrp_local[600];	/* our MSRP a=path offered, or "" */
+	char msrp_remote[300];	/* the answer's MSRP a=path, or "" */
 	uint64_t invite_at_us;
 	/* UAS side: the INVITE to answer, and our 2xx */
 	struct buf inv_raw;

@@ -42,6 +42,10 @@ int ua_sdp_offer(struct ua *ua, struct ua_call *c, struct buf *b)
 			  "a=ptime:20\r\na=%s\r\n", c->rtp_port,
 			  m == UA_MEDIA_SRTP ? "RTP/SAVP" : "RTP/AVP",
 			  c->hold ? "sendonly" : "sendrecv");
+	if (c->msrp_local[0])
+		err |= buf_printf(b, "m=message 9 TCP/MSRP *\r\n"
+				  "a=accept-types:message/cpim text/plain\r\n"
+				  "a=path:%s\r\n", c->msrp_local);
 	if (m == UA_MEDIA_SRTP) {
 		if (!c->key_local[0] && !c->key_local[1])
 			rng_bytes(&ua->rng, c->key_local,
@@ -97,6 +101,17 @@ int ua_sdp_take(struct ua *ua, struct ua_call *c, const struct pl *body)
 	if (sdp_decode(s, body)) {
 		err = EBADMSG;
 		goto out;
+	}
+	for (i = 0; i < s->media_cnt; i++) {
+		struct sdp_media *md = &s->media[i];
+		const struct sdp_line *pa;
+		int it = -1;
+
+		if (pl_caseeq_str(&md->type, "message") && md->port_n &&
+		    c->msrp_local[0] &&
+		    (pa = sdp_attr_next(s, (int)i, "path", &it)))
+			pl_strcpy(&pa->aval, c->msrp_remote,
+				  sizeof(c->msrp_remote));
 	}
 	for (i = 0; i < s->media_cnt; i++) {
 		struct sdp_media *md = &s->media[i];

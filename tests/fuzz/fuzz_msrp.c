@@ -42,6 +42,13 @@ static int run(const uint8_t *d, size_t n, size_t step, struct buf *body,
 			err = 0;
 		at += k;
 	}
+	if (err) {		/* what a relay reads to address its 400 */
+		struct pl tp, fp;
+
+		msrp_parser_paths(&p, &tp, &fp);
+		if (tp.len > p.head.len || fp.len > p.head.len)
+			__builtin_trap();
+	}
 	msrp_parser_fini(&p);
 	return err;
 }

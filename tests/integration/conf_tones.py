@@ -20,27 +20,10 @@ import struct
 import sys
 import time
 
+from g711 import ulaw_decode, ulaw_encode
+
 RATE = 8000
 FRAME = 160
-
-
-def ulaw_encode(x):
-    # ITU-T G.711 u-law, segment companding with a bias of 0x84.
-    sign = 0x80 if x < 0 else 0
-    x = min(abs(x), 32635) + 0x84
-    seg = 7
-    for s in range(8):
-        if x < (0x100 << s):
-            seg = s
-            break
-    return ~(sign | (seg << 4) | ((x >> (seg + 3)) & 0x0F)) & 0xFF
-
-
-def ulaw_decode(u):
-    u = ~u & 0xFF
-    t = ((u & 0x0F) << 3) + 0x84
-    t <<= (u & 0x70) >> 4
-    return (0x84 - t) if u & 0x80 else (t - 0x84)
 
 
 def gen(freq, secs, out, canary=None):

@@ -7,31 +7,16 @@
 # (old libre) fails on a SHA-256 challenge, so refd offers MD5 only here
 # ([sip] auth_sha256 = off).
 set -eu
-cd "$(dirname "$0")/../.."
-root=$PWD
-tmp=$(mktemp -d /tmp/t_baresip.XXXXXX)
-pid=; ba=; bb=
-cleanup() {
+. "$(dirname "$0")/lib.sh"
+lib_tmp t_baresip
+ba=; bb=
+cleanup_extra() {
 	[ -n "$ba" ] && kill "$ba" 2>/dev/null
 	[ -n "$bb" ] && kill "$bb" 2>/dev/null
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
-p=$(( 20000 + RANDOM % 9000 * 2 ))
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
+p=$(lib_port 20000 9000)
 pw='Tq7#vLx2!pRz9w'
-cat >"$tmp/refd.ini" <<CONF
-[platform]
-domain = example.test
-data_dir = $tmp/var
-policy = $root/ref/policy/sip2sip.policy
-[sip]
-listen = udp:127.0.0.1:$p
-auth = on
-auth_sha256 = off
-CONF
+lib_refd_ini "$p" on example.test "auth_sha256 = off"
 python3 -c "
 import wave, struct, math
 w = wave.open('$tmp/tone.wav', 'wb'); w.setnchannels(1); w.setsampwidth(2)
@@ -39,35 +24,11 @@ w.setframerate(8000)
 w.writeframes(b''.join(struct.pack('<h', int(8000 * math.sin(i / 3.0)))
                        for i in range(8000 * 5)))"
 for u in alice bob; do
-	"$root/bin/refctl" -c "$tmp/refd.ini" account add $u@example.test \
-		--password "$pw" >/dev/null
-	if [ $u = alice ]; then sp=$((p+10)); cp=$((p+20)); rp=$((p+100));
-	else sp=$((p+12)); cp=$((p+21)); rp=$((p+200)); fi
-	mkdir -p "$tmp/$u"
-	cat >"$tmp/$u/config" <<CONF
-poll_method epoll
-sip_listen 127.0.0.1:$sp
-net_interface 127.0.0.1
-audio_player aufile,$tmp/$u-out.wav
-audio_source aufile,$tmp/tone.wav
-audio_alert aufile,$tmp/$u-alert.wav
-module_path /usr/lib/baresip/modules
-module g711.so
-module aufile.so
-module_app account.so
-module_app contact.so
-module_app menu.so
-module_app ctrl_tcp.so
-ctrl_tcp_listen 127.0.0.1:$cp
-rtp_ports $rp-$((rp+40))
-CONF
-	echo "<sip:$u@example.test>;auth_pass=$pw;outbound=\"sip:127.0.0.1:$p;transport=udp\";regint=600;answermode=auto" \
-		>"$tmp/$u/accounts"
-	: >"$tmp/$u/contacts"
+	lib_account $u@example.test "$pw"
+	lib_baresip $u "$tmp/tone.wav" "$tmp/$u-out.wav"
 done
 echo '"Bob" <sip:bob@example.test>' >"$tmp/alice/contacts"
-"$root/bin/refd" -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
-for _ in $(seq 50); do grep -q serving "$tmp/refd.log" && break; sleep 0.1; done
+lib_refd_start
 timeout 60 baresip -f "$tmp/alice" >"$tmp/alice.log" 2>&1 & ba=$!
 timeout 60 baresip -f "$tmp/bob" >"$tmp/bob.log" 2>&1 & bb=$!
 for _ in $(seq 100); do

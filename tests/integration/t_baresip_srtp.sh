@@ -10,37 +10,24 @@
 # relay both ways (CDR figures, capture), and no relayed datagram carries
 # the canary: the relay only ever saw ciphertext.
 set -eu
-cd "$(dirname "$0")/../.."
-root=$PWD
+. "$(dirname "$0")/lib.sh"
 command -v baresip >/dev/null && command -v dumpcap >/dev/null ||
 	{ echo "skip: baresip or dumpcap absent (make deps)"; exit 77; }
 [ -f /usr/lib/baresip/modules/srtp.so ] ||
 	{ echo "skip: baresip srtp module absent"; exit 77; }
-tmp=$(mktemp -d /tmp/t_baresip_srtp.XXXXXX)
-pid=; ba=; bb=; cap=
-cleanup() {
+lib_tmp t_baresip_srtp
+ba=; bb=; cap=
+cleanup_extra() {
 	[ -n "$cap" ] && kill "$cap" 2>/dev/null
 	[ -n "$ba" ] && kill "$ba" 2>/dev/null
 	[ -n "$bb" ] && kill "$bb" 2>/dev/null
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
-p=$(( 20000 + RANDOM % 9000 * 2 ))
+p=$(lib_port 20000 9000)
 lo=$((p+300)); hi=$((p+339))
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
 pw='Tq7#vLx2!pRz9w'
 canary=RTCBENCH-SRTP-CANARY-
-cat >"$tmp/refd.ini" <<CONF
-[platform]
-domain = example.test
-data_dir = $tmp/var
-policy = $root/ref/policy/sip2sip.policy
-[sip]
-listen = udp:127.0.0.1:$p
-auth = on
-auth_sha256 = off
+lib_refd_ini "$p" on example.test "auth_sha256 = off"
+cat >>"$tmp/refd.ini" <<CONF
 [media]
 address = 127.0.0.1
 ports = $lo-$hi
@@ -48,11 +35,8 @@ CONF
 # 5 s of audio whose u-law bytes are the canary, repeated.
 python3 - "$tmp/canary.wav" "$canary" <<'PY'
 import struct, sys, wave
-def ulaw2lin(u):
-    u = ~u & 0xff
-    s = (((u & 0x0f) << 3) + 0x84) << ((u >> 4) & 7)
-    s -= 0x84
-    return -s if u & 0x80 else s
+sys.path.insert(0, "tests/integration")
+from g711 import ulaw_decode as ulaw2lin
 c = sys.argv[2].encode()
 w = wave.open(sys.argv[1], "wb")
 w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
@@ -60,41 +44,17 @@ w.writeframes(b"".join(struct.pack("<h", ulaw2lin(c[i % len(c)]))
                        for i in range(8000 * 5)))
 PY
 for u in alice bob; do
-	"$root/bin/refctl" -c "$tmp/refd.ini" account add $u@example.test \
-		--password "$pw" >/dev/null
+	lib_account $u@example.test "$pw"
 done
-"$root/bin/refd" -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
-for _ in $(seq 50); do grep -q serving "$tmp/refd.log" && break; sleep 0.1; done
+lib_refd_start
 
 # One call between fresh baresips with media encryption $1 ("" or srtp-mand);
 # the relay's links are captured into $tmp/$2.pcap.
 call() {
-	local enc=$1 tag=$2 u sp cp rp
+	local enc=$1 tag=$2 u
 	for u in alice bob; do
-		if [ $u = alice ]; then sp=$((p+10)); cp=$((p+20)); rp=$((p+100));
-		else sp=$((p+12)); cp=$((p+21)); rp=$((p+200)); fi
-		rm -rf "$tmp/$u"; mkdir -p "$tmp/$u"
-		cat >"$tmp/$u/config" <<CONF
-poll_method epoll
-sip_listen 127.0.0.1:$sp
-net_interface 127.0.0.1
-audio_player aufile,$tmp/$u-$tag-out.wav
-audio_source aufile,$tmp/canary.wav
-audio_alert aufile,$tmp/$u-alert.wav
-module_path /usr/lib/baresip/modules
-module g711.so
-module aufile.so
-module srtp.so
-module_app account.so
-module_app contact.so
-module_app menu.so
-module_app ctrl_tcp.so
-ctrl_tcp_listen 127.0.0.1:$cp
-rtp_ports $rp-$((rp+40))
-CONF
-		echo "<sip:$u@example.test>;auth_pass=$pw;outbound=\"sip:127.0.0.1:$p;transport=udp\";regint=600;answermode=auto${enc:+;mediaenc=$enc}" \
-			>"$tmp/$u/accounts"
-		: >"$tmp/$u/contacts"
+		lib_baresip $u "$tmp/canary.wav" "$tmp/$u-$tag-out.wav" "$enc" \
+			srtp.so
 	done
 	dumpcap -q -i lo -f "udp portrange $lo-$hi" -w "$tmp/$tag.pcap" \
 		2>"$tmp/$tag.dumpcap" & cap=$!

@@ -14,34 +14,22 @@
 # the sipfrag NOTIFYs say 100 then 200; rtcbench audit finds none of the audio canaries
 # (text in each tone's first frames) under data_dir.
 set -eu
-cd "$(dirname "$0")/../.."
-root=$PWD
+. "$(dirname "$0")/lib.sh"
 sc=$root/tests/integration/sipp
 tool=$root/tests/integration/conf_tones.py
 command -v sipp >/dev/null || { echo "skip: sipp not installed"; exit 77; }
 [ "$(id -u)" = 0 ] || { echo "skip: sniffing loopback needs root"; exit 77; }
-tmp=$(mktemp -d /tmp/t_conf_sipp.XXXXXX)
-pid=; sn=; sub=; erin=
-cleanup() {
+lib_tmp t_conf_sipp
+sn=; sub=; erin=
+cleanup_extra() {
 	[ -n "$sn" ] && kill "$sn" 2>/dev/null
 	[ -n "$sub" ] && kill "$sub" 2>/dev/null || true
 	[ -n "$erin" ] && kill "$erin" 2>/dev/null || true
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
-p=$(( 20000 + RANDOM % 10000 * 2 ))
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
+p=$(lib_port)
 pw='Tq7#vLx2!pRz9w'
-cat >"$tmp/refd.ini" <<CONF
-[platform]
-domain = example.test
-data_dir = $tmp/var
-policy = $root/ref/policy/sip2sip.policy
-[sip]
-listen = udp:127.0.0.1:$p
-auth = on
+lib_refd_ini "$p" on
+cat >>"$tmp/refd.ini" <<CONF
 [media]
 address = 127.0.0.1
 ports = $((p+100))-$((p+199))
@@ -54,11 +42,9 @@ mode = mix
 media_timeout = 3s
 CONF
 for u in alice bob carol dave erin; do
-	bin/refctl -c "$tmp/refd.ini" account add $u@example.test \
-		--password "$pw" >/dev/null
+	lib_account $u@example.test "$pw"
 done
-bin/refd -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
-for _ in $(seq 50); do grep -qs serving "$tmp/refd.log" && break; sleep 0.1; done
+lib_refd_start
 check "refd starts the focus" 'grep -q "conference focus for room-" $tmp/refd.log'
 
 i=0

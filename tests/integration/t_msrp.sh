@@ -9,17 +9,12 @@
 # an unknown session gets 481, no chat content is in data_dir or the log
 # (P13), and SIGTERM exits 0.
 set -eu
-cd "$(dirname "$0")/../.."
-tmp=$(mktemp -d /tmp/t_msrp.XXXXXX)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+lib_tmp t_msrp
 tests/integration/mkcerts.sh "$tmp/certs" >/dev/null
 c=$tmp/certs
-p=$(( 20000 + RANDOM % 10000 * 2 ))
+p=$(lib_port)
 m=$((p + 2))
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
 
 cat >"$tmp/refd.ini" <<CONF
 [platform]
@@ -33,12 +28,9 @@ tls_key = $c/server.key
 [msrp]
 listen = tls:127.0.0.1:$m tcp:127.0.0.1:$((m+1))
 CONF
-bin/refctl -c "$tmp/refd.ini" account add alice@example.test \
-	--password 'Wonder-land-42' >/dev/null
-bin/refctl -c "$tmp/refd.ini" account add bob@example.test \
-	--password 'Builder-bob-77' >/dev/null
-bin/refd -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
-for _ in $(seq 50); do grep -q serving "$tmp/refd.log" && break; sleep 0.1; done
+lib_account alice@example.test 'Wonder-land-42'
+lib_account bob@example.test 'Builder-bob-77'
+lib_refd_start
 
 check "chat over TLS through the relay, chunks and OTR payload unchanged" \
 	'timeout 60 bin/rtcbench perf msrp --relay tls:127.0.0.1:$m \

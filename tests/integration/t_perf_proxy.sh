@@ -5,14 +5,11 @@
 # results land in summary.json and proxy_calls.dat. Checks that both
 # servers ran every phase cleanly, not the CPU targets (make bench).
 set -eu
-cd "$(dirname "$0")/../.."
+. "$(dirname "$0")/lib.sh"
 for b in sipp kamailio; do
 	command -v $b >/dev/null || { echo "skip: $b not installed"; exit 77; }
 done
-tmp=$(mktemp -d /tmp/t_perf_proxy.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
+lib_tmp t_perf_proxy
 set +e
 timeout 120 bin/rtcbench perf proxy --out "$tmp/out" --secs 1 --rates 100,200 \
 	--reg-rate 300 --auth-rate 200 --users 20 >"$tmp/log" 2>&1

@@ -8,17 +8,11 @@
 # and fails when the loop stalled for PURGE_STALL_MS (default 400) or
 # more. Also checks the CDRs are gone and refd exits 0.
 set -eu
-cd "$(dirname "$0")/../.."
-root=$PWD
+. "$(dirname "$0")/lib.sh"
 refd=$root/bin/refd
 refctl=$root/bin/refctl
-tmp=$(mktemp -d /tmp/t_purge_stall.XXXXXX)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-p=$(( 20000 + RANDOM % 10000 * 2 ))
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
+lib_tmp t_purge_stall
+p=$(lib_port)
 n=${PURGE_CDRS:-200000}
 
 sed 's/^within = .*/within = 4s/' ref/policy/sip2sip.policy >"$tmp/fast.policy"
@@ -32,9 +26,8 @@ policy = $tmp/fast.policy
 listen = udp:127.0.0.1:$p
 auth = on
 CONF
-"$refctl" -c "$tmp/refd.ini" account add bob@example.test --password 'Tq7#vLx2!pRz9w' >/dev/null
-"$refd" -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
-for _ in $(seq 50); do grep -q serving "$tmp/refd.log" && break; sleep 0.1; done
+lib_account bob@example.test 'Tq7#vLx2!pRz9w'
+lib_refd_start
 
 # The prober: INVITEs every 5 ms for PROBE_S (12) s, latency of each answer.
 python3 - "$p" "$tmp/lat.txt" "${PROBE_S:-12}" <<'PY' & prober=$!

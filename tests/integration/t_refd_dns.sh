@@ -6,26 +6,13 @@
 # and the far end's 200 comes back. Only /etc/hosts names: nothing leaves
 # the machine. While a lookup runs refd keeps answering OPTIONS.
 set -eu
-cd "$(dirname "$0")/../.."
-root=$PWD
-tmp=$(mktemp -d /tmp/t_refd_dns.XXXXXX)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+lib_tmp t_refd_dns
 command -v python3 >/dev/null || { echo "skip: python3 absent"; exit 77; }
 getent hosts localhost >/dev/null || { echo "skip: localhost not in /etc/hosts"; exit 77; }
-p=$(( 20000 + RANDOM % 10000 * 2 ))
-cat >"$tmp/refd.ini" <<CONF
-[platform]
-domain = example.test
-data_dir = $tmp/var
-policy = $root/ref/policy/sip2sip.policy
-[sip]
-listen = udp:127.0.0.1:$p
-auth = off
-CONF
-bin/refd -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
-for _ in $(seq 50); do grep -qs serving "$tmp/refd.log" && break; sleep 0.1; done
+p=$(lib_port)
+lib_refd_ini "$p" off
+lib_refd_start
 set +e
 timeout 20 python3 - "$p" $((p + 1)) <<'PY'
 import socket, sys

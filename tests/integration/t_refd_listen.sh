@@ -8,17 +8,12 @@
 # certificate and serves one with a certificate from the CA. The driver's
 # counters, logged when SIGTERM stops refd (exit 0), must agree.
 set -eu
-cd "$(dirname "$0")/../.."
+. "$(dirname "$0")/lib.sh"
 refd=$PWD/bin/refd
-tmp=$(mktemp -d /tmp/t_refd_listen.XXXXXX)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
+lib_tmp t_refd_listen
 tests/integration/mkcerts.sh "$tmp/certs" >/dev/null
 c=$tmp/certs
-p=$(( 20000 + RANDOM % 10000 * 2 ))
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
+p=$(lib_port)
 
 start() { # conf log
 	"$refd" -c "$1" 2>"$2" & pid=$!

@@ -8,41 +8,23 @@
 # caller and echoed by the callee crosses the relay both ways, and refd
 # exits 0 on SIGTERM.
 set -eu
-cd "$(dirname "$0")/../.."
-root=$PWD
+. "$(dirname "$0")/lib.sh"
 sc=$root/tests/integration/sipp
-tmp=$(mktemp -d /tmp/t_refd_media.XXXXXX)
-pid=; uas=
-cleanup() {
-	[ -n "$uas" ] && kill "$uas" 2>/dev/null
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-p=$(( 20000 + RANDOM % 10000 * 2 ))
+lib_tmp t_refd_media
+uas=
+cleanup_extra() { [ -n "$uas" ] && kill "$uas" 2>/dev/null; }
+p=$(lib_port)
 lo=$((p+100)); hi=$((p+199))
 n=5
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
 pw='Tq7#vLx2!pRz9w'
-cat >"$tmp/refd.ini" <<CONF
-[platform]
-domain = example.test
-data_dir = $tmp/var
-policy = $root/ref/policy/sip2sip.policy
-[sip]
-listen = udp:127.0.0.1:$p
-auth = on
+lib_refd_ini "$p" on
+cat >>"$tmp/refd.ini" <<CONF
 [media]
 address = 127.0.0.1
 ports = $lo-$hi
 CONF
-for u in alice service; do
-	bin/refctl -c "$tmp/refd.ini" account add $u@example.test \
-		--password "$pw" >/dev/null
-done
-bin/refd -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
-for _ in $(seq 50); do grep -q serving "$tmp/refd.log" && break; sleep 0.1; done
+for u in alice service; do lib_account $u@example.test "$pw"; done
+lib_refd_start
 printf 'SEQUENTIAL\nservice;example.test;[authentication username=service password=%s]\n' \
 	"$pw" >"$tmp/reg.csv"
 printf 'SEQUENTIAL\nalice;example.test;[authentication username=alice password=%s]\n' \

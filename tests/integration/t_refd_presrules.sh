@@ -8,36 +8,22 @@
 # rule) a pending subscription without state. A watcher cannot read the
 # document itself (403), and refd exits 0 on SIGTERM.
 set -eu
-cd "$(dirname "$0")/../.."
-root=$PWD
-tmp=$(mktemp -d /tmp/t_refd_presrules.XXXXXX)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+lib_tmp t_refd_presrules
 command -v python3 >/dev/null || { echo "skip: python3 absent"; exit 77; }
 command -v curl >/dev/null || { echo "skip: curl absent"; exit 77; }
-p=$(( 20000 + RANDOM % 10000 * 2 ))
+p=$(lib_port)
 x=$((p + 1))
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
-cat >"$tmp/refd.ini" <<CONF
-[platform]
-domain = example.test
-data_dir = $tmp/var
-policy = $root/ref/policy/sip2sip.policy
-[sip]
-listen = udp:127.0.0.1:$p
-auth = off
+lib_refd_ini "$p" off
+cat >>"$tmp/refd.ini" <<CONF
 [xcap]
 listen = 127.0.0.1:$x
 CONF
 pw='Tq7#vLx2!pRz9w'
 for u in bob carol mallory eve dave; do
-	bin/refctl -c "$tmp/refd.ini" account add $u@example.test \
-		--password "$pw-$u" >/dev/null
+	lib_account $u@example.test "$pw-$u"
 done
-bin/refd -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
-for _ in $(seq 50); do grep -qs serving "$tmp/refd.log" && break; sleep 0.1; done
+lib_refd_start
 cat >"$tmp/rules.xml" <<'XML'
 <?xml version="1.0" encoding="UTF-8"?>
 <cp:ruleset xmlns:cp="urn:ietf:params:xml:ns:common-policy"

@@ -11,36 +11,22 @@
 # --now 6 days on keeps them, 8 days on removes them, and the provider
 # canary is gone from every file under data_dir.
 set -eu
-cd "$(dirname "$0")/../.."
-root=$PWD
-tmp=$(mktemp -d /tmp/t_refd_push.XXXXXX)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+lib_tmp t_refd_push
 command -v python3 >/dev/null || { echo "skip: python3 absent"; exit 77; }
-p=$(( 20000 + RANDOM % 10000 * 2 ))
+p=$(lib_port)
 g=$((p + 1))
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
 canary="PNPROV$RANDOM$RANDOM"
-cat >"$tmp/refd.ini" <<CONF
-[platform]
-domain = example.test
-data_dir = $tmp/var
-policy = $root/ref/policy/sip2sip.policy
-[sip]
-listen = udp:127.0.0.1:$p
-auth = off
+lib_refd_ini "$p" off
+cat >>"$tmp/refd.ini" <<CONF
 [push]
 gateway = http://127.0.0.1:$g/push
 wait = 2s
 CONF
 for u in alice bob; do
-	bin/refctl -c "$tmp/refd.ini" account add $u@example.test \
-		--password "Tq7#vLx2!pRz9w-$u" >/dev/null
+	lib_account $u@example.test "Tq7#vLx2!pRz9w-$u"
 done
-bin/refd -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
-for _ in $(seq 50); do grep -qs serving "$tmp/refd.log" && break; sleep 0.1; done
+lib_refd_start
 check "refd announces the push gateway" \
 	'grep -q "push gateway http://127.0.0.1:$g/push (wait 2s)" $tmp/refd.log'
 set +e

@@ -9,20 +9,12 @@
 # CDR, and refctl purge --now 181 days on, beside the running refd,
 # removes it from every byte. SIGTERM exits 0.
 set -eu
-cd "$(dirname "$0")/../.."
-root=$PWD
+. "$(dirname "$0")/lib.sh"
 sc=$root/tests/integration/sipp
-tmp=$(mktemp -d /tmp/t_refd_retention.XXXXXX)
-pid=; uas=
-cleanup() {
-	[ -n "$uas" ] && kill "$uas" 2>/dev/null
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-p=$(( 20000 + RANDOM % 10000 * 2 ))
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
+lib_tmp t_refd_retention
+uas=
+cleanup_extra() { [ -n "$uas" ] && kill "$uas" 2>/dev/null; }
+p=$(lib_port)
 stored() { grep -rl --binary-files=text -- "$1" "$tmp/var" >/dev/null 2>&1; }
 pw='Tq7#vLx2!pRz9w'
 canary="ret-C4N4RY-$RANDOM$RANDOM"
@@ -97,8 +89,7 @@ stop_refd() {
 
 # Phase 1: refd's own timer ([purge] within 1s, 4 s periods).
 for u in alice service; do
-	bin/refctl -c "$tmp/refd.ini" account add $u@example.test \
-		--password "$pw" >/dev/null
+	lib_account $u@example.test "$pw"
 done
 run_refd "$tmp/refd.ini" "$tmp/refd.log"
 check "refd purges once at start" \

@@ -7,36 +7,19 @@
 # schema-invalid document is refused (409), and SIGTERM exits 0. The
 # document is in the store: refctl export lists it.
 set -eu
-cd "$(dirname "$0")/../.."
-root=$PWD
-tmp=$(mktemp -d /tmp/t_refd_xcap.XXXXXX)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-p=$(( 20000 + RANDOM % 10000 * 2 ))
+. "$(dirname "$0")/lib.sh"
+lib_tmp t_refd_xcap
+p=$(lib_port)
 x=$((p+1))
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
-cat >"$tmp/refd.ini" <<CONF
-[platform]
-domain = example.test
-data_dir = $tmp/var
-policy = $root/ref/policy/sip2sip.policy
-[sip]
-listen = udp:127.0.0.1:$p
+lib_refd_ini "$p"
+cat >>"$tmp/refd.ini" <<CONF
 [xcap]
 listen = 127.0.0.1:$x
 CONF
 apw='Tq7#vLx2!pRz9w'; bpw='Bz4%nWq8@kLm3s'
-bin/refctl -c "$tmp/refd.ini" account add alice@example.test \
-	--password "$apw" >/dev/null
-bin/refctl -c "$tmp/refd.ini" account add bob@example.test \
-	--password "$bpw" >/dev/null
-bin/refd -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
-for _ in $(seq 50); do grep -qs serving "$tmp/refd.log" && break; sleep 0.1; done
+lib_account alice@example.test "$apw"
+lib_account bob@example.test "$bpw"
+lib_refd_start
 check "xcap listener up" 'grep -q "xcap on http://127.0.0.1:$x" $tmp/refd.log'
 
 base="http://127.0.0.1:$x/xcap-root/resource-lists/users"

@@ -9,17 +9,16 @@
 # 6 matched, 2 diverged; corpus at least 55 matched. Exit 77 without
 # kamailio.
 set -eu
-cd "$(dirname "$0")/../.."
+. "$(dirname "$0")/lib.sh"
 command -v kamailio >/dev/null || { echo "skip: kamailio not installed"; exit 77; }
 MODS=/usr/lib/x86_64-linux-gnu/kamailio/modules
 [ -f $MODS/registrar.so ] || { echo "skip: no kamailio registrar module"; exit 77; }
 CORPUS=${CORPUS:-/work/shared/corpus/pcaps}
 [ -d "$CORPUS" ] || CORPUS=../shared/corpus/pcaps
-tmp=$(mktemp -d /tmp/t_replay_kam.XXXXXX)
+lib_tmp t_replay_kam
 kp=
-cleanup() { [ -n "$kp" ] && kill "$kp" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-p=$(( 21000 + RANDOM % 9000 * 2 ))
+cleanup_extra() { [ -n "$kp" ] && kill "$kp" 2>/dev/null; }
+p=$(lib_port 21000 9000)
 cat >"$tmp/k.cfg" <<CFG
 #!KAMAILIO
 debug=1
@@ -62,23 +61,7 @@ request_route {
 }
 CFG
 # one account name per captured AOR (Kamailio does not authenticate)
-: >"$tmp/accounts"
-for src in traces "$CORPUS"; do
-	bin/rtcbench replay "$src" --target none --out "$tmp/none" \
-		>/dev/null 2>&1 || true
-	python3 - "$tmp/none/summary.json" "$tmp/accounts" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-have = [l.split()[0] for l in open(sys.argv[2])]
-aors = [c[k] for c in d["calls"] for k in ("caller", "callee")]
-aors += [u["aor"] for u in d["user_agents"]]
-with open(sys.argv[2], "a") as f:
-    for a in aors:
-        if a and a not in have:
-            have.append(a)
-            f.write(f"{a} k{len(have)}@example.test unused\n")
-PY
-done
+lib_replay_accounts "$tmp/accounts" k unused
 timeout 120 kamailio -f "$tmp/k.cfg" -DD -E -Y "$tmp" -m 64 -M 8 \
 	-x tlsf -X tlsf >"$tmp/kam.log" 2>&1 & kp=$!
 for _ in $(seq 50); do

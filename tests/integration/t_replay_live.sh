@@ -12,15 +12,11 @@
 # its RTP relay: the captured RTP is re-sent through it and counted, and
 # --speed 4 plays one call in a quarter of its captured span.
 set -eu
-cd "$(dirname "$0")/../.."
-root=$PWD
+. "$(dirname "$0")/lib.sh"
 CORPUS=${CORPUS:-/work/shared/corpus/pcaps}
 [ -d "$CORPUS" ] || CORPUS=../shared/corpus/pcaps
-tmp=$(mktemp -d /tmp/t_replay_live.XXXXXX)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-p=$(( 21000 + RANDOM % 9000 * 2 ))
+lib_tmp t_replay_live
+p=$(lib_port 21000 9000)
 cat >"$tmp/refd.ini" <<CONF
 [platform]
 domain = example.test
@@ -38,30 +34,12 @@ CONF
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
 	-keyout "$tmp/tls.key" -out "$tmp/tls.crt" 2>/dev/null
 # one account per captured AOR
-: >"$tmp/accounts"
-for src in traces "$CORPUS"; do
-	bin/rtcbench replay "$src" --target none --out "$tmp/none" \
-		>/dev/null 2>&1 || true
-	python3 - "$tmp/none/summary.json" "$tmp/accounts" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-have = [l.split()[0] for l in open(sys.argv[2])]
-aors = [c[k] for c in d["calls"] for k in ("caller", "callee")]
-aors += [u["aor"] for u in d["user_agents"]]
-with open(sys.argv[2], "a") as f:
-    for a in aors:
-        if a and a not in have:
-            have.append(a)
-            f.write(f"{a} r{len(have)}@example.test pw-{len(have)}-Zq8\n")
-PY
-done
+lib_replay_accounts "$tmp/accounts" r "pw-{n}-Zq8"
 while read -r aor acct pw; do
 	bin/refctl -c "$tmp/refd.ini" account add "$acct" --password "$pw" \
 		>/dev/null
 done <"$tmp/accounts"
-bin/refd -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
-for _ in $(seq 50); do grep -qs serving "$tmp/refd.log" && break; sleep 0.1; done
-fail=0
+lib_refd_start
 for run in "traces udp" "$CORPUS udp" "$CORPUS tcp" "$CORPUS tls"; do
 	set -- $run
 	src=$1 tp=$2 port=$p

@@ -6,38 +6,20 @@
 # PUBLISHes, then unsubscribes. Nothing of REGISTER, SUBSCRIBE, NOTIFY or
 # PUBLISH is traced or stored anywhere under data_dir (P7, P8).
 set -eu
-cd "$(dirname "$0")/../.."
-root=$PWD
+. "$(dirname "$0")/lib.sh"
 sc=$root/tests/integration/sipp
-tmp=$(mktemp -d /tmp/t_sipp_presence.XXXXXX)
-pid=; bg=
-cleanup() {
-	[ -n "$bg" ] && kill $bg 2>/dev/null
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-p=$(( 20000 + RANDOM % 10000 * 2 ))
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
+lib_tmp t_sipp_presence
+bg=
+cleanup_extra() { [ -n "$bg" ] && kill $bg 2>/dev/null; }
+p=$(lib_port)
 pw='Tq7#vLx2!pRz9w'
-cat >"$tmp/refd.ini" <<CONF
-[platform]
-domain = example.test
-data_dir = $tmp/var
-policy = $root/ref/policy/sip2sip.policy
-[sip]
-listen = udp:127.0.0.1:$p
-auth = on
-CONF
+lib_refd_ini "$p" on
 for u in alice bob; do
-	"$root/bin/refctl" -c "$tmp/refd.ini" account add $u@example.test \
-		--password "$pw" >/dev/null
+	lib_account $u@example.test "$pw"
 	printf 'SEQUENTIAL\n%s;example.test;[authentication username=%s password=%s]\n' \
 		$u $u "$pw" >"$tmp/$u.csv"
 done
-"$root/bin/refd" -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
-for _ in $(seq 50); do grep -q serving "$tmp/refd.log" && break; sleep 0.1; done
+lib_refd_start
 sipp() { (cd "$tmp" && timeout 60 /usr/bin/sipp -nostdin -i 127.0.0.1 \
 	-timeout 30s "$@"); }
 

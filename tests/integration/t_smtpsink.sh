@@ -6,14 +6,9 @@
 # dot-stuffing undone; commands out of order get 503, an unknown one 502;
 # a bad -p is a one-line error with exit 2.
 set -eu
-cd "$(dirname "$0")/../.."
+. "$(dirname "$0")/lib.sh"
 sink=build/tools/smtpsink
-tmp=$(mktemp -d /tmp/t_smtpsink.XXXXXX)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
+lib_tmp t_smtpsink
 
 mkdir "$tmp/mail"
 "$sink" -d "$tmp/mail" -t 60 >"$tmp/out" 2>"$tmp/err" & pid=$!

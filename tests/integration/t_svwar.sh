@@ -6,31 +6,13 @@
 # reaches the right password at the end of its list (bounded to 15 s: after
 # the limit svcrack only waits).
 set -eu
-cd "$(dirname "$0")/../.."
-root=$PWD
-tmp=$(mktemp -d /tmp/t_svwar.XXXXXX)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-p=$(( 20000 + RANDOM % 10000 * 2 ))
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
+. "$(dirname "$0")/lib.sh"
+lib_tmp t_svwar
+p=$(lib_port)
 pw='Tq7#vLx2!pRz9w'
-cat >"$tmp/refd.ini" <<CONF
-[platform]
-domain = example.test
-data_dir = $tmp/var
-policy = $root/ref/policy/sip2sip.policy
-[sip]
-listen = udp:127.0.0.1:$p
-auth = on
-CONF
-for u in 1001 1005 alice; do
-	"$root/bin/refctl" -c "$tmp/refd.ini" account add $u@example.test \
-		--password "$pw" >/dev/null
-done
-"$root/bin/refd" -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
-for _ in $(seq 50); do grep -q serving "$tmp/refd.log" && break; sleep 0.1; done
+lib_refd_ini "$p" on
+for u in 1001 1005 alice; do lib_account $u@example.test "$pw"; done
+lib_refd_start
 
 sv() { local s=$(date +%s.%N); timeout 60 svwar -b 127.0.0.1 -p "$p" "$@" 127.0.0.1 >"$tmp/sv.out" 2>&1 || true; echo "svwar $*: $(echo "$(date +%s.%N) - $s" | bc) s"; }
 printf 'alice\nbob\nnobody\n' >"$tmp/dict"

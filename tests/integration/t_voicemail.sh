@@ -11,23 +11,15 @@
 # cancelled and the voicemail answers; the device then gets the MWI
 # NOTIFY (message-summary, one new message).
 set -eu
-cd "$(dirname "$0")/../.."
-root=$PWD
+. "$(dirname "$0")/lib.sh"
 refd=$root/bin/refd
 refctl=$root/bin/refctl
 sc=$root/tests/integration/sipp
 [ -x /usr/bin/sipp ] || { echo "skip: sipp not installed"; exit 77; }
-tmp=$(mktemp -d /tmp/t_voicemail.XXXXXX)
-pid=; sink=
-cleanup() {
-	[ -n "$sink" ] && kill "$sink" 2>/dev/null
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-p=$(( 20000 + RANDOM % 10000 * 2 ))
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
+lib_tmp t_voicemail
+sink=
+cleanup_extra() { [ -n "$sink" ] && kill "$sink" 2>/dev/null; }
+p=$(lib_port)
 pw='Tq7#vLx2!pRz9w'
 
 # A one-connection-at-a-time SMTP sink: every message into $tmp/mail.N.
@@ -59,14 +51,8 @@ while True:
 PY
 python3 "$tmp/sink.py" $((p+7)) "$tmp" & sink=$!
 
-cat >"$tmp/refd.ini" <<CONF
-[platform]
-domain = example.test
-data_dir = $tmp/var
-policy = $root/ref/policy/sip2sip.policy
-[sip]
-listen = udp:127.0.0.1:$p
-auth = on
+lib_refd_ini "$p" on
+cat >>"$tmp/refd.ini" <<CONF
 [voicemail]
 listen = udp:127.0.0.1:$((p+5))
 ports = $((p+100 - p%2))-$((p+107 - p%2))
@@ -76,26 +62,16 @@ after = 2s
 smtp = smtp://127.0.0.1:$((p+7))
 from = voicemail@example.test
 CONF
-"$refctl" -c "$tmp/refd.ini" account add alice@example.test --password "$pw" >/dev/null
+lib_account alice@example.test "$pw"
 "$refctl" -c "$tmp/refd.ini" account add bob@example.test --password "$pw" \
 	--email bob@mail.test --voicemail >/dev/null
 "$refctl" -c "$tmp/refd.ini" account add dave@example.test --password "$pw" \
 	--voicemail >/dev/null
-"$refctl" -c "$tmp/refd.ini" account add carol@example.test --password "$pw" >/dev/null
-"$refd" -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
-for _ in $(seq 50); do grep -q serving "$tmp/refd.log" && break; sleep 0.1; done
+lib_account carol@example.test "$pw"
+lib_refd_start
 
 # 1.5 s of a 1 kHz tone, raw PCMU (G.711 mu-law), for SIPp's rtp_stream.
-python3 - "$tmp/tone.ulaw" <<'PY'
-import math, sys
-def ulaw(x):
-    s = 0x80 if x < 0 else 0
-    x = min(abs(x), 32635) + 0x84
-    e = 7
-    while e > 0 and not (x & (0x4000 >> (7 - e))): e -= 1
-    return ~(s | (e << 4) | ((x >> (e + 3)) & 15)) & 255
-open(sys.argv[1], "wb").write(bytes(ulaw(int(8000 * math.sin(2 * math.pi * 1000 * i / 8000))) for i in range(12000)))
-PY
+python3 tests/integration/g711.py tone "$tmp/tone.ulaw"
 printf 'SEQUENTIAL\nalice;example.test;[authentication username=alice password=%s]\n' \
 	"$pw" >"$tmp/uac.csv"
 sipp() { timeout 60 /usr/bin/sipp -nostdin -i 127.0.0.1 -t u1 "$@"; }
@@ -141,6 +117,8 @@ check "the WAV is in the store" '[ -n "$wav" ]'
 check "the WAV is G.711 mu-law, 8 kHz, and holds the 1 kHz tone" \
 	'python3 - "$wav" <<PY
 import struct, sys
+sys.path.insert(0, "tests/integration")
+from g711 import ulaw_decode as lin
 d = open(sys.argv[1], "rb").read()
 assert d[:4] == b"RIFF" and d[8:12] == b"WAVE", "not RIFF/WAVE"
 fmt = d.find(b"fmt ")
@@ -148,9 +126,6 @@ tag, ch, rate = struct.unpack("<HHI", d[fmt + 8:fmt + 16])
 assert (tag, ch, rate) == (7, 1, 8000), (tag, ch, rate)
 i = d.find(b"data"); n = struct.unpack("<I", d[i + 4:i + 8])[0]
 a = d[i + 8:i + 8 + n]
-def lin(u):
-    u = ~u & 255; t = ((u & 15) << 3) + 0x84; t <<= (u & 0x70) >> 4
-    return (0x84 - t) if u & 0x80 else (t - 0x84)
 x = [lin(b) for b in a]
 assert len(x) >= 8000, "only %d samples" % len(x)
 zc = sum(1 for j in range(1, len(x)) if (x[j - 1] < 0) != (x[j] < 0))

@@ -114,16 +114,7 @@ reg() { sipp -sf "$root/$sc/reg_auth.xml" -inf "$tmp/$1.csv" \
 	>"$tmp/reg-$1.out" 2>&1; }
 check "service registers (SIPp)" 'reg service $((p+2))'
 # bob is not registered yet: service's call gets his voicemail (a tone).
-python3 - "$tmp/tone.ulaw" <<'PY'
-import math, sys
-def ulaw(x):
-    s = 0x80 if x < 0 else 0
-    x = min(abs(x), 32635) + 0x84
-    e = 7
-    while e > 0 and not (x & (0x4000 >> (7 - e))): e -= 1
-    return ~(s | (e << 4) | ((x >> (e + 3)) & 15)) & 255
-open(sys.argv[1], "wb").write(bytes(ulaw(int(8000 * math.sin(2 * math.pi * 1000 * i / 8000))) for i in range(12000)))
-PY
+python3 "$root/tests/integration/g711.py" tone "$tmp/tone.ulaw"
 check "service leaves bob a voicemail (SIPp)" \
 	'sipp -sf $root/$sc/uac_vm.xml -inf $tmp/service.csv -s bob 127.0.0.1:$p \
 	 -p $((p+6)) -mp $((p+20)) -m 1 >$tmp/vm.out 2>&1'

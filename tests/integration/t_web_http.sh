@@ -14,19 +14,14 @@
 # audit rows in the export, then the session and the
 # login gone. Config errors: no certificate and no plain = yes is exit 2.
 set -eu
-cd "$(dirname "$0")/../.."
-root=$PWD
-tmp=$(mktemp -d /tmp/t_web_http.XXXXXX)
-pid= spid= uas=
-cleanup() {
-	for k in $uas $pid $spid; do kill "$k" 2>/dev/null || true; done
-	rm -rf "$tmp"
+. "$(dirname "$0")/lib.sh"
+lib_tmp t_web_http
+spid= uas=
+cleanup_extra() {
+	for k in $uas $spid; do kill "$k" 2>/dev/null || true; done
 }
-trap cleanup EXIT
 [ -x /usr/bin/sipp ] || { echo "skip: sipp (Debian sip-tester, make deps) is absent"; exit 77; }
 [ -x build/tools/smtpsink ] || make -s build/tools/smtpsink
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
 
 tests/integration/mkcerts.sh "$tmp/certs" >/dev/null
 mkdir -p "$tmp/mail"
@@ -34,18 +29,11 @@ build/tools/smtpsink -d "$tmp/mail" -t 120 >"$tmp/sink.out" & spid=$!
 for _ in $(seq 50); do grep -qs listening "$tmp/sink.out" && break; sleep 0.1; done
 mport=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/sink.out" | head -1)
 
-p=$(( 20000 + RANDOM % 10000 * 2 ))
+p=$(lib_port)
 w=$((p+1))
-cat >"$tmp/refd.ini" <<CONF
-[platform]
-domain = example.test
-data_dir = $tmp/var
-policy = $root/ref/policy/sip2sip.policy
-[sip]
-listen = udp:127.0.0.1:$p
-auth = on
-tls_cert = $tmp/certs/server.crt
-tls_key = $tmp/certs/server.key
+lib_refd_ini "$p" on example.test "tls_cert = $tmp/certs/server.crt" \
+	"tls_key = $tmp/certs/server.key"
+cat >>"$tmp/refd.ini" <<CONF
 [mail]
 smtp = smtp://127.0.0.1:$mport
 from = portal@example.test
@@ -59,8 +47,7 @@ for u in alice bob service root; do
 	bin/refctl -c "$tmp/refd.ini" account add $u@example.test \
 		--password "$pw" --email $u@mail.test >/dev/null
 done
-bin/refd -c "$tmp/refd.ini" 2>"$tmp/refd.log" & pid=$!
-for _ in $(seq 50); do grep -qs serving "$tmp/refd.log" && break; sleep 0.1; done
+lib_refd_start
 check "portal up over HTTPS" \
 	'grep -q "web portal on https://127.0.0.1:$w" $tmp/refd.log'
 

@@ -9,11 +9,8 @@
 # in the media is never on a captured link nor in a file (the scenario's
 # own expect lines).
 set -eu
-cd "$(dirname "$0")/../.."
-tmp=$(mktemp -d /tmp/t_zrtp_relay.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
+. "$(dirname "$0")/lib.sh"
+lib_tmp t_zrtp_relay
 cdr() { # data dir of a kept run -> "relay_a relay_b packets_a packets_b"
 	python3 - "$1/var/platform.db" <<'PY'
 import sqlite3, sys

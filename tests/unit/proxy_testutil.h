@@ -106,28 +106,39 @@ static struct sip_fail_ops fx_fail;	/* failure route; zero: none */
 static const struct sip_static_route *fx_static;	/* NULL: none */
 static struct sip_media_ops fx_media;	/* the media relay; zero: none */
 
-static void fx_init(struct fx *f, bool auth)
+/*
+ * The part of the proxy set-up every proxy suite shares: f zeroed, its rng
+ * seeded, listening on UDP/TCP 5060 and TLS 5061 of 127.0.0.1, 127/8 as
+ * the local network, domain example.test; c zeroed and pointing at them
+ * (c.rng too). The suite adds its store callbacks and options.
+ */
+static void fx_cfg(struct fx *f, struct sip_proxy_cfg *c, uint64_t seed)
 {
-	struct sip_proxy_cfg c;
-	static const uint8_t secret[] = "unit-test-secret";
-
 	memset(f, 0, sizeof(*f));
-	rng_seed(&f->rng, 42);
+	rng_seed(&f->rng, seed);
 	fx_addr("127.0.0.1:5060", NET_UDP, &f->listen[0]);
 	fx_addr("127.0.0.1:5060", NET_TCP, &f->listen[1]);
 	fx_addr("127.0.0.1:5061", NET_TLS, &f->listen[2]);
 	fx_addr("127.0.0.0", NET_UDP, &f->nets[0].pfx);
 	f->nets[0].bits = 8;
-	memset(&c, 0, sizeof(c));
-	c.domain = "example.test";
-	c.listen = f->listen;
-	c.nlisten = 3;
-	c.networks = f->nets;
-	c.nnetworks = 1;
+	memset(c, 0, sizeof(*c));
+	c->domain = "example.test";
+	c->listen = f->listen;
+	c->nlisten = 3;
+	c->networks = f->nets;
+	c->nnetworks = 1;
+	c->rng = &f->rng;
+}
+
+static void fx_init(struct fx *f, bool auth)
+{
+	struct sip_proxy_cfg c;
+	static const uint8_t secret[] = "unit-test-secret";
+
+	fx_cfg(f, &c, 42);
 	c.auth = auth;
 	c.nonce_secret = secret;
 	c.nonce_secret_len = sizeof(secret) - 1;
-	c.rng = &f->rng;
 	c.max_tsx = fx_max_tsx;
 	c.fail = fx_fail;
 	if (fx_static) {

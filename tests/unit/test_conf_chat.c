@@ -7,7 +7,8 @@
  * nickname; chunks fed byte by byte are reassembled and fanned out only
  * at '$'; a participant that left gets nothing and its session is 481;
  * a malformed frame gets 400 and a close without a crash; an oversized
- * message gets 413; every test ends with no mem_ block left.
+ * message gets 413; RFC 7701 NICKNAME requests set a unique nickname;
+ * every test ends with no mem_ block left.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -309,7 +310,7 @@ static void test_bad(void **state)
 	assert_int_equal(nouts, 1);
 	assert_non_null(strstr(outs[0].data, "big1aa 413"));
 	/* Methods we do not do: 501; a REPORT: no answer. */
-	snprintf(f, sizeof(f), "MSRP n1aaaa NICKNAME\r\nTo-Path: %s\r\n"
+	snprintf(f, sizeof(f), "MSRP n1aaaa FOOBAR\r\nTo-Path: %s\r\n"
 		 "From-Path: %s\r\n-------n1aaaa$\r\n", a.uri, a.own);
 	feed(c, 13, f, 4096);
 	snprintf(f, sizeof(f), "MSRP r1aaaa REPORT\r\nTo-Path: %s\r\n"
@@ -323,6 +324,54 @@ static void test_bad(void **state)
 	drain(c);
 	assert_int_equal(nouts, 1);
 	assert_non_null(strstr(outs[0].data, "n1aaaa 501"));
+	conf_chat_free(c);
+	assert_int_equal(mem_blocks(), m0);
+}
+
+static void nickname(struct conf_chat *c, const struct party *p,
+		     const char *tid, const char *hdr)
+{
+	char f[512];
+
+	snprintf(f, sizeof(f), "MSRP %s NICKNAME\r\nTo-Path: %s\r\n"
+		 "From-Path: " RELAY "x;tcp %s\r\n%s-------%s$\r\n", tid,
+		 p->uri, p->own, hdr, tid);
+	feed(c, 12, f, 4096);
+	drain(c);
+	assert_int_equal(nouts, 1);
+}
+
+/* RFC 7701 NICKNAME: 200 sets it, 425 taken, 423 unusable, 400 none. */
+static void test_nickname(void **state)
+{
+	int64_t m0 = mem_blocks();
+	struct conf_chat *c = mk(0);
+	struct party a, b, d;
+	char f[1024];
+
+	(void)state;
+	join(c, &a, "alice", "Alice", 7001);
+	join(c, &b, "bob", "bob", 7002);
+	join(c, &d, "carol", "carol", 7003);
+	nickname(c, &b, "k1bbbb", "Use-Nickname: \"Alice\"\r\n");
+	assert_non_null(strstr(outs[0].data, "k1bbbb 425"));
+	nickname(c, &b, "k2bbbb", "Use-Nickname: \"\"\r\n");
+	assert_non_null(strstr(outs[0].data, "k2bbbb 423"));
+	nickname(c, &b, "k3bbbb", "Use-Nickname: \"a<b>\"\r\n");
+	assert_non_null(strstr(outs[0].data, "k3bbbb 423"));
+	nickname(c, &b, "k4bbbb", "");
+	assert_non_null(strstr(outs[0].data, "k4bbbb 400"));
+	nickname(c, &b, "k5bbbb", "Use-Nickname: \"Bobby B\"\r\n");
+	assert_non_null(strstr(outs[0].data, "k5bbbb 200 OK"));
+	assert_string_equal(conf_chat_nick_of(c, b.id), "Bobby B");
+	/* Asking again for its own nickname is fine. */
+	nickname(c, &b, "k6bbbb", "Use-Nickname: \"Bobby B\"\r\n");
+	assert_non_null(strstr(outs[0].data, "k6bbbb 200 OK"));
+	send_frame(f, sizeof(f), &b, "s1bbbb", "ms1bbb", "1-2/2", "hi", '$');
+	feed(c, 12, f, 4096);
+	drain(c);
+	assert_int_equal(count_with("From: \"Bobby B\" "
+				    "<sip:bob@example.com>"), 2);
 	conf_chat_free(c);
 	assert_int_equal(mem_blocks(), m0);
 }
@@ -362,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_chunks),
 		cmocka_unit_test(test_leave),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_nickname),
 		cmocka_unit_test(test_nick),
 	};
 

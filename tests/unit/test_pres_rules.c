@@ -97,20 +97,7 @@ static int setup(void **state)
 	struct sip_proxy_cfg c;
 
 	blocks_at_start = mem_blocks();
-	memset(&f, 0, sizeof(f));
-	rng_seed(&f.rng, 9);
-	fx_addr("127.0.0.1:5060", NET_UDP, &f.listen[0]);
-	fx_addr("127.0.0.1:5060", NET_TCP, &f.listen[1]);
-	fx_addr("127.0.0.1:5061", NET_TLS, &f.listen[2]);
-	fx_addr("127.0.0.0", NET_UDP, &f.nets[0].pfx);
-	f.nets[0].bits = 8;
-	memset(&c, 0, sizeof(c));
-	c.domain = "example.test";
-	c.listen = f.listen;
-	c.nlisten = 3;
-	c.networks = f.nets;
-	c.nnetworks = 1;
-	c.rng = &f.rng;
+	fx_cfg(&f, &c, 9);
 	c.store.arg = &f;
 	c.store.sub_handling = f_subh;
 	f.now = 1000000;

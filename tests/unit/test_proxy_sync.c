@@ -101,20 +101,7 @@ static int setup(void **state)
 
 	blocks_at_start = mem_blocks();
 	nm = nd = npending_calls = 0;
-	memset(&f, 0, sizeof(f));
-	rng_seed(&f.rng, 7);
-	fx_addr("127.0.0.1:5060", NET_UDP, &f.listen[0]);
-	fx_addr("127.0.0.1:5060", NET_TCP, &f.listen[1]);
-	fx_addr("127.0.0.1:5061", NET_TLS, &f.listen[2]);
-	fx_addr("127.0.0.0", NET_UDP, &f.nets[0].pfx);
-	f.nets[0].bits = 8;
-	memset(&c, 0, sizeof(c));
-	c.domain = "example.test";
-	c.listen = f.listen;
-	c.nlisten = 3;
-	c.networks = f.nets;
-	c.nnetworks = 1;
-	c.rng = &f.rng;
+	fx_cfg(&f, &c, 7);
 	c.store.arg = &f;
 	c.store.user_exists = fx_exists;
 	c.store.message_store = f_store;

@@ -181,6 +181,58 @@ static void test_rep_summary_reproducible(void **state)
 	unsetenv("SOURCE_DATE_EPOCH");
 }
 
+/* The meta object: rep_summary_new and the hand-written perf summaries
+ * carry the same machine fields (meta.c); the caption shows the load. */
+static void test_rep_meta_machine(void **state)
+{
+	struct rep_summary *s;
+	json_t *d, *m, *raw;
+	const char *la;
+	char where[300], *txt;
+	double l1, l2, l3;
+
+	(void)state;
+	unsetenv("SOURCE_DATE_EPOCH");
+	assert_int_equal(rep_summary_new(&s, "perf x"), 0);
+	d = rep_summary_json(s);
+	m = json_object_get(d, "meta");
+	raw = rep_meta_new("perf y");
+	assert_non_null(raw);
+	/* same keys in the same order, whoever writes the file */
+	txt = rep_meta_dumps(raw);
+	assert_non_null(txt);
+	assert_non_null(strstr(txt, "\"finished\""));
+	free(txt);
+	for (const char *const *k = (const char *const[]){ "tool", "started",
+	     "host", "machine", "uname", "cpu_model", "cores",
+	     "loadavg_start", "finished", NULL }; *k; k++) {
+		assert_non_null(json_object_get(m, *k));
+		assert_non_null(json_object_get(raw, *k));
+	}
+	assert_true(json_integer_value(json_object_get(m, "cores")) >= 1);
+	la = json_string_value(json_object_get(m, "loadavg_start"));
+	assert_int_equal(sscanf(la, "%lf %lf %lf", &l1, &l2, &l3), 3);
+	rep_meta_where(m, where, sizeof(where));
+	assert_non_null(strstr(where, json_string_value(
+		json_object_get(m, "machine"))));
+	assert_non_null(strstr(where, ", load "));
+	assert_non_null(strstr(where, " at start"));
+	/* an old summary without the fields still gets a caption */
+	rep_meta_where(NULL, where, sizeof(where));
+	assert_string_equal(where, "machine not recorded");
+	json_decref(raw);
+	json_decref(d);
+	rep_summary_free(s);
+	/* reproducible: no machine fields at all */
+	setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+	raw = rep_meta_new("perf y");
+	assert_null(json_object_get(raw, "loadavg_start"));
+	assert_string_equal(json_string_value(json_object_get(raw, "started")),
+			    "2023-11-14T22:13:20Z");
+	json_decref(raw);
+	unsetenv("SOURCE_DATE_EPOCH");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +244,8 @@ int main(void)
 			test_rep_summary_all_pass_exit0, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_rep_summary_reproducible, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rep_meta_machine, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("rep_summary", tests, NULL, NULL);
