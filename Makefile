@@ -212,16 +212,16 @@ fuzz-smoke: $(FUZZ_BIN)
 # --- jobs ------------------------------------------------------------------
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)rm -rf results/latest; rc=0; \
+	$(Q)rm -rf results/latest results/web; rc=0; \
 	 $(BIN)/rtcbench run scenarios --out results/latest \
 		--junit results/latest/junit.xml || rc=1; \
 	 $(BIN)/rtcbench replay traces --out results/latest/replay || rc=1; \
-	 $(BIN)/rtcbench report results/latest || rc=1; \
 	 if [ -x /usr/bin/chromium ] && [ -d tests/web/node_modules/playwright-core ]; \
 	 then echo "run: portal e2e in Chromium, screenshots in results/web/"; \
 		mkdir -p results/web; WEB_SHOTS=$$PWD/results/web \
 		bash tests/integration/t_web_e2e.sh >results/web/e2e.log 2>&1 || \
-		{ rc=1; tail -20 results/web/e2e.log; }; fi; exit $$rc
+		{ rc=1; tail -20 results/web/e2e.log; }; fi; \
+	 $(BIN)/rtcbench report results/latest || rc=1; exit $$rc
 
 # Every side-by-side benchmark that exists, each into its own folder, then
 # one report; the exit status is 1 if any benchmark's checks failed.

@@ -291,6 +291,7 @@ int rep_report_write(const char *dir, struct rep_report_stats *st,
 	fold_checks(m);
 	fold_exposure(m);
 	make_plots(m, dir);
+	rep_find_shots(m, dir);
 	rc = rep_write_md(m, dir, err, errsz);
 	if (!rc)
 		rc = rep_write_html(m, dir, err, errsz);

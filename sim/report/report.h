@@ -10,8 +10,11 @@
  *     sniffer, the relay and the storage could read, from the canaries;
  *   - every failed check, and the metrics of each summary;
  *   - one gnuplot plot (PNG and SVG files next to the report) per series
- *     a summary carries, titled with what was measured, on which machine,
- *     when.
+ *     a summary carries, titled with what was measured, on which machine
+ *     (and its load at start), when;
+ *   - the self-care portal's screenshots (PNG files in DIR/web/, else in
+ *     the sibling ../web/ that `make run` fills) as thumbnails linking to the
+ *     files: the one part of report.html that is not inline.
  */
 #ifndef REPORT_REPORT_H
 #define REPORT_REPORT_H

@@ -8,6 +8,7 @@
 #define REPORT_REPORT_INT_H
 
 #include <stdbool.h>
+#include <time.h>
 #include <jansson.h>
 #include "audit/audit_policy.h"
 
@@ -15,6 +16,8 @@
 #define REP_MAX_FAIL 300
 #define REP_MAX_EXPO 256
 #define REP_MAX_PLOT 64
+#define REP_MAX_SHOT 64
+#define REP_SHOT_NAME 96
 
 struct rep_src {
 	char label[64];		/* "run", "replay", "audit" ... */
@@ -58,6 +61,13 @@ struct rep_model {
 	size_t nexpo;
 	struct rep_plot plot[REP_MAX_PLOT];
 	size_t nplot;
+	/* portal screenshots (shots.c): names in shot_dir, relative to the
+	 * report folder ("web" or "../web"); e2e.log there too if shot_log */
+	char shot[REP_MAX_SHOT][REP_SHOT_NAME];
+	size_t nshot, shots_more;
+	char shot_dir[16];
+	time_t shots_newest;
+	bool shot_log;
 };
 
 /* derive.c: series made from metrics, appended to doc's "series". */
@@ -65,6 +75,9 @@ void rep_derive_series(json_t *doc);
 /* The expected plots and which plot of m supplies each; count. */
 size_t rep_coverage(const struct rep_model *m, struct rep_cover *out,
 		    size_t max);
+
+/* shots.c: the portal screenshots next to dir, into m (none: nshot 0). */
+void rep_find_shots(struct rep_model *m, const char *dir);
 
 int rep_write_md(const struct rep_model *m, const char *dir, char *err,
 		 size_t errsz);

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "report/report_int.h"
 
 struct out {
@@ -362,6 +363,49 @@ static void plots(struct out *o, const struct rep_model *m)
 	}
 }
 
+/* The portal screenshots (shots.c) as thumbnails linking to the files. */
+static void portal(struct out *o, const struct rep_model *m)
+{
+	char when[32];
+	struct tm tm;
+	size_t i;
+
+	if (!m->nshot)
+		return;
+	gmtime_r(&m->shots_newest, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	head(o, 2, "Self-care portal");
+	para(o, "%zu screenshot%s of the web portal taken by the browser "
+	     "test (tests/integration/t_web_e2e.sh, headless Chromium) in "
+	     "%s/, newest %s%s. Each links to the full-size file.", m->nshot,
+	     m->nshot == 1 ? "" : "s", m->shot_dir, when,
+	     m->shots_more ? " (more in the folder, not shown)" : "");
+	if (m->shot_log) {
+		if (o->html)
+			fprintf(o->f, "<p>Test log: <a href=\"%s/e2e.log\">"
+				"%s/e2e.log</a></p>\n", m->shot_dir,
+				m->shot_dir);
+		else
+			fprintf(o->f, "Test log: [%s/e2e.log](%s/e2e.log)\n\n",
+				m->shot_dir, m->shot_dir);
+	}
+	if (o->html)
+		fputs("<div class=\"shots\">\n", o->f);
+	for (i = 0; i < m->nshot; i++) {
+		const char *n = m->shot[i], *d = m->shot_dir;
+
+		/* names are [A-Za-z0-9._-] only (shots.c): no escaping */
+		if (o->html)
+			fprintf(o->f, "<figure><a href=\"%s/%s\"><img src=\"%s/"
+				"%s\" alt=\"%s\" loading=\"lazy\"></a>"
+				"<figcaption>%.*s</figcaption></figure>\n", d,
+				n, d, n, n, (int)(strlen(n) - 4), n);
+		else
+			fprintf(o->f, "[![%s](%s/%s)](%s/%s) ", n, d, n, d, n);
+	}
+	fputs(o->html ? "</div>\n" : "\n\n", o->f);
+}
+
 static void doc(struct out *o, const struct rep_model *m)
 {
 	if (o->html)
@@ -374,7 +418,10 @@ static void doc(struct out *o, const struct rep_model *m)
 		      "th{background:#eee}tr.fail td{background:#fdd}"
 		      "tr.pass td:nth-child(3){color:#060}"
 		      "tr.na td{color:#777}tr.expose td{background:#ffe9c7}"
-		      ".plot svg{max-width:100%;height:auto}\n"
+		      ".plot svg{max-width:100%;height:auto}"
+		      ".shots figure{display:inline-block;margin:.4em;"
+		      "text-align:center;font-size:.8em}"
+		      ".shots img{width:240px;border:1px solid #bbb}\n"
 		      "</style></head><body>\n", o->f);
 	head(o, 1, "rtcbench report");
 	para(o, "%u checks, %u failed, from %zu summar%s.%s", m->checks,
@@ -387,6 +434,7 @@ static void doc(struct out *o, const struct rep_model *m)
 	failures(o, m);
 	metrics(o, m);
 	plots(o, m);
+	portal(o, m);
 	if (o->html)
 		fputs("</body></html>\n", o->f);
 }

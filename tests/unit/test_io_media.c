@@ -102,18 +102,65 @@ static void rtp_through(struct io_loop *l, int fd, uint16_t port, int rx,
 	assert_memory_equal(got, pkt, sizeof(pkt));
 }
 
-static void test_io_media_call(void **state)
-{
-	struct rtp_relay_cfg rc;
-	struct rtp_relay *r = NULL;
-	struct io_loop *l = NULL;
+/*
+ * A relay on ports base..base+span of our own (other suites may run relays
+ * at once) attached to l, and one call set up through its SIP media ops:
+ * A (port_a, tag fta) offers, B (port_b, tag ftb) answers; out_b is the
+ * offer B got, out_a the answer A got.
+ */
+struct mcall {
+	struct rtp_relay *r;
 	struct io_media m;
 	struct sip_media_ops ops;
-	struct net_addr pa, pb;
 	struct buf out_a, out_b;
-	struct pl cid = PL("call-1@test"), fta = PL("ta"), ftb = PL("tb"), s;
+};
+
+static void mcall_open(struct mcall *c, struct io_loop *l, uint16_t base,
+		       uint16_t span, uint64_t timeout_us, const struct pl *cid,
+		       const struct pl *fta, const struct pl *ftb,
+		       uint16_t port_a, uint16_t port_b)
+{
+	struct rtp_relay_cfg rc;
+	char text[512];
+	struct pl s;
+
+	memset(c, 0, sizeof(*c));
+	memset(&rc, 0, sizeof(rc));
+	rc.addr = loopback(0);
+	rc.port_min = base;
+	rc.port_max = (uint16_t)(base + span);
+	rc.timeout_us = timeout_us;
+	assert_int_equal(rtp_relay_new(&c->r, &rc), 0);
+	assert_int_equal(io_media_attach(&c->m, l, c->r), 0);
+	io_media_sip_ops(&c->m, &c->ops);
+	buf_init(&c->out_a);
+	buf_init(&c->out_b);
+	sdp(text, sizeof(text), port_a);
+	s = pl_from_str(text);
+	assert_int_equal(c->ops.offer(c->ops.arg, cid, fta, &s, &c->out_b), 0);
+	sdp(text, sizeof(text), port_b);
+	s = pl_from_str(text);
+	assert_int_equal(c->ops.answer(c->ops.arg, cid, fta, ftb, &s,
+				       &c->out_a), 0);
+	io_media_pump(&c->m);
+}
+
+/* After io_loop_free of its loop. */
+static void mcall_close(struct mcall *c)
+{
+	buf_fini(&c->out_a);
+	buf_fini(&c->out_b);
+	rtp_relay_free(c->r);
+}
+
+static void test_io_media_call(void **state)
+{
+	struct io_loop *l = NULL;
+	struct mcall c;
+	struct net_addr pa, pb;
+	struct pl cid = PL("call-1@test"), fta = PL("ta"), ftb = PL("tb");
 	struct io_opts o = { 0 };
-	char err[128], text[512];
+	char err[128];
 	uint16_t to_b, to_a, base;
 	int fa, fb, k;
 
@@ -121,30 +168,13 @@ static void test_io_media_call(void **state)
 	fa = phone(&pa);
 	fb = phone(&pb);
 	assert_int_equal(io_loop_new(&l, &o, err, sizeof(err)), 0);
-	/* A range of our own: other suites may run relays at once. */
 	base = (uint16_t)(42000 + (getpid() % 1000) * 16);
-	memset(&rc, 0, sizeof(rc));
-	rc.addr = loopback(0);
-	rc.port_min = base;
-	rc.port_max = (uint16_t)(base + 15);
-	assert_int_equal(rtp_relay_new(&r, &rc), 0);
-	assert_int_equal(io_media_attach(&m, l, r), 0);
-	io_media_sip_ops(&m, &ops);
-
-	buf_init(&out_a);
-	buf_init(&out_b);
-	sdp(text, sizeof(text), net_addr_port(&pa));
-	s = pl_from_str(text);
-	assert_int_equal(ops.offer(ops.arg, &cid, &fta, &s, &out_b), 0);
-	sdp(text, sizeof(text), net_addr_port(&pb));
-	s = pl_from_str(text);
-	assert_int_equal(ops.answer(ops.arg, &cid, &fta, &ftb, &s, &out_a),
-			 0);
-	io_media_pump(&m);
-	assert_true(m.opened >= 2);
-	assert_int_equal(m.open_fail, 0);
-	to_b = m_port(&out_b);	/* where B sends: in the offer B got */
-	to_a = m_port(&out_a);	/* where A sends: in the answer A got */
+	mcall_open(&c, l, base, 15, 0, &cid, &fta, &ftb, net_addr_port(&pa),
+		   net_addr_port(&pb));
+	assert_true(c.m.opened >= 2);
+	assert_int_equal(c.m.open_fail, 0);
+	to_b = m_port(&c.out_b);	/* where B sends: in the offer B got */
+	to_a = m_port(&c.out_a);	/* where A sends: in the answer A got */
 	assert_true(to_a >= base && to_a <= base + 15);
 	assert_true(to_b >= base && to_b <= base + 15);
 	assert_int_not_equal(to_a, to_b);
@@ -161,7 +191,7 @@ static void test_io_media_call(void **state)
 
 		snprintf(ra, sizeof(ra), "127.0.0.1:%u", to_a);
 		snprintf(rb, sizeof(rb), "127.0.0.1:%u", to_b);
-		assert_int_equal(ops.stats(ops.arg, &cid, &fta, &st), 0);
+		assert_int_equal(c.ops.stats(c.ops.arg, &cid, &fta, &st), 0);
 		assert_true(st.present);
 		assert_int_equal(st.packets[0], 3);
 		assert_int_equal(st.packets[1], 3);
@@ -171,17 +201,17 @@ static void test_io_media_call(void **state)
 		assert_string_equal(st.relay[0], ra);
 		assert_string_equal(st.relay[1], rb);
 		/* Late offer: the callee offered, so the sides swap. */
-		assert_int_equal(ops.stats(ops.arg, &cid, &ftb, &st), 0);
+		assert_int_equal(c.ops.stats(c.ops.arg, &cid, &ftb, &st), 0);
 		assert_string_equal(st.relay[0], rb);
 		assert_string_equal(st.relay[1], ra);
 	}
-	ops.del(ops.arg, &cid, &fta);
-	io_media_pump(&m);
-	assert_int_equal(m.closed, m.opened);
+	c.ops.del(c.ops.arg, &cid, &fta);
+	io_media_pump(&c.m);
+	assert_int_equal(c.m.closed, c.m.opened);
 	{
 		struct sip_cdr_media st;
 
-		assert_int_equal(ops.stats(ops.arg, &cid, &fta, &st), ENOENT);
+		assert_int_equal(c.ops.stats(c.ops.arg, &cid, &fta, &st), ENOENT);
 	}
 	/* The relay's ports are free again: we can bind one. */
 	{
@@ -190,10 +220,8 @@ static void test_io_media_call(void **state)
 		assert_int_equal(bind(fd, &a.u.sa, net_addr_len(&a)), 0);
 		close(fd);
 	}
-	buf_fini(&out_a);
-	buf_fini(&out_b);
 	io_loop_free(l);
-	rtp_relay_free(r);
+	mcall_close(&c);
 	close(fa);
 	close(fb);
 }
@@ -204,18 +232,14 @@ static void test_io_media_call(void **state)
  */
 static void test_io_media_timeout_stats(void **state)
 {
-	struct rtp_relay_cfg rc;
-	struct rtp_relay *r = NULL;
 	struct rtp_relay_counters cnt;
 	struct io_loop *l = NULL;
-	struct io_media m;
-	struct sip_media_ops ops;
+	struct mcall c;
 	struct sip_cdr_media st;
 	struct net_addr pa, pb;
-	struct buf out_a, out_b;
-	struct pl cid = PL("call-2@test"), fta = PL("ta"), ftb = PL("tb"), s;
+	struct pl cid = PL("call-2@test"), fta = PL("ta"), ftb = PL("tb");
 	struct io_opts o = { 0 };
-	char err[128], text[512];
+	char err[128];
 	uint16_t base;
 	int fa, fb, i;
 
@@ -224,54 +248,36 @@ static void test_io_media_timeout_stats(void **state)
 	fb = phone(&pb);
 	assert_int_equal(io_loop_new(&l, &o, err, sizeof(err)), 0);
 	base = (uint16_t)(42000 + (getpid() % 1000) * 16 + 8);
-	memset(&rc, 0, sizeof(rc));
-	rc.addr = loopback(0);
-	rc.port_min = base;
-	rc.port_max = (uint16_t)(base + 7);
-	rc.timeout_us = 300000;
-	assert_int_equal(rtp_relay_new(&r, &rc), 0);
-	assert_int_equal(io_media_attach(&m, l, r), 0);
-	io_media_sip_ops(&m, &ops);
-	buf_init(&out_a);
-	buf_init(&out_b);
-	sdp(text, sizeof(text), net_addr_port(&pa));
-	s = pl_from_str(text);
-	assert_int_equal(ops.offer(ops.arg, &cid, &fta, &s, &out_b), 0);
-	sdp(text, sizeof(text), net_addr_port(&pb));
-	s = pl_from_str(text);
-	assert_int_equal(ops.answer(ops.arg, &cid, &fta, &ftb, &s, &out_a),
-			 0);
-	io_media_pump(&m);
-	rtp_through(l, fa, m_port(&out_a), fb, 1);
-	rtp_through(l, fa, m_port(&out_a), fb, 2);
-	rtp_through(l, fb, m_port(&out_b), fa, 9);
+	mcall_open(&c, l, base, 7, 300000, &cid, &fta, &ftb,
+		   net_addr_port(&pa), net_addr_port(&pb));
+	rtp_through(l, fa, m_port(&c.out_a), fb, 1);
+	rtp_through(l, fa, m_port(&c.out_a), fb, 2);
+	rtp_through(l, fb, m_port(&c.out_b), fa, 9);
 	for (i = 0; i < 300; i++) {
-		rtp_relay_counters(r, &cnt);
+		rtp_relay_counters(c.r, &cnt);
 		if (cnt.calls_timed_out)
 			break;
 		assert_int_equal(io_run_once(l, 10), 0);
 	}
 	assert_int_equal(cnt.calls_timed_out, 1);
-	assert_int_equal(m.closed, m.opened);
-	assert_int_equal(ops.stats(ops.arg, &cid, &fta, &st), 0);
+	assert_int_equal(c.m.closed, c.m.opened);
+	assert_int_equal(c.ops.stats(c.ops.arg, &cid, &fta, &st), 0);
 	assert_true(st.present);
 	assert_int_equal(st.packets[0], 2);
 	assert_int_equal(st.packets[1], 1);
 	assert_int_equal(st.bytes[0], 2 * 172);
 	/* asked with the other side as the caller: swapped */
-	assert_int_equal(ops.stats(ops.arg, &cid, &ftb, &st), 0);
+	assert_int_equal(c.ops.stats(c.ops.arg, &cid, &ftb, &st), 0);
 	assert_int_equal(st.packets[0], 1);
 	assert_int_equal(st.packets[1], 2);
 	{
 		struct pl other = PL("no-such-call");
 
-		assert_int_equal(ops.stats(ops.arg, &other, &fta, &st),
+		assert_int_equal(c.ops.stats(c.ops.arg, &other, &fta, &st),
 				 ENOENT);
 	}
-	buf_fini(&out_a);
-	buf_fini(&out_b);
 	io_loop_free(l);
-	rtp_relay_free(r);
+	mcall_close(&c);
 	close(fa);
 	close(fb);
 }

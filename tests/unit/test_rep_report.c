@@ -148,12 +148,64 @@ static void test_rep_report_bad_inputs(void **state)
 	assert_non_null(strstr(err, "summary.json:"));
 }
 
+/* Portal screenshots: a section with thumbnails linking to the files,
+ * from DIR/web or the sibling ../web (make run's results/web). */
+static void test_rep_report_portal_shots(void **state)
+{
+	char err[256], p[256], *md, *html;
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/latest", tmpdir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	put("latest/summary.json", audit_json);
+	assert_int_equal(rep_report_write(p, NULL, err, sizeof(err)), 0);
+	md = slurp("latest/report.md");
+	assert_null(strstr(md, "Self-care portal"));	/* none yet */
+	free(md);
+	snprintf(p, sizeof(p), "%s/web", tmpdir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	put("web/login.png", "\x89PNG fake");
+	put("web/02-devices.png", "\x89PNG fake");
+	put("web/bad name.png", "\x89PNG fake");	/* not shown */
+	put("web/empty.png", "");			/* not shown */
+	put("web/e2e.log", "ok\n");
+	snprintf(p, sizeof(p), "%s/latest", tmpdir);
+	assert_int_equal(rep_report_write(p, NULL, err, sizeof(err)), 0);
+	md = slurp("latest/report.md");
+	assert_non_null(strstr(md, "## Self-care portal"));
+	assert_non_null(strstr(md, "2 screenshots of the web portal"));
+	assert_non_null(strstr(md, "[![02-devices.png](../web/02-devices.png)]"
+				   "(../web/02-devices.png) [![login.png]"));
+	assert_non_null(strstr(md, "[../web/e2e.log](../web/e2e.log)"));
+	assert_null(strstr(md, "bad name"));
+	assert_null(strstr(md, "empty.png"));
+	free(md);
+	html = slurp("latest/report.html");
+	assert_non_null(strstr(html, "<a href=\"../web/login.png\"><img "
+				     "src=\"../web/login.png\""));
+	assert_non_null(strstr(html, "<figcaption>login</figcaption>"));
+	free(html);
+	/* DIR/web wins over the sibling folder */
+	snprintf(p, sizeof(p), "%s/latest/web", tmpdir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	put("latest/web/inside.png", "\x89PNG fake");
+	snprintf(p, sizeof(p), "%s/latest", tmpdir);
+	assert_int_equal(rep_report_write(p, NULL, err, sizeof(err)), 0);
+	md = slurp("latest/report.md");
+	assert_non_null(strstr(md, "1 screenshot of the web portal"));
+	assert_non_null(strstr(md, "(web/inside.png)"));
+	assert_null(strstr(md, "login.png"));
+	free(md);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 			test_rep_report_verdicts_and_exposure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rep_report_bad_inputs,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rep_report_portal_shots,
 						setup, teardown),
 	};
 
