@@ -23,18 +23,9 @@
 #include "base/net.h"
 #include "sip/sip.h"
 #include "conf/conf_focus.h"
-
-#define MAXOUT 32
-
-struct out_pkt {
-	struct net_addr dst;
-	size_t len;
-	char data[4096];
-};
+#include "conf_testutil.h"
 
 static int64_t blocks_at_start;
-static struct out_pkt outs[MAXOUT];
-static size_t nouts;
 static struct sip_msg msg;
 
 static int setup(void **state)
@@ -49,16 +40,6 @@ static int teardown(void **state)
 	(void)state;
 	assert_int_equal(mem_blocks(), blocks_at_start);
 	return 0;
-}
-
-static struct net_addr addr(uint16_t port)
-{
-	struct net_addr a;
-	struct pl p = PL("127.0.0.1");
-
-	assert_int_equal(net_addr_parse(&p, port, &a), 0);
-	a.tp = NET_UDP;
-	return a;
 }
 
 static struct conf_focus *focus(void)
@@ -78,22 +59,6 @@ static struct conf_focus *focus(void)
 	cfg.seed = 9;
 	assert_int_equal(conf_focus_new(&f, &cfg), 0);
 	return f;
-}
-
-static void drain(struct conf_focus *f)
-{
-	struct net_out o;
-
-	nouts = 0;
-	while (conf_focus_output(f, &o) == 0) {
-		assert_true(nouts < MAXOUT);
-		assert_true(o.len < sizeof(outs[0].data));
-		outs[nouts].dst = o.dst;
-		outs[nouts].len = o.len;
-		memcpy(outs[nouts].data, o.data, o.len);
-		outs[nouts].data[o.len] = '\0';
-		nouts++;
-	}
 }
 
 /* Feed text (from port) and drain. */
@@ -117,7 +82,7 @@ static size_t find(const char *prefix)
 	size_t i;
 
 	for (i = 0; i < nouts; i++)
-		if (!strncmp(outs[i].data, prefix, strlen(prefix)))
+		if (!strncmp(outs[i].text, prefix, strlen(prefix)))
 			return i;
 	fail_msg("no output starting with '%s' (%zu outputs)", prefix, nouts);
 	return 0;
@@ -203,8 +168,8 @@ static void test_event_package(void **state)
 	(void)state;
 	subscribe(f, 1000, 1, NULL, "presence", 600);
 	assert_int_equal(nouts, 1);
-	assert_non_null(strstr(outs[0].data, "SIP/2.0 489"));
-	assert_non_null(strstr(outs[0].data, "Allow-Events: conference"));
+	assert_non_null(strstr(outs[0].text, "SIP/2.0 489"));
+	assert_non_null(strstr(outs[0].text, "Allow-Events: conference"));
 
 	subscribe(f, 1000, 2, NULL, "conference", 600);
 	assert_int_equal(nouts, 2);
@@ -217,15 +182,15 @@ static void test_event_package(void **state)
 	assert_non_null(h);
 	assert_true(pl_eq_str(&h->val, "600"));
 	i = find("NOTIFY sip:carol@127.0.0.1:5200 SIP/2.0");
-	assert_non_null(strstr(outs[i].data, "Route: <sip:127.0.0.1:5060;lr>"));
-	assert_non_null(strstr(outs[i].data, "Event: conference"));
-	assert_non_null(strstr(outs[i].data, "Subscription-State: active;"
+	assert_non_null(strstr(outs[i].text, "Route: <sip:127.0.0.1:5060;lr>"));
+	assert_non_null(strstr(outs[i].text, "Event: conference"));
+	assert_non_null(strstr(outs[i].text, "Subscription-State: active;"
 			       "expires=600"));
-	assert_non_null(strstr(outs[i].data,
+	assert_non_null(strstr(outs[i].text,
 			       "application/conference-info+xml"));
-	assert_non_null(strstr(outs[i].data, "entity=\"sip:room-blue@"
+	assert_non_null(strstr(outs[i].text, "entity=\"sip:room-blue@"
 			       "example.org\" state=\"full\" version=\"1\""));
-	assert_non_null(strstr(outs[i].data, "<user-count>0</user-count>"));
+	assert_non_null(strstr(outs[i].text, "<user-count>0</user-count>"));
 	assert_int_equal(net_addr_port(&outs[i].dst), 5060);
 	/* Not answered: retransmitted at T1. */
 	assert_int_equal(conf_focus_timeout(f, 1000 + 500000), 0);
@@ -239,14 +204,14 @@ static void test_event_package(void **state)
 	join(f, 700000, 1);
 	find("SIP/2.0 200");
 	i = find("NOTIFY");
-	assert_non_null(strstr(outs[i].data, "version=\"2\""));
-	assert_non_null(strstr(outs[i].data, "<user entity=\"sip:user1@"
+	assert_non_null(strstr(outs[i].text, "version=\"2\""));
+	assert_non_null(strstr(outs[i].text, "<user entity=\"sip:user1@"
 			       "example.org\""));
-	assert_non_null(strstr(outs[i].data, "dialed-in"));
+	assert_non_null(strstr(outs[i].text, "dialed-in"));
 	join(f, 710000, 2);
 	find("SIP/2.0 200");
 	for (i = 0; i < nouts; i++)
-		assert_null(strstr(outs[i].data, "NOTIFY"));
+		assert_null(strstr(outs[i].text, "NOTIFY"));
 	in(f, 720000, 5060, "");	/* an empty datagram: ignored */
 	assert_int_equal(conf_focus_output(f, &(struct net_out){ 0 }), ENOENT);
 	/* answer the first: the current state follows */
@@ -264,15 +229,15 @@ static void test_event_package(void **state)
 				n2[o.len] = '\0';
 			}
 		}
-		snprintf(outs[0].data, sizeof(outs[0].data), "%s", n2);
+		snprintf(outs[0].text, sizeof(outs[0].text), "%s", n2);
 		outs[0].len = strlen(n2);
 		nouts = 1;
 	}
 	respond(f, 1300000, 0, 200, NULL);
 	i = find("NOTIFY");
-	assert_non_null(strstr(outs[i].data, "version=\"3\""));
-	assert_non_null(strstr(outs[i].data, "<user-count>3</user-count>"));
-	assert_non_null(strstr(outs[i].data, "sip:user3@example.org"));
+	assert_non_null(strstr(outs[i].text, "version=\"3\""));
+	assert_non_null(strstr(outs[i].text, "<user-count>3</user-count>"));
+	assert_non_null(strstr(outs[i].text, "sip:user3@example.org"));
 	respond(f, 1400000, i, 200, NULL);
 	assert_int_equal(conf_focus_room_size(f, "blue"), 3);
 
@@ -287,15 +252,15 @@ static void test_event_package(void **state)
 	in(f, 1500000, 5060, bye);
 	find("SIP/2.0 200");
 	i = find("NOTIFY");
-	assert_non_null(strstr(outs[i].data, "<user-count>2</user-count>"));
-	assert_null(strstr(outs[i].data, "sip:user2@"));
+	assert_non_null(strstr(outs[i].text, "<user-count>2</user-count>"));
+	assert_null(strstr(outs[i].text, "sip:user2@"));
 	respond(f, 1600000, i, 200, NULL);
 
 	/* unsubscribe: 200, then a terminating NOTIFY */
 	subscribe(f, 1700000, 3, totag, "conference", 0);
 	find("SIP/2.0 200");
 	i = find("NOTIFY");
-	assert_non_null(strstr(outs[i].data, "Subscription-State: "
+	assert_non_null(strstr(outs[i].text, "Subscription-State: "
 			       "terminated;reason=timeout"));
 	respond(f, 1800000, i, 200, NULL);
 	/* gone: a refresh now is 481 */
@@ -343,14 +308,14 @@ static void test_refer(void **state)
 	refer(f, 1000, 3, "<sip:dave@example.org>");
 	find("SIP/2.0 202");
 	i = find("NOTIFY sip:carol@127.0.0.1:5200");
-	assert_non_null(strstr(outs[i].data, "Event: refer;id=13"));
-	assert_non_null(strstr(outs[i].data, "message/sipfrag"));
-	assert_non_null(strstr(outs[i].data, "SIP/2.0 100 Trying"));
+	assert_non_null(strstr(outs[i].text, "Event: refer;id=13"));
+	assert_non_null(strstr(outs[i].text, "message/sipfrag"));
+	assert_non_null(strstr(outs[i].text, "SIP/2.0 100 Trying"));
 	inv = find("INVITE sip:dave@example.org SIP/2.0");
 	assert_int_equal(net_addr_port(&outs[inv].dst), 5060);
-	assert_non_null(strstr(outs[inv].data, "From: <sip:room-blue@"
+	assert_non_null(strstr(outs[inv].text, "From: <sip:room-blue@"
 			       "example.org>;tag="));
-	assert_non_null(strstr(outs[inv].data, "m=audio 400"));
+	assert_non_null(strstr(outs[inv].text, "m=audio 400"));
 	{
 		struct out_pkt invite = outs[inv];
 		size_t n100 = i;
@@ -371,11 +336,11 @@ static void test_refer(void **state)
 		respond(f, 600000, 0, 200, ans);
 	}
 	i = find("ACK sip:dave@127.0.0.1:5300 SIP/2.0");
-	assert_non_null(strstr(outs[i].data, "Route: <sip:127.0.0.1:5060;lr>"));
-	assert_non_null(strstr(outs[i].data, "tag=calleetag"));
+	assert_non_null(strstr(outs[i].text, "Route: <sip:127.0.0.1:5060;lr>"));
+	assert_non_null(strstr(outs[i].text, "tag=calleetag"));
 	i = find("NOTIFY sip:carol@127.0.0.1:5200");
-	assert_non_null(strstr(outs[i].data, "SIP/2.0 200 OK"));
-	assert_non_null(strstr(outs[i].data, "Subscription-State: "
+	assert_non_null(strstr(outs[i].text, "SIP/2.0 200 OK"));
+	assert_non_null(strstr(outs[i].text, "Subscription-State: "
 			       "terminated"));
 	assert_int_equal(conf_focus_room_size(f, "blue"), 1);
 	respond(f, 700000, i, 200, NULL);
@@ -395,7 +360,7 @@ static void test_refer(void **state)
 	}
 	i = find("ACK sip:erin@example.org");
 	i = find("NOTIFY");
-	assert_non_null(strstr(outs[i].data, "SIP/2.0 486 Busy Here"));
+	assert_non_null(strstr(outs[i].text, "SIP/2.0 486 Busy Here"));
 	respond(f, 830000, i, 200, NULL);
 	assert_int_equal(conf_focus_room_size(f, "blue"), 1);
 	conf_focus_free(f);

@@ -24,19 +24,11 @@
 #include "conf/conf_mix.h"
 #include "rtp/rtp.h"
 #include "conf/conf_focus.h"
+#include "conf_testutil.h"
 
-#define MAXOUT 64
 #define PORT_MIN 40000
 
-struct out_pkt {
-	struct net_addr src, dst;
-	size_t len;
-	uint8_t data[2048];
-};
-
 static int64_t blocks_at_start;
-static struct out_pkt outs[MAXOUT];
-static size_t nouts;
 static struct sip_msg rsp;
 static struct sdp_session ans;
 static unsigned ncdr;
@@ -71,15 +63,6 @@ static void on_cdr(void *arg, const struct sip_cdr *c, const char *room)
 	ncdr++;
 }
 
-static struct net_addr addr(uint16_t port)
-{
-	struct net_addr a;
-	struct pl p = PL("127.0.0.1");
-
-	assert_int_equal(net_addr_parse(&p, port, &a), 0);
-	return a;
-}
-
 static struct conf_focus *focus(unsigned room_max, uint64_t timeout_us)
 {
 	struct conf_focus_cfg cfg;
@@ -98,23 +81,6 @@ static struct conf_focus *focus(unsigned room_max, uint64_t timeout_us)
 	cfg.cdr_write = on_cdr;
 	assert_int_equal(conf_focus_new(&f, &cfg), 0);
 	return f;
-}
-
-/* Drain every pending output into outs[]. */
-static void drain(struct conf_focus *f)
-{
-	struct net_out o;
-
-	nouts = 0;
-	while (conf_focus_output(f, &o) == 0) {
-		assert_true(nouts < MAXOUT);
-		assert_true(o.len <= sizeof(outs[0].data));
-		outs[nouts].src = o.src;
-		outs[nouts].dst = o.dst;
-		outs[nouts].len = o.len;
-		memcpy(outs[nouts].data, o.data, o.len);
-		nouts++;
-	}
 }
 
 static void feed(struct conf_focus *f, uint64_t now, uint16_t from_port,

@@ -20,40 +20,7 @@
 #include "sip/sip.h"
 #include "sdp/sdp.h"
 #include "conf/conf_focus.h"
-
-struct out_pkt {
-	struct net_addr src, dst;
-	size_t len;
-	uint8_t data[2048];
-};
-
-static struct out_pkt outs[16];
-static size_t nouts;
-
-static struct net_addr addr(uint16_t port)
-{
-	struct net_addr a;
-	struct pl p = PL("127.0.0.1");
-
-	assert_int_equal(net_addr_parse(&p, port, &a), 0);
-	a.tp = NET_UDP;
-	return a;
-}
-
-static void drain(struct conf_focus *f)
-{
-	struct net_out o;
-
-	nouts = 0;
-	while (conf_focus_output(f, &o) == 0) {
-		assert_true(nouts < 16 && o.len <= sizeof(outs[0].data));
-		outs[nouts].src = o.src;
-		outs[nouts].dst = o.dst;
-		outs[nouts].len = o.len;
-		memcpy(outs[nouts].data, o.data, o.len);
-		nouts++;
-	}
-}
+#include "conf_testutil.h"
 
 static void feed(struct conf_focus *f, uint64_t now, uint16_t from,
 		 uint16_t to, const void *p, size_t len)
