@@ -14,6 +14,11 @@
  * when the call fails, is cancelled, ends with BYE, or outlives
  * max_call_s. Only user@domain identities go in: never display names
  * (which may carry e-mail addresses, P3).
+ *
+ * The call record also owns the call's relay session: freeing it (call
+ * failed, cancelled, timed out, ended, or answered but never ACKed within
+ * 64*T1) deletes the relay ports. An initial INVITE without a record gets
+ * no relay session, since nothing would ever free it.
  */
 #include <errno.h>
 #include <string.h>
@@ -26,8 +31,9 @@ struct call {
 	uint32_t hash;
 	char key[200];
 	char from_tag[64];
-	bool answered;
+	bool answered, acked;
 	uint32_t timer;
+	uint64_t deadline;	/* proxy clock: max_call_s after setup */
 	struct sip_cdr cdr;
 };
 
@@ -324,10 +330,36 @@ struct call *cdr_call_start(struct sip_proxy *p, const struct net_pkt *pkt,
 	p->st.calls++;
 	p->st.calls_live++;
 	/* Bound a call that never sees its BYE. */
-	if (tq_add(&p->tq, p->now + (uint64_t)p->cfg.max_call_s * 1000000ull,
-		   TM_CALL, c, &c->timer))
+	c->deadline = p->now + (uint64_t)p->cfg.max_call_s * 1000000ull;
+	if (tq_add(&p->tq, c->deadline, TM_CALL, c, &c->timer))
 		c->timer = TQ_NONE;
 	return c;
+}
+
+void cdr_call_drop(struct sip_proxy *p, struct call *c)
+{
+	if (!c)
+		return;
+	p->st.calls--;
+	call_free(p, c);
+}
+
+static void rearm(struct sip_proxy *p, struct call *c, uint64_t at)
+{
+	if (c->timer)
+		tq_cancel(&p->tq, c->timer);
+	if (tq_add(&p->tq, at, TM_CALL, c, &c->timer))
+		c->timer = TQ_NONE;
+}
+
+void cdr_ack(struct sip_proxy *p, const struct sip_msg *msg)
+{
+	struct call *c = call_find(p, &msg->call_id, &msg->from.tag);
+
+	if (!c || !c->answered || c->acked)
+		return;
+	c->acked = true;
+	rearm(p, c, c->deadline > p->now ? c->deadline : p->now);
 }
 
 void cdr_call_refused(struct sip_proxy *p, const struct net_pkt *pkt,
@@ -363,6 +395,9 @@ void cdr_call_final(struct sip_proxy *p, struct call *c, uint16_t code,
 				sdp_media(&rsp->body, c->cdr.callee_media,
 					  sizeof(c->cdr.callee_media));
 		}
+		/* RFC 3261 13.3.1.4: the UAS gives up on a 2xx not ACKed
+		 * within 64*T1; so do we, and the relay ports go. */
+		rearm(p, c, p->now + 64 * p->cfg.t1_us);
 		return;
 	}
 	c->cdr.end_us = wall_us(p);
@@ -395,6 +430,8 @@ void cdr_timer(struct sip_proxy *p, void *arg)
 
 	c->timer = TQ_NONE;
 	c->cdr.end_us = wall_us(p);
+	if (c->answered && !c->acked)
+		c->cdr.end_us = c->cdr.answer_us;	/* never set up */
 	if (!c->cdr.status)
 		c->cdr.status = 408;
 	snprintf(c->cdr.hangup, sizeof(c->cdr.hangup), "timeout");
@@ -417,6 +454,8 @@ void cdr_media_offer(struct sip_proxy *p, const struct sip_msg *msg,
 	*rewritten = false;
 	if (!is_sdp(msg))
 		return;
+	if (!c && !pl_isset(&msg->to.tag))
+		return;	/* no record to free the relay session: not anchored */
 	if (c && !c->cdr.caller_media[0])
 		sdp_media(&msg->body, c->cdr.caller_media,
 			  sizeof(c->cdr.caller_media));

@@ -364,6 +364,11 @@ void cdr_call_refused(struct sip_proxy *p, const struct net_pkt *pkt,
 void cdr_call_final(struct sip_proxy *p, struct call *c, uint16_t code,
 		    const struct sip_msg *rsp, const struct net_addr *from);
 void cdr_bye(struct sip_proxy *p, const struct sip_msg *msg);
+/* ACK of a call's 2xx seen: the call is set up. */
+void cdr_ack(struct sip_proxy *p, const struct sip_msg *msg);
+/* Forget a call started for a request that could not be forwarded (its
+ * refusal writes the CDR); frees its relay session. */
+void cdr_call_drop(struct sip_proxy *p, struct call *c);
 void cdr_timer(struct sip_proxy *p, void *arg);
 void cdr_media_offer(struct sip_proxy *p, const struct sip_msg *msg,
 		     struct buf *out, bool *rewritten);

@@ -242,6 +242,7 @@ static int forward(struct sip_proxy *p, struct tsx *t,
 	bool rewritten = false;
 	struct tsx *kid;
 	size_t i, rl = 0;
+	bool started = false;
 	int err;
 
 	memset(&f, 0, sizeof(f));
@@ -299,6 +300,14 @@ static int forward(struct sip_proxy *p, struct tsx *t,
 	}
 	buf_init(&b);
 	buf_init(&sdp);
+	/* An initial INVITE leaving without a call (pre-routed, or to a
+	 * resolved host): the call record owns the relay ports, so its end
+	 * (failure, CANCEL, timeout, BYE) frees them. */
+	if (t && !t->call && msg->mid == SIP_M_INVITE &&
+	    !pl_isset(&msg->to.tag)) {
+		t->call = cdr_call_start(p, pkt, msg);
+		started = t->call != NULL;
+	}
 	if (msg->mid == SIP_M_INVITE && msg->body.len)
 		cdr_media_offer(p, msg, &sdp, &rewritten);
 	if (rewritten) {
@@ -324,6 +333,10 @@ static int forward(struct sip_proxy *p, struct tsx *t,
 	kid->kidx = t->nkids;
 	t->kids[t->nkids++] = kid;
  out:
+	if (err && started) {
+		cdr_call_drop(p, t->call);
+		t->call = NULL;
+	}
 	buf_fini(&b);
 	buf_fini(&sdp);
 	buf_fini(&vs);
@@ -672,6 +685,7 @@ void route_ack(struct sip_proxy *p, const struct net_pkt *pkt,
 
 	if (preprocess(p, pkt, msg, &r))
 		return;
+	cdr_ack(p, msg);
 	if (r.nroute) {
 		if (sip_addr_decode(&a, &r.route[0]))
 			return;

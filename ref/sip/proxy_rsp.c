@@ -55,6 +55,18 @@ static int fwd_rsp(struct sip_proxy *p, struct tsx *t,
 	return err;
 }
 
+/* RFC 3261 16.7 3: a response with no Via left under ours was meant for
+ * us (a UAS that answered the INVITE with the CANCEL's Via): never
+ * forwarded; as the best final, the proxy answers the code itself. */
+static bool via_beyond_us(const struct sip_msg *rsp)
+{
+	struct sip_list_it it;
+	struct pl e;
+
+	sip_list_begin(&it, rsp, SIP_HDR_VIA);
+	return !sip_list_next(&it, &e) && !sip_list_next(&it, &e);
+}
+
 static int rank(uint16_t code)
 {
 	if (code >= 600)
@@ -175,7 +187,7 @@ void route_branch_rsp(struct sip_proxy *p, struct tsx *kid, uint16_t code,
 		t->best = NULL;
 		t->best_len = 0;
 		t->best_code = code;
-		if (rsp && !fwd_rsp(p, t, rsp, &b)) {
+		if (rsp && via_beyond_us(rsp) && !fwd_rsp(p, t, rsp, &b)) {
 			t->best_len = b.len;
 			t->best = (uint8_t *)buf_detach(&b);
 		}

@@ -483,6 +483,10 @@ static void srv_timer(struct sip_proxy *p, struct tsx *t, int kind)
 		return;
 	}
 	t->t_life = TQ_NONE;
+	if (t->call) {	/* never answered: the call ends, ports freed */
+		cdr_call_final(p, t->call, 408, NULL, NULL);
+		t->call = NULL;
+	}
 	tsx_free(p, t);	/* H, I, J, L, or a transaction never answered */
 }
 

@@ -3,8 +3,10 @@
 # refd with [media]: calls from SIPp through refd have their SDP rewritten
 # to the RTP relay (c= 127.0.0.1, m= port inside [media] ports) in both
 # directions, the relay opens real ports for each call and closes them
-# all when the calls end (BYE), RTP played by the caller and echoed by the
-# callee crosses the relay both ways, and refd exits 0 on SIGTERM.
+# all when the calls end (BYE) and when calls end without a dialog (the
+# callee refuses with 486, the caller cancels: 487), RTP played by the
+# caller and echoed by the callee crosses the relay both ways, and refd
+# exits 0 on SIGTERM.
 set -eu
 . "$(dirname "$0")/lib.sh"
 sc=$root/tests/integration/sipp
@@ -72,13 +74,32 @@ check "the callee never saw the caller's own port, nor the reverse" \
 check "c= is the relay address" \
 	'grep -q "^c=IN IP4 127.0.0.1" $tmp/uas.msg'
 
+# Calls that end without a dialog: refused by the callee (486), and
+# cancelled by the caller while it rings (487). Their relay ports go too.
+m=2
+fails() { # uas scenario, uac scenario, what
+	uac_sc=$2
+	(cd "$tmp" && sipp -sf "$sc/$1" -p $((p+2)) -m $m -mp $((p+60)) \
+		>"$tmp/$1.out" 2>&1) & uas=$!
+	for _ in $(seq 100); do ss -lun | grep -q ":$((p+2)) " && break; sleep 0.1; done
+	check "$m calls $3, 0 failed" \
+		'(cd $tmp && sipp -sf $sc/$uac_sc -inf $tmp/uac.csv -s service \
+		  127.0.0.1:$p -p $((p+3)) -mp $((p+40)) -m $m -r 10 \
+		  -timeout 20s -trace_msg -message_file $tmp/$uac_sc.msg \
+		  >$tmp/$uac_sc.out 2>&1)'
+	set +e; wait "$uas"; urc=$?; set -e; uas=
+	check "0 failed on the callee ($1)" '[ "$urc" = 0 ]'
+}
+fails uas_busy.xml uac_busy.xml "refused by the callee (486)"
+fails uas_ring.xml uac_cancel.xml "cancelled by the caller (487)"
+
 kill -TERM "$pid"; set +e; wait "$pid"; rc=$?; set -e; pid=
 check "refd SIGTERM exit 0" '[ "$rc" = 0 ]'
 media=$(grep "refd: info: media:" "$tmp/refd.log" || true)
 echo "$media"
 opened=$(sed -n 's/.*opened \([0-9]*\).*/\1/p' <<<"$media")
 closed=$(sed -n 's/.*closed \([0-9]*\).*/\1/p' <<<"$media")
-check "$n relayed calls" '[[ "$media" == *"calls $n "* ]]'
+check "$n + 2 x $m relayed calls" '[[ "$media" == *"calls $((n + 2 * m)) "* ]]'
 pin=$(sed -n 's/.*packets in \([0-9]*\).*/\1/p' <<<"$media")
 pout=$(sed -n 's/.* out \([0-9]*\)$/\1/p' <<<"$media")
 # Packets in the capture: the caller's leg carries n*k, the echo as many.
@@ -89,8 +110,8 @@ while o + 16 <= len(d):
 print(k)' "$pcap")
 check "RTP relayed both ways: $pin in, $pout out = 2 x $n calls x $k" \
 	'[ "$pin" = $((2 * n * k)) ] && [ "$pout" = $((2 * n * k)) ]'
-check "relay opened real ports ($opened), closed them all after BYE" \
-	'[ "${opened:-0}" -ge $((2 * n)) ] && [ "$opened" = "$closed" ] &&
+check "relay opened real ports ($opened), closed them all (BYE, 486, 487)" \
+	'[ "${opened:-0}" -ge $((2 * n + 2 * m)) ] && [ "$opened" = "$closed" ] &&
 	 [[ "$media" == *"failed 0;"* ]]'
 # The relay's figures went into each call's CDR (nothing of the payload):
 # k packets each way, the relay ports from [media] ports.
