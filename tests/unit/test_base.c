@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <errno.h>
 #include <string.h>
+#include <stdio.h>
+#include <arpa/inet.h>
 #include <cmocka.h>
 #include "base/pl.h"
 #include "base/buf.h"
@@ -229,10 +231,41 @@ static void test_base_net_addr(void **state)
 	assert_int_equal(net_listen_parse(&bad, &a), EINVAL);
 }
 
+/* The hand-made IPv4 formatting gives what inet_ntop + snprintf gave,
+ * truncation included. */
+static void test_base_net_addr_ip4_fmt(void **state)
+{
+	static const char *const ips[] = { "0.0.0.0", "1.2.3.4", "10.0.0.255",
+		"127.0.0.1", "192.168.100.9", "255.255.255.255" };
+	static const uint16_t ports[] = { 0, 1, 9, 10, 5060, 65535 };
+	char want[64], got[64], h[INET_ADDRSTRLEN];
+	struct net_addr a;
+	size_t i, j, sz;
+
+	(void)state;
+	for (i = 0; i < sizeof(ips) / sizeof(ips[0]); i++)
+		for (j = 0; j < sizeof(ports) / sizeof(ports[0]); j++) {
+			struct pl s = pl_from_str(ips[i]);
+
+			assert_int_equal(net_addr_parse(&s, ports[j], &a), 0);
+			assert_string_equal(net_addr_host(&a, h, sizeof(h)),
+					    ips[i]);
+			for (sz = 0; sz <= 24; sz++) {
+				memset(want, 'x', sizeof(want));
+				memset(got, 'x', sizeof(got));
+				snprintf(want, sz, "%s:%u", ips[i],
+					 (unsigned)ports[j]);
+				net_addr_str(&a, got, sz);
+				assert_memory_equal(want, got, sizeof(want));
+			}
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_base_pl_split_trim, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_base_net_addr_ip4_fmt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_base_pl_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_base_buf_grow_and_fixed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_base_buf_oom, setup, teardown),
