@@ -13,6 +13,15 @@
  * voicemail on; recordings go to the store on the loop's connection (one
  * row and one blob); the e-mail, when the account has an address, is
  * queued to a worker thread that calls push_mail_voicemail().
+ *
+ * MWI (RFC 3842): after a recording, the owner's new count at once; and a
+ * one-timer core re-counts every mailbox from the store every MWI_POLL_US
+ * and NOTIFYs the owners whose (new, old) counts changed, so a recording
+ * deleted (or played) by `refctl voicemail delete` in another process or
+ * by the portal on its own store connection reaches the phones within a
+ * poll. Polling the store, not signalling refd, because those writers may
+ * be other processes; one indexed scan of the voicemail rows every 2 s
+ * costs nothing at this platform's scale.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -33,10 +42,24 @@ struct mail_job {
 	int64_t time_us;
 };
 
+/* Last (new, old) counts told to one mailbox. */
+struct mwi_box {
+	char owner[256];
+	unsigned n[2];
+	bool seen;		/* in the current scan */
+};
+
+#define MWI_POLL_US 2000000ull
+
 struct refd_vm {
 	struct refd *d;
 	struct vm *vm;
 	struct io_core *core;
+	struct io_core *poll;	/* the MWI re-count timer */
+	uint64_t poll_due;
+	struct mwi_box *box;
+	size_t nbox, cap;
+	bool primed;		/* first scan done (it notifies nobody) */
 	struct rng rng;
 	struct vm_cfg vc;
 	const char *listen, *smtp, *from;
@@ -191,18 +214,169 @@ static int vm_tally(void *arg, const struct store_vm *v)
 	return 0;
 }
 
+static struct mwi_box *box_get(struct refd_vm *m, const struct pl *owner)
+{
+	struct mwi_box *b;
+	size_t i;
+
+	if (!owner->len || owner->len >= sizeof(b->owner))
+		return NULL;
+	for (i = 0; i < m->nbox; i++)
+		if (pl_eq_str(owner, m->box[i].owner))
+			return &m->box[i];
+	if (m->nbox == m->cap) {
+		size_t nc = m->cap ? m->cap * 2 : 16;
+
+		b = mem_realloc(m->box, nc * sizeof(*b));
+		if (!b)
+			return NULL;
+		m->box = b;
+		m->cap = nc;
+	}
+	b = &m->box[m->nbox++];
+	memset(b, 0, sizeof(*b));
+	memcpy(b->owner, owner->p, owner->len);
+	return b;
+}
+
+static void notify(struct refd_vm *m, struct mwi_box *b)
+{
+	int e;
+
+	if ((e = vm_mwi(m->vm, b->owner, b->n[0], b->n[1])) && e != ENOENT)
+		LOG_W(&m->d->log, "voicemail: MWI: %s", strerror(e));
+}
+
 /* RFC 3842: the owner's devices learn the new count. */
 static void mwi(struct refd_vm *m, const char *owner)
 {
 	struct pl p = pl_from_str(owner);
 	unsigned n[2] = { 0, 0 };
-	int e;
+	struct mwi_box *b;
 
 	if (store_vm_list(m->d->store, &p, vm_tally, n))
 		return;
-	if ((e = vm_mwi(m->vm, owner, n[0], n[1])) && e != ENOENT)
-		LOG_W(&m->d->log, "voicemail: MWI: %s", strerror(e));
+	b = box_get(m, &p);
+	if (b) {
+		b->n[0] = n[0];
+		b->n[1] = n[1];
+		notify(m, b);
+	} else {
+		struct mwi_box t = { .n = { n[0], n[1] } };
+
+		snprintf(t.owner, sizeof(t.owner), "%s", owner);
+		notify(m, &t);
+	}
 }
+
+/* One row of the re-count: tallied into its mailbox's fresh counts. */
+struct scan {
+	struct refd_vm *m;
+	unsigned (*n)[2];	/* per box, parallel to m->box */
+	size_t cap;
+	int err;
+};
+
+static int scan_row(void *arg, const struct store_vm *v)
+{
+	struct scan *sc = arg;
+	struct mwi_box *b = box_get(sc->m, &v->owner);
+	size_t i;
+
+	if (!b)
+		return 0;	/* an owner too long to be an AOR here */
+	i = (size_t)(b - sc->m->box);
+	if (i >= sc->cap) {
+		size_t nc = sc->m->cap;
+		unsigned (*n)[2] = mem_realloc(sc->n, nc * sizeof(*n));
+
+		if (!n) {
+			sc->err = ENOMEM;
+			return ENOMEM;
+		}
+		memset(n + sc->cap, 0, (nc - sc->cap) * sizeof(*n));
+		sc->n = n;
+		sc->cap = nc;
+	}
+	sc->n[i][v->heard ? 1 : 0]++;
+	b->seen = true;
+	return 0;
+}
+
+/* Re-count every mailbox; NOTIFY those that changed since last told.
+ * A mailbox that emptied is told (0, 0) once, then forgotten. */
+static void mwi_poll(struct refd_vm *m)
+{
+	struct scan sc = { m, NULL, 0, 0 };
+	size_t i, k;
+
+	for (i = 0; i < m->nbox; i++)
+		m->box[i].seen = false;
+	if (store_vm_list(m->d->store, NULL, scan_row, &sc) || sc.err) {
+		mem_free(sc.n);
+		return;
+	}
+	for (i = 0; i < m->nbox; i++) {
+		struct mwi_box *b = &m->box[i];
+		unsigned nn = i < sc.cap ? sc.n[i][0] : 0,
+			 no = i < sc.cap ? sc.n[i][1] : 0;
+
+		if (!b->seen)
+			nn = no = 0;
+		if (nn == b->n[0] && no == b->n[1] && m->primed)
+			continue;
+		b->n[0] = nn;
+		b->n[1] = no;
+		if (m->primed)
+			notify(m, b);
+	}
+	mem_free(sc.n);
+	for (i = k = 0; i < m->nbox; i++)	/* forget emptied boxes */
+		if (m->box[i].seen)
+			m->box[k++] = m->box[i];
+	m->nbox = k;
+	m->primed = true;
+}
+
+/* The re-count timer as a core of its own: no sockets, one deadline. */
+static int mp_input(void *c, uint64_t now, const struct net_pkt *in)
+{
+	(void)c;
+	(void)now;
+	(void)in;
+	return 0;
+}
+
+static int mp_timeout(void *c, uint64_t now)
+{
+	struct refd_vm *m = c;
+
+	if (now < m->poll_due)
+		return 0;
+	m->poll_due = now + MWI_POLL_US;
+	mwi_poll(m);
+	return 0;
+}
+
+static int mp_output(void *c, struct net_out *out)
+{
+	(void)c;
+	(void)out;
+	return ENOENT;
+}
+
+static uint64_t mp_deadline(void *c)
+{
+	return ((struct refd_vm *)c)->poll_due;
+}
+
+static const struct core_ops mwi_poll_ops = {
+	.name = "voicemail-mwi",
+	.input = mp_input,
+	.timeout = mp_timeout,
+	.output = mp_output,
+	.deadline = mp_deadline,
+};
 
 static void save(void *arg, const struct vm_rec *r)
 {
@@ -295,8 +469,10 @@ int refd_vm_start(struct refd *d)
 			}
 			break;
 		}
+	m->poll_due = io_now_us();	/* prime the counts at once */
 	if ((e = vm_new(&m->vm, &m->vc)) ||
-	    (e = io_core_add(d->loop, &vm_core_ops, m->vm, &m->core))) {
+	    (e = io_core_add(d->loop, &vm_core_ops, m->vm, &m->core)) ||
+	    (e = io_core_add(d->loop, &mwi_poll_ops, m, &m->poll))) {
 		LOG_E(&d->log, "voicemail: %s", strerror(e));
 		return EXIT_RUNTIME;
 	}
@@ -346,6 +522,7 @@ void refd_vm_stop(struct refd *d)
 		pthread_mutex_destroy(&m->mu);
 		pthread_cond_destroy(&m->cv);
 	}
+	mem_free(m->box);
 	mem_free(m);
 	d->vm = NULL;
 }

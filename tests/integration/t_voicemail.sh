@@ -9,7 +9,8 @@
 # voicemail) still gets 480. Dave has voicemail on and a registered
 # device that only rings: after [voicemail] after = 2s the device is
 # cancelled and the voicemail answers; the device then gets the MWI
-# NOTIFY (message-summary, one new message).
+# NOTIFY (message-summary, one new message); once `refctl voicemail
+# delete` (another process) removed it, a NOTIFY with 0/0.
 set -eu
 . "$(dirname "$0")/lib.sh"
 refd=$root/bin/refd
@@ -107,6 +108,20 @@ check "dave's device gets the MWI NOTIFY (RFC 3842): Voice-Message: 1/0" \
 	  >$tmp/mwi.out 2>&1)'
 check "dave's mailbox holds the recording" \
 	'"$refctl" -c $tmp/refd.ini voicemail list --user dave@example.test | grep -q alice'
+# Deleted by refctl (another process): refd re-counts the mailboxes from
+# the store every 2 s and tells dave's device the mailbox is empty.
+did=$("$refctl" -c "$tmp/refd.ini" voicemail list --user dave@example.test |
+	awk '/alice/ {print $1; exit}')
+(cd "$tmp" && sipp -sf "$sc/uas_mwi_empty.xml" -p $((p+9)) -m 1 -timeout 20s \
+	>"$tmp/mwi0.out" 2>&1) & mwi0=$!
+sleep 0.3
+t0=$(date +%s.%N)
+check "refctl voicemail delete of dave's recording" \
+	'"$refctl" -c $tmp/refd.ini voicemail delete "$did" --user dave@example.test >/dev/null'
+set +e; wait "$mwi0"; mrc=$?; set -e
+echo "    MWI 0/0 after the delete: $(echo "$(date +%s.%N) - $t0" | bc) s"
+check "dave's device gets the MWI NOTIFY of the delete: Voice-Message: 0/0" \
+	'[ "$mrc" = 0 ]'
 
 "$refctl" -c "$tmp/refd.ini" voicemail list --user bob@example.test >"$tmp/list.txt" || true
 cat "$tmp/list.txt"
