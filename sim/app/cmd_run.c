@@ -2,6 +2,7 @@
 /*
  * rtcbench run PATH... [--mode inproc|live|sim] [--out DIR] [--junit FILE]
  *                      [--seed N] [--keep] [--bin DIR] [--policy FILE]
+ *                      [--pcap DIR (sim: ns-3 per-device captures)]
  *
  * PATH is a .scn file or a folder searched recursively for *.scn (sorted,
  * so runs are repeatable). Every scenario is parsed before anything runs:
@@ -94,7 +95,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: rtcbench run PATH... [--mode inproc|live|sim]"
 		" [--out DIR] [--junit FILE] [--seed N] [--keep] [--bin DIR]"
-		" [--policy FILE]\n");
+		" [--policy FILE] [--pcap DIR]\n");
 }
 
 int cmd_run(int argc, char **argv)
@@ -127,6 +128,8 @@ int cmd_run(int argc, char **argv)
 			o.bin_dir = argv[++i];
 		else if (!strcmp(a, "--policy") && more)
 			o.policy = argv[++i];
+		else if (!strcmp(a, "--pcap") && more)
+			o.pcap_dir = argv[++i];
 		else if (!strcmp(a, "--keep"))
 			o.keep = 1;
 		else if (!strcmp(a, "--seed") && more) {
@@ -160,6 +163,16 @@ int cmd_run(int argc, char **argv)
 	if (!scn_mode_valid(o.mode)) {
 		fprintf(stderr, "rtcbench run: --mode '%s': use inproc, live "
 			"or sim\n", o.mode);
+		goto out;
+	}
+	if (o.pcap_dir && strcmp(o.mode, "sim")) {
+		fprintf(stderr, "rtcbench run: --pcap DIR needs --mode sim "
+			"(inproc and live write their captures under --out)\n");
+		goto out;
+	}
+	if (o.pcap_dir && (e = rep_mkdirs(o.pcap_dir))) {
+		fprintf(stderr, "rtcbench run: --pcap %s: %s\n", o.pcap_dir,
+			strerror(e));
 		goto out;
 	}
 	if (!f.n) {

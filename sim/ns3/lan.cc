@@ -76,6 +76,8 @@ extern "C" int ns3_lan_add(const int *nodes, size_t n,
 		lan.addr.push_back(ifs.GetAddress(i));
 		attach(nodes[i], ifs.GetAddress(i), o->jitter_us);
 	}
+	if (!g->pcap.empty())
+		g->csma.EnablePcap(g->pcap, lan.devs, false);
 	g->lans.push_back(lan);
 	return (int)k;
 }

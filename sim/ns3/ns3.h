@@ -78,7 +78,7 @@ int ns3_node_addr(int node, struct net_addr *out);
 int ns3_routes_build(void);
 /* Write per-device captures PREFIX-<node>-<dev>.pcap: PPP link
  * type for point-to-point devices, Ethernet for LAN devices. Covers the
- * devices that exist when called. */
+ * devices that exist and every link or LAN added afterwards. */
 int ns3_pcap_enable(const char *prefix);
 
 /*

@@ -282,6 +282,8 @@ extern "C" int ns3_link_add(int a, int b, const struct ns3_link_opt *o)
 				tc->ScanDevices();
 		}
 	}
+	if (!g->pcap.empty())
+		g->p2p.EnablePcap(g->pcap, devs, false);
 	Link l;
 	l.a = a;
 	l.b = b;
@@ -337,6 +339,7 @@ extern "C" int ns3_pcap_enable(const char *prefix)
 		return EINVAL;
 	g->p2p.EnablePcapAll(prefix, false);
 	g->csma.EnablePcapAll(prefix, false);
+	g->pcap = prefix;
 	return 0;
 }
 

@@ -70,6 +70,7 @@ struct State {
 	std::vector<uint64_t> first_jit;
 	std::vector<bool> attached;
 	CsmaHelper csma;
+	std::string pcap;	// capture prefix for devices added later
 	std::vector<Sock> socks;
 	std::vector<Tcp> tcp;	// TCP connections and listeners
 	std::map<uint64_t, EventId> events;
