@@ -11,6 +11,50 @@
 
 using namespace rtcb;
 
+// Receive loss, pinned random streams, pcap and the late-start fix for
+// the devices just added to a LAN (see ns3_link_add for the last one).
+static void lan_devs_setup(Lan &lan, NetDeviceContainer devs,
+			   NodeContainer nc, const std::vector<int> &idx)
+{
+	for (uint32_t i = 0; lan.loss > 0 && i < devs.GetN(); i++) {
+		Ptr<RateErrorModel> em = CreateObject<RateErrorModel>();
+		em->SetAttribute("ErrorRate", DoubleValue(lan.loss));
+		em->SetAttribute("ErrorUnit", StringValue("ERROR_UNIT_PACKET"));
+		em->AssignStreams(g->stream++);
+		devs.Get(i)->SetAttribute("ReceiveErrorModel",
+					  PointerValue(em));
+	}
+	// ARP (request jitter) and CSMA backoff draw random numbers too; ns-3
+	// would give them streams from a process-wide counter, so pin them
+	// or the same seed would not give the same run.
+	g->stream += g->csma.AssignStreams(devs, g->stream);
+	g->stream += g->stack.AssignStreams(nc, g->stream);
+	Ipv4InterfaceContainer ifs = lan.ah.Assign(devs);
+	if (g->ran) {
+		TrafficControlHelper tch;
+		tch.Uninstall(devs);
+		for (uint32_t i = 0; i < nc.GetN(); i++) {
+			Ptr<TrafficControlLayer> tc = nc.Get(i)->
+				GetObject<TrafficControlLayer>();
+			if (tc)
+				tc->ScanDevices();
+		}
+	}
+	for (uint32_t i = 0; i < devs.GetN(); i++) {
+		lan.addr.push_back(ifs.GetAddress(i));
+		lan.devs.Add(devs.Get(i));
+		attach(idx[i], ifs.GetAddress(i),
+		       lan.jitter_us);
+	}
+	// Fill the members' ARP caches now: a lost ARP request or reply
+	// would stall a flow for ns-3's 1 s retry and drop all but three
+	// queued datagrams, so loss would hit far more than its share.
+	NeighborCacheHelper nch;
+	nch.PopulateNeighborCache(lan.chan);
+	if (!g->pcap.empty())
+		g->csma.EnablePcap(g->pcap, devs, false);
+}
+
 extern "C" int ns3_lan_add(const int *nodes, size_t n,
 			   const struct ns3_link_opt *o)
 {
@@ -35,51 +79,34 @@ extern "C" int ns3_lan_add(const int *nodes, size_t n,
 			 QueueSizeValue(o->queue_pkts ?
 				QueueSize(QueueSizeUnit::PACKETS, o->queue_pkts) :
 				QueueSize("100p")));
-	Lan lan;
-	lan.devs = g->csma.Install(nc);
-	// ARP (request jitter) and CSMA backoff draw random numbers too; ns-3
-	// would give them streams from a process-wide counter, so pin them
-	// or the same seed would not give the same run.
-	g->stream += g->csma.AssignStreams(lan.devs, g->stream);
-	g->stream += g->stack.AssignStreams(nc, g->stream);
-	// Loss per receiving device: each member drops its share of what it
-	// hears, so a datagram across the LAN is lost with probability loss.
-	for (size_t i = 0; o->loss > 0 && i < n; i++) {
-		Ptr<RateErrorModel> em = CreateObject<RateErrorModel>();
-		em->SetAttribute("ErrorRate", DoubleValue(o->loss));
-		em->SetAttribute("ErrorUnit", StringValue("ERROR_UNIT_PACKET"));
-		em->AssignStreams(g->stream++);
-		lan.devs.Get(i)->SetAttribute("ReceiveErrorModel",
-					      PointerValue(em));
-	}
 	size_t k = g->lans.size();
-	Ipv4AddressHelper ah;
-	ah.SetBase(Ipv4Address((10u << 24) + (128u << 16) + (uint32_t)(k << 8)),
-		   Ipv4Mask("255.255.255.0"));
-	Ipv4InterfaceContainer ifs = ah.Assign(lan.devs);
-	// Fill the members' ARP caches now: a lost ARP request or reply
-	// would stall a flow for ns-3's 1 s retry and drop all but three
-	// queued datagrams, so loss would hit far more than its share.
-	NeighborCacheHelper nch;
-	nch.PopulateNeighborCache(ifs);
-	if (g->ran) {	// see ns3_link_add
-		TrafficControlHelper tch;
-		tch.Uninstall(lan.devs);
-		for (size_t i = 0; i < n; i++) {
-			Ptr<TrafficControlLayer> tc = nc.Get(i)->
-				GetObject<TrafficControlLayer>();
-			if (tc)
-				tc->ScanDevices();
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		lan.addr.push_back(ifs.GetAddress(i));
-		attach(nodes[i], ifs.GetAddress(i), o->jitter_us);
-	}
-	if (!g->pcap.empty())
-		g->csma.EnablePcap(g->pcap, lan.devs, false);
-	g->lans.push_back(lan);
+	g->lans.emplace_back();
+	Lan &lan = g->lans.back();
+	lan.loss = o->loss;
+	lan.jitter_us = o->jitter_us;
+	lan.ah.SetBase(Ipv4Address((10u << 24) + (128u << 16) +
+				   (uint32_t)(k << 8)),
+		       Ipv4Mask("255.255.255.0"));
+	NetDeviceContainer devs = g->csma.Install(nc);
+	lan.chan = DynamicCast<CsmaChannel>(devs.Get(0)->GetChannel());
+	lan_devs_setup(lan, devs, nc, std::vector<int>(nodes, nodes + n));
 	return (int)k;
+}
+
+extern "C" int ns3_lan_join(int lan, int node)
+{
+	if (!g || lan < 0 || (size_t)lan >= g->lans.size() || node < 0 ||
+	    (uint32_t)node >= g->nodes.GetN() ||
+	    g->lans[lan].addr.size() >= 254)
+		return EINVAL;
+	Lan &l = g->lans[lan];
+	for (uint32_t i = 0; i < l.devs.GetN(); i++)
+		if (l.devs.Get(i)->GetNode() == g->nodes.Get(node))
+			return EEXIST;
+	NodeContainer nc(g->nodes.Get(node));
+	NetDeviceContainer devs = g->csma.Install(nc, l.chan);
+	lan_devs_setup(l, devs, nc, std::vector<int>{ node });
+	return 0;
 }
 
 extern "C" int ns3_lan_addr(int lan, size_t i, struct net_addr *out)

@@ -68,7 +68,12 @@ int ns3_link_add(int a, int b, const struct ns3_link_opt *opt);
  * the first link. Returns the LAN's index or -EINVAL.
  */
 int ns3_lan_add(const int *nodes, size_t n, const struct ns3_link_opt *opt);
-/* Address of member i (index into the nodes given) of a LAN. */
+/*
+ * Add node to a LAN (the next address of its /24, the LAN's options);
+ * routes need ns3_routes_build() again. 0, EEXIST or EINVAL.
+ */
+int ns3_lan_join(int lan, int node);
+/* Address of member i (index into the nodes given, then joins) of a LAN. */
 int ns3_lan_addr(int lan, size_t i, struct net_addr *out);
 /* Address of side 0 (node a) or 1 (node b) of a link. */
 int ns3_link_addr(int link, int side, struct net_addr *out);

@@ -39,6 +39,10 @@ struct Link {
 struct Lan {
 	std::vector<Ipv4Address> addr;
 	NetDeviceContainer devs;
+	Ptr<CsmaChannel> chan;
+	Ipv4AddressHelper ah;	// hands out the next member's address
+	double loss;
+	uint64_t jitter_us;
 };
 
 struct Sock {

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <cmocka.h>
 #include "base/mem.h"
@@ -563,7 +564,8 @@ static void test_ns3_lan_routed(void **state)
 	uint16_t ping_port = 0, echo_port = 7;
 	struct run *r = test_calloc(1, sizeof(*r));
 	char dir[] = "/tmp/test_ns3_XXXXXX", pre[64];
-	int n[3], s;
+	struct net_addr ja, jb;
+	int n[3], s, j;
 
 	(void)state;
 	assert_int_equal(ns3_init(9), 0);
@@ -573,6 +575,14 @@ static void test_ns3_lan_routed(void **state)
 	assert_true(ns3_lan_add(n, 3, &lan) >= 0);
 	assert_true(ns3_link_add(n[2], s, &wan) >= 0);
 	assert_int_equal(ns3_lan_add(n, 1, &lan), -EINVAL);
+	/* a late member: next address on the LAN, and not twice */
+	j = ns3_node_add();
+	assert_int_equal(ns3_lan_join(0, j), 0);
+	assert_int_equal(ns3_lan_join(0, j), EEXIST);
+	assert_int_equal(ns3_lan_addr(0, 3, &ja), 0);
+	assert_int_equal(ns3_node_addr(j, &jb), 0);
+	assert_true(net_addr_eq(&ja, &jb));
+	assert_int_equal(ntohl(ja.u.in.sin_addr.s_addr), 0x0a800004);
 	assert_int_equal(ns3_routes_build(), 0);
 	assert_non_null(mkdtemp(dir));
 	snprintf(pre, sizeof(pre), "%s/cap", dir);
@@ -583,7 +593,7 @@ static void test_ns3_lan_routed(void **state)
 	assert_int_equal(ns3_core_attach(&r->ec, (struct core_ref){ &echo_ops,
 				&r->e }, s, &echo_port, 1), 0);
 	assert_int_equal(ns3_core_attach(&r->pc, (struct core_ref){ &ping_ops,
-				&r->p }, n[0], &ping_port, 1), 0);
+				&r->p }, j, &ping_port, 1), 0);
 	ns3_core_kick(&r->pc);
 	assert_int_equal(ns3_run(10ull * 1000000), 0);
 	ns3_fini();
@@ -591,9 +601,9 @@ static void test_ns3_lan_routed(void **state)
 	/* 2 x (1 ms LAN + 5 ms p2p) plus serialisation. */
 	assert_true(r->p.rtt_min >= 12000 && r->p.rtt_min < 12500);
 	test_free(r);
-	/* Device 0 is the loopback: the LAN member's capture is Ethernet
+	/* Device 0 is the loopback: the late LAN member's capture is Ethernet
 	 * (link type 1), the server's point-to-point one PPP (9). */
-	assert_int_equal(pcap_linktype(dir, "cap-0-1.pcap"), 1);
+	assert_int_equal(pcap_linktype(dir, "cap-4-1.pcap"), 1);
 	assert_int_equal(pcap_linktype(dir, "cap-3-1.pcap"), 9);
 	rm_dir(dir);
 }
