@@ -88,6 +88,8 @@ struct vnet_host_opt {
 	uint64_t delay_us, jitter_us, rate_bps;	/* rate 0: unlimited */
 	double loss;
 	int nat;		/* behind vnet_nat_add() index, -1: none */
+	int lan;		/* sim: on shared LAN lan-1 with the router
+				 * (ns-3 CSMA, these figures), 0: own link */
 };
 int vnet_host_set(struct vnet *v, const struct net_addr *ip,
 		  const struct vnet_host_opt *o);

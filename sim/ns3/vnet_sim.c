@@ -54,6 +54,7 @@ struct vnet_sim {
 	int *natnode;		/* vnet NAT index -> its ns-3 node */
 	size_t nnat;
 	int dirty;		/* hosts added since routes were built */
+	int lan_ns[32];		/* scenario LAN number-1 -> ns-3 LAN + 1 */
 	uint64_t start_us;
 };
 
@@ -152,7 +153,8 @@ static int host_add(struct vnet_sim *s, const struct net_addr *ip)
 	const struct vnet_host *vh = vnet_host_find(s->v, ip);
 	struct ns3_link_opt lo;
 	struct vs_host *h;
-	int node, link, up = s->router;
+	struct net_addr h_ns;
+	int node, link, up = s->router, lan = 0;
 
 	if (net_addr_family(ip) != AF_INET)
 		return -EAFNOSUPPORT;
@@ -172,14 +174,32 @@ static int host_add(struct vnet_sim *s, const struct net_addr *ip)
 			up = s->natnode[vh->o.nat];
 	}
 	node = ns3_node_add();
-	link = ns3_link_add(node, up, &lo);
+	if (vh && vh->o.lan > 0 && vh->o.lan <= 32) {
+		/* a shared segment with the router (its first member) */
+		int *ln = &s->lan_ns[vh->o.lan - 1], m[2] = { up, node };
+
+		if (node < 0)
+			return -EINVAL;
+		if (*ln)
+			link = ns3_lan_join(*ln - 1, node) ? -1 : 0;
+		else if ((link = ns3_lan_add(m, 2, &lo)) >= 0)
+			*ln = link + 1;
+		if (link < 0 || ns3_node_addr(node, &h_ns))
+			return -EINVAL;
+		lan = 1;
+	} else {
+		link = ns3_link_add(node, up, &lo);
+	}
 	if (node < 0 || link < 0)
 		return -EINVAL;
 	h = &s->hosts[s->nhosts];
 	h->ip = *ip;
 	net_addr_set_port(&h->ip, 0);
 	h->ip.tp = NET_UDP;
-	ns3_link_addr(link, 0, &h->ns);
+	if (lan)
+		h->ns = h_ns;
+	else
+		ns3_link_addr(link, 0, &h->ns);
 	h->node = node;
 	s->dirty = 1;
 	return (int)s->nhosts++;

@@ -190,6 +190,12 @@ static int step(struct scn_ctx *c, const struct scn_step *st)
 		return scn_do_policy(c, st);
 	case SCN_AUDIT:
 		return scn_do_audit(c, st);
+	case SCN_LAN:
+		/* start refused it in inproc (inproc_net.c) */
+		if (!strcmp(c->be->mode, "sim"))
+			return 0;
+		return scn_unsupported(c, st, "lan needs --mode sim (an ns-3 "
+				       "CSMA segment)");
 	case SCN_LINK: case SCN_NAT:
 		/* the in-process and sim backends built the topology at
 		 * start (inproc_net.c); a real loopback has none */

@@ -37,6 +37,8 @@ static struct vnet_host_opt link_opt(const struct scn_topo *t, int link,
 
 	memset(&o, 0, sizeof(o));
 	o.nat = nat;
+	if (link >= 0 && t->links[link].lan)
+		o.lan = link + 1;
 	if (link >= 0) {
 		o.delay_us = t->links[link].delay_us;
 		o.jitter_us = t->links[link].jitter_us;
@@ -56,6 +58,13 @@ int scn_inproc_topo(struct scn_ctx *c, struct scn_inproc *ip, char *err,
 	rc = scn_topo_build(t, c->s, err, errsz);
 	if (rc)
 		return rc;
+	for (k = 0; k < t->nlinks; k++)
+		if (t->links[k].lan && strcmp(c->be->mode, "sim")) {
+			snprintf(err, errsz, "%s:%u: lan %s needs --mode sim "
+				 "(a shared ns-3 CSMA segment)", c->s->file,
+				 t->links[k].line, t->links[k].name);
+			return EINVAL;
+		}
 	for (k = 0; k < t->nnats; k++) {
 		char pub[32];
 		struct net_addr a;

@@ -81,6 +81,9 @@ static const struct verbspec verbs[] = {
 	{ "link", SCN_LINK, { "W", "?L" },
 	  { { "delay", "d" }, { "jitter", "d" }, { "loss", "s" },
 	    { "rate", "s" } } },
+	{ "lan", SCN_LAN, { "W", "L" },
+	  { { "delay", "d" }, { "jitter", "d" }, { "loss", "s" },
+	    { "rate", "s" } } },
 	{ "nat", SCN_NAT, { "W", "?L" },
 	  { { "type", "=full|address|port|symmetric|cone|restricted|"
 	      "port-restricted" }, { "timeout", "d" } } },

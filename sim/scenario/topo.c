@@ -233,13 +233,13 @@ int scn_topo_build(struct scn_topo *t, const struct scn *s, char *err,
 	t->platform_link = -1;
 	for (i = 0; i < s->cnt && !rc; i++) {
 		const struct scn_step *st = &s->steps[i];
-		int is_link = st->verb == SCN_LINK;
+		int is_link = st->verb == SCN_LINK || st->verb == SCN_LAN;
 
 		if (st->verb == SCN_CALL) {
 			rc = mos_opts(s, st, err, errsz);
 			continue;
 		}
-		if (st->verb != SCN_LINK && st->verb != SCN_NAT)
+		if (!is_link && st->verb != SCN_NAT)
 			continue;
 		if (name_used(t, st->argv[0], &prev)) {
 			rc = fail(err, errsz, s, st->line, "'%s' is already a "
@@ -250,7 +250,8 @@ int scn_topo_build(struct scn_topo *t, const struct scn *s, char *err,
 			       add_nat(t, s, st, err, errsz);
 		if (rc)
 			break;
-		if (is_link && st->argc == 1) {
+		t->links[t->nlinks - 1].lan = st->verb == SCN_LAN;
+		if (st->verb == SCN_LINK && st->argc == 1) {
 			if (t->platform_link >= 0) {
 				rc = fail(err, errsz, s, st->line, "the "
 					  "platform's link is already %s "

@@ -26,6 +26,7 @@ struct scn_link {
 	unsigned line;
 	uint64_t delay_us, jitter_us, rate_bps;	/* rate 0: unlimited */
 	double loss;		/* 0 .. 0.99, per direction */
+	int lan;		/* a `lan` line: one shared segment (sim) */
 };
 
 struct scn_nat {

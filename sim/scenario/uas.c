@@ -273,7 +273,8 @@ static bool has_topology(const struct scn *s)
 	size_t i;
 
 	for (i = 0; i < s->cnt; i++)
-		if (s->steps[i].verb == SCN_LINK || s->steps[i].verb == SCN_NAT)
+		if (s->steps[i].verb == SCN_LINK || s->steps[i].verb == SCN_NAT ||
+		    s->steps[i].verb == SCN_LAN)
 			return true;
 	return false;
 }

@@ -52,4 +52,18 @@ bin/rtcbench run scenarios/calls/p12_rtp_not_stored.scn --mode inproc \
 	--out "$tmp/x" --pcap "$tmp/x" 2>"$tmp/xerr" &&
 	{ echo "--pcap accepted outside sim"; exit 1; }
 grep -q "needs --mode sim" "$tmp/xerr" || { cat "$tmp/xerr"; exit 1; }
-echo "ok ($n ns-3 captures, the call found in $best)"
+# lan: three phones on one ns-3 CSMA segment with the router; their
+# captures are Ethernet; other modes refuse the line with file:line
+SOURCE_DATE_EPOCH=1767225600 timeout 120 bin/rtcbench run \
+	tests/data/sim/shared_lan.scn --mode sim --seed 7 --out "$tmp/lout" \
+	--pcap "$tmp/lcap" >"$tmp/llog" 2>&1 ||
+	{ echo "lan scenario failed"; cat "$tmp/llog"; exit 1; }
+eth=$(python3 -c 'import glob,struct,sys
+print(sum(struct.unpack("<I", open(f, "rb").read(24)[20:24])[0] == 1
+          for f in glob.glob(sys.argv[1] + "/*.pcap")))' "$tmp/lcap")
+[ "$eth" -ge 4 ] || { echo "only $eth Ethernet (LAN) captures"; exit 1; }
+bin/rtcbench run tests/data/sim/shared_lan.scn --mode inproc \
+	--out "$tmp/li" >"$tmp/lilog" 2>&1 && { echo "lan ran inproc"; exit 1; }
+grep -q "shared_lan.scn:7: lan office needs --mode sim" "$tmp/lilog" ||
+	{ cat "$tmp/lilog"; exit 1; }
+echo "ok ($n ns-3 captures, the call found in $best; lan: $eth Ethernet captures)"

@@ -122,7 +122,7 @@ static void test_vnet_nat_and_link(void **state)
 			sa = addr("127.0.0.10:5060", NET_UDP),
 			oa = addr("127.0.0.30:7000", NET_UDP),
 			pub = addr("127.9.1.1:0", NET_UDP), mapped;
-	struct vnet_host_opt ho = { 10000, 0, 0, 0.0, 0 };
+	struct vnet_host_opt ho = { 10000, 0, 0, 0.0, 0, 0 };
 	struct vnet_nat_stats ns;
 	int64_t blocks = mem_blocks();
 	int ia, is, io, nat;
@@ -175,7 +175,7 @@ static unsigned lossy_run(uint64_t seed)
 	struct tcore a = { 0 }, b = { 0 };
 	struct net_addr aa = addr("127.1.0.1:5060", NET_UDP),
 			ba = addr("127.0.0.10:5060", NET_UDP);
-	struct vnet_host_opt ho = { 0, 2000, 0, 0.3, -1 };
+	struct vnet_host_opt ho = { 0, 2000, 0, 0.3, -1, 0 };
 	unsigned i, got;
 	int ia;
 
