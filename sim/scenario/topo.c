@@ -250,7 +250,8 @@ int scn_topo_build(struct scn_topo *t, const struct scn *s, char *err,
 			       add_nat(t, s, st, err, errsz);
 		if (rc)
 			break;
-		t->links[t->nlinks - 1].lan = st->verb == SCN_LAN;
+		if (is_link)
+			t->links[t->nlinks - 1].lan = st->verb == SCN_LAN;
 		if (st->verb == SCN_LINK && st->argc == 1) {
 			if (t->platform_link >= 0) {
 				rc = fail(err, errsz, s, st->line, "the "
