@@ -185,6 +185,11 @@ static int write_conf(struct scn_ctx *c, struct scn_live *l, char *err,
 	fprintf(f, "\n[xcap]\nlisten = 127.0.0.1:%u\n\n[voicemail]\n"
 		   "listen = udp:127.0.0.1:%u\nports = %u-%u\n", p + 4, p + 5,
 		l->media_lo + 300, l->media_lo + 331);
+	/* RFC 8599 wake-ups (push verb, P9): refd parks the call and logs
+	 * the push; the gateway is a probed-free port nobody serves, so the
+	 * POST fails and the bench device wakes on its own. */
+	fprintf(f, "\n[push]\ngateway = http://127.0.0.1:%u/push\n"
+		   "wait = 10s\n", p + 8);
 	fclose(f);
 	return 0;
 }
@@ -232,7 +237,7 @@ static int live_start_once(struct scn_ctx *c, unsigned attempt, char *err,
 		snprintf(err, errsz, "%s: %s", c->data_dir, strerror(errno));
 		return errno;
 	}
-	if (free_port(&l->port, 8, c->o->seed + (uint64_t)getpid() +
+	if (free_port(&l->port, 9, c->o->seed + (uint64_t)getpid() +
 		      attempt * 1009) ||
 	    free_port(&l->media_lo, 1, c->o->seed + 77 + (uint64_t)getpid() +
 		      attempt * 2003)) {
