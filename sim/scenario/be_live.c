@@ -142,6 +142,57 @@ static int write_conf(struct scn_ctx *c, struct scn_live *l, char *err,
 static int live_start_once(struct scn_ctx *c, unsigned attempt, char *err,
 			   size_t errsz);
 
+/* Capture the loopback link, filtered; wire checks skip without it. */
+static int live_capture(struct scn_ctx *c, struct scn_live *l,
+			const char *filter)
+{
+	char pcap[600];
+
+	snprintf(pcap, sizeof(pcap), "%s/lo.pcap", c->dir);
+	if (scn_capture_start(&l->cap, "lo", filter, pcap, c->capture_why,
+			      sizeof(c->capture_why))) {
+		char w[200];
+
+		snprintf(w, sizeof(w), "no capture permission (%.150s)",
+			 c->capture_why);
+		snprintf(c->capture_why, sizeof(c->capture_why), "%s", w);
+		c->capture_ok = false;
+		rep_summary_skip(c->sum, "link capture", "skipped: %s", w);
+		return 0;
+	}
+	c->capture_ok = true;
+	return scn_ctx_add_pcap(c, pcap);
+}
+
+/*
+ * --target HOST:PORT: the SIP server is someone else's and already runs;
+ * nothing is started or configured there, only the link is captured (its
+ * SIP port and the bench UAs' RTP).
+ */
+static int target_start(struct scn_ctx *c, char *err, size_t errsz)
+{
+	struct scn_live *l = mem_zalloc(sizeof(*l));
+	const char *t = c->o->target, *colon = strrchr(t, ':');
+	unsigned long port = colon ? strtoul(colon + 1, NULL, 10) : 0;
+	char filter[200];
+
+	if (!l)
+		return ENOMEM;
+	c->be_state = l;
+	l->pid = -1;
+	if (!colon || !port || port > 65535 ||
+	    (size_t)(colon - t) >= sizeof(l->host)) {
+		snprintf(err, errsz, "--target %s: want HOST:PORT", t);
+		return EINVAL;
+	}
+	memcpy(l->host, t, (size_t)(colon - t));
+	l->host[colon - t] = 0;
+	l->port = (uint16_t)port;
+	snprintf(filter, sizeof(filter), "(port %u or portrange 30000-30015)",
+		 l->port);
+	return live_capture(c, l, filter);
+}
+
 /*
  * Ports are probed free, then refd binds them: another process on this
  * machine can take one in between. A refd that exits at start is retried
@@ -152,6 +203,8 @@ static int live_start(struct scn_ctx *c, char *err, size_t errsz)
 	unsigned attempt;
 	int rc = EIO;
 
+	if (c->o->target)
+		return target_start(c, err, errsz);
 	for (attempt = 0; attempt < 3; attempt++) {
 		rc = live_start_once(c, attempt, err, errsz);
 		if (rc != EADDRINUSE)
@@ -166,7 +219,7 @@ static int live_start_once(struct scn_ctx *c, unsigned attempt, char *err,
 			   size_t errsz)
 {
 	struct scn_live *l = mem_zalloc(sizeof(*l));
-	char refd[600], filter[200], pcap[600], log[600];
+	char refd[600], filter[200], log[600];
 	unsigned i;
 	int rc, fd;
 
@@ -174,6 +227,7 @@ static int live_start_once(struct scn_ctx *c, unsigned attempt, char *err,
 		return ENOMEM;
 	c->be_state = l;
 	l->pid = -1;
+	snprintf(l->host, sizeof(l->host), "127.0.0.1");
 	snprintf(l->refctl, sizeof(l->refctl), "%s/refctl",
 		 c->o->bin_dir ? c->o->bin_dir : "bin");
 	snprintf(refd, sizeof(refd), "%s/refd",
@@ -242,28 +296,12 @@ static int live_start_once(struct scn_ctx *c, unsigned attempt, char *err,
 			 "within 30 s", l->port);
 		return ETIMEDOUT;
 	}
-	snprintf(pcap, sizeof(pcap), "%s/lo.pcap", c->dir);
 	/* The platform's ports, its relay range, and the bench UAs' RTP. */
 	snprintf(filter, sizeof(filter), "(port %u or port %u or port %u or "
 		 "port %u or portrange %u-%u or portrange 30000-30015)",
 		 l->port, l->port + 1, l->port + 2, l->port + 6, l->media_lo,
 		 l->media_lo + 199);
-	if (scn_capture_start(&l->cap, "lo", filter, pcap, c->capture_why,
-			      sizeof(c->capture_why))) {
-		char w[200];
-
-		snprintf(w, sizeof(w), "no capture permission (%.150s)",
-			 c->capture_why);
-		snprintf(c->capture_why, sizeof(c->capture_why), "%s", w);
-		c->capture_ok = false;
-		rep_summary_skip(c->sum, "link capture", "skipped: %s", w);
-	} else {
-		c->capture_ok = true;
-		rc = scn_ctx_add_pcap(c, pcap);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	return live_capture(c, l, filter);
 }
 
 static void live_stop(struct scn_ctx *c)
@@ -329,6 +367,9 @@ static int live_account_add(struct scn_ctx *c, const struct scn_acct *a,
 	FILE *f;
 	int rc;
 
+	/* the target's accounts exist already (--accounts names them) */
+	if (c->o->target)
+		return 0;
 	scn_aor(c, a->name, aor, sizeof(aor));
 	snprintf(pwf, sizeof(pwf), "%s/.pw-%s", c->dir, a->name);
 	f = fopen(pwf, "w");
