@@ -111,6 +111,17 @@ for sub in ("expect stored", "expect cdr", "purge"):
 print("target run:", len(ck), "checks,",
       sum(1 for c in ck if c.get("skipped")), "skipped")
 PY
+# --data-dir: its raw bytes are audited; a copy of the message there
+# makes `expect stored ... no` fail, naming the file
+mkdir "$tmp/dd"; echo "spool: target hello TGT-MSG-CANARY-10" >"$tmp/dd/spool"
+set +e
+timeout 60 bin/rtcbench run "$tmp/t.scn" --mode live --target 127.0.0.1:$p \
+	--domain kam.test --accounts "$tmp/accounts" --data-dir "$tmp/dd" \
+	--out "$tmp/o4" >"$tmp/log" 2>&1; rc=$?
+set -e
+[ $rc = 1 ] && grep -q "t.scn:10: expect stored TGT-MSG-CANARY-10 no: found TGT-MSG-CANARY-10 in $tmp/dd/spool" \
+	"$tmp/log" && [ -f "$tmp/dd/spool" ] ||
+	{ echo "data-dir rc=$rc"; cat "$tmp/log"; exit 1; }
 # a scenario account missing from the accounts file: FILE:LINE, exit 2
 printf 'account carol\nregister carol\n' >"$tmp/c.scn"
 set +e
