@@ -74,6 +74,56 @@ static int free_port(uint16_t *out, unsigned n, uint64_t seed)
 	return EADDRINUSE;
 }
 
+/* addr:port..port+n-1 bindable (UDP, and TCP when tcp)? */
+static int bindable(const char *addr, uint16_t port, unsigned n, int tcp)
+{
+	unsigned i;
+	int t, ok = 1;
+
+	for (i = 0; i < n && ok; i++) {
+		for (t = 0; t <= tcp && ok; t++) {
+			struct sockaddr_in a = { .sin_family = AF_INET,
+				.sin_port = htons((uint16_t)(port + i)) };
+			int fd = socket(AF_INET, t ? SOCK_STREAM : SOCK_DGRAM,
+					0);
+
+			inet_pton(AF_INET, addr, &a.sin_addr);
+			if (fd < 0 || bind(fd, (struct sockaddr *)&a,
+					   sizeof(a)))
+				ok = 0;
+			if (fd >= 0)
+				close(fd);
+		}
+	}
+	return ok;
+}
+
+/*
+ * The bench UAs' address block and ports. The block comes from the pid
+ * (two live runs at once); any process bound to 0.0.0.0:5060 (svwar,
+ * SIPp) makes every 127.1.x.y:5060 EADDRINUSE, so the ports move by 100
+ * (SIP) and 1000 (RTP) until the first UA's are free: 8 tries.
+ */
+static int ua_ports(struct scn_live *l)
+{
+	char sip[32], med[32];
+	unsigned i, k;
+
+	for (k = 0; k < 4; k++) {
+		l->ua_base = 250u * (unsigned)((getpid() + 13 * k) % 50);
+		snprintf(sip, sizeof(sip), "127.1.%u.1", 1 + l->ua_base / 250);
+		snprintf(med, sizeof(med), "127.2.%u.1", 1 + l->ua_base / 250);
+		for (i = 0; i < 8; i++) {
+			l->ua_sip = (uint16_t)(5060 + 100 * i);
+			l->ua_media = (uint16_t)(30000 + 1000 * i);
+			if (bindable(sip, l->ua_sip, 2, 1) &&
+			    bindable(med, l->ua_media, 16, 0))
+				return 0;
+		}
+	}
+	return EADDRINUSE;
+}
+
 static int tcp_ready(uint16_t port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET,
@@ -167,7 +217,7 @@ static int live_capture(struct scn_ctx *c, struct scn_live *l,
 /*
  * --target HOST:PORT: the SIP server is someone else's and already runs;
  * nothing is started or configured there, only the link is captured (its
- * SIP port and the bench UAs' RTP).
+ * SIP port, and RTP to or from this run's UAs).
  */
 static int target_start(struct scn_ctx *c, char *err, size_t errsz)
 {
@@ -188,8 +238,14 @@ static int target_start(struct scn_ctx *c, char *err, size_t errsz)
 	memcpy(l->host, t, (size_t)(colon - t));
 	l->host[colon - t] = 0;
 	l->port = (uint16_t)port;
-	snprintf(filter, sizeof(filter), "(port %u or portrange 30000-30015)",
-		 l->port);
+	if (ua_ports(l)) {
+		snprintf(err, errsz, "no free address block for the bench UAs "
+			 "(127.1.x.y:5060-5760 and 127.2.x.y:30000-37015 taken)");
+		return EADDRINUSE;
+	}
+	snprintf(filter, sizeof(filter), "(port %u or (net 127.2.%u.0/24 and "
+		 "portrange %u-%u))", l->port, 1 + l->ua_base / 250,
+		 l->ua_media, l->ua_media + 15);
 	return live_capture(c, l, filter);
 }
 
@@ -219,7 +275,7 @@ static int live_start_once(struct scn_ctx *c, unsigned attempt, char *err,
 			   size_t errsz)
 {
 	struct scn_live *l = mem_zalloc(sizeof(*l));
-	char refd[600], filter[200], log[600];
+	char refd[600], filter[300], log[600];
 	unsigned i;
 	int rc, fd;
 
@@ -296,11 +352,27 @@ static int live_start_once(struct scn_ctx *c, unsigned attempt, char *err,
 			 "within 30 s", l->port);
 		return ETIMEDOUT;
 	}
-	/* The platform's ports, its relay range, and the bench UAs' RTP. */
-	snprintf(filter, sizeof(filter), "(port %u or port %u or port %u or "
-		 "port %u or portrange %u-%u or portrange 30000-30015)",
-		 l->port, l->port + 1, l->port + 2, l->port + 6, l->media_lo,
-		 l->media_lo + 199);
+	if (ua_ports(l)) {
+		snprintf(err, errsz, "no free address block for the bench UAs "
+			 "(127.1.x.y:5060-5760 and 127.2.x.y:30000-37015 taken)");
+		return EADDRINUSE;
+	}
+	if (l->ua_sip != 5060)
+		fprintf(stderr, "rtcbench: live: 127.1.%u.y:5060 or "
+			"127.2.%u.y:30000 in use: bench UAs on SIP port %u, "
+			"RTP %u-%u\n", 1 + l->ua_base / 250,
+			1 + l->ua_base / 250, l->ua_sip, l->ua_media,
+			l->ua_media + 15);
+	/* This run's own traffic only (another run, SIPp, svwar, a perf
+	 * tool on the relay's range stay out): refd's own SIP/MSRP ports,
+	 * and RTP to or from this run's UAs (127.2.X) on the relay range or
+	 * their own ports. */
+	snprintf(filter, sizeof(filter), "((host 127.0.0.1 and (port %u or "
+		 "port %u or port %u or port %u)) or (net 127.2.%u.0/24 and "
+		 "(portrange %u-%u or portrange %u-%u)))",
+		 l->port, l->port + 1, l->port + 2, l->port + 6,
+		 1 + l->ua_base / 250, l->media_lo, l->media_lo + 199,
+		 l->ua_media, l->ua_media + 15);
 	return live_capture(c, l, filter);
 }
 

@@ -28,6 +28,11 @@ struct scn_live {
 	char host[64];		/* SIP server: 127.0.0.1, or --target's */
 	struct scn_capture *cap;
 	void *ua;		/* live_ua.c state (UAs on an io loop) */
+	/* The bench UAs: addresses 127.1.X.y (SIP) and 127.2.X.y (media)
+	 * with X = 1 + ua_base / 250, SIP port ua_sip (tls +1), RTP from
+	 * ua_media; probed free at start (be_live.c). */
+	unsigned ua_base;
+	uint16_t ua_sip, ua_media;
 };
 
 /* refctl -c conf ARGS... (NULL-terminated); 0 or EIO with err set. */

@@ -158,10 +158,11 @@ static int live_ua_start(struct scn_ctx *c, struct scn_live *l, char *err,
 					     NET_TLS);
 	lu->uas.http = scn_http_live;
 	lu->uas.http_arg = l;
-	/* 127.1.x.y / 127.2.x.y with x from the pid: another live run on
-	 * the machine (a second rtcbench, make test) would otherwise hold
-	 * the very same addresses. uas.c keeps x below 256. */
-	lu->uas.addr_base = 250u * (unsigned)(getpid() % 50);
+	/* Picked by be_live.c at start (free, and named in the capture
+	 * filter). uas.c keeps x below 256. */
+	lu->uas.addr_base = l->ua_base;
+	lu->uas.sip_port = l->ua_sip;
+	lu->uas.media_port = l->ua_media;
 	l->ua = lu;
 	(void)c;
 	return 0;

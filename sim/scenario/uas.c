@@ -78,9 +78,11 @@ static int ua_add_cp(struct scn_ctx *c, struct scn_uas *ip,
 	cfg.user = ta ? ta->user : a->name;
 	cfg.domain = ta ? ta->domain : c->domain;
 	cfg.password = ta ? ta->password : a->password;
-	cfg.local = mkaddr(na, 1, tp == NET_TLS ? 5061 : 5060, tp);
+	cfg.local = mkaddr(na, 1, (uint16_t)((ip->sip_port ? ip->sip_port :
+						  5060) + (tp == NET_TLS)), tp);
 	cfg.proxy = ip->proxy[tp == NET_TCP ? 1 : tp == NET_TLS ? 2 : 0];
-	cfg.media = mkaddr(na, 2, 30000, NET_UDP);
+	cfg.media = mkaddr(na, 2, ip->media_port ? ip->media_port : 30000,
+			   NET_UDP);
 	cfg.user_agent = uagent ? uagent : "rtcbench-ua/1";
 	cfg.contact_params = cparams;
 	cfg.seed = c->o->seed * 100003 + n + 1;

@@ -77,6 +77,7 @@ struct scn_uas {
 	unsigned addr_base;	/* UA k gets address number addr_base + k:
 				 * 0 in-process; live runs pick a block per
 				 * process so two at once do not collide */
+	uint16_t sip_port, media_port;	/* 0: 5060 (tls 5061), 30000 */
 };
 
 /* A fresh UA of account a (role: enum scn_ua_role) whose Contact URI

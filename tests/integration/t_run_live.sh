@@ -3,6 +3,7 @@
 # config and data_dir, provisioned with bin/refctl, time moved with
 # `refctl purge --now`. Billing survives account deletion (P17/P18) and
 # is purged after 7 years, judged from the raw bytes under data_dir.
+# Bench UAs move off 5060/30000 when another process holds them.
 set -eu
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 bin/rtcbench run scenarios/accounts/p18_delete_keeps_billing.scn \
@@ -54,6 +55,23 @@ expect row P16 pass
 SCN
 bin/rtcbench run "$tmp/call.scn" --mode live --out "$tmp/t" >"$tmp/log" 2>&1 ||
 	{ cat "$tmp/log"; exit 1; }
+# Another process on 0.0.0.0:5060 and :30000 (svwar, SIPp do this): the
+# bench UAs move to other ports, say so, and the call still passes.
+python3 -c 'import socket, sys, time
+s = []
+for p in (5060, 30000):
+    try:
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.bind(("0.0.0.0", p)); s.append(u)
+    except OSError:
+        pass	# held already by someone else: the same test
+print("held", flush=True); time.sleep(120)' >"$tmp/hold" & holder=$!
+for _ in $(seq 50); do grep -q held "$tmp/hold" && break; sleep 0.1; done
+bin/rtcbench run "$tmp/call.scn" --mode live --out "$tmp/t2" >"$tmp/log" 2>&1 ||
+	{ kill $holder; cat "$tmp/log"; exit 1; }
+kill $holder
+grep -q "in use: bench UAs on SIP port" "$tmp/log" ||
+	{ echo "no port move logged"; cat "$tmp/log"; exit 1; }
 # expect registered asks refd with an OPTIONS probe (a device answers, or
 # 480): yes, never registered, and gone after un-REGISTER.
 cat >"$tmp/reg.scn" <<'SCN'
