@@ -4,6 +4,7 @@
  *                      [--seed N] [--keep] [--bin DIR] [--policy FILE]
  *                      [--target HOST:PORT [--allow-remote] [--domain D]
  *                       [--accounts FILE] [--data-dir DIR]]
+ *                      [--pcap DIR (sim: ns-3 per-device captures)]
  *
  * PATH is a .scn file or a folder searched recursively for *.scn (sorted,
  * so runs are repeatable). Every scenario is parsed before anything runs:
@@ -129,7 +130,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: rtcbench run PATH... [--mode inproc|live|sim]"
 		" [--out DIR] [--junit FILE] [--seed N] [--keep] [--bin DIR]"
-		" [--policy FILE]\n       [--target HOST:PORT [--allow-remote]"
+		" [--policy FILE] [--pcap DIR]\n"
+		"       [--target HOST:PORT [--allow-remote]"
 		" [--domain D] [--accounts FILE] [--data-dir DIR]]\n");
 }
 
@@ -176,6 +178,8 @@ int cmd_run(int argc, char **argv)
 			o.target_data_dir = argv[++i];
 		else if (!strcmp(a, "--allow-remote"))
 			allow_remote = true;
+		else if (!strcmp(a, "--pcap") && more)
+			o.pcap_dir = argv[++i];
 		else if (!strcmp(a, "--keep"))
 			o.keep = 1;
 		else if (!strcmp(a, "--seed") && more) {
@@ -209,6 +213,16 @@ int cmd_run(int argc, char **argv)
 	if (!scn_mode_valid(o.mode)) {
 		fprintf(stderr, "rtcbench run: --mode '%s': use inproc, live "
 			"or sim\n", o.mode);
+		goto out;
+	}
+	if (o.pcap_dir && strcmp(o.mode, "sim")) {
+		fprintf(stderr, "rtcbench run: --pcap DIR needs --mode sim "
+			"(inproc and live write their captures under --out)\n");
+		goto out;
+	}
+	if (o.pcap_dir && (e = rep_mkdirs(o.pcap_dir))) {
+		fprintf(stderr, "rtcbench run: --pcap %s: %s\n", o.pcap_dir,
+			strerror(e));
 		goto out;
 	}
 	if ((accounts || o.target_data_dir || allow_remote) && !o.target) {

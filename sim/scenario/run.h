@@ -49,6 +49,7 @@ struct scn_run_opts {
 	const char *domain;	/* default "example.test" */
 	uint64_t seed;
 	int keep;		/* keep data_dir and captures */
+	const char *pcap_dir;	/* sim: ns-3 per-device captures go here */
 	/* Backend override (unit tests of the runner); NULL: by mode. */
 	const struct scn_be_ops *be;
 	void *be_arg;		/* handed to that backend as c->be_arg */
