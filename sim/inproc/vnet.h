@@ -52,6 +52,7 @@ struct vnet_sim_opt {
 	uint64_t jitter_us;
 	double loss;		/* per access link and direction */
 	uint64_t rate_bps;	/* 0: 1 Gb/s */
+	const char *pcap_prefix;	/* ns-3 per-device captures, NULL: none */
 };
 int vnet_new_sim(struct vnet **vp, uint64_t start_us, uint64_t seed,
 		 const struct vnet_sim_opt *opt);

@@ -10,7 +10,9 @@
  * the seed, so the same seed gives the same run.
  *
  * Addresses: link number k (from 0) gets the /30 at 10.0.0.0 + 4k; ask
- * ns3_link_addr() rather than computing them. IPv4 only.
+ * ns3_link_addr() rather than computing them. LAN number k (from 0) gets
+ * the /24 at 10.128.0.0 + 256k, members numbered from .1 in the order
+ * given (ns3_lan_addr()). IPv4 only.
  *
  * Known limit: point-to-point channels have a fixed delay; jitter is added
  * as a random extra delay on each datagram a node sends, drawn from the
@@ -59,13 +61,24 @@ int ns3_node_add(void);
  * negative errno (-EINVAL: bad node or option out of range).
  */
 int ns3_link_add(int a, int b, const struct ns3_link_opt *opt);
+/*
+ * Shared LAN segment (ns-3 CSMA, Ethernet) joining nodes[0..n-1], 2 <= n
+ * <= 254: delay and rate are the channel's; loss applies on each member's
+ * receive side; jitter is the access jitter of members for which this is
+ * the first link. Returns the LAN's index or -EINVAL.
+ */
+int ns3_lan_add(const int *nodes, size_t n, const struct ns3_link_opt *opt);
+/* Address of member i (index into the nodes given) of a LAN. */
+int ns3_lan_addr(int lan, size_t i, struct net_addr *out);
 /* Address of side 0 (node a) or 1 (node b) of a link. */
 int ns3_link_addr(int link, int side, struct net_addr *out);
-/* First address of a node (its first link's), for binding and contacts. */
+/* First address of a node (its first link's or LAN's), for binding and contacts. */
 int ns3_node_addr(int node, struct net_addr *out);
 /* Compute routes (global routing); call after the last link. */
 int ns3_routes_build(void);
-/* Write per-device captures PREFIX-<node>-<dev>.pcap (PPP link type). */
+/* Write per-device captures PREFIX-<node>-<dev>.pcap: PPP link
+ * type for point-to-point devices, Ethernet for LAN devices. Covers the
+ * devices that exist and every link or LAN added afterwards. */
 int ns3_pcap_enable(const char *prefix);
 
 /*

@@ -1,76 +1,16 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The only C++ in the project: ns-3 behind the C API of ns3.h. It owns the
+// ns-3 behind the C API of ns3.h (with lan.cc, sharing shim.hh). It owns the
 // simulator singleton, the nodes, links and sockets (UDP and TCP) of one
 // run; C callers see indexes and plain structs only.
 #include <cerrno>
 #include <cstring>
-#include <map>
-#include <string>
-#include <vector>
 #include <arpa/inet.h>
 
-#include <ns3/core-module.h>
-#include <ns3/network-module.h>
-#include <ns3/internet-module.h>
-#include <ns3/point-to-point-module.h>
-#include <ns3/traffic-control-module.h>
-
-extern "C" {
-#include "ns3/ns3.h"
-#include "ns3/nat.h"
-}
+#include "ns3/shim.hh"
 
 namespace rtcb {
 
 using namespace ns3;
-
-class NatRouting;
-
-struct Link {
-	int a, b;
-	Ipv4Address addr[2];
-	Ptr<NetDevice> dev[2];
-	uint64_t jitter_us;
-};
-
-struct Sock {
-	Ptr<Socket> s;
-	int node;
-	ns3_recv_fn *fn;
-	void *arg;
-};
-
-struct Tcp {
-	Ptr<Socket> s;
-	ns3_stream_fn *fn;
-	void *arg;
-	std::string q;		// bytes not yet taken by the socket
-	bool up = false;	// connected (accepted sockets are at once)
-	bool closing = false;
-	bool closed = false;
-	int listener = -1;	// for a listening socket: itself
-	ns3_accept_fn *acc = nullptr;
-};
-
-struct State {
-	NodeContainer nodes;
-	std::vector<Link> links;
-	std::vector<int> access;	// node -> first link or -1
-	std::vector<Sock> socks;
-	std::vector<Tcp> tcp;	// TCP connections and listeners
-	std::map<uint64_t, EventId> events;
-	uint64_t next_ev = 1;
-	PointToPointHelper p2p;
-	InternetStackHelper stack;
-	Ptr<UniformRandomVariable> jitter_rv;
-	std::map<int, Ptr<NatRouting>> nats;
-	int64_t stream = 1000;
-	bool running = false;
-	bool routed = false;
-	bool ran = false;	// Simulator::Run was called once
-	struct ::ns3_stats st{};
-};
-
 
 // A NAT node: wraps the node's own routing so that UDP datagrams crossing
 // it are rewritten before ns-3's local-delivery check (Ipv4ListRouting
@@ -192,14 +132,14 @@ private:
 	uint64_t m_timeout;
 };
 
-static State *g;
+State *g;
 
-static Ipv4Address to_ns3(const struct net_addr *a)
+Ipv4Address to_ns3(const struct net_addr *a)
 {
 	return Ipv4Address(ntohl(a->u.in.sin_addr.s_addr));
 }
 
-static void from_ns3(Ipv4Address ip, uint16_t port, struct net_addr *out)
+void from_ns3(Ipv4Address ip, uint16_t port, struct net_addr *out)
 {
 	std::memset(out, 0, sizeof(*out));
 	out->tp = NET_UDP;
@@ -230,6 +170,16 @@ static void on_recv(int id, Ptr<Socket> s)
 static void do_send(int sock, Ptr<Packet> p, Ipv4Address dst, uint16_t port)
 {
 	g->socks[sock].s->SendTo(p, 0, InetSocketAddress(dst, port));
+}
+
+// Remember a node's first attachment: its address and access jitter.
+void attach(int node, Ipv4Address a, uint64_t jitter_us)
+{
+	if (g->attached[node])
+		return;
+	g->attached[node] = true;
+	g->first_addr[node] = a;
+	g->first_jit[node] = jitter_us;
 }
 
 static void run_event(uint64_t id, ns3_event_fn *fn, void *arg)
@@ -275,6 +225,9 @@ extern "C" int ns3_node_add(void)
 	g->stack.Install(n);
 	g->nodes.Add(n);
 	g->access.push_back(-1);
+	g->first_addr.push_back(Ipv4Address());
+	g->first_jit.push_back(0);
+	g->attached.push_back(false);
 	return (int)g->nodes.GetN() - 1;
 }
 
@@ -329,6 +282,8 @@ extern "C" int ns3_link_add(int a, int b, const struct ns3_link_opt *o)
 				tc->ScanDevices();
 		}
 	}
+	if (!g->pcap.empty())
+		g->p2p.EnablePcap(g->pcap, devs, false);
 	Link l;
 	l.a = a;
 	l.b = b;
@@ -342,6 +297,8 @@ extern "C" int ns3_link_add(int a, int b, const struct ns3_link_opt *o)
 		g->access[a] = (int)k;
 	if (g->access[b] < 0)
 		g->access[b] = (int)k;
+	attach(a, l.addr[0], o->jitter_us);
+	attach(b, l.addr[1], o->jitter_us);
 	return (int)k;
 }
 
@@ -356,11 +313,11 @@ extern "C" int ns3_link_addr(int link, int side, struct net_addr *out)
 
 extern "C" int ns3_node_addr(int node, struct net_addr *out)
 {
-	if (!g || node < 0 || (size_t)node >= g->access.size() ||
-	    g->access[node] < 0)
+	if (!g || node < 0 || (size_t)node >= g->attached.size() ||
+	    !g->attached[node])
 		return EINVAL;
-	const Link &l = g->links[g->access[node]];
-	return ns3_link_addr(g->access[node], l.a == node ? 0 : 1, out);
+	from_ns3(g->first_addr[node], 0, out);
+	return 0;
 }
 
 extern "C" int ns3_routes_build(void)
@@ -381,6 +338,8 @@ extern "C" int ns3_pcap_enable(const char *prefix)
 	if (!g || !prefix)
 		return EINVAL;
 	g->p2p.EnablePcapAll(prefix, false);
+	g->csma.EnablePcapAll(prefix, false);
+	g->pcap = prefix;
 	return 0;
 }
 
@@ -423,8 +382,7 @@ extern "C" int ns3_udp_send(int sock, const struct net_addr *dst,
 	    net_addr_family(dst) != AF_INET || len > 65507)
 		return EINVAL;
 	Ptr<Packet> p = Create<Packet>(data, (uint32_t)len);
-	int acc = g->access[g->socks[sock].node];
-	uint64_t jit = acc >= 0 ? g->links[acc].jitter_us : 0;
+	uint64_t jit = g->first_jit[g->socks[sock].node];
 	uint64_t extra = jit ? (uint64_t)g->jitter_rv->GetInteger(0, (uint32_t)jit)
 			     : 0;
 	g->st.sent++;

@@ -84,6 +84,9 @@ int vnet_new_sim(struct vnet **vp, uint64_t start_us, uint64_t seed,
 	else
 		s->opt.access_us = 250;
 	ns3_init(seed);
+	if (s->opt.pcap_prefix)
+		ns3_pcap_enable(s->opt.pcap_prefix);
+	s->opt.pcap_prefix = NULL;	/* the caller's string: not kept */
 	s->router = ns3_node_add();
 	v->sim = s;
 	g_sim = s;

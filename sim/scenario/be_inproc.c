@@ -154,7 +154,16 @@ static int ip_start_on(struct scn_ctx *c, char *err, size_t errsz, int sim)
 	if (sim) {
 		/* the default topology of --mode sim: every host on its own
 		 * 5 ms access link to one router (sim/ns3/vnet_sim.c) */
-		struct vnet_sim_opt so = { 5000, 0, 0, 0 };
+		struct vnet_sim_opt so = { 5000, 0, 0, 0, NULL };
+		const char *b = strrchr(c->dir, '/');
+
+		/* --pcap DIR: ns-3's captures DIR/<scenario>-<node>-<dev>
+		 * .pcap, one per simulated device, addresses as in ns-3 */
+		if (c->o->pcap_dir) {
+			snprintf(cap, sizeof(cap), "%s/%s", c->o->pcap_dir,
+				 b ? b + 1 : c->dir);
+			so.pcap_prefix = cap;
+		}
 		rc = vnet_new_sim(&ip->v, (uint64_t)c->now_us, c->o->seed,
 				  &so);
 		if (rc == ENOTSUP)

@@ -21,6 +21,7 @@
 #include "report/summary.h"
 
 struct scn_be_ops;
+struct rpl_acct;
 
 /* Retention periods in seconds, from the policy file (+ overrides). */
 struct scn_periods {
@@ -48,9 +49,21 @@ struct scn_run_opts {
 	const char *domain;	/* default "example.test" */
 	uint64_t seed;
 	int keep;		/* keep data_dir and captures */
+	const char *pcap_dir;	/* sim: ns-3 per-device captures go here */
 	/* Backend override (unit tests of the runner); NULL: by mode. */
 	const struct scn_be_ops *be;
 	void *be_arg;		/* handed to that backend as c->be_arg */
+	/*
+	 * --target HOST:PORT (live mode): drive the UAs against that SIP
+	 * server instead of starting refd. Scenario accounts map by name
+	 * (rpl_acct.aor) to tacct's USER@DOMAIN PASSWORD; target_data_dir,
+	 * when set, is audited as the platform's stored bytes, else every
+	 * storage check is reported skipped.
+	 */
+	const char *target;
+	const char *target_data_dir;
+	const struct rpl_acct *tacct;
+	size_t ntacct;
 };
 
 struct scn_run_result {

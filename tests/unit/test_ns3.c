@@ -3,7 +3,8 @@
  * The ns-3 shim and driver: two sans-IO cores (a pinger and an echo) on
  * simulated nodes; delay, loss and jitter show up in what the pinger sees,
  * and the same seed gives the same run; TCP connections carry bytes in
- * order over a lossy link.
+ * order over a lossy link; a shared LAN carries UDP among its members,
+ * loses on it, and routes to point-to-point links.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <cmocka.h>
 #include "base/mem.h"
 
@@ -430,6 +432,172 @@ static void test_ns3_tcp(void **state)
 	ns3_fini();
 }
 
+/* LAN: three members each send 50 datagrams to each other member. */
+struct lan_run {
+	unsigned got[3][3];	/* got[to][from] */
+	int sock[3];
+	struct net_addr addr[3];
+};
+
+static struct lan_run *lan_cur;
+
+static void lan_recv(void *arg, int sock, const struct net_addr *from,
+		     const uint8_t *data, size_t len)
+{
+	struct lan_run *r = lan_cur;
+	int to = (int)(intptr_t)arg;
+
+	(void)sock;
+	(void)from;
+	if (len == 1 && data[0] < 3)
+		r->got[to][data[0]]++;
+}
+
+struct lan_send {
+	struct lan_run *r;
+	int from;
+};
+
+static void lan_tick(void *arg)
+{
+	struct lan_send *ls = arg;
+	uint8_t b = (uint8_t)ls->from;
+
+	for (int to = 0; to < 3; to++)
+		if (to != ls->from)
+			assert_int_equal(ns3_udp_send(ls->r->sock[ls->from],
+						&ls->r->addr[to], &b, 1), 0);
+}
+
+static void lan_once(struct lan_run *r, uint64_t seed, double loss)
+{
+	struct ns3_link_opt lo = { 200, 0, 10000000, loss, 0 };
+	struct lan_send ls[3];
+	int nodes[3], lan;
+
+	memset(r, 0, sizeof(*r));
+	lan_cur = r;
+	assert_int_equal(ns3_init(seed), 0);
+	for (int i = 0; i < 3; i++)
+		nodes[i] = ns3_node_add();
+	lan = ns3_lan_add(nodes, 3, &lo);
+	assert_int_equal(lan, 0);
+	assert_int_equal(ns3_routes_build(), 0);
+	for (int i = 0; i < 3; i++) {
+		struct net_addr na;
+
+		assert_int_equal(ns3_lan_addr(lan, (size_t)i, &r->addr[i]), 0);
+		assert_int_equal(ns3_node_addr(nodes[i], &na), 0);
+		assert_true(net_addr_eq(&na, &r->addr[i]));
+		net_addr_set_port(&r->addr[i], 5000);
+		r->sock[i] = ns3_udp_open(nodes[i], 5000, lan_recv,
+					  (void *)(intptr_t)i);
+		assert_true(r->sock[i] >= 0);
+		ls[i].r = r;
+		ls[i].from = i;
+		for (int k = 0; k < 50; k++)
+			ns3_schedule(1000 + 10000ull * k + 3000ull * i,
+				     lan_tick, &ls[i]);
+	}
+	assert_int_equal(ns3_run(10ull * 1000000), 0);
+	ns3_fini();
+}
+
+static void test_ns3_lan(void **state)
+{
+	struct lan_run a, b, c;
+	unsigned tot;
+
+	(void)state;
+	lan_once(&a, 3, 0);
+	for (int to = 0; to < 3; to++)
+		for (int from = 0; from < 3; from++)
+			assert_int_equal(a.got[to][from], to == from ? 0 : 50);
+	/* 20 % receive loss on the LAN: about 240 of 300 arrive. */
+	lan_once(&a, 5, 0.2);
+	lan_once(&b, 5, 0.2);
+	lan_once(&c, 6, 0.2);
+	tot = 0;
+	for (int to = 0; to < 3; to++)
+		for (int from = 0; from < 3; from++) {
+			tot += a.got[to][from];
+			assert_int_equal(a.got[to][from], b.got[to][from]);
+		}
+	assert_true(tot > 200 && tot < 280);
+	assert_memory_not_equal(a.got, c.got, sizeof(a.got));
+}
+
+/* Link type of a capture file (its size must show packets), -1 if none. */
+static int pcap_linktype(const char *dir, const char *name)
+{
+	char path[300];
+	uint8_t hdr[24];
+	FILE *f;
+	long sz;
+	int lt = -1;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	if (fread(hdr, 1, sizeof(hdr), f) == sizeof(hdr) &&
+	    fseek(f, 0, SEEK_END) == 0 && (sz = ftell(f)) > 24 + 50 * 16)
+		memcpy(&lt, hdr + 20, 4);
+	fclose(f);
+	return lt;
+}
+
+static void rm_dir(const char *dir)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* pinger on a LAN -- router -- p2p -- echo: routes end to end. */
+static void test_ns3_lan_routed(void **state)
+{
+	struct ns3_link_opt lan = { 1000, 0, 100000000, 0, 0 };
+	struct ns3_link_opt wan = { 5000, 0, 0, 0, 0 };
+	uint16_t ping_port = 0, echo_port = 7;
+	struct run *r = test_calloc(1, sizeof(*r));
+	char dir[] = "/tmp/test_ns3_XXXXXX", pre[64];
+	int n[3], s;
+
+	(void)state;
+	assert_int_equal(ns3_init(9), 0);
+	for (int i = 0; i < 3; i++)
+		n[i] = ns3_node_add();	/* n[2] is the router */
+	s = ns3_node_add();
+	assert_true(ns3_lan_add(n, 3, &lan) >= 0);
+	assert_true(ns3_link_add(n[2], s, &wan) >= 0);
+	assert_int_equal(ns3_lan_add(n, 1, &lan), -EINVAL);
+	assert_int_equal(ns3_routes_build(), 0);
+	assert_non_null(mkdtemp(dir));
+	snprintf(pre, sizeof(pre), "%s/cap", dir);
+	assert_int_equal(ns3_pcap_enable(pre), 0);
+	assert_int_equal(ns3_node_addr(s, &r->p.dst), 0);
+	net_addr_set_port(&r->p.dst, echo_port);
+	r->p.count = 50;
+	assert_int_equal(ns3_core_attach(&r->ec, (struct core_ref){ &echo_ops,
+				&r->e }, s, &echo_port, 1), 0);
+	assert_int_equal(ns3_core_attach(&r->pc, (struct core_ref){ &ping_ops,
+				&r->p }, n[0], &ping_port, 1), 0);
+	ns3_core_kick(&r->pc);
+	assert_int_equal(ns3_run(10ull * 1000000), 0);
+	ns3_fini();
+	assert_int_equal(r->p.recvd, 50);
+	/* 2 x (1 ms LAN + 5 ms p2p) plus serialisation. */
+	assert_true(r->p.rtt_min >= 12000 && r->p.rtt_min < 12500);
+	test_free(r);
+	/* Device 0 is the loopback: the LAN member's capture is Ethernet
+	 * (link type 1), the server's point-to-point one PPP (9). */
+	assert_int_equal(pcap_linktype(dir, "cap-0-1.pcap"), 1);
+	assert_int_equal(pcap_linktype(dir, "cap-3-1.pcap"), 9);
+	rm_dir(dir);
+}
+
 static void test_ns3_bad_input(void **state)
 {
 	struct ns3_link_opt bad = { 1000, 0, 0, 1.5, 0 };
@@ -453,6 +621,8 @@ int main(void)
 		cmocka_unit_test(test_ns3_jitter),
 		cmocka_unit_test(test_ns3_nat),
 		cmocka_unit_test(test_ns3_bad_input),
+		cmocka_unit_test(test_ns3_lan),
+		cmocka_unit_test(test_ns3_lan_routed),
 		cmocka_unit_test(test_ns3_tcp),
 	};
 	return cmocka_run_group_tests_name("ns3", tests, NULL, NULL);

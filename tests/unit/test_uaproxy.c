@@ -138,7 +138,7 @@ static void register_call_message(int sim)
 
 	rng_seed(&r, 5);
 	if (sim) {
-		struct vnet_sim_opt so = { 10000, 0, 0, 0 };
+		struct vnet_sim_opt so = { 10000, 0, 0, 0, NULL };
 		assert_int_equal(vnet_new_sim(&v, 1767225600ull * 1000000, 5,
 					      &so), 0);
 	} else {
