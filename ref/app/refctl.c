@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -157,12 +158,27 @@ int ctl_aor_ok(const char *s)
 
 /* ---- setup ------------------------------------------------------------ */
 
+/*
+ * refd's purge worker writes in chunks with 2 ms gaps and its loop commits
+ * every 20 ms; SQLite's own handler sleeps up to 100 ms between tries and
+ * can miss every gap, so refctl polls each millisecond, for up to 30 s.
+ */
+static int ctl_busy(void *arg, int count)
+{
+	(void)arg;
+	if (count >= 30000)
+		return 0;
+	usleep(1000);
+	return 1;
+}
+
 int ctl_open_store(struct ctl *c)
 {
+	struct store_opts o = { .busy_fn = ctl_busy };
 	char err[300];
 	int e;
 
-	e = store_open(&c->st, c->data_dir, NULL, err, sizeof(err));
+	e = store_open(&c->st, c->data_dir, &o, err, sizeof(err));
 	if (e) {
 		fprintf(stderr, "refctl: %s: cannot open the store: %s\n",
 			c->data_dir, err);

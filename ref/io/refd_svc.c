@@ -47,11 +47,13 @@ static int purge(struct refd_retention *r, struct store *st,
 	int e;
 
 	r->runs++;
+	memset(&rep, 0, sizeof(rep));	/* early refusals fill nothing */
 	if ((e = store_purge(st, &r->pol, wall, &rep))) {
 		r->failures++;
 		LOG_W(r->log, "retention: purge failed: %s",
 		      store_errmsg(st));
-		return e;
+		/* chunks committed before the failure are gone: count and
+		 * log them like any purge */
 	}
 	r->total.traces += rep.traces;
 	r->total.cdrs += rep.cdrs;
@@ -64,7 +66,7 @@ static int purge(struct refd_retention *r, struct store *st,
 	if (r->runs > 1 && !rep.traces && !rep.cdrs && !rep.push &&
 	    !rep.messages && !rep.files && !rep.files_quota && !rep.billing &&
 	    !rep.audit && !rep.tokens)
-		return 0;	/* only the first run says so when idle */
+		return e;	/* only the first run says so when idle */
 	LOG_I(r->log, "retention: purged traces %llu, cdrs %llu, push %llu, "
 	      "messages %llu, files %llu (%llu bytes), billing %llu, audit "
 	      "%llu, tokens %llu%s%s in %llu ms; next in %llu s",
@@ -78,7 +80,7 @@ static int purge(struct refd_retention *r, struct store *st,
 	      rep.scrub_pending ? ", scrub pending" : "",
 	      (unsigned long long)((io_now_us() - t0) / 1000),
 	      (unsigned long long)(r->period_us / 1000000));
-	return 0;
+	return e;
 }
 
 int refd_retention_run(struct refd_retention *r, uint64_t now_us)

@@ -31,6 +31,7 @@
 #include <jansson.h>
 #include "app/cmd.h"
 #include "app/replay_live.h"
+#include "app/replay_audit.h"
 #include "base/mem.h"
 #include "replay/replay.h"
 #include "report/summary.h"
@@ -71,6 +72,7 @@ struct run {
 	json_t *dialogs;
 	uint32_t frame;
 	double speed;
+	struct rpl_canaries *can;	/* storage audit (not --target none) */
 	char manifest[4096];
 };
 
@@ -222,6 +224,10 @@ static void on_pdu(void *arg, enum rpl_kind kind, const struct rpl_pdu *pdu)
 	if ((run->live || run->msgs) && kind == RPL_K_RTP)
 		rpl_dlgset_add_rtp(&run->dset, run->frame, pdu->ts_us,
 				   &pdu->src, &pdu->dst, pdu->data, pdu->len);
+	if (run->can && kind == RPL_K_SIP)
+		rpl_canaries_sip(run->can, pdu->data, pdu->len);
+	if (run->can && kind == RPL_K_RTP)
+		rpl_canaries_rtp(run->can, pdu->data, pdu->len);
 	if (run->wr && kind != RPL_K_MSRP)
 		rpl_writer_udp(run->wr, pdu->ts_us, &pdu->src, &pdu->dst,
 			       pdu->data, pdu->len);
@@ -611,7 +617,8 @@ static int usage(const char *why)
 		"  live: --target HOST:PORT --accounts FILE [--transport "
 		"udp|tcp|tls]\n        [--step-timeout SECONDS] "
 		"[--allow-remote] [--tls-cert PEM --tls-key PEM]\n"
-		"  inproc: [--messages] (also re-drive message by message)\n",
+		"  inproc: [--messages] (also re-drive message by message)\n"
+		"  audit after the re-drive: [--data-dir DIR]\n",
 		why);
 	return 2;
 }
@@ -620,7 +627,7 @@ int cmd_replay(int argc, char **argv)
 {
 	struct run run;
 	const char *out = "results/latest", *target = "inproc", *wpath = NULL;
-	const char *spath = NULL;
+	const char *spath = NULL, *ddir = NULL;
 	struct rlive_cli lc = { 0 };
 	double speed = 1;
 	char err[512];
@@ -640,7 +647,7 @@ int cmd_replay(int argc, char **argv)
 		}
 		if (!strcmp(a, "--out") || !strcmp(a, "--target") ||
 		    !strcmp(a, "--write") || !strcmp(a, "--speed") ||
-		    !strcmp(a, "--scenario")) {
+		    !strcmp(a, "--scenario") || !strcmp(a, "--data-dir")) {
 			if (i + 1 == argc) {
 				rc = usage("option needs a value");
 				break;
@@ -653,6 +660,8 @@ int cmd_replay(int argc, char **argv)
 				wpath = argv[++i];
 			else if (!strcmp(a, "--scenario"))
 				spath = argv[++i];
+			else if (!strcmp(a, "--data-dir"))
+				ddir = argv[++i];
 			else if ((speed = atof(argv[++i])) <= 0)
 				rc = usage("--speed wants a number > 0");
 		} else if (!strcmp(a, "--asap")) {
@@ -690,6 +699,10 @@ int cmd_replay(int argc, char **argv)
 	run.uas = json_array();
 	run.streams = json_array();
 	run.dialogs = json_array();
+	if (strcmp(target, "none") && rpl_canaries_new(&run.can)) {
+		rc = 2;
+		goto out;
+	}
 	for (k = 0; k < run.ninputs && !rc; k++) {
 		run.file_idx = (unsigned)k;
 		rc = replay_file(&run, run.inputs[k]);
@@ -702,6 +715,11 @@ int cmd_replay(int argc, char **argv)
 					  "%s:%d: %s is listed but was not "
 					  "replayed", run.manifest,
 					  run.exp[k].line, run.exp[k].file);
+	if (run.can)
+		raud_report(run.sum, run.can, ddir, run.inproc ?
+			    "the in-process platform keeps its store in memory"
+			    ", no data_dir; give --data-dir DIR" :
+			    "no --data-dir");
 	if (run.wr) {
 		uint64_t wn = rpl_writer_count(run.wr);
 
@@ -740,6 +758,7 @@ out:
 	json_decref(run.uas);
 	json_decref(run.streams);
 	json_decref(run.dialogs);
+	rpl_canaries_free(run.can);
 	mem_free((void *)run.lo.accts);
 	rep_summary_free(run.sum);
 	for (k = 0; k < run.ninputs; k++)

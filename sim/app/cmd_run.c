@@ -2,6 +2,8 @@
 /*
  * rtcbench run PATH... [--mode inproc|live|sim] [--out DIR] [--junit FILE]
  *                      [--seed N] [--keep] [--bin DIR] [--policy FILE]
+ *                      [--target HOST:PORT [--allow-remote] [--domain D]
+ *                       [--accounts FILE] [--data-dir DIR]]
  *                      [--pcap DIR (sim: ns-3 per-device captures)]
  *
  * PATH is a .scn file or a folder searched recursively for *.scn (sorted,
@@ -9,6 +11,12 @@
  * one bad line stops the command with "FILE:LINE: reason" and exit 2.
  * Results: DIR/summary.json (checks, metrics, the exposure rows), the
  * human summary, optional JUnit XML; exit 0 only when every check passed.
+ *
+ * --target (live mode only) audits another platform: no refd is started,
+ * the bench UAs talk to HOST:PORT (loopback unless --allow-remote, the
+ * rule of `rtcbench replay --target`), scenario accounts map by name to
+ * FILE's "NAME USER@DOMAIN PASSWORD" lines, and storage checks read
+ * --data-dir as raw bytes or are reported skipped.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -21,6 +29,8 @@
 #include "scenario/scn.h"
 #include "scenario/run.h"
 #include "report/summary.h"
+#include "app/replay_live.h"
+#include "replay/rpl_live.h"
 
 struct files {
 	char **v;
@@ -91,18 +101,48 @@ static int collect(struct files *f, const char *path, int depth)
 	return rc;
 }
 
+/* Every scenario account must be in the --accounts file: FILE:LINE. */
+static int target_accounts_check(struct scn *const *sc, size_t n,
+				 const struct rpl_acct *ta, size_t nta)
+{
+	size_t i, k, j;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < sc[i]->cnt; k++) {
+			const struct scn_step *st = &sc[i]->steps[k];
+
+			if (st->verb != SCN_ACCOUNT || !st->argc)
+				continue;
+			for (j = 0; j < nta; j++)
+				if (!strcmp(ta[j].aor, st->argv[0]))
+					break;
+			if (j == nta) {
+				fprintf(stderr, "%s:%u: account %s is not in "
+					"the --accounts file\n", sc[i]->file,
+					st->line, st->argv[0]);
+				return 2;
+			}
+		}
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: rtcbench run PATH... [--mode inproc|live|sim]"
 		" [--out DIR] [--junit FILE] [--seed N] [--keep] [--bin DIR]"
-		" [--policy FILE] [--pcap DIR]\n");
+		" [--policy FILE] [--pcap DIR]\n"
+		"       [--target HOST:PORT [--allow-remote]"
+		" [--domain D] [--accounts FILE] [--data-dir DIR]]\n");
 }
 
 int cmd_run(int argc, char **argv)
 {
 	struct scn_run_opts o = { .mode = "inproc", .bin_dir = "bin",
 				  .seed = 1 };
-	const char *out = "results/latest", *junit = NULL;
+	const char *out = "results/latest", *junit = NULL, *accounts = NULL;
+	struct rpl_acct *ta = NULL;
+	size_t nta = 0;
+	bool allow_remote = false;
 	struct files f = { 0 };
 	struct scn **sc = NULL;
 	struct rep_summary *sum = NULL;
@@ -128,6 +168,16 @@ int cmd_run(int argc, char **argv)
 			o.bin_dir = argv[++i];
 		else if (!strcmp(a, "--policy") && more)
 			o.policy = argv[++i];
+		else if (!strcmp(a, "--target") && more)
+			o.target = argv[++i];
+		else if (!strcmp(a, "--domain") && more)
+			o.domain = argv[++i];
+		else if (!strcmp(a, "--accounts") && more)
+			accounts = argv[++i];
+		else if (!strcmp(a, "--data-dir") && more)
+			o.target_data_dir = argv[++i];
+		else if (!strcmp(a, "--allow-remote"))
+			allow_remote = true;
 		else if (!strcmp(a, "--pcap") && more)
 			o.pcap_dir = argv[++i];
 		else if (!strcmp(a, "--keep"))
@@ -175,6 +225,33 @@ int cmd_run(int argc, char **argv)
 			strerror(e));
 		goto out;
 	}
+	if ((accounts || o.target_data_dir || allow_remote) && !o.target) {
+		fprintf(stderr, "rtcbench run: --accounts, --data-dir and "
+			"--allow-remote need --target\n");
+		goto out;
+	}
+	if (o.target) {
+		struct net_addr ta_addr;
+
+		if (strcmp(o.mode, "live")) {
+			fprintf(stderr, "rtcbench run: --target needs --mode "
+				"live\n");
+			goto out;
+		}
+		/* refused here, before any scenario sends a byte */
+		if (rlive_target(o.target, NET_UDP, allow_remote, &ta_addr, err,
+				 sizeof(err))) {
+			fprintf(stderr, "rtcbench run: %s\n", err);
+			goto out;
+		}
+		if (accounts && rlive_accounts(accounts, &ta, &nta, err,
+					       sizeof(err))) {
+			fprintf(stderr, "rtcbench run: %s\n", err);
+			goto out;
+		}
+		o.tacct = ta;
+		o.ntacct = nta;
+	}
 	if (!f.n) {
 		fprintf(stderr, "rtcbench run: no .scn file found\n");
 		goto out;
@@ -189,6 +266,8 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (accounts && target_accounts_check(sc, f.n, ta, nta))
+		goto out;
 	snprintf(work, sizeof(work), "%s/runs", out);
 	if ((e = rep_mkdirs(work)) || rep_summary_new(&sum, "run")) {
 		fprintf(stderr, "rtcbench run: %s: %s\n", work, strerror(e));
@@ -198,6 +277,8 @@ int cmd_run(int argc, char **argv)
 	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)o.seed);
 	rep_summary_meta(sum, "mode", o.mode);
 	rep_summary_meta(sum, "seed", seed);
+	if (o.target)
+		rep_summary_meta(sum, "target", o.target);
 	exposure = json_array();
 	/* Wall times differ run to run: a reproducible run leaves them out. */
 	reproducible = getenv("SOURCE_DATE_EPOCH") != NULL;
@@ -254,5 +335,6 @@ out:
 	for (i = 0; i < f.n; i++)
 		mem_free(f.v[i]);
 	mem_free(f.v);
+	mem_free(ta);
 	return rc;
 }

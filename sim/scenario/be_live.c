@@ -185,12 +185,74 @@ static int write_conf(struct scn_ctx *c, struct scn_live *l, char *err,
 	fprintf(f, "\n[xcap]\nlisten = 127.0.0.1:%u\n\n[voicemail]\n"
 		   "listen = udp:127.0.0.1:%u\nports = %u-%u\n", p + 4, p + 5,
 		l->media_lo + 300, l->media_lo + 331);
+	/* RFC 8599 wake-ups (push verb, P9): refd parks the call and logs
+	 * the push; the gateway is a probed-free port nobody serves, so the
+	 * POST fails and the bench device wakes on its own. */
+	fprintf(f, "\n[push]\ngateway = http://127.0.0.1:%u/push\n"
+		   "wait = 10s\n", p + 8);
 	fclose(f);
 	return 0;
 }
 
 static int live_start_once(struct scn_ctx *c, unsigned attempt, char *err,
 			   size_t errsz);
+
+/* Capture the loopback link, filtered; wire checks skip without it. */
+static int live_capture(struct scn_ctx *c, struct scn_live *l,
+			const char *filter)
+{
+	char pcap[600];
+
+	snprintf(pcap, sizeof(pcap), "%s/lo.pcap", c->dir);
+	if (scn_capture_start(&l->cap, "lo", filter, pcap, c->capture_why,
+			      sizeof(c->capture_why))) {
+		char w[200];
+
+		snprintf(w, sizeof(w), "no capture permission (%.150s)",
+			 c->capture_why);
+		snprintf(c->capture_why, sizeof(c->capture_why), "%s", w);
+		c->capture_ok = false;
+		rep_summary_skip(c->sum, "link capture", "skipped: %s", w);
+		return 0;
+	}
+	c->capture_ok = true;
+	return scn_ctx_add_pcap(c, pcap);
+}
+
+/*
+ * --target HOST:PORT: the SIP server is someone else's and already runs;
+ * nothing is started or configured there, only the link is captured (its
+ * SIP port, and RTP to or from this run's UAs).
+ */
+static int target_start(struct scn_ctx *c, char *err, size_t errsz)
+{
+	struct scn_live *l = mem_zalloc(sizeof(*l));
+	const char *t = c->o->target, *colon = strrchr(t, ':');
+	unsigned long port = colon ? strtoul(colon + 1, NULL, 10) : 0;
+	char filter[200];
+
+	if (!l)
+		return ENOMEM;
+	c->be_state = l;
+	l->pid = -1;
+	if (!colon || !port || port > 65535 ||
+	    (size_t)(colon - t) >= sizeof(l->host)) {
+		snprintf(err, errsz, "--target %s: want HOST:PORT", t);
+		return EINVAL;
+	}
+	memcpy(l->host, t, (size_t)(colon - t));
+	l->host[colon - t] = 0;
+	l->port = (uint16_t)port;
+	if (ua_ports(l)) {
+		snprintf(err, errsz, "no free address block for the bench UAs "
+			 "(127.1.x.y:5060-5760 and 127.2.x.y:30000-37015 taken)");
+		return EADDRINUSE;
+	}
+	snprintf(filter, sizeof(filter), "(port %u or (net 127.2.%u.0/24 and "
+		 "portrange %u-%u))", l->port, 1 + l->ua_base / 250,
+		 l->ua_media, l->ua_media + 15);
+	return live_capture(c, l, filter);
+}
 
 /*
  * Ports are probed free, then refd binds them: another process on this
@@ -202,6 +264,8 @@ static int live_start(struct scn_ctx *c, char *err, size_t errsz)
 	unsigned attempt;
 	int rc = EIO;
 
+	if (c->o->target)
+		return target_start(c, err, errsz);
 	for (attempt = 0; attempt < 3; attempt++) {
 		rc = live_start_once(c, attempt, err, errsz);
 		if (rc != EADDRINUSE)
@@ -216,7 +280,7 @@ static int live_start_once(struct scn_ctx *c, unsigned attempt, char *err,
 			   size_t errsz)
 {
 	struct scn_live *l = mem_zalloc(sizeof(*l));
-	char refd[600], filter[300], pcap[600], log[600];
+	char refd[600], filter[300], log[600];
 	unsigned i;
 	int rc, fd;
 
@@ -224,6 +288,7 @@ static int live_start_once(struct scn_ctx *c, unsigned attempt, char *err,
 		return ENOMEM;
 	c->be_state = l;
 	l->pid = -1;
+	snprintf(l->host, sizeof(l->host), "127.0.0.1");
 	snprintf(l->refctl, sizeof(l->refctl), "%s/refctl",
 		 c->o->bin_dir ? c->o->bin_dir : "bin");
 	snprintf(refd, sizeof(refd), "%s/refd",
@@ -232,7 +297,7 @@ static int live_start_once(struct scn_ctx *c, unsigned attempt, char *err,
 		snprintf(err, errsz, "%s: %s", c->data_dir, strerror(errno));
 		return errno;
 	}
-	if (free_port(&l->port, 8, c->o->seed + (uint64_t)getpid() +
+	if (free_port(&l->port, 9, c->o->seed + (uint64_t)getpid() +
 		      attempt * 1009) ||
 	    free_port(&l->media_lo, 1, c->o->seed + 77 + (uint64_t)getpid() +
 		      attempt * 2003)) {
@@ -303,7 +368,6 @@ static int live_start_once(struct scn_ctx *c, unsigned attempt, char *err,
 			"RTP %u-%u\n", 1 + l->ua_base / 250,
 			1 + l->ua_base / 250, l->ua_sip, l->ua_media,
 			l->ua_media + 15);
-	snprintf(pcap, sizeof(pcap), "%s/lo.pcap", c->dir);
 	/* This run's own traffic only (another run, SIPp, svwar, a perf
 	 * tool on the relay's range stay out): refd's own SIP/MSRP ports,
 	 * and RTP to or from this run's UAs (127.2.X) on the relay range or
@@ -314,22 +378,7 @@ static int live_start_once(struct scn_ctx *c, unsigned attempt, char *err,
 		 l->port, l->port + 1, l->port + 2, l->port + 6,
 		 1 + l->ua_base / 250, l->media_lo, l->media_lo + 199,
 		 l->ua_media, l->ua_media + 15);
-	if (scn_capture_start(&l->cap, "lo", filter, pcap, c->capture_why,
-			      sizeof(c->capture_why))) {
-		char w[200];
-
-		snprintf(w, sizeof(w), "no capture permission (%.150s)",
-			 c->capture_why);
-		snprintf(c->capture_why, sizeof(c->capture_why), "%s", w);
-		c->capture_ok = false;
-		rep_summary_skip(c->sum, "link capture", "skipped: %s", w);
-	} else {
-		c->capture_ok = true;
-		rc = scn_ctx_add_pcap(c, pcap);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	return live_capture(c, l, filter);
 }
 
 static void live_stop(struct scn_ctx *c)
@@ -395,6 +444,9 @@ static int live_account_add(struct scn_ctx *c, const struct scn_acct *a,
 	FILE *f;
 	int rc;
 
+	/* the target's accounts exist already (--accounts names them) */
+	if (c->o->target)
+		return 0;
 	scn_aor(c, a->name, aor, sizeof(aor));
 	snprintf(pwf, sizeof(pwf), "%s/.pw-%s", c->dir, a->name);
 	f = fopen(pwf, "w");

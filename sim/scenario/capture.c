@@ -53,6 +53,7 @@ int scn_capture_start(struct scn_capture **cp, const char *dev,
 	char perr[PCAP_ERRBUF_SIZE] = "";
 	struct bpf_program prog;
 	struct scn_capture *c = mem_zalloc(sizeof(*c));
+	FILE *f;
 
 	if (!c)
 		return ENOMEM;
@@ -78,9 +79,21 @@ int scn_capture_start(struct scn_capture **cp, const char *dev,
 		goto bad;
 	}
 	pcap_freecode(&prog);
-	c->d = pcap_dump_open(c->pc, path);
+	/*
+	 * A 4 MiB stdio buffer: with the default one a busy link (RTP) has
+	 * stdio write part of a record between syncs, and an audit reading
+	 * the file then meets a truncated last record. Only sync flushes.
+	 */
+	f = fopen(path, "wb");
+	if (!f) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		goto bad;
+	}
+	setvbuf(f, NULL, _IOFBF, 4u << 20);
+	c->d = pcap_dump_fopen(c->pc, f);
 	if (!c->d) {
 		snprintf(err, errsz, "%s: %s", path, pcap_geterr(c->pc));
+		fclose(f);
 		goto bad;
 	}
 	pthread_mutex_init(&c->mu, NULL);

@@ -20,6 +20,13 @@ static int expect_count(struct scn_ctx *c, const struct scn_step *st)
 
 	if (scn_platform(c, st))
 		return 0;
+	/* cdr/trace/message/account listings come from refctl */
+	if (c->o->target && st->verb != SCN_EXPECT_REGISTERED)
+		return scn_target_skip(c, st, c->o->target_data_dir ?
+				       "the target is not refd: refctl cannot "
+				       "list it (--data-dir is audited as raw "
+				       "bytes only)" :
+				       "no --data-dir for the target");
 	switch (st->verb) {
 	case SCN_EXPECT_CDR:
 		if (!c->be->count_cdr)
@@ -86,6 +93,8 @@ static int expect_canary(struct scn_ctx *c, const struct scn_step *st)
 				 "%u that carries %s did not run",
 				 scn_unplaced_find(c, st->argv[0]),
 				 st->argv[0]);
+	if (!wire && scn_target_nostore(c))
+		return scn_target_skip(c, st, "no --data-dir for the target");
 	if (wire && !c->capture_ok) {
 		char name[160];
 
@@ -126,6 +135,8 @@ static int expect_row(struct scn_ctx *c, const struct scn_step *st)
 	unsigned r = 0;
 
 	scn_row_parse(st->argv[0], &r);
+	if (scn_target_nostore(c))
+		return scn_target_skip(c, st, "no --data-dir for the target");
 	if (scn_audit_scan(c, err, sizeof(err)))
 		return scn_check(c, st, false, "could not scan: %s", err);
 	audit_evaluate(c->ledger, c->now_us, NULL, rows, paths);
@@ -179,6 +190,9 @@ static int step(struct scn_ctx *c, const struct scn_step *st)
 	case SCN_PURCHASE: case SCN_DELETE: case SCN_PURGE:
 		return scn_do_admin(c, st);
 	case SCN_ADVANCE:
+		if (c->o->target)	/* its clock is not ours to move */
+			return scn_target_skip(c, st, "a --target's clock "
+					       "cannot be advanced");
 		c->now_us += (int64_t)st->dur_us;
 		if (c->started && c->be->advance) {
 			rc = c->be->advance(c, c->now_us, err, sizeof(err));

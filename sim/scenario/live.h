@@ -25,6 +25,7 @@ struct scn_live {
 	int tls;		/* a certificate was made */
 	char cert[600], key[600];
 	char refctl[600];
+	char host[64];		/* SIP server: 127.0.0.1, or --target's */
 	struct scn_capture *cap;
 	void *ua;		/* live_ua.c state (UAs on an io loop) */
 	/* The bench UAs: addresses 127.1.X.y (SIP) and 127.2.X.y (media)

@@ -104,13 +104,14 @@ static int d_run(void *arg, uint64_t until_us)
 	return 0;
 }
 
-static struct net_addr proxy_addr(uint16_t port, enum net_tp tp)
+static struct net_addr proxy_addr(const char *host, uint16_t port,
+				  enum net_tp tp)
 {
 	struct net_addr a;
-	char s[40];
+	char s[100];
 	struct pl p;
 
-	snprintf(s, sizeof(s), "127.0.0.1:%u", port);
+	snprintf(s, sizeof(s), "%s:%u", host, port);
 	p = pl_from_str(s);
 	memset(&a, 0, sizeof(a));
 	net_addr_parse(&p, 0, &a);
@@ -145,13 +146,15 @@ static int live_ua_start(struct scn_ctx *c, struct scn_live *l, char *err,
 	lu->drv.wall_offset_us = io_wall_offset_us(lu->loop);
 	lu->uas.drv = &lu->drv;
 	lu->uas.arg = lu;
-	lu->uas.proxy[0] = proxy_addr(l->port, NET_UDP);
-	lu->uas.proxy[1] = proxy_addr(l->port, NET_TCP);
-	lu->uas.proxy[2] = proxy_addr((uint16_t)(l->port + 1), NET_TLS);
+	lu->uas.proxy[0] = proxy_addr(l->host, l->port, NET_UDP);
+	lu->uas.proxy[1] = proxy_addr(l->host, l->port, NET_TCP);
+	lu->uas.proxy[2] = proxy_addr(l->host, (uint16_t)(l->port + 1),
+				     NET_TLS);
 	/* refd's MSRP relay (be_live.c writes [msrp]) */
-	lu->uas.msrp[0] = proxy_addr((uint16_t)(l->port + 6), NET_TCP);
+	lu->uas.msrp[0] = proxy_addr(l->host, (uint16_t)(l->port + 6),
+				    NET_TCP);
 	if (l->tls)
-		lu->uas.msrp[1] = proxy_addr((uint16_t)(l->port + 2),
+		lu->uas.msrp[1] = proxy_addr(l->host, (uint16_t)(l->port + 2),
 					     NET_TLS);
 	lu->uas.http = scn_http_live;
 	lu->uas.http_arg = l;

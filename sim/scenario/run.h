@@ -21,6 +21,7 @@
 #include "report/summary.h"
 
 struct scn_be_ops;
+struct rpl_acct;
 
 /* Retention periods in seconds, from the policy file (+ overrides). */
 struct scn_periods {
@@ -52,6 +53,17 @@ struct scn_run_opts {
 	/* Backend override (unit tests of the runner); NULL: by mode. */
 	const struct scn_be_ops *be;
 	void *be_arg;		/* handed to that backend as c->be_arg */
+	/*
+	 * --target HOST:PORT (live mode): drive the UAs against that SIP
+	 * server instead of starting refd. Scenario accounts map by name
+	 * (rpl_acct.aor) to tacct's USER@DOMAIN PASSWORD; target_data_dir,
+	 * when set, is audited as the platform's stored bytes, else every
+	 * storage check is reported skipped.
+	 */
+	const char *target;
+	const char *target_data_dir;
+	const struct rpl_acct *tacct;
+	size_t ntacct;
 };
 
 struct scn_run_result {

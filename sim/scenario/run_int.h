@@ -123,6 +123,14 @@ int scn_ctx_add_pcap(struct scn_ctx *c, const char *path);
 /* "alice" -> "alice@example.test" into out. */
 void scn_aor(const struct scn_ctx *c, const char *name, char *out,
 	     size_t sz);
+/* --target: the accounts-file entry for a scenario account, or NULL. */
+const struct rpl_acct *scn_target_acct(const struct scn_ctx *c,
+				       const char *name);
+/* --target without --data-dir: no stored bytes to audit. */
+bool scn_target_nostore(const struct scn_ctx *c);
+/* Record step st as skipped against a --target, with why. 0. */
+int scn_target_skip(struct scn_ctx *c, const struct scn_step *st,
+		    const char *why);
 /* ISO 8601 UTC of Unix microseconds. */
 void scn_iso8601(int64_t us, char *out, size_t sz);
 

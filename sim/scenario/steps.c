@@ -312,6 +312,10 @@ int scn_do_admin(struct scn_ctx *c, const struct scn_step *st)
 		return ENOMEM;
 	if (scn_platform(c, st))
 		return 0;
+	/* purchases, deletions and purges are refctl's, on refd only */
+	if (c->o->target)
+		return scn_target_skip(c, st, "the target is not refd: "
+				       "no refctl to run it with");
 	switch (st->verb) {
 	case SCN_PURCHASE:
 		if (!c->be->purchase)

@@ -25,6 +25,7 @@
 #include "ua/pgp.h"
 #include "ua/emodel.h"
 #include "scenario/run_steps.h"
+#include "replay/rpl_live.h"
 
 #define SLICE_US 20000ULL
 
@@ -59,6 +60,7 @@ static int ua_add_cp(struct scn_ctx *c, struct scn_uas *ip,
 	struct ua_cfg cfg;
 	enum net_tp tp = tp_of(via);
 	unsigned n = (unsigned)ip->nua, na = n + ip->addr_base;
+	const struct rpl_acct *ta;
 	int rc;
 
 	if (n >= 250 * 200)
@@ -72,9 +74,10 @@ static int ua_add_cp(struct scn_ctx *c, struct scn_uas *ip,
 	snprintf(s->acct, sizeof(s->acct), "%s", a->name);
 	s->role = role;
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.user = a->name;
-	cfg.domain = c->domain;
-	cfg.password = a->password;
+	ta = scn_target_acct(c, a->name);	/* --accounts mapping */
+	cfg.user = ta ? ta->user : a->name;
+	cfg.domain = ta ? ta->domain : c->domain;
+	cfg.password = ta ? ta->password : a->password;
 	cfg.local = mkaddr(na, 1, (uint16_t)((ip->sip_port ? ip->sip_port :
 						  5060) + (tp == NET_TLS)), tp);
 	cfg.proxy = ip->proxy[tp == NET_TCP ? 1 : tp == NET_TLS ? 2 : 0];

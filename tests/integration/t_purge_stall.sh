@@ -36,9 +36,11 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", 0)); s.setblocking(False)
 lp = s.getsockname()[1]; sent = {}; out = open(sys.argv[2], "w")
 end = time.time() + float(sys.argv[3]); i = 0; nxt = time.time()
-while time.time() < end:
+# probes go out until end; answers are read for 1 s more, so one in
+# flight at the end is not counted as never answered
+while time.time() < end or (sent and time.time() < end + 1.0):
     now = time.time()
-    if now >= nxt:
+    if now < end and now >= nxt:
         i += 1; cid = "stall-%d" % i
         m = ("INVITE sip:bob@example.test SIP/2.0\r\n"
              "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bKs%d;rport\r\n"

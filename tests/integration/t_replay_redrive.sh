@@ -54,4 +54,36 @@ print(f"traces, message by message: {m['live_matched']:.0f} matched, "
       f"{m['live_diverged']:.0f} diverged, RTP {m['live_rtp_received']:.0f}"
       f" of {m['live_rtp_sent']:.0f} received")
 PY
+# Storage audit after the re-drive (--data-dir): canaries from the
+# capture (RTP payload samples, REGISTER Contacts, digest responses) are
+# not in an empty data_dir; once the test writes one captured RTP payload
+# sample into it, the P12 verdict fails and the run exits 1.
+mkdir "$tmp/dd"
+bin/rtcbench replay traces --target inproc --asap --data-dir "$tmp/dd" \
+	--out "$tmp/a" >"$tmp/log" 2>&1 || { cat "$tmp/log"; exit 1; }
+grep -q '^audit: .*P12 [1-9][0-9]*/[1-9]' "$tmp/log" || { cat "$tmp/log"; exit 1; }
+python3 - "$tmp/a/summary.json" "$tmp/dd/leak.bin" <<'PY'
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+rows = [c for c in d["checks"] if c["name"].startswith("audit P")]
+assert rows and all(c["ok"] for c in rows), rows
+hexs = re.search(r"sample '([0-9a-f]+)'", next(c["detail"] for c in rows
+                 if c["name"] == "audit P12")).group(1)
+open(sys.argv[2], "wb").write(b"x" * 7 + bytes.fromhex(hexs) + b"y")
+print(f"audit: {len(rows)} rows pass on an empty data_dir, "
+      f"{d['metrics']['audit_canaries']:.0f} canaries")
+PY
+set +e
+bin/rtcbench replay traces --target inproc --asap --data-dir "$tmp/dd" \
+	--out "$tmp/a" >"$tmp/log" 2>&1; rc=$?
+set -e
+[ "$rc" = 1 ] || { echo "leak not caught (rc $rc)"; cat "$tmp/log"; exit 1; }
+python3 - "$tmp/a/summary.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+bad = [c for c in d["checks"] if c["name"].startswith("audit") and not c["ok"]]
+assert len(bad) == 1 and bad[0]["name"] == "audit P12", bad
+assert "leak.bin at offset 7" in bad[0]["detail"], bad
+print("audit: leaked sample caught:", bad[0]["detail"])
+PY
 echo ok
