@@ -207,7 +207,7 @@ fuzz: $(FUZZ_BIN)
 	$(call fuzz_run,$(FUZZ_S))
 
 fuzz-smoke: $(FUZZ_BIN)
-	$(call fuzz_run,8)
+	$(call fuzz_run,5)
 
 # --- jobs ------------------------------------------------------------------
 run: deps
