@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/stat.h>
+#include "base/fs.h"
 #include "base/mem.h"
 #include "io/refd_cfg.h"
 #include "io/refd_vm.h"
@@ -555,21 +556,7 @@ int refd_check_services(struct refd *d)
 /* mkdir -p, mode 0700: everything under it is the platform's data. */
 int refd_make_dir(const char *path)
 {
-	char p[4096];
-	size_t i, n = strlen(path);
-
-	if (n >= sizeof(p))
-		return ENAMETOOLONG;
-	memcpy(p, path, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (p[i] != '/' && p[i])
-			continue;
-		p[i] = 0;
-		if (mkdir(p, 0700) && errno != EEXIST)
-			return errno;
-		p[i] = path[i];
-	}
-	return 0;
+	return fs_mkdir_p(path, 0700);
 }
 
 

@@ -36,6 +36,7 @@
 #include <sys/wait.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include "base/fs.h"
 #include "app/cmd.h"
 #include "base/mem.h"
 #include "io/io.h"
@@ -549,24 +550,6 @@ bad:
 	return EINVAL;
 }
 
-static int mkdirs(const char *path)
-{
-	char p[1024];
-	size_t i, n = strlen(path);
-
-	if (n >= sizeof(p))
-		return ENAMETOOLONG;
-	memcpy(p, path, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (p[i] != '/' && p[i])
-			continue;
-		p[i] = 0;
-		if (mkdir(p, 0755) && errno != EEXIST)
-			return errno;
-		p[i] = path[i];
-	}
-	return 0;
-}
 
 static int write_summary(const struct opts *o, struct res *r, json_t *metrics,
 			 json_t *meta)
@@ -575,7 +558,7 @@ static int write_summary(const struct opts *o, struct res *r, json_t *metrics,
 	json_t *root;
 	int err;
 
-	if (mkdirs(o->out))
+	if (fs_mkdir_p(o->out, 0755))
 		return EIO;
 	snprintf(path, sizeof(path), "%s/summary.json", o->out);
 	root = json_pack("{s:i,s:i,s:O,s:O}", "passed", r->passed, "failed",

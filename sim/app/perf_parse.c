@@ -28,6 +28,7 @@
 #include <jansson.h>
 #include <osipparser2/osip_parser.h>
 #include <osipparser2/osip_port.h>
+#include "base/fs.h"
 #include "app/perf.h"
 #include "base/mem.h"
 #include "report/summary.h"
@@ -371,24 +372,6 @@ static double run(const struct msgs *ms, long rounds, bool ours)
 	return dt > 0 ? (double)rounds * (double)ms->n / dt : 0;
 }
 
-static int mkdirs(const char *dir)
-{
-	char p[512];
-	size_t i;
-
-	if (snprintf(p, sizeof(p), "%s", dir) >= (int)sizeof(p))
-		return ENAMETOOLONG;
-	for (i = 1; p[i]; i++)
-		if (p[i] == '/') {
-			p[i] = '\0';
-			if (mkdir(p, 0755) && errno != EEXIST)
-				return errno;
-			p[i] = '/';
-		}
-	if (mkdir(p, 0755) && errno != EEXIST)
-		return errno;
-	return 0;
-}
 
 static void check(json_t *checks, int *passed, int *failed,
 		  const char *name, bool ok, const char *detail)
@@ -444,7 +427,7 @@ static int write_summary(const char *dir, json_t *root)
 	char path[600];
 	int err;
 
-	if ((err = mkdirs(dir)))
+	if ((err = fs_mkdir_p(dir, 0755)))
 		return err;
 	snprintf(path, sizeof(path), "%s/summary.json", dir);
 	return json_dump_file(root, path, JSON_INDENT(2)) ? EIO : 0;
