@@ -10,7 +10,9 @@
  *   P7  each REGISTER's Contact URI must not be stored;
  *   P6  a=crypto inline keys must not be stored;
  *   P2  digest response= values must not be stored;
- *   P10 a MESSAGE body must be stored (in clear or marked).
+ *   P10 a MESSAGE body must be stored (in clear or marked);
+ *   P13 MSRP chat content (the last bytes of each SEND's content, where
+ *       a message/cpim wrapper puts the text) must not be stored.
  * Collecting is sans-IO (bytes in); only rpl_audit_run reads files.
  * Limit: the Contact canary is the captured URI, not the rewritten one
  * (the rewrite keeps the user part, which is what a store would leak).
@@ -28,6 +30,7 @@ enum rpl_aud_pol {
 	RPL_AUD_P6,		/* SDES inline key: must not be stored */
 	RPL_AUD_P2,		/* digest response: must not be stored */
 	RPL_AUD_P10,		/* MESSAGE body: must be stored */
+	RPL_AUD_P13,		/* MSRP content: must not be stored */
 	RPL_AUD_POLS
 };
 
@@ -38,6 +41,8 @@ void rpl_canaries_free(struct rpl_canaries *c);
 /* One SIP message or RTP packet as captured. ENOMEM only. */
 int rpl_canaries_sip(struct rpl_canaries *c, const uint8_t *p, size_t len);
 int rpl_canaries_rtp(struct rpl_canaries *c, const uint8_t *p, size_t len);
+/* The content of one MSRP SEND chunk. ENOMEM only. */
+int rpl_canaries_msrp(struct rpl_canaries *c, const uint8_t *p, size_t len);
 size_t rpl_canaries_count(const struct rpl_canaries *c,
 			  enum rpl_aud_pol pol);
 

@@ -24,6 +24,7 @@
 #include "base/mem.h"
 #include "msrp/msrp.h"
 #include "replay/rpl_int.h"
+#include "replay/rpl_msrp.h"
 
 #define MAX_HEAD 16384
 
@@ -38,7 +39,7 @@ void rpl_msrp_init(struct rpl *r)
 /* "host:port/session" with the host in lower case (RFC 4975 6.1 compares
  * scheme, host, port, session id and transport; one transport here). A
  * URI that does not decode keys as its own text. */
-static void uri_key(const struct pl *raw, char *out, size_t sz)
+void rpl_msrp_uri_key(const struct pl *raw, char *out, size_t sz)
 {
 	struct msrp_uri u;
 	size_t i, n;
@@ -94,7 +95,7 @@ void rpl_msrp_sdp_path(struct rpl *r, const struct rpl_call *call,
 
 	if (!call || !path_last(path, &last))
 		return;
-	uri_key(&last, key, sizeof(key));
+	rpl_msrp_uri_key(&last, key, sizeof(key));
 	m = mpath_find(r, key);
 	if (!m) {
 		m = mem_zalloc(sizeof(*m));
@@ -174,8 +175,8 @@ static struct rpl_msess *sess_get(struct rpl *r, const struct pl *from,
 	struct rpl_ent *e;
 	uint32_t h;
 
-	uri_key(from, kf, sizeof(kf));
-	uri_key(to, kt, sizeof(kt));
+	rpl_msrp_uri_key(from, kf, sizeof(kf));
+	rpl_msrp_uri_key(to, kt, sizeof(kt));
 	k0 = strcmp(kf, kt) <= 0 ? kf : kt;
 	k1 = k0 == kf ? kt : kf;
 	h = sess_hash(k0, k1);
