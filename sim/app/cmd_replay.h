@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <jansson.h>
 #include "app/replay_live.h"
+#include "app/replay_msrp.h"
 #include "replay/replay.h"
 #include "replay/rpl_audit.h"
 #include "report/summary.h"
@@ -55,6 +56,7 @@ struct run {
 	uint32_t frame;
 	double speed;
 	struct rpl_canaries *can;	/* storage audit (not --target none) */
+	struct rmsrp ms;		/* MSRP sessions, re-drive */
 	char manifest[4096];
 };
 

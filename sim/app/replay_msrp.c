@@ -379,7 +379,7 @@ static void run_one(struct rmsrp *m, struct rep_summary *sum,
 	uint32_t tag = (uint32_t)(t0 ^ (t0 >> 32)) + (uint32_t)si;
 	struct end e[2];
 	char host[64], relay_uri[128], sess[32], to[2][1400], id[48];
-	uint16_t lport;
+	uint16_t lport = 0;
 	size_t k;
 	int i, err = 0;
 

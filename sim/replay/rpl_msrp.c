@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include "base/mem.h"
 #include "msrp/msrp.h"
 #include "replay/rpl_int.h"
@@ -215,7 +216,7 @@ static struct rpl_msess *sess_get(struct rpl *r, const struct pl *from,
 }
 
 /* True the first time this request is seen on any hop. */
-static bool first_copy(struct rpl *r, const struct rpl_msess *s,
+static bool first_copy(struct rpl *r, const struct rpl_msess *s, int side,
 		       const struct msrp_msg *m, uint64_t range_start)
 {
 	const struct msrp_hdr *id = msrp_msg_hdr(m, MSRP_H_MESSAGE_ID);
@@ -226,6 +227,9 @@ static bool first_copy(struct rpl *r, const struct rpl_msess *s,
 	struct rpl_seen *sn;
 	struct rpl_ent *e;
 
+	/* two ends may well pick the same Message-IDs */
+	a = rpl_hash(s->key[side ? !s->ord : s->ord],
+		     strlen(s->key[side ? !s->ord : s->ord]), a);
 	a = rpl_hash(m->method.p, m->method.len, a);
 	if (id)
 		a = rpl_hash(id->val.p, id->val.len, a);
@@ -255,22 +259,18 @@ static bool first_copy(struct rpl *r, const struct rpl_msess *s,
 
 static void add_ctype(struct rpl_msess *s, const struct pl *ct)
 {
-	size_t n = strlen(s->ctypes), k;
-	struct pl rest = pl_from_str(s->ctypes), item;
+	size_t n = strlen(s->ctypes), k = ct->len;
+	const char *p = s->ctypes;
 
-	if (!ct->len)
+	if (!k || n + k + 2 > sizeof(s->ctypes))
 		return;
-	while (rest.len) {
-		if (pl_split(&rest, ',', &item, &rest)) {
-			item = rest;
-			rest.len = 0;
-		}
-		if (pl_caseeq(&item, ct))
+	while (*p) {
+		size_t w = strcspn(p, ",");
+
+		if (w == k && !strncasecmp(p, ct->p, k))
 			return;
+		p += w + (p[w] == ',');
 	}
-	k = ct->len + (n ? 1 : 0);
-	if (n + k + 1 > sizeof(s->ctypes))
-		return;
 	snprintf(s->ctypes + n, sizeof(s->ctypes) - n, "%s%.*s",
 		 n ? "," : "", PL_ARG(*ct));
 }
@@ -325,7 +325,7 @@ static void request(struct rpl *r, const struct rpl_pdu *pdu,
 		if (!s)
 			return;
 		s->hops++;
-		if (!first_copy(r, s, m, q.range_start))
+		if (!first_copy(r, s, side, m, q.range_start))
 			return;
 		q.call_id = s->call_id[0] ? s->call_id : NULL;
 		if (m->mid == MSRP_M_REPORT) {
