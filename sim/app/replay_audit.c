@@ -2,7 +2,7 @@
 /*
  * rtcbench replay --data-dir DIR: after the re-drive, every canary the
  * capture gave (RTP payload samples, REGISTER Contacts, SDES keys, digest
- * responses, MESSAGE bodies) is looked for in every file of DIR, plain
+ * responses, MESSAGE bodies, MSRP content) is looked for in every file of DIR, plain
  * and encoded, and gets a verdict against POLICY.md. Passing rows are
  * capped per policy so one screen stays readable; a failing row is always
  * written, and any failure makes the run exit 1 through the summary.
@@ -69,21 +69,24 @@ void raud_report(struct rep_summary *sum, struct rpl_canaries *c,
 	}
 	rep_summary_check(sum, "audit", true, "%s: %llu files, %llu bytes "
 			  "scanned for %zu canaries (P12 %zu, P7 %zu, P6 %zu, "
-			  "P2 %zu, P10 %zu)", dir, (unsigned long long)files,
+			  "P2 %zu, P10 %zu, P13 %zu)", dir,
+			  (unsigned long long)files,
 			  (unsigned long long)bytes, n,
 			  rpl_canaries_count(c, RPL_AUD_P12),
 			  rpl_canaries_count(c, RPL_AUD_P7),
 			  rpl_canaries_count(c, RPL_AUD_P6),
 			  rpl_canaries_count(c, RPL_AUD_P2),
-			  rpl_canaries_count(c, RPL_AUD_P10));
+			  rpl_canaries_count(c, RPL_AUD_P10),
+			  rpl_canaries_count(c, RPL_AUD_P13));
 	rep_summary_metric(sum, "audit_files", (double)files);
 	rep_summary_metric(sum, "audit_canaries", (double)n);
 	for (p = 0, n = 0; p < RPL_AUD_POLS; p++)
 		n += x.bad[p];
 	rep_summary_metric(sum, "audit_failed", (double)n);
 	printf("audit: %s: %llu files scanned, P12 %zu/%zu P7 %zu/%zu P6 "
-	       "%zu/%zu P2 %zu/%zu P10 %zu/%zu canaries passed\n", dir,
-	       (unsigned long long)files, x.ok[0], x.ok[0] + x.bad[0], x.ok[1],
-	       x.ok[1] + x.bad[1], x.ok[2], x.ok[2] + x.bad[2], x.ok[3],
-	       x.ok[3] + x.bad[3], x.ok[4], x.ok[4] + x.bad[4]);
+	       "%zu/%zu P2 %zu/%zu P10 %zu/%zu P13 %zu/%zu canaries passed\n",
+	       dir, (unsigned long long)files, x.ok[0], x.ok[0] + x.bad[0],
+	       x.ok[1], x.ok[1] + x.bad[1], x.ok[2], x.ok[2] + x.bad[2],
+	       x.ok[3], x.ok[3] + x.bad[3], x.ok[4], x.ok[4] + x.bad[4],
+	       x.ok[5], x.ok[5] + x.bad[5]);
 }
