@@ -37,7 +37,7 @@ endif
 CPPFLAGS += -Iref -Isim -D_POSIX_C_SOURCE=200809L -D_GNU_SOURCE \
             -MMD -MP $(PKG_CFLAGS)
 LDFLAGS  += $(SANFLAGS)
-LDLIBS   += $(PKG_LIBS) -lpthread -lm
+LDLIBS   += $(PKG_LIBS) -lpthread -lm -lresolv
 
 REF_SRC  := $(filter-out ref/app/%,$(wildcard ref/*/*.c))
 # sim/ns3/nat.c is plain C (no ns-3): the in-process network uses it too.
