@@ -190,7 +190,7 @@ $(FUZZ_B)/libfuzzall.a: $(FUZZ_LIB_OBJ)
 $(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_B)/libfuzzall.a
 	$(Q)clang -std=c11 -fsanitize=fuzzer,address,undefined -g -O1 -Iref -Isim \
 		-D_POSIX_C_SOURCE=200809L -D_GNU_SOURCE $(PKG_CFLAGS) $^ \
-		$(PKG_LIBS) -lpthread -lm -o $@
+		$(PKG_LIBS) -lpthread -lm -lresolv -o $@
 
 # Each target's seeds: tests/fuzz/corpus/<name>/ (see tests/fuzz/README.md).
 define fuzz_run
