@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -378,6 +379,7 @@ int io_dns_new(struct io_dns **dp, const struct net_addr *server,
 	       io_dns_fn *fn, void *arg)
 {
 	struct io_dns *d = mem_zalloc(sizeof(*d));
+	sigset_t all, old;
 	size_t i;
 
 	if (!d)
@@ -390,11 +392,16 @@ int io_dns_new(struct io_dns **dp, const struct net_addr *server,
 	}
 	pthread_mutex_init(&d->mu, NULL);
 	pthread_cond_init(&d->cv, NULL);
+	/* Workers take no signal: SIGTERM must reach the loop's signalfd,
+	 * which may be set up after them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	for (i = 0; i < DNS_THREADS; i++) {
 		if (pthread_create(&d->th[i], NULL, worker, d))
 			break;
 		d->nth++;
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!d->nth) {
 		io_dns_free(d);
 		return EAGAIN;
