@@ -285,6 +285,9 @@ int tsx_cli_new(struct sip_proxy *p, enum sip_method m, const char *branch,
 	const struct net_addr *src;
 
 	snprintf(key, sizeof(key), "C|%s|%s", branch, sip_method_name(m));
+	/* a twin would shadow this one: its responses would never match */
+	if (find_key(p, key))
+		return EEXIST;
 	t = tsx_alloc(p, key);
 	if (!t)
 		return ENOMEM;
