@@ -15,6 +15,7 @@
 #include "app/replay_msrp.h"
 #include "replay/replay.h"
 #include "replay/rpl_audit.h"
+#include "replay/rpl_vproxy.h"
 #include "report/summary.h"
 
 #define MAX_INPUTS 4096
@@ -57,6 +58,8 @@ struct run {
 	double speed;
 	struct rpl_canaries *can;	/* storage audit (not --target none) */
 	struct rmsrp ms;		/* MSRP sessions, re-drive */
+	struct rpl_plat plat;	/* inproc: the platform's store and tap */
+	char tmp_dir[64];	/* inproc without --data-dir: removed */
 	char manifest[4096];
 };
 

@@ -454,6 +454,8 @@ static void run_one(struct rmsrp *m, struct rep_summary *sum,
 		prev_ts = c->ts_us;
 		our_msg_id(id, sizeof(id), c->msg_id, tag);
 		rpl_mcl_send(&e[c->side].cl, to[c->side], id, c);
+		if (o->can)	/* the relay carried it: P13 */
+			rpl_canaries_msrp(o->can, c->body, c->len);
 		sent_rx++;
 		if (!err)
 			err = pump(e, 0);

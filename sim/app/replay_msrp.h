@@ -6,7 +6,8 @@
  * two ends AUTHed at a relay in the capture is re-driven against the
  * target's relay after the file's SIP dialogs: both ends played again
  * with --accounts, each captured chunk sent as it was cut, and what each
- * end received compared with what the capture carried to it.
+ * end received compared with what the capture carried to it. The
+ * content sent becomes P13 canaries of the storage audit.
  */
 #ifndef APP_REPLAY_MSRP_H
 #define APP_REPLAY_MSRP_H
@@ -16,6 +17,7 @@
 #include "base/net.h"
 #include "replay/replay.h"
 #include "replay/rpl_live.h"
+#include "replay/rpl_audit.h"
 #include "replay/rpl_msrp.h"
 #include "report/summary.h"
 
@@ -43,6 +45,7 @@ struct rmsrp_opts {
 	size_t nacct;
 	double speed;			/* 0: as fast as possible */
 	uint64_t step_timeout_us;	/* 0: 8 s */
+	struct rpl_canaries *can;	/* P13: content sent; NULL */
 };
 /* Re-drive this file's sessions: one "msrp" check each, msrp_live_*
  * metrics, then the file's script is emptied. */
