@@ -195,7 +195,7 @@ int rpl_canaries_msrp(struct rpl_canaries *c, const uint8_t *p, size_t len)
 	if (c->cnt[RPL_AUD_P13] >= MSRP_MAX)
 		return 0;
 	n = len < BODY_SAMPLE ? len : BODY_SAMPLE;
-	return add(c, RPL_AUD_P13, p + len - n, n, false);
+	return add(c, RPL_AUD_P13, p + len - n, n, false, false);
 }
 
 static bool hname(const char *l, size_t n, const char *name)
