@@ -225,16 +225,16 @@ static void test_audit_oom(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_audit_base64_alignments,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_audit_other_encodings,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_audit_dir_many_canaries,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_audit_pcap_tcp_split,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_audit_oom, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_audit_base64_alignments, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_audit_other_encodings, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_audit_dir_many_canaries, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_audit_pcap_tcp_split, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_audit_oom, tmp_setup,
+						tmp_teardown),
 	};
 
 	return cmocka_run_group_tests_name("audit", tests, NULL, NULL);

@@ -149,11 +149,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-			test_rep_report_verdicts_and_exposure, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rep_report_bad_inputs,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rep_report_portal_shots,
-						setup, teardown),
+			test_rep_report_verdicts_and_exposure, tmp_setup,
+			tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rep_report_bad_inputs, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rep_report_portal_shots, tmp_setup, tmp_teardown),
 	};
 
 	return cmocka_run_group_tests_name("rep_report", tests, NULL, NULL);

@@ -198,16 +198,18 @@ static void test_rep_meta_machine(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_rep_summary_json_shape,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rep_summary_junit_escapes,
-						setup, teardown),
 		cmocka_unit_test_setup_teardown(
-			test_rep_summary_all_pass_exit0, setup, teardown),
+			test_rep_summary_json_shape, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_rep_summary_reproducible, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rep_meta_machine, setup,
-						teardown),
+			test_rep_summary_junit_escapes, tmp_setup,
+			tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rep_summary_all_pass_exit0, tmp_setup,
+			tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rep_summary_reproducible, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rep_meta_machine, tmp_setup, tmp_teardown),
 	};
 
 	return cmocka_run_group_tests_name("rep_summary", tests, NULL, NULL);

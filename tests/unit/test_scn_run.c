@@ -302,12 +302,13 @@ static void test_scn_run_unsupported_fails(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_scn_run_good_platform,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_scn_run_leaky_platform,
-						setup, teardown),
 		cmocka_unit_test_setup_teardown(
-			test_scn_run_unsupported_fails, setup, teardown),
+			test_scn_run_good_platform, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_scn_run_leaky_platform, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_scn_run_unsupported_fails, tmp_setup,
+			tmp_teardown),
 	};
 
 	return cmocka_run_group_tests_name("scn_run", tests, NULL, NULL);

@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Fixture of the suites that write files (test_audit.c, test_rep_report.c,
- * test_rep_summary.c, test_scn_run.c): setup makes a fresh folder
- * /tmp/<suite binary>_XXXXXX in tmpdir and notes the mem_ block count;
- * teardown removes the folder, clears any injected allocation failure and
- * asserts every mem_ block came back. tmp_put/tmp_slurp write and read a
- * file under tmpdir. A suite may use a subset, hence the pragma below.
+ * test_rep_summary.c, test_scn_run.c): tmp_setup makes a fresh folder
+ * /tmp/<suite binary>_XXXXXX in tmpdir, tmp_teardown removes it, around
+ * mem_testutil.h's leak check. tmp_put/tmp_slurp write and read a file
+ * under tmpdir. A suite may use a subset, hence the pragma below.
  */
 #ifndef TESTS_TMPDIR_TESTUTIL_H
 #define TESTS_TMPDIR_TESTUTIL_H
@@ -19,17 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "base/mem.h"
+#include "mem_testutil.h"
 
 #pragma GCC diagnostic ignored "-Wunused-function"
 
 static char tmpdir[64];
-static int64_t blocks_at_start;
 
-static int setup(void **state)
+static int tmp_setup(void **state)
 {
-	(void)state;
-	blocks_at_start = mem_blocks();
+	setup(state);
 	/* the binary's name tells whose folder a leftover is */
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/%.40s_XXXXXX",
 		 program_invocation_short_name);
@@ -37,16 +34,13 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
+static int tmp_teardown(void **state)
 {
 	char cmd[128];
 
-	(void)state;
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
 	assert_int_equal(system(cmd), 0);
-	mem_fail_at(-1, 0);
-	assert_int_equal(mem_blocks(), blocks_at_start);
-	return 0;
+	return teardown(state);
 }
 
 /* Write text to tmpdir/rel (its folder must exist). */
