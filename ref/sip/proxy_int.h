@@ -76,6 +76,7 @@ struct tsx {
 	uint16_t best_code;
 	bool final_sent, cancelled, any_2xx;
 	bool prov_rx, cancel_pending;	/* client */
+	bool cancel_sent;	/* client INVITE: its one CANCEL is out */
 	int kidx;			/* client: index in parent->kids */
 	uint32_t kfinal;		/* server: kids with a final */
 	bool secure;			/* server: dialog must stay on TLS */

@@ -284,6 +284,9 @@ int tsx_cli_new(struct sip_proxy *p, enum sip_method m, const char *branch,
 	const struct net_addr *src;
 
 	snprintf(key, sizeof(key), "C|%s|%s", branch, sip_method_name(m));
+	/* a twin would shadow this one: its responses would never match */
+	if (find_key(p, key))
+		return EEXIST;
 	t = tsx_alloc(p, key);
 	if (!t)
 		return ENOMEM;
@@ -373,17 +376,22 @@ static void send_ack(struct sip_proxy *p, struct tsx *t,
 }
 
 /* Send CANCEL for client INVITE t as its own client transaction, whose
- * responses are absorbed here. */
+ * responses are absorbed here. Once only: a ring timeout and a later
+ * 2xx on another branch both cancel, and a second CANCEL transaction
+ * under the same key would never see its 200 and resend for 32 s. */
 static void send_cancel(struct sip_proxy *p, struct tsx *t)
 {
 	struct buf b;
 
+	t->cancel_pending = false;
+	if (t->cancel_sent)
+		return;
+	t->cancel_sent = true;
 	buf_init(&b);
 	if (!build_hop(p, t, "CANCEL", NULL, &b))
 		tsx_cli_new(p, SIP_M_CANCEL, t->branch, &t->peer, t->conn_id,
 			    b.data, b.len, NULL);
 	buf_fini(&b);
-	t->cancel_pending = false;
 }
 
 void tsx_cli_cancel(struct sip_proxy *p, struct tsx *t)
