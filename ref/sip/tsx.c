@@ -157,6 +157,7 @@ void tsx_free(struct sip_proxy *p, struct tsx *t)
 	if (t->parent)
 		route_kid_gone(t);
 	p->ntsx--;
+	dns_alt_drop(p, t);
 	mem_free(t->key);
 	mem_free(t->device);
 	mem_free(t->req);
@@ -414,6 +415,28 @@ static void up(struct sip_proxy *p, struct tsx *t, uint16_t code,
 		route_branch_rsp(p, t, code, rsp);
 	else if (rsp && t->invite && code >= 200 && code < 300)
 		route_rsp_stateless(p, rsp);
+}
+
+void tsx_cli_conn_failed(struct sip_proxy *p, const struct net_addr *dst)
+{
+	struct tsx *t, *next;
+
+	/* Walked only while some request has DNS alternatives: closes are
+	 * frequent under stream load, failovers rare. */
+	if (!p->alt_tsx || !net_tp_is_stream(dst->tp))
+		return;
+	for (t = p->tsx_all; t; t = next) {
+		next = t->next;
+		if (t->server || t->state != TS_TRYING || t->prov_rx ||
+		    t->conn_id || !t->parent || !t->parent->alts ||
+		    t->peer.tp != dst->tp || !net_addr_eq(&t->peer, dst))
+			continue;
+		/* next may be freed by what the failover sends: restart */
+		t->state = TS_TERMINATED;
+		up(p, t, 503, NULL);
+		tsx_free(p, t);
+		next = p->tsx_all;
+	}
 }
 
 void tsx_cli_response(struct sip_proxy *p, struct tsx *t,

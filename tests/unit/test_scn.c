@@ -123,6 +123,10 @@ static void test_scn_errors(void **state)
 		{ "expect row P19 pass\n", "e.scn:1: 'expect row': 'P19' is not" },
 		{ "account a!b\n", "e.scn:1: account name 'a!b'" },
 		{ "title\n", "e.scn:1: 'title': missing text" },
+		{ "account a\naccount b\nsubscribe a b expect=maybe\n",
+		  "e.scn:3: 'subscribe': option expect='maybe' must be one of" },
+		{ "account a\npresrules a deny=b\n",
+		  "e.scn:2: 'presrules': unknown option 'deny'" },
 	};
 	size_t i;
 	struct scn *s;
