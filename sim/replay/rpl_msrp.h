@@ -71,7 +71,7 @@ void rpl_mscript_fini(struct rpl_mscript *s);
 /* One request as the dissector reported it. ENOMEM only. */
 int rpl_mscript_add(struct rpl_mscript *s, const struct rpl_msrp_req *q);
 /* After the file: each end's AUTH user, and each session's skip reason
- * (no account to play an end with, SIP-negotiated, nothing sent). */
+ * (no end AUTHed, nothing sent, content past the bound). */
 void rpl_mscript_finish(struct rpl_mscript *s);
 
 /* --- client ------------------------------------------------------------ */

@@ -4,7 +4,9 @@
  * in capture order, under its session, with its content copied (the
  * dissector's slices die with the callback). AUTH requests that carried
  * credentials tell which account each end used at its relay: the end is
- * played again with that account's entry of --accounts. Content held is
+ * played again with that account's entry of --accounts; an end without
+ * one was reached by the relay directly (a conference focus) and is
+ * played so. Content held is
  * bounded; a session that lost chunks to the bound is skipped rather
  * than re-driven partly.
  */
@@ -195,13 +197,12 @@ void rpl_mscript_finish(struct rpl_mscript *s)
 				 "(%zu REPORTs only)", ss->nreports);
 			continue;
 		}
-		for (j = 0; j < 2; j++)
-			if (!ss->end[j].user[0])
-				break;
-		if (j < 2)
-			snprintf(ss->skip, sizeof(ss->skip), "end %.100s never "
-				 "AUTHed at a relay in the capture (a conference "
-				 "focus or a peer reached directly)",
-				 ss->end[j].uri);
+		/* an end that never AUTHed is reached directly by the
+		 * relay (a conference focus): played as such; with none
+		 * AUTHed no relay was in the path */
+		if (!ss->end[0].user[0] && !ss->end[1].user[0])
+			snprintf(ss->skip, sizeof(ss->skip), "neither end "
+				 "AUTHed at a relay in the capture: no relay "
+				 "in its path");
 	}
 }

@@ -5,14 +5,16 @@
 # against tshark (tests/integration/msrp_count.py frames tshark's
 # reassembled TCP streams; tshark's own MSRP dissector sees one message
 # per segment and is shown for reference). Then the sessions are
-# re-driven against a live refd's MSRP relay (--msrp-relay): both ends of
-# every session that AUTHed in the capture are played again with
-# refctl-made accounts, each chunk sent as captured (captured timing),
-# and what arrived must equal what the capture carried (chunks, messages,
-# bytes, content hash, content types); sessions with a conference focus
-# end are skipped with the reason. The storage audit (P13) must find no
-# chat content in refd's data_dir, and must fail once a captured chat
-# line is planted there.
+# re-driven against a live refd's MSRP relay (--msrp-relay) after the
+# file's SIP dialogs (the conference INVITEs with their m=message lines
+# included: the room's AOR is an account here, its callee role the
+# bench): every end that AUTHed in the capture is played again with a
+# refctl-made account, the conference focus (never AUTHed: the relay
+# dials it) as a peer listening for the relay, each chunk sent as
+# captured (captured timing), and what arrived must equal what the
+# capture carried (chunks, messages, bytes, content hash, content types).
+# The storage audit (P13) must find no chat content in refd's data_dir,
+# and must fail once a captured chat line is planted there.
 set -eu
 . "$(dirname "$0")/lib.sh"
 command -v tshark >/dev/null || { echo "skip: tshark not installed"; exit 77; }
@@ -50,7 +52,7 @@ cat >>"$tmp/refd.ini" <<CONF
 listen = tcp:127.0.0.1:$m
 CONF
 : >"$tmp/accts"
-for u in alice bob carol; do
+for u in alice bob carol room-bench; do
 	lib_account "$u@example.test" "Pw-$u-2026-x"
 	echo "$u@example.test $u@example.test Pw-$u-2026-x" >>"$tmp/accts"
 done
@@ -72,21 +74,24 @@ sk = [x for x in c if x.get("skipped")]
 print(len(ok), len(sk), len(c) - len(ok) - len(sk),
       int(m.get("msrp_live_chunks_sent", 0)),
       int(m.get("msrp_live_chunks_received", 0)),
-      sum(1 for x in sk if "conference focus" in x["detail"]))
+      sum(1 for x in ok if "the direct peer" in x["detail"]),
+      int(m.get("live_matched", 0)), int(m.get("live_dialogs", 0)))
 for x in d["checks"]:
     if x["name"] == "audit P13":
         print("P13", x["ok"])
 PY
-read -r matched skipped diverged sent got focus <"$tmp/v.txt"
-echo "  msrp re-drive: $matched matched, $skipped skipped, $diverged diverged, chunks $got of $sent"
-check "3 sessions matched (chat, OTR chat, 1 MiB in 67 chunks)" \
-	'[ "$matched" = 3 ] && [ "$diverged" = 0 ]'
-check "3 conference sessions skipped, saying why" '[ "$focus" = 3 ]'
-check "every chunk arrived (74)" '[ "$sent" = 74 ] && [ "$got" = 74 ]'
+read -r matched skipped diverged sent got focus sip sipn <"$tmp/v.txt"
+echo "  SIP dialogs: $sip of $sipn matched; msrp re-drive: $matched matched, $skipped skipped, $diverged diverged, chunks $got of $sent"
+check "SIP dialogs first, the 3 conference INVITEs among them" \
+	'[ "$sip" = 6 ] && [ "$sipn" = 6 ]'
+check "6 sessions matched (chat, OTR, 3 with the focus, 1 MiB in 67 chunks)" \
+	'[ "$matched" = 6 ] && [ "$diverged" = 0 ] && [ "$skipped" = 0 ]'
+check "the focus played as the peer the relay dials" '[ "$focus" = 3 ]'
+check "every chunk arrived (77)" '[ "$sent" = 77 ] && [ "$got" = 77 ]'
 check "P13: MSRP content samples audited, none stored" \
 	'grep -q "^P13 True" $tmp/v.txt && ! grep -q "^P13 False" $tmp/v.txt'
 check "refd's relay forwarded them" \
-	'kill -TERM $pid; wait $pid; pid=; grep -q "msrp: connections in 6 .*auth ok 6" $tmp/refd.log'
+	'kill -TERM $pid; wait $pid; pid=; grep "msrp: connections" $tmp/refd.log | sed "s/^/  /"; grep -q "msrp: connections in 11 out 1, auth ok 9 .*requests forwarded 77 " $tmp/refd.log'
 
 # 3. a captured chat line planted in the store is found (P13 fails)
 mkdir -p "$tmp/var/dd"
