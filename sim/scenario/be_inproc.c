@@ -290,6 +290,7 @@ static int ip_account_add(struct scn_ctx *c, const struct scn_acct *a,
 	struct scn_inproc *ip = ip_of(c);
 	struct store_account sa;
 	struct store_hashes h;
+	struct store_kdf kdf;
 	char why[128];
 	int rc;
 
@@ -308,7 +309,10 @@ static int ip_account_add(struct scn_ctx *c, const struct scn_acct *a,
 	sa.voicemail = a->voicemail;
 	sa.pgp = a->pgp;
 	sa.created_us = c->now_us;
-	rc = store_hash_password(&sa, &h, a->password);
+	/* The cost is the policy's ([passwords] hash_memory/_passes), as in
+	 * refctl: the default unless the scenario's policy lowers it. */
+	kdf = policy_kdf(&ip->pol);
+	rc = store_hash_password_kdf(&sa, &h, NULL, a->password, &kdf);
 	if (!rc)
 		rc = store_account_add(ip->st, &sa, NULL);
 	store_hash_fini(&h);
