@@ -139,6 +139,10 @@ static void test_scn_errors(void **state)
 		{ "expect row P19 pass\n", "e.scn:1: 'expect row': 'P19' is not" },
 		{ "account a!b\n", "e.scn:1: account name 'a!b'" },
 		{ "title\n", "e.scn:1: 'title': missing text" },
+		{ "policy hash_memory=lots\n",
+		  "e.scn:1: 'policy': bad size hash_memory='lots'" },
+		{ "policy hash_passes=two\n",
+		  "e.scn:1: 'policy': option hash_passes='two' is not a" },
 	};
 	size_t i;
 	struct scn *s;
