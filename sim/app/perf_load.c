@@ -371,12 +371,21 @@ int perf_load(int argc, char **argv)
 		fprintf(stderr, "rtcbench perf load: %s/summary.json: %s\n",
 			out, strerror(e));
 	printf("rtcbench perf load: %u accounts x %u devices registered, "
-	       "%u of %u calls answered with RTP: %.2f s wall, %.2f s CPU "
-	       "(bound %.1f s: %.2fx wall, %.2fx CPU)\n", l.accounts,
-	       l.devices, l.answered, l.calls, t1.wall - t0.wall,
-	       t1.cpu - t0.cpu, l.bound_s, l.bound_s > 0 ?
-	       (t1.wall - t0.wall) / l.bound_s : 0, l.bound_s > 0 ?
-	       (t1.cpu - t0.cpu) / l.bound_s : 0);
+	       "%u of %u calls answered with RTP: %.2f s wall, %.2f s CPU",
+	       l.accounts, l.devices, l.answered, l.calls, t1.wall - t0.wall,
+	       t1.cpu - t0.cpu);
+	if (l.bound_s > 0)
+		printf(" (bound %.1f s: %.2fx wall, %.2fx CPU)", l.bound_s,
+		       (t1.wall - t0.wall) / l.bound_s,
+		       (t1.cpu - t0.cpu) / l.bound_s);
+	printf("\n  phases: start + accounts %.2f s (argon2id %llu MiB: %.1f ms "
+	       "CPU per account), registration %.2f s, calls %.2f s, final "
+	       "audit %.2f s; %ld voluntary context switches\n",
+	       l.ph[PH_PROV].wall, (unsigned long long)(l.hash_mem >> 20),
+	       1000 * l.ph[PH_PROV].cpu / l.accounts, l.ph[PH_REG].wall,
+	       l.ph[PH_CALL].wall, (t1.wall - t0.wall) - l.ph[PH_PROV].wall -
+	       l.ph[PH_REG].wall - l.ph[PH_CALL].wall,
+	       ru1.ru_nvcsw - ru0.ru_nvcsw);
 	rep_summary_print(s, stdout);
 	ret = e ? 2 : rep_summary_exit(s);
 out:
