@@ -253,12 +253,12 @@ static void st_lookup(void *arg, const char *name)
 		LOG_W(&d->log, "dns: cannot start a lookup now");
 }
 
-static void dns_done(void *arg, const char *name,
-		     const struct net_addr *addrs, size_t n)
+static void dns_done(void *arg, const char *key,
+		     const struct sip_dns_target *tg, size_t n, uint32_t ttl_s)
 {
 	struct refd *d = arg;
 
-	sip_proxy_resolved(d->proxy, io_now_us(), name, addrs, n);
+	sip_proxy_resolved_targets(d->proxy, io_now_us(), key, tg, n, ttl_s);
 	io_core_flush(d->loop, d->sip);
 }
 
@@ -322,7 +322,8 @@ static int wire_sip(struct refd *d)
 	refd_vm_fail_ops(d, &pc.fail);
 	if (d->conf.on)
 		io_conf_route(&d->conf, &pc.statics[pc.nstatics++]);
-	if ((err = io_dns_new(&d->dns, dns_done, d)) ||
+	if ((err = io_dns_new(&d->dns, d->dns_server_set ? &d->dns_server :
+			      NULL, dns_done, d)) ||
 	    (err = io_core_add(d->loop, &io_dns_ops, d->dns, &d->dns_core)))
 		return err;
 	pc.resolver.arg = d;

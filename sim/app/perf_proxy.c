@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * `rtcbench perf proxy [--out DIR] [--secs N] [--rates R1,R2..]
- *  [--reg-rate N] [--auth-rate N] [--users N] [--no-kamailio]`
+ *  [--reg-rate N] [--auth-rate N] [--users N] [--no-kamailio]
+ *  [--no-floor]`
  *
  * Issue 3's side-by-side benchmark: refd, then Kamailio 5.6 (Debian
  * `kamailio`, PEERS-NOTES.md flags), each configured as a stateful proxy
@@ -18,6 +19,12 @@
  * saturates first. Checks are the issue's targets: refd needs at most
  * half of Kamailio's CPU per operation on all three, and sustains at least
  * Kamailio's call rate (highest offered rate with < 1% failures).
+ *
+ * Then the physical bound ("floor", perf_proxy_fwd.c): the same three
+ * loads through a forwarder that moves the same datagrams with the same
+ * driver and no SIP work or storage. Its CPU per operation is the part
+ * of every proxy's cost that loopback UDP itself takes; the summary gives
+ * it beside the servers' and as a fraction of Kamailio's.
  *
  * Writes DIR/summary.json (SPEC.md) and DIR/proxy_calls.dat (offered
  * rate against achieved calls/s, p50/p99 and CPU per call for both, one
@@ -36,7 +43,7 @@
 #define MAX_RATES 8
 #define PW "bench-Pw-7f3k9q"
 
-static const char *const srv_name[PX_N] = { "refd", "kamailio" };
+static const char *const srv_name[PX_N] = { "refd", "kamailio", "floor" };
 
 struct run {
 	struct px_res reg, areg, calls[MAX_RATES], hold;
@@ -49,7 +56,7 @@ struct opts {
 	const char *out;
 	unsigned secs, reg_rate, auth_rate, users, nrates, hold_rate;
 	unsigned rates[MAX_RATES];
-	bool kam;
+	bool kam, floor;
 };
 
 static int usage(const char *why)
@@ -60,7 +67,7 @@ static int usage(const char *why)
 		"usage: rtcbench perf proxy [--out DIR] [--secs N] "
 		"[--rates R1,R2,..]\n"
 		"       [--reg-rate N] [--auth-rate N] [--users N] "
-		"[--hold-rate N] [--no-kamailio]\n");
+		"[--hold-rate N] [--no-kamailio] [--no-floor]\n");
 	return why ? 2 : 0;
 }
 
@@ -76,6 +83,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	o->users = 200;
 	o->hold_rate = 200;
 	o->kam = true;
+	o->floor = true;
 	o->nrates = 4;
 	o->rates[0] = 250;
 	o->rates[1] = 500;
@@ -89,6 +97,10 @@ static int parse(int argc, char **argv, struct opts *o)
 			return usage(NULL) - 1;
 		if (!strcmp(a, "--no-kamailio")) {
 			o->kam = false;
+			continue;
+		}
+		if (!strcmp(a, "--no-floor")) {
+			o->floor = false;
 			continue;
 		}
 		if (!v)
@@ -292,6 +304,58 @@ static int bench_one(enum px_kind k, const struct opts *o, const char *dir,
 	return 0;
 }
 
+/* The physical bound: REGISTER and calls through the forwarder, then
+ * REGISTER with its 401 round trip. */
+static int bench_floor(const struct opts *o, const char *dir, uint16_t port,
+		       struct run *out)
+{
+	char sub[700], inf[2][760], rn[32], udir[760];
+	struct px_srv s;
+	pid_t uas;
+	unsigned i;
+	int e;
+
+	snprintf(sub, sizeof(sub), "%s/floor", dir);
+	if (px_mkdir(sub))
+		return errno;
+	snprintf(inf[0], sizeof(inf[0]), "%s/users.csv", sub);
+	snprintf(inf[1], sizeof(inf[1]), "%s/uac.csv", sub);
+	if ((e = write_csv(inf[0], NULL, o->users, false)) ||
+	    (e = write_csv(inf[1], "alice;example.test", 0, false)))
+		return e;
+	snprintf(sub, sizeof(sub), "%s/floor/plain", dir);
+	if ((e = px_fwd_start(&s, false, sub, port)))
+		return e;
+	snprintf(udir, sizeof(udir), "%s/uas", sub);
+	uas = px_uas(udir, port + 1);
+	phase(&s, sub, "register", "bench_reg.xml", inf[0], "-key",
+	      "127.0.0.1:9", o->reg_rate, o->secs, &out->reg);
+	line("floor", "REGISTER", &out->reg);
+	for (i = 0; i < o->nrates; i++) {
+		char what[32];
+
+		snprintf(rn, sizeof(rn), "calls-%u", o->rates[i]);
+		phase(&s, sub, rn, "bench_uac.xml", inf[1], "-s", "service",
+		      o->rates[i], o->secs, &out->calls[i]);
+		snprintf(what, sizeof(what), "calls @%u/s", o->rates[i]);
+		line("floor", what, &out->calls[i]);
+	}
+	px_kill(uas);
+	px_stop(&s);
+	snprintf(inf[1], sizeof(inf[1]), "%s/floor/auth.csv", dir);
+	if ((e = write_csv(inf[1], NULL, o->users, true)))
+		return e;
+	snprintf(sub, sizeof(sub), "%s/floor/auth", dir);
+	if ((e = px_fwd_start(&s, true, sub, port)))
+		return e;
+	phase(&s, sub, "register", "bench_reg_auth.xml", inf[1], "-key",
+	      "127.0.0.1:9", o->auth_rate, o->secs, &out->areg);
+	line("floor", "REGISTER + digest", &out->areg);
+	px_stop(&s);
+	out->done = true;
+	return 0;
+}
+
 static double rate_of(const struct px_res *r)
 {
 	return r->wall_s > 0 ? (double)r->ok / r->wall_s : 0;
@@ -320,22 +384,33 @@ static double max_cps(const struct run *r, unsigned n)
 	return best;
 }
 
+static double ratio(double a, double b)
+{
+	return b > 0 ? a / b : 0;
+}
+
 struct chk {
 	char name[64];
 	bool ok;
 	char detail[200];
 };
 
+/* fl: the floor's figure for the same load (NULL: not run). */
 static void cpu_check(struct chk *c, const char *what, const struct px_res *a,
-		      const struct px_res *b)
+		      const struct px_res *b, const struct px_res *fl)
 {
 	double ca = cpu_us(a), cb = cpu_us(b);
+	int n;
 
 	snprintf(c->name, sizeof(c->name), "proxy_cpu_half_%s", what);
 	c->ok = clean(a) && clean(b) && cb > 0 && ca <= 0.5 * cb;
-	snprintf(c->detail, sizeof(c->detail), "refd %.1f us/op vs kamailio "
-		 "%.1f us/op (ratio %.2f, target <= 0.50)", ca, cb,
-		 cb > 0 ? ca / cb : 0);
+	n = snprintf(c->detail, sizeof(c->detail), "refd %.1f us/op vs "
+		     "kamailio %.1f us/op (ratio %.2f, target <= 0.50)", ca,
+		     cb, cb > 0 ? ca / cb : 0);
+	if (fl && fl->ran && n > 0 && (size_t)n < sizeof(c->detail))
+		snprintf(c->detail + n, sizeof(c->detail) - (size_t)n,
+			 "; floor %.1f us/op = %.2f of kamailio's",
+			 cpu_us(fl), ratio(cpu_us(fl), cb));
 }
 
 static void metrics(FILE *f, const char *who, const struct run *r,
@@ -371,6 +446,40 @@ static void metrics(FILE *f, const char *who, const struct run *r,
 		(unsigned long long)r->hold.failed);
 }
 
+/* The floor's CPU per operation, and as a fraction of Kamailio's and of
+ * refd's: how much of their cost loopback UDP alone takes. */
+static void floor_metrics(FILE *f, const struct run *r, const struct opts *o)
+{
+	const struct run *fl = &r[PX_FWD];
+	unsigned i;
+
+	fprintf(f, ",\n  \"proxy_floor_register_cpu_us\": %.2f, \"proxy_"
+		"floor_auth_register_cpu_us\": %.2f", cpu_us(&fl->reg),
+		cpu_us(&fl->areg));
+	for (i = 0; i < o->nrates; i++)
+		fprintf(f, ",\n  \"proxy_floor_calls_%u_per_s\": %.0f, "
+			"\"proxy_floor_calls_%u_cpu_us\": %.2f, \"proxy_floor_"
+			"calls_%u_failed\": %llu", o->rates[i],
+			rate_of(&fl->calls[i]), o->rates[i],
+			cpu_us(&fl->calls[i]), o->rates[i],
+			(unsigned long long)fl->calls[i].failed);
+	for (i = 0; i < 2; i++) {
+		const struct run *x = &r[i ? PX_KAM : PX_REFD];
+		const char *w = i ? "kamailio" : "refd";
+
+		if (!x->done)
+			continue;
+		fprintf(f, ",\n  \"proxy_floor_share_%s_register\": %.3f, "
+			"\"proxy_floor_share_%s_auth_register\": %.3f", w,
+			ratio(cpu_us(&fl->reg), cpu_us(&x->reg)), w,
+			ratio(cpu_us(&fl->areg), cpu_us(&x->areg)));
+		if (o->nrates)
+			fprintf(f, ", \"proxy_floor_share_%s_calls\": %.3f", w,
+				ratio(cpu_us(&fl->calls[o->nrates - 1]),
+				      cpu_us(&x->calls[o->nrates - 1])));
+	}
+}
+
 static int write_out(const struct opts *o, const struct run *r,
 		     const struct chk *c, unsigned nc, json_t *meta)
 {
@@ -384,14 +493,15 @@ static int write_out(const struct opts *o, const struct run *r,
 		return errno;
 	fprintf(f, "# offered_cps refd_cps refd_p50_ms refd_p99_ms "
 		"refd_cpu_us kamailio_cps kamailio_p50_ms kamailio_p99_ms "
-		"kamailio_cpu_us\n");
+		"kamailio_cpu_us floor_cps floor_cpu_us\n");
 	for (i = 0; i < o->nrates; i++)
-		fprintf(f, "%u %.0f %.1f %.1f %.1f %.0f %.1f %.1f %.1f\n",
-			o->rates[i], rate_of(&r[0].calls[i]),
+		fprintf(f, "%u %.0f %.1f %.1f %.1f %.0f %.1f %.1f %.1f %.0f "
+			"%.1f\n", o->rates[i], rate_of(&r[0].calls[i]),
 			r[0].calls[i].p50_ms, r[0].calls[i].p99_ms,
 			cpu_us(&r[0].calls[i]), rate_of(&r[1].calls[i]),
 			r[1].calls[i].p50_ms, r[1].calls[i].p99_ms,
-			cpu_us(&r[1].calls[i]));
+			cpu_us(&r[1].calls[i]), rate_of(&r[PX_FWD].calls[i]),
+			cpu_us(&r[PX_FWD].calls[i]));
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/summary.json", o->out);
 	f = fopen(path, "w");
@@ -416,6 +526,8 @@ static int write_out(const struct opts *o, const struct run *r,
 			cpu_us(&r[1].reg) : 0, cpu_us(&r[1].areg) > 0 ?
 			cpu_us(&r[0].areg) / cpu_us(&r[1].areg) : 0);
 	}
+	if (r[PX_FWD].done)
+		floor_metrics(f, r, o);
 	/* machine, load at start and dates: the same fields as every
 	 * summary (report/meta.c), for the report's plot captions */
 	mj = rep_meta_dumps(meta);
@@ -465,8 +577,12 @@ int perf_proxy(int argc, char **argv)
 	for (i = 0; i < o.nrates; i++)
 		printf(" %u", o.rates[i]);
 	printf("/s\n");
-	for (k = 0; k < (o.kam ? PX_N : 1); k++) {
-		if ((e = bench_one((enum px_kind)k, &o, o.out, port, &r[k]))) {
+	for (k = 0; k < PX_N; k++) {
+		if ((k == PX_KAM && !o.kam) || (k == PX_FWD && !o.floor))
+			continue;
+		e = k == PX_FWD ? bench_floor(&o, o.out, port, &r[k]) :
+		    bench_one((enum px_kind)k, &o, o.out, port, &r[k]);
+		if (e) {
 			fprintf(stderr, "perf proxy: %s: %s\n", srv_name[k],
 				strerror(e));
 			snprintf(c[nc].name, sizeof(c[nc].name),
@@ -476,7 +592,7 @@ int perf_proxy(int argc, char **argv)
 				 "could not run: %s", strerror(e));
 		}
 	}
-	for (k = 0; k < (o.kam ? PX_N : 1); k++) {
+	for (k = 0; k < PX_N; k++) {
 		if (!r[k].done)
 			continue;
 		snprintf(c[nc].name, sizeof(c[nc].name),
@@ -490,15 +606,18 @@ int perf_proxy(int argc, char **argv)
 			 (unsigned long long)(r[k].areg.ok + r[k].areg.failed));
 	}
 	if (r[0].done && r[1].done) {
-		cpu_check(&c[nc++], "register", &r[0].reg, &r[1].reg);
-		cpu_check(&c[nc++], "auth_register", &r[0].areg, &r[1].areg);
+		cpu_check(&c[nc++], "register", &r[0].reg, &r[1].reg,
+			  r[PX_FWD].done ? &r[PX_FWD].reg : NULL);
+		cpu_check(&c[nc++], "auth_register", &r[0].areg, &r[1].areg,
+			  r[PX_FWD].done ? &r[PX_FWD].areg : NULL);
 		/* calls: the highest rate both ran clean */
 		for (i = 0; i < o.nrates; i++)
 			if (clean(&r[0].calls[i]) && clean(&r[1].calls[i]))
 				best = i + 1;
 		if (best)
 			cpu_check(&c[nc++], "calls", &r[0].calls[best - 1],
-				  &r[1].calls[best - 1]);
+				  &r[1].calls[best - 1], r[PX_FWD].done ?
+				  &r[PX_FWD].calls[best - 1] : NULL);
 		snprintf(c[nc].name, sizeof(c[nc].name),
 			 "proxy_calls_rate_at_least_kamailio");
 		c[nc].ok = max_cps(&r[0], o.nrates) > 0 &&

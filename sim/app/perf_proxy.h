@@ -4,7 +4,9 @@
  * SIPp load (issue 3, Performance). perf_proxy.c runs the phases and
  * writes the results; perf_proxy_run.c starts the two servers with
  * equivalent configurations, runs SIPp and reads what it measured, and
- * reads the servers' CPU time from /proc.
+ * reads the servers' CPU time from /proc. perf_proxy_fwd.c is the
+ * physical bound: a forwarder moving the same datagrams through the same
+ * live driver with no SIP work and no storage.
  */
 #ifndef APP_PERF_PROXY_H
 #define APP_PERF_PROXY_H
@@ -13,7 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-enum px_kind { PX_REFD = 0, PX_KAM, PX_N };
+enum px_kind { PX_REFD = 0, PX_KAM, PX_FWD, PX_N };
 
 /* One running server. */
 struct px_srv {
@@ -41,6 +43,15 @@ int px_start(struct px_srv *s, enum px_kind kind, bool auth,
 	     const char *dir, uint16_t port, unsigned nusers,
 	     const char *password);
 void px_stop(struct px_srv *s);
+/* Start the loopback forwarder (perf_proxy_fwd.c) on port, the UAS on
+ * port + 1; auth: REGISTER gets the 401 round trip first. 0 or errno. */
+int px_fwd_start(struct px_srv *s, bool auth, const char *dir,
+		 uint16_t port);
+/* Wait until s->pid has bound its UDP port (5 s); 0, ECHILD if it
+ * exited, ETIMEDOUT, with a line on stderr. */
+int px_wait_bound(struct px_srv *s);
+/* mkdir that accepts an existing folder; 0 or -1 with errno. */
+int px_mkdir(const char *dir);
 /* User + system CPU seconds of the server and its child processes. */
 double px_cpu_s(const struct px_srv *s);
 /* Proportional set size (kB) of the server and its child processes:

@@ -445,7 +445,7 @@ int px_start(struct px_srv *s, enum px_kind kind, bool auth,
 	     const char *password)
 {
 	char path[PATH_MAX], dbp[700];
-	int e, i;
+	int e;
 
 	memset(s, 0, sizeof(*s));
 	s->kind = kind;
@@ -488,24 +488,37 @@ int px_start(struct px_srv *s, enum px_kind kind, bool auth,
 	}
 	if (s->pid < 0)
 		return errno;
+	return px_wait_bound(s);
+}
+
+static const char *const kind_name[PX_N] = { "refd", "kamailio", "floor" };
+
+int px_mkdir(const char *dir)
+{
+	return mkdir(dir, 0700) && errno != EEXIST ? -1 : 0;
+}
+
+int px_wait_bound(struct px_srv *s)
+{
+	int i;
+
 	for (i = 0; i < 100; i++) {
-		if (udp_bound(port))
+		if (udp_bound(s->port))
 			break;
 		if (waitpid(s->pid, NULL, WNOHANG) == s->pid) {
 			s->pid = 0;
 			fprintf(stderr, "perf proxy: %s exited at start (see "
-				"%s)\n", kind == PX_REFD ? "refd" : "kamailio",
-				dir);
+				"%s)\n", kind_name[s->kind], s->dir);
 			return ECHILD;
 		}
 		sleep_ms(50);
 	}
 	if (i == 100) {
 		fprintf(stderr, "perf proxy: %s did not bind UDP port %u\n",
-			kind == PX_REFD ? "refd" : "kamailio", port);
+			kind_name[s->kind], s->port);
 		return ETIMEDOUT;
 	}
-	sleep_ms(kind == PX_KAM ? 700 : 200);	/* workers up */
+	sleep_ms(s->kind == PX_KAM ? 700 : 200);	/* workers up */
 	return 0;
 }
 

@@ -15,6 +15,8 @@
  * conferences, files, voicemail, XCAP, push, PGP, zRTP key agreement in
  * the UA) fails its step with "not supported in mode inproc yet".
  * The scenario's `link`/`nat` lines and the media relay: inproc_net.c.
+ * Presence applies the presentity's XCAP pres-rules (RFC 5025) with
+ * refd's code: xcap_sub_handling on this store (inproc_subh).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,6 +31,18 @@
 #include "store/store.h"
 #include "store/store_sip.h"
 #include "scenario/inproc.h"
+#include "xcap/xcap.h"
+
+/* RFC 5025: the presentity's pres-rules from the XCAP store, with refd's
+ * code (xcap_sub_handling; the enums share their order, see refd.c). arg
+ * is the store adapter store_sip_init gave the proxy. */
+static int inproc_subh(void *arg, const char *presentity,
+		       const char *watcher)
+{
+	struct store_sip *g = arg;
+
+	return xcap_sub_handling(g->st, presentity, watcher);
+}
 
 static struct scn_inproc *ip_of(struct scn_ctx *c)
 {
@@ -197,6 +211,7 @@ static int ip_start_on(struct scn_ctx *c, char *err, size_t errsz, int sim)
 	pc.rng = &ip->rng;
 	/* the same adapter from the proxy's hooks to ref/store as refd's */
 	store_sip_init(&ip->sg, ip->st, &pc.store);
+	pc.store.sub_handling = inproc_subh;	/* as refd: RFC 5025 */
 	rc = scn_inproc_media(c, ip, &pc, err, errsz);
 	if (rc)
 		return rc;

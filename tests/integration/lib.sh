@@ -42,7 +42,19 @@ tmp=
 lib_cleanup() {
 	if declare -F cleanup_extra >/dev/null; then cleanup_extra || true; fi
 	if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
-	if [ -n "$tmp" ]; then rm -rf "$tmp"; fi
+	if [ -n "$tmp" ] && [ "$fail" != 0 ]; then lib_dump; fi
+	if [ -n "$tmp" ] && [ -z "${KEEP_TMP:-}" ]; then rm -rf "$tmp"; fi
+}
+
+# A failed script shows what its peers printed (CI keeps only the log).
+lib_dump() {
+	local f
+	for f in "$tmp"/*.out "$tmp"/*.err "$tmp"/*.log; do
+		[ -f "$f" ] || continue
+		echo "----- $(basename "$f") (last 25 lines)"
+		tail -25 "$f" | cut -c1-300
+	done
+	[ -z "${KEEP_TMP:-}" ] || echo "----- kept $tmp"
 }
 
 lib_tmp() {

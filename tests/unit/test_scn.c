@@ -143,6 +143,10 @@ static void test_scn_errors(void **state)
 		  "e.scn:1: 'policy': bad size hash_memory='lots'" },
 		{ "policy hash_passes=two\n",
 		  "e.scn:1: 'policy': option hash_passes='two' is not a" },
+		{ "account a\naccount b\nsubscribe a b expect=maybe\n",
+		  "e.scn:3: 'subscribe': option expect='maybe' must be one of" },
+		{ "account a\npresrules a deny=b\n",
+		  "e.scn:2: 'presrules': unknown option 'deny'" },
 	};
 	size_t i;
 	struct scn *s;
