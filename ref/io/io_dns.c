@@ -59,6 +59,7 @@ struct job {
 	struct __res_state rs;
 	struct slot *sl;
 	uint16_t group;
+	bool dead;	/* a query timed out: the server is not answering */
 };
 
 static uint16_t get16(const uint8_t *p)
@@ -178,8 +179,13 @@ static size_t query(struct job *j, const char *name, int type,
 	int len;
 
 	len = res_nquery(&j->rs, name, ns_c_in, type, ans, sizeof(ans));
-	if (len <= 0)
-		return 0;	/* NXDOMAIN, NODATA, timeout */
+	if (len <= 0) {
+		/* NXDOMAIN, NODATA: go on; no answer at all: the rest of the
+		 * chain would wait as long again, for nothing */
+		if (j->rs.res_h_errno == TRY_AGAIN)
+			j->dead = true;
+		return 0;
+	}
 	if (io_dns_parse(ans, (size_t)len > sizeof(ans) ? sizeof(ans) :
 			 (size_t)len, type, out, max, &n))
 		return 0;
@@ -216,7 +222,7 @@ static size_t addrs(struct job *j, const char *name, uint16_t port,
 	if (j->d->has_server) {
 		static const int types[2] = { ns_t_aaaa, ns_t_a };
 
-		for (k = 0; k < 2; k++) {
+		for (k = 0; k < 2 && !j->dead; k++) {
 			n = query(j, name, types[k], rr, DNS_ADDRS);
 			for (i = 0; i < n; i++)
 				add(j, &rr[i].u.addr, port, tp, rank, weight,
@@ -254,6 +260,8 @@ static bool stopping(struct job *j)
 {
 	bool s;
 
+	if (j->dead)
+		return true;
 	pthread_mutex_lock(&j->d->mu);
 	s = j->d->stop;
 	pthread_mutex_unlock(&j->d->mu);
@@ -302,6 +310,7 @@ static void resolve(struct job *j)
 	j->sl->n = 0;
 	j->sl->ttl = UINT32_MAX;
 	j->group = 0;
+	j->dead = false;
 	if (!strncmp(key, "naptr:", 6)) {
 		name = key + 6;
 		/* RFC 3263 4.1: NAPTR; the SRV names they point to */
@@ -333,8 +342,11 @@ static void resolve(struct job *j)
 	}
 	/* RFC 3263 4.2: no SRV at all, the name's own addresses (port 0:
 	 * the core puts the URI's default) */
-	if (!j->sl->n && !stopping(j))
-		addrs(j, name, 0, NET_UDP, 0, 0);
+	if (!j->sl->n && (!j->dead || !j->d->has_server)) {
+		j->dead = false;	/* getaddrinfo: /etc/hosts may know */
+		if (!stopping(j))
+			addrs(j, name, 0, NET_UDP, 0, 0);
+	}
 	if (j->sl->ttl == UINT32_MAX)
 		j->sl->ttl = 0;
 }

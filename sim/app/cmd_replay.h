@@ -14,6 +14,7 @@
 #include "app/replay_live.h"
 #include "replay/replay.h"
 #include "replay/rpl_audit.h"
+#include "replay/rpl_vproxy.h"
 #include "report/summary.h"
 
 #define MAX_INPUTS 4096
@@ -55,6 +56,8 @@ struct run {
 	uint32_t frame;
 	double speed;
 	struct rpl_canaries *can;	/* storage audit (not --target none) */
+	struct rpl_plat plat;	/* inproc: the platform's store and tap */
+	char tmp_dir[64];	/* inproc without --data-dir: removed */
 	char manifest[4096];
 };
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * rtcbench replay, one capture: frames read and dissected (sim/replay),
- * every PDU fed to the --write pcap, the storage-audit canaries and, in
- * the re-drive modes, the dialog set; then the mode of the run: --target
+ * every PDU fed to the --write pcap and, in the re-drive modes, the
+ * dialog set (the storage-audit canaries are what the re-drive sends the
+ * platform, read by a tap there, not the captured bytes); then the mode of the run: --target
  * inproc re-drives the captured calls through the platform in process
  * (rpl_drive.c) and compares each outcome, --messages also message by
  * message (replay_live.c rlive_inproc), --target HOST:PORT re-drives the
@@ -27,10 +28,6 @@ static void on_pdu(void *arg, enum rpl_kind kind, const struct rpl_pdu *pdu)
 	if ((run->live || run->msgs) && kind == RPL_K_RTP)
 		rpl_dlgset_add_rtp(&run->dset, run->frame, pdu->ts_us,
 				   &pdu->src, &pdu->dst, pdu->data, pdu->len);
-	if (run->can && kind == RPL_K_SIP)
-		rpl_canaries_sip(run->can, pdu->data, pdu->len);
-	if (run->can && kind == RPL_K_RTP)
-		rpl_canaries_rtp(run->can, pdu->data, pdu->len);
 	if (run->wr && kind != RPL_K_MSRP)
 		rpl_writer_udp(run->wr, pdu->ts_us, &pdu->src, &pdu->dst,
 			       pdu->data, pdu->len);
@@ -89,10 +86,12 @@ static void redrive(struct run *run, const char *path, double speed)
 	res = mem_zalloc(n * sizeof(*res));
 	if (!res)
 		return;
-	e = rpl_drive_inproc(c, n, speed, res, &sum);
+	run->plat.err[0] = 0;
+	e = rpl_drive_inproc(c, n, speed, &run->plat, res, &sum);
 	if (e) {
 		rep_summary_check(run->sum, "redrive", false, "%s: re-drive "
-				  "stopped: %s", path, strerror(e));
+				  "stopped: %s", path, run->plat.err[0] ?
+				  run->plat.err : strerror(e));
 		goto out;
 	}
 	for (k = 0; k < n; k++) {
@@ -210,10 +209,14 @@ int rcmd_replay_file(struct run *run, const char *path)
 	}
 	if (run->msgs) {
 		rpl_dlgset_finish(&run->dset);
-		if (rlive_inproc(run->sum, run->dialogs, path, &run->dset,
-				 run->speed, run->lo.step_timeout_us))
+		run->plat.err[0] = 0;
+		e = rlive_inproc(run->sum, run->dialogs, path, &run->dset,
+				 run->speed, run->lo.step_timeout_us,
+				 &run->plat);
+		if (e)
 			rep_summary_check(run->sum, "inproc messages", false,
-					  "%s: out of memory", path);
+					  "%s: %s", path, run->plat.err[0] ?
+					  run->plat.err : strerror(e));
 		rpl_dlgset_fini(&run->dset);
 	}
 	rpl_stats_foreach(rpl_stats(r), add_metric, run);

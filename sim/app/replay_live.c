@@ -228,6 +228,51 @@ static int bind_sockets(struct io_loop *loop, struct io_core *core,
 	return e;
 }
 
+/*
+ * The storage audit's tap: every datagram and stream chunk the engine
+ * sends (SIP to the target, RTP to the relay ports it allocated) is read
+ * for canaries on its way out, so they are what the target was sent after
+ * the rewriting, not what the capture held.
+ */
+struct tap {
+	struct rpl_live *l;
+	struct rpl_canaries *can;
+};
+
+static int tap_input(void *core, uint64_t now_us, const struct net_pkt *in)
+{
+	return rpl_live_core_ops.input(((struct tap *)core)->l, now_us, in);
+}
+
+static int tap_timeout(void *core, uint64_t now_us)
+{
+	return rpl_live_core_ops.timeout(((struct tap *)core)->l, now_us);
+}
+
+static int tap_output(void *core, struct net_out *out)
+{
+	struct tap *t = core;
+	int e = rpl_live_core_ops.output(t->l, out);
+
+	if (e || out->kind != NET_OUT_SEND || !out->data || !out->len)
+		return e;
+	/* RTP's version bits (10) are no letter a SIP message starts with */
+	if (out->len >= 12 && (out->data[0] >> 6) == 2)
+		rpl_canaries_rtp(t->can, out->data, out->len);
+	else
+		rpl_canaries_sip(t->can, out->data, out->len);
+	return 0;
+}
+
+static uint64_t tap_deadline(void *core)
+{
+	return rpl_live_core_ops.deadline(((struct tap *)core)->l);
+}
+
+static const struct core_ops tap_ops = {
+	"replay-live-tap", tap_input, tap_timeout, tap_output, tap_deadline
+};
+
 static const char *verdict(enum rpl_verdict v)
 {
 	return v == RPL_V_MATCH ? "matched" : v == RPL_V_DIVERGED ?
@@ -326,6 +371,7 @@ int rlive_run(struct rep_summary *sum, json_t *dialogs, const char *file,
 	uint64_t t0, end;
 	size_t cnt[4] = { 0 }, rok, rn, i;
 	struct rpl_live_res *res = NULL;
+	struct tap tap;
 	int e;
 
 	memset(&io, 0, sizeof(io));
@@ -352,7 +398,9 @@ int rlive_run(struct rep_summary *sum, json_t *dialogs, const char *file,
 	pfx = o->target;
 	if ((e = io_allow_add(loop, &pfx, net_addr_family(&pfx) == AF_INET
 			      ? 32 : 128)) ||
-	    (e = io_core_add(loop, &rpl_live_core_ops, l, &core)) ||
+	    (e = (tap.l = l, tap.can = o->can,
+		  io_core_add(loop, o->can ? &tap_ops : &rpl_live_core_ops,
+			      o->can ? (void *)&tap : l, &core))) ||
 	    (e = bind_sockets(loop, core, o, &c, err, errsz)))
 		goto out;
 	rpl_live_bind(l, c.local, c.media_port);
@@ -394,9 +442,9 @@ out:
 
 int rlive_inproc(struct rep_summary *sum, json_t *dialogs, const char *file,
 		 struct rpl_dlgset *set, double speed,
-		 uint64_t step_timeout_us)
+		 uint64_t step_timeout_us, struct rpl_plat *pl)
 {
-	struct rpl_vlive_opt o = { speed, 0, step_timeout_us, 0 };
+	struct rpl_vlive_opt o = { speed, 0, step_timeout_us, 0, pl };
 	struct rpl_acct *a = mem_zalloc((2 * set->n + 1) * sizeof(*a));
 	struct rpl_live_res *res = mem_zalloc((set->n + 1) * sizeof(*res));
 	struct rpl_vlive_sum vs;

@@ -233,8 +233,9 @@ int rpl_scn_write(struct buf *out, const char *title,
  * Closed-loop re-drive in process (sim/replay/rpl_drive.c): the calls
  * (sorted as for rpl_scn_write) placed again through the platform's SIP
  * core on the virtual network by one bench UA per captured user agent,
- * answered as captured; gaps divided by speed (0: back to back). res has
- * n entries (caller storage). 0, ENOMEM.
+ * answered as captured; gaps divided by speed (0: back to back). pl
+ * (rpl_vproxy.h, may be NULL): the platform's store and canary tap. res
+ * has n entries (caller storage). 0, ENOMEM, a store errno (pl->err).
  */
 struct rpl_drive_res {
 	bool placed;		/* the call went out */
@@ -250,9 +251,10 @@ struct rpl_drive_sum {
 	uint64_t rtp_sent, rtp_recv;
 	double virtual_s;	/* virtual time the calls took */
 };
+struct rpl_plat;
 int rpl_drive_inproc(const struct rpl_scn_call *calls, size_t n,
-		     double speed, struct rpl_drive_res *res,
-		     struct rpl_drive_sum *sum);
+		     double speed, struct rpl_plat *pl,
+		     struct rpl_drive_res *res, struct rpl_drive_sum *sum);
 
 /*
  * Capture file reader (driver; libpcap). Reads pcap and pcapng, also

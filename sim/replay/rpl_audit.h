@@ -7,13 +7,18 @@
  *   P12 samples of RTP payloads (first 16 bytes of the first packets of
  *       each SSRC; all-same bytes such as silence are skipped) must not be
  *       stored;
- *   P7  each REGISTER's Contact URI must not be stored;
+ *   P7  each REGISTER's Contact URI and Call-ID must not be stored (a
+ *       Contact URI the same agent also sends in an INVITE dialog is
+ *       left out: P6 traces keep those legitimately, so finding it
+ *       proves nothing; the REGISTER's Call-ID still stands for it);
  *   P6  a=crypto inline keys must not be stored;
  *   P2  digest response= values must not be stored;
  *   P10 a MESSAGE body must be stored (in clear or marked).
  * Collecting is sans-IO (bytes in); only rpl_audit_run reads files.
- * Limit: the Contact canary is the captured URI, not the rewritten one
- * (the rewrite keeps the user part, which is what a store would leak).
+ * The bytes fed in must be what the platform was sent (the re-drive's
+ * tap, rpl_vproxy.h and replay_live.c), not the capture: Contacts, Via
+ * and SDP addresses are rewritten, digest responses answer the
+ * platform's own nonces.
  */
 #ifndef REPLAY_RPL_AUDIT_H
 #define REPLAY_RPL_AUDIT_H
@@ -38,8 +43,11 @@ void rpl_canaries_free(struct rpl_canaries *c);
 /* One SIP message or RTP packet as captured. ENOMEM only. */
 int rpl_canaries_sip(struct rpl_canaries *c, const uint8_t *p, size_t len);
 int rpl_canaries_rtp(struct rpl_canaries *c, const uint8_t *p, size_t len);
+/* Canaries of pol that get a verdict. */
 size_t rpl_canaries_count(const struct rpl_canaries *c,
 			  enum rpl_aud_pol pol);
+/* REGISTER Contacts left out (also sent in other dialogs). */
+size_t rpl_canaries_shared(const struct rpl_canaries *c);
 
 /* One verdict; strings valid during the callback. */
 struct rpl_aud_row {

@@ -184,6 +184,7 @@ struct rpl_vlive_opt {
 	double loss;		/* datagram loss of the virtual network */
 	uint64_t step_timeout_us;
 	uint64_t limit_us;	/* virtual; 0: an hour */
+	struct rpl_plat *plat;	/* store and tap (rpl_vproxy.h); NULL */
 };
 struct rpl_vlive_sum {
 	size_t matched, diverged, skipped, registered, callees;

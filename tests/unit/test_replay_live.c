@@ -297,7 +297,7 @@ static void run(unsigned reg_status, double loss, size_t want_match,
 {
 	struct rpl_dlgset s;
 	struct rpl_live_res res[4];
-	struct rpl_vlive_opt o = { 0, loss, 0, 0 };
+	struct rpl_vlive_opt o = { 0, loss, 0, 0, NULL };
 	struct rpl_vlive_sum sum;
 	size_t i;
 
