@@ -94,6 +94,9 @@ static int ua_add_cp(struct scn_ctx *c, struct scn_uas *ip,
 	s->idx = ip->drv->attach(ip->arg, s->ua, &cfg);
 	if (s->idx < 0) {
 		ua_free(s->ua);
+		/* its addresses may be half taken (SIP joined a full LAN,
+		 * media did not): the next device gets fresh ones */
+		ip->addr_base++;
 		return -s->idx;
 	}
 	ip->nua++;
