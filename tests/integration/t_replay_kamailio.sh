@@ -34,7 +34,8 @@ dl = d["dialogs"]
 v = [x["verdict"] for x in dl]
 assert "unfinished" not in v, dl
 if src == "traces":
-    assert v.count("matched") == 6 and v.count("diverged") == 2, dl
+    # all but the two refd also diverges on (REGISTER 403, CANCEL 408)
+    assert v.count("diverged") == 2 and v.count("matched") == len(v) - 2, dl
 else:
     assert v.count("matched") >= 55, [x for x in dl if x["verdict"] == "diverged"]
 print(f"kamailio, {src} over {sys.argv[3]}: {len(dl)} dialogs, "
