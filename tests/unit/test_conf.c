@@ -17,22 +17,7 @@
 #include <cmocka.h>
 #include "base/mem.h"
 #include "conf/conf_mix.h"
-
-static int64_t blocks_at_start;
-
-static int setup(void **state)
-{
-	(void)state;
-	blocks_at_start = mem_blocks();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	assert_int_equal(mem_blocks(), blocks_at_start);
-	return 0;
-}
+#include "mem_testutil.h"
 
 /* Amplitude of frequency f in x[0..n) (Goertzel), in sample units. */
 static double goertzel(const int16_t *x, size_t n, double f)
