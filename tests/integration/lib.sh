@@ -34,6 +34,10 @@
 #                        "serving" line
 #   lib_kamailio_need    exit 77 (skip, with the reason) unless kamailio and
 #                        its registrar module are installed; sets $MODS
+#   lib_kamailio_mods [MODULE...]
+#                        the mpath line (from $MODS) and the loadmodule
+#                        lines of a Kamailio stateful proxy (tm sl rr pv
+#                        maxfwd textops siputils), then of each MODULE
 #   lib_kamailio PORT    write $tmp/k.cfg (Kamailio 5.6: registrar in
 #                        memory, record-routing stateful proxy, no auth,
 #                        SUBSCRIBE/PUBLISH answered 489) listening on udp
@@ -155,6 +159,15 @@ lib_kamailio_need() {
 		{ echo "skip: no kamailio registrar module"; exit 77; }
 }
 
+lib_kamailio_mods() {
+	local m
+
+	printf 'mpath="%s/"\n' "$MODS"
+	for m in tm sl rr pv maxfwd textops siputils "$@"; do
+		printf 'loadmodule "%s.so"\n' "$m"
+	done
+}
+
 lib_kamailio() {
 	lib_kamailio_need
 	cat >"$tmp/k.cfg" <<CFG
@@ -165,16 +178,7 @@ children=2
 tcp_children=2
 listen=udp:127.0.0.1:$1
 listen=tcp:127.0.0.1:$1
-mpath="$MODS/"
-loadmodule "tm.so"
-loadmodule "sl.so"
-loadmodule "rr.so"
-loadmodule "pv.so"
-loadmodule "maxfwd.so"
-loadmodule "textops.so"
-loadmodule "siputils.so"
-loadmodule "usrloc.so"
-loadmodule "registrar.so"
+$(lib_kamailio_mods usrloc registrar)
 modparam("usrloc", "db_mode", 0)
 request_route {
 	if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }

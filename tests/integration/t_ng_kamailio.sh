@@ -7,6 +7,7 @@
 # relay saw RTP both ways (ng query mid-call), and the BYE deleted the call.
 # Skipped (exit 0 with a note) when kamailio or sipp is not installed.
 set -eu
+. "$(dirname "$0")/lib.sh"
 for b in kamailio sipp; do
 	command -v $b >/dev/null || { echo "skip: $b not installed"; exit 0; }
 done
@@ -33,15 +34,7 @@ debug=2
 log_stderror=yes
 children=1
 listen=udp:127.0.0.1:$KAM
-mpath="$MODS/"
-loadmodule "tm.so"
-loadmodule "sl.so"
-loadmodule "rr.so"
-loadmodule "pv.so"
-loadmodule "maxfwd.so"
-loadmodule "textops.so"
-loadmodule "siputils.so"
-loadmodule "rtpengine.so"
+$(lib_kamailio_mods rtpengine)
 modparam("rtpengine", "rtpengine_sock", "udp:127.0.0.1:$NG")
 request_route {
 	if (has_totag()) {

@@ -45,8 +45,8 @@ bin/rtcbench run "$tmp/weak.scn" --out "$tmp/w" >"$tmp/wlog" 2>&1; rc=$?
 set -e
 check "policy hash_memory=8MiB refused (exit 1, names the floor)" \
 	"[ $rc = 1 ] && grep -q 'hash_memory: must be 19MiB to 4GiB' '$tmp/wlog'"
-for bad in "--hash-memory 8MiB" "--accounts 1" "--duration 3q" "--bogus 1" \
-	   "--calls"; do
+for bad in "--hash-memory 8MiB" "--accounts 1" "--devices 17" \
+	   "--duration 3q" "--bogus 1" "--calls"; do
 	set +e
 	bin/rtcbench perf load $bad --out "$tmp/b" >/dev/null 2>&1; rc=$?
 	set -e
