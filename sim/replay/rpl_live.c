@@ -117,12 +117,9 @@ void rpl_live_bind(struct rpl_live *l, const struct net_addr local[2],
 		l->cfg.local[i] = local[i];
 		l->cfg.media_port[i] = media_port[i];
 		net_addr_host(&local[i], l->lhost[i], sizeof(l->lhost[i]));
-		if (net_addr_family(&local[i]) == AF_INET6) {
-			char t[64];
-
-			snprintf(t, sizeof(t), "[%s]", l->lhost[i]);
-			snprintf(l->lhost[i], sizeof(l->lhost[i]), "%s", t);
-		}
+		rpl_hostport(l->lhost[i], sizeof(l->lhost[i]),
+			     net_addr_family(&local[i]) == AF_INET6,
+			     l->lhost[i], strlen(l->lhost[i]), 0);
 	}
 }
 

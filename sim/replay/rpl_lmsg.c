@@ -106,8 +106,8 @@ static void uri_dst(const struct rpl_live *l, const struct pl *uri_s,
 	*dst = l->cfg.target;
 	if (sip_uri_decode(&u, uri_s) || !u.host.len || u.host.len > 64)
 		return;
-	snprintf(host, sizeof(host), u.host_ipv6 ? "[%.*s]:%u" : "%.*s:%u",
-		 PL_ARG(u.host), u.port ? u.port : 5060);
+	rpl_hostport(host, sizeof(host), u.host_ipv6, u.host.p, u.host.len,
+		     u.port ? u.port : 5060);
 	p = pl_from_str(host);
 	if (net_addr_parse(&p, 5060, &a))
 		return;
