@@ -53,6 +53,7 @@ struct rpl_tx {
 	uint16_t final;		/* final status received, 0 */
 	bool authed;
 	bool acked;		/* INVITE non-2xx: ACK sent */
+	bool indlg;		/* sent inside the dialog */
 };
 
 struct rpl_role {

@@ -501,6 +501,7 @@ int rpl_send_req(struct rpl_live *l, int r, const struct rpl_step *st,
 	if (!t)
 		return ENOMEM;
 	inv = ro->inv >= 0 ? &ro->tx[ro->inv] : NULL;	/* array moved */
+	t->indlg = indlg;
 	if (indlg) {
 		snprintf(t->ruri, sizeof(t->ruri), "%s", ro->rtarget);
 		next_hop(l, ro, &t->dst);
