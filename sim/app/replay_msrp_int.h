@@ -39,6 +39,8 @@ struct mdrv {
 	void (*close)(struct mdrv *d, struct mend *x);
 	uint64_t (*now)(struct mdrv *d);
 	char relay_uri[128];
+	const char *check;	/* check name: "msrp", "msrp inproc" */
+	const char *pfx;	/* metrics: "msrp_live", "msrp_inproc" */
 	void *arg;
 };
 

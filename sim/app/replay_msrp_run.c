@@ -26,12 +26,20 @@
 
 #define rxcl rmsrp_rxcl
 
+/* <pfx>_<what>: msrp_live_matched, msrp_inproc_matched ... */
+static void metric(struct rep_summary *sum, const struct mdrv *d,
+		   const char *what, double v)
+{
+	char n[64];
+
+	snprintf(n, sizeof(n), "%s_%s", d->pfx, what);
+	rep_summary_metric_add(sum, n, v);
+}
+
 static const char *name(const struct mend *e)
 {
 	return e->acct ? e->acct->aor : "the direct peer";
 }
-
-#define rxcl rmsrp_rxcl
 
 /* Pump until done(e) or deadline; true when done. */
 static bool pump_until(struct mdrv *d, struct mend *e,
@@ -119,8 +127,8 @@ static bool same_types(const char *a, const char *b)
 	return true;
 }
 
-static void verdict(struct rep_summary *sum, const char *file, size_t si,
-		    struct mend *e, int err, uint64_t us)
+static void verdict(struct rep_summary *sum, struct mdrv *d, const char *file,
+		    size_t si, struct mend *e, int err, uint64_t us)
 {
 	char why[700] = "";
 	size_t w = 0;
@@ -164,13 +172,13 @@ static void verdict(struct rep_summary *sum, const char *file, size_t si,
 			 err == EPIPE ? "a connection closed" :
 			 "the relay sent malformed MSRP");
 	if (why[0]) {
-		rep_summary_check(sum, "msrp", false, "%s: session %zu %s <-> "
+		rep_summary_check(sum, d->check, false, "%s: session %zu %s <-> "
 				  "%s: diverged: %s", file, si + 1, name(&e[0]),
 				  name(&e[1]), why);
-		rep_summary_metric_add(sum, "msrp_live_diverged", 1);
+		metric(sum, d, "diverged", 1);
 		return;
 	}
-	rep_summary_check(sum, "msrp", true, "%s: session %zu %s <-> %s: "
+	rep_summary_check(sum, d->check, true, "%s: session %zu %s <-> %s: "
 			  "matched: %llu+%llu chunks, %llu+%llu bytes "
 			  "(%s%s%s) in %.2f s", file, si + 1, name(&e[0]),
 			  name(&e[1]),
@@ -181,7 +189,7 @@ static void verdict(struct rep_summary *sum, const char *file, size_t si,
 			  e[1].want_types, e[0].want_types[0] &&
 			  e[1].want_types[0] ? "; " : "", e[0].want_types,
 			  (double)us / 1e6);
-	rep_summary_metric_add(sum, "msrp_live_matched", 1);
+	metric(sum, d, "matched", 1);
 }
 
 /* "own Use-Path, the other end's Use-Path, its URI", empty ones left out */
@@ -215,18 +223,18 @@ static void run_one(struct rmsrp *m, struct rep_summary *sum,
 		e[i].acct = rpl_acct_find(o->accts, o->nacct,
 					  ss->end[i].user);
 		if (!e[i].acct) {
-			rep_summary_skip(sum, "msrp", "%s: session %zu: no "
+			rep_summary_skip(sum, d->check, "%s: session %zu: no "
 					 "--accounts entry for %s", file,
 					 si + 1, ss->end[i].user);
-			rep_summary_metric_add(sum, "msrp_live_skipped", 1);
+			metric(sum, d, "skipped", 1);
 			return;
 		}
 	}
 	for (i = 0; i < 2; i++) {
 		if (d->open(d, &e[i], i, tag, err_s, sizeof(err_s))) {
-			rep_summary_check(sum, "msrp", false, "%s: session "
+			rep_summary_check(sum, d->check, false, "%s: session "
 					  "%zu: %s", file, si + 1, err_s);
-			rep_summary_metric_add(sum, "msrp_live_diverged", 1);
+			metric(sum, d, "diverged", 1);
 			goto out;
 		}
 	}
@@ -234,11 +242,11 @@ static void run_one(struct rmsrp *m, struct rep_summary *sum,
 	    e[0].cl.state != RPL_MCL_AUTHED ||
 	    e[1].cl.state != RPL_MCL_AUTHED) {
 		i = e[0].cl.state != RPL_MCL_AUTHED ? 0 : 1;
-		rep_summary_check(sum, "msrp", false, "%s: session %zu: AUTH "
+		rep_summary_check(sum, d->check, false, "%s: session %zu: AUTH "
 				  "of %s at %s: %s", file, si + 1, name(&e[i]),
 				  d->relay_uri, e[i].cl.err[0] ? e[i].cl.err :
 				  "no answer");
-		rep_summary_metric_add(sum, "msrp_live_diverged", 1);
+		metric(sum, d, "diverged", 1);
 		goto out;
 	}
 	to_path(to[0], sizeof(to[0]), &e[0], &e[1]);
@@ -273,9 +281,9 @@ static void run_one(struct rmsrp *m, struct rep_summary *sum,
 	}
 	if (!err)
 		pump_until(d, e, delivered, d->now(d) + tmo, &err);
-	verdict(sum, file, si, e, err, d->now(d) - t0);
-	rep_summary_metric_add(sum, "msrp_live_chunks_sent", (double)sent);
-	rep_summary_metric_add(sum, "msrp_live_chunks_received",
+	verdict(sum, d, file, si, e, err, d->now(d) - t0);
+	metric(sum, d, "chunks_sent", (double)sent);
+	metric(sum, d, "chunks_received",
 			       (double)(rxcl(&e[0])->rx_chunks +
 					rxcl(&e[1])->rx_chunks));
 out:
@@ -291,12 +299,12 @@ void rmsrp_drive(struct rmsrp *m, struct rep_summary *sum, const char *file,
 	rpl_mscript_finish(&m->scr);
 	for (i = 0; i < m->scr.n; i++) {
 		if (m->scr.s[i].skip[0]) {
-			rep_summary_skip(sum, "msrp", "%s: session %zu %s <-> "
+			rep_summary_skip(sum, d->check, "%s: session %zu %s <-> "
 					 "%s: %s", file, i + 1,
 					 m->scr.s[i].end[0].uri,
 					 m->scr.s[i].end[1].uri,
 					 m->scr.s[i].skip);
-			rep_summary_metric_add(sum, "msrp_live_skipped", 1);
+			metric(sum, d, "skipped", 1);
 			continue;
 		}
 		run_one(m, sum, file, i, o, d);

@@ -201,7 +201,8 @@ void rmsrp_run(struct rmsrp *m, struct rep_summary *sum, const char *file,
 	       const struct rmsrp_opts *o)
 {
 	struct mdrv d = { .open = s_open, .pump = s_pump, .close = s_close,
-			  .now = s_now, .arg = &m->relay };
+			  .now = s_now, .check = "msrp", .pfx = "msrp_live",
+			  .arg = &m->relay };
 	char host[64];
 
 	net_addr_host(&m->relay, host, sizeof(host));
