@@ -113,6 +113,7 @@ int cmd_replay(int argc, char **argv)
 		goto out;
 	}
 	run.inproc = !strcmp(target, "inproc");
+	run.ms.collect |= run.inproc;
 	run.msgs = run.inproc && lc.messages;
 	run.lo.step_timeout_us = lc.step_timeout_us;
 	run.speed = speed;

@@ -213,8 +213,11 @@ int rcmd_replay_file(struct run *run, const char *path)
 				  (unsigned long long)rpl_stats(r)->frames,
 				  rpl_reader_err(rd));
 	file_checks(run, path, rpl_stats(r));
-	if (run->inproc)
+	if (run->inproc) {
 		redrive(run, path, run->speed);
+		rmsrp_run_inproc(&run->ms, run->sum, path, &(struct rmsrp_opts){
+				 NULL, 0, run->speed, 0, run->can });
+	}
 	if (run->live) {
 		rpl_dlgset_finish(&run->dset);
 		if (rlive_run(run->sum, run->dialogs, path, &run->dset,

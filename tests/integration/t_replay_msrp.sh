@@ -14,7 +14,8 @@
 # captured (captured timing), and what arrived must equal what the
 # capture carried (chunks, messages, bytes, content hash, content types).
 # The storage audit (P13) must find no chat content in refd's data_dir,
-# and must fail once a captured chat line is planted there.
+# and must fail once a captured chat line is planted there. Last, the
+# same sessions against the relay core in process (--target inproc).
 set -eu
 . "$(dirname "$0")/lib.sh"
 command -v tshark >/dev/null || { echo "skip: tshark not installed"; exit 77; }
@@ -105,5 +106,11 @@ set -e
 grep -a "FAIL audit P13" "$tmp/a.log" | head -1 || true
 check "planted chat line: audit P13 FAIL, exit 1" \
 	'[ "$rc" = 1 ] && grep -aq "FAIL audit P13.*leak.bin" $tmp/a.log'
+
+# 4. in process: the relay core on the virtual network, accounts made
+bin/rtcbench replay $caps --target inproc --asap --out "$tmp/i" \
+	>"$tmp/i.log" 2>&1 || { cat "$tmp/i.log"; fail=1; }
+check "inproc: 6 sessions matched, 77 of 77 chunks" \
+	"python3 -c 'import json,sys; m=json.load(open(\"$tmp/i/summary.json\"))[\"metrics\"]; print(\"  inproc:\", {k: m[k] for k in m if k.startswith(\"msrp_inproc\")}); sys.exit(not (m.get(\"msrp_inproc_matched\") == 6 and m.get(\"msrp_inproc_chunks_received\") == 77 and not m.get(\"msrp_inproc_diverged\")))'"
 [ "$fail" = 0 ] || { echo "--- replay logs"; tail -n 12 "$tmp/l.log" "$tmp/a.log"; }
 exit $fail
