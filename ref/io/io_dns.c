@@ -20,6 +20,7 @@
 #include "base/mem.h"
 #include "io/io.h"
 #include "io/io_dns.h"
+#include "io/io_int.h"
 
 #define DNS_MAX 32
 #define DNS_THREADS 2
@@ -41,6 +42,7 @@ struct slot {
 struct io_dns {
 	io_dns_fn *fn;
 	void *arg;
+	enum io_dns_mode mode;
 	bool has_server, stop;
 	struct sockaddr_in server;
 	pthread_mutex_t mu;
@@ -178,6 +180,8 @@ static size_t query(struct job *j, const char *name, int type,
 	size_t n = 0;
 	int len;
 
+	if (j->d->mode == IO_DNS_HOSTS)
+		return 0;
 	len = res_nquery(&j->rs, name, ns_c_in, type, ans, sizeof(ans));
 	if (len <= 0) {
 		/* NXDOMAIN, NODATA: go on; no answer at all: the rest of the
@@ -228,6 +232,12 @@ static size_t addrs(struct job *j, const char *name, uint16_t port,
 				add(j, &rr[i].u.addr, port, tp, rank, weight,
 				    rr[i].ttl);
 		}
+	} else if (j->d->mode == IO_DNS_HOSTS) {
+		struct net_addr a[DNS_ADDRS];
+
+		n = io_dns_hosts("/etc/hosts", name, a, DNS_ADDRS);
+		for (i = 0; i < n; i++)
+			add(j, &a[i], port, tp, rank, weight, DNS_TTL_HOSTS);
 	} else {
 		/* the system's way: /etc/hosts first, as before */
 		memset(&hints, 0, sizeof(hints));
@@ -387,8 +397,61 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-int io_dns_new(struct io_dns **dp, const struct net_addr *server,
-	       io_dns_fn *fn, void *arg)
+size_t io_dns_hosts(const char *path, const char *name,
+		    struct net_addr *out, size_t max)
+{
+	char line[1024], b6[80], *save, *w, *addr;
+	FILE *f = fopen(path, "re");
+	size_t n = 0;
+
+	if (!f)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		struct pl p;
+
+		line[strcspn(line, "#\n")] = '\0';
+		addr = strtok_r(line, " \t", &save);
+		if (!addr)
+			continue;
+		while ((w = strtok_r(NULL, " \t", &save)))
+			if (!strcasecmp(w, name))
+				break;
+		if (!w)
+			continue;
+		/* a bare IPv6 address: the parser wants it bracketed */
+		snprintf(b6, sizeof(b6), strchr(addr, ':') ? "[%s]" : "%s",
+			 addr);
+		p = pl_from_str(b6);
+		if (!net_addr_parse(&p, 0, &out[n]))
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+enum io_dns_mode io_dns_system_mode(const struct io_loop *l)
+{
+	struct __res_state rs;
+	enum io_dns_mode m = IO_DNS_HOSTS;
+	int i;
+
+	memset(&rs, 0, sizeof(rs));
+	if (res_ninit(&rs))
+		return m;
+	for (i = 0; i < rs.nscount && m == IO_DNS_HOSTS; i++) {
+		struct net_addr a;
+
+		memset(&a, 0, sizeof(a));
+		a.u.in = rs.nsaddr_list[i];
+		if (io_allowed(l, &a))
+			m = IO_DNS_SYSTEM;
+	}
+	res_nclose(&rs);
+	return m;
+}
+
+int io_dns_new(struct io_dns **dp, enum io_dns_mode mode,
+	       const struct net_addr *server, io_dns_fn *fn, void *arg)
 {
 	struct io_dns *d = mem_zalloc(sizeof(*d));
 	sigset_t all, old;
@@ -398,7 +461,9 @@ int io_dns_new(struct io_dns **dp, const struct net_addr *server,
 		return ENOMEM;
 	d->fn = fn;
 	d->arg = arg;
-	if (server && net_addr_family(server) == AF_INET) {
+	d->mode = mode;
+	if (mode == IO_DNS_SERVER && server &&
+	    net_addr_family(server) == AF_INET) {
 		d->has_server = true;
 		d->server = server->u.in;
 	}
