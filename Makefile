@@ -225,7 +225,7 @@ run: deps
 
 # Every side-by-side benchmark that exists, each into its own folder, then
 # one report; the exit status is 1 if any benchmark's checks failed.
-BENCHES := parse relay msrp replay redrive conf sim proxy
+BENCHES := parse relay msrp replay redrive conf load sim proxy
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)rc=0; for b in $(BENCHES); do echo "bench: perf $$b"; \

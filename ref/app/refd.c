@@ -266,6 +266,7 @@ static void dns_done(void *arg, const char *key,
 static int wire_sip(struct refd *d)
 {
 	struct sip_proxy_cfg pc;
+	enum io_dns_mode mode;
 	char serr[512];
 	uint64_t seed;
 	int err;
@@ -322,8 +323,13 @@ static int wire_sip(struct refd *d)
 	refd_vm_fail_ops(d, &pc.fail);
 	if (d->conf.on)
 		io_conf_route(&d->conf, &pc.statics[pc.nstatics++]);
-	if ((err = io_dns_new(&d->dns, d->dns_server_set ? &d->dns_server :
-			      NULL, dns_done, d)) ||
+	mode = d->dns_server_set ? IO_DNS_SERVER :
+	       io_dns_system_mode(d->loop);
+	if (mode == IO_DNS_HOSTS)
+		LOG_I(&d->log, "dns: no name server inside [sip] networks: "
+		      "host names from /etc/hosts only");
+	if ((err = io_dns_new(&d->dns, mode, &d->dns_server, dns_done,
+			      d)) ||
 	    (err = io_core_add(d->loop, &io_dns_ops, d->dns, &d->dns_core)))
 		return err;
 	pc.resolver.arg = d;

@@ -20,6 +20,7 @@
 #include "base/mem.h"
 #include "io/io.h"
 #include "io/io_dns.h"
+#include "io/io_int.h"
 
 #define DNS_MAX 32
 #define DNS_THREADS 2
@@ -41,6 +42,7 @@ struct slot {
 struct io_dns {
 	io_dns_fn *fn;
 	void *arg;
+	enum io_dns_mode mode;
 	bool has_server, stop;
 	struct sockaddr_in server;
 	pthread_mutex_t mu;
@@ -59,6 +61,7 @@ struct job {
 	struct __res_state rs;
 	struct slot *sl;
 	uint16_t group;
+	bool dead;	/* a query timed out: the server is not answering */
 };
 
 static uint16_t get16(const uint8_t *p)
@@ -177,9 +180,16 @@ static size_t query(struct job *j, const char *name, int type,
 	size_t n = 0;
 	int len;
 
+	if (j->d->mode == IO_DNS_HOSTS)
+		return 0;
 	len = res_nquery(&j->rs, name, ns_c_in, type, ans, sizeof(ans));
-	if (len <= 0)
-		return 0;	/* NXDOMAIN, NODATA, timeout */
+	if (len <= 0) {
+		/* NXDOMAIN, NODATA: go on; no answer at all: the rest of the
+		 * chain would wait as long again, for nothing */
+		if (j->rs.res_h_errno == TRY_AGAIN)
+			j->dead = true;
+		return 0;
+	}
 	if (io_dns_parse(ans, (size_t)len > sizeof(ans) ? sizeof(ans) :
 			 (size_t)len, type, out, max, &n))
 		return 0;
@@ -216,12 +226,18 @@ static size_t addrs(struct job *j, const char *name, uint16_t port,
 	if (j->d->has_server) {
 		static const int types[2] = { ns_t_aaaa, ns_t_a };
 
-		for (k = 0; k < 2; k++) {
+		for (k = 0; k < 2 && !j->dead; k++) {
 			n = query(j, name, types[k], rr, DNS_ADDRS);
 			for (i = 0; i < n; i++)
 				add(j, &rr[i].u.addr, port, tp, rank, weight,
 				    rr[i].ttl);
 		}
+	} else if (j->d->mode == IO_DNS_HOSTS) {
+		struct net_addr a[DNS_ADDRS];
+
+		n = io_dns_hosts("/etc/hosts", name, a, DNS_ADDRS);
+		for (i = 0; i < n; i++)
+			add(j, &a[i], port, tp, rank, weight, DNS_TTL_HOSTS);
 	} else {
 		/* the system's way: /etc/hosts first, as before */
 		memset(&hints, 0, sizeof(hints));
@@ -254,6 +270,8 @@ static bool stopping(struct job *j)
 {
 	bool s;
 
+	if (j->dead)
+		return true;
 	pthread_mutex_lock(&j->d->mu);
 	s = j->d->stop;
 	pthread_mutex_unlock(&j->d->mu);
@@ -302,6 +320,7 @@ static void resolve(struct job *j)
 	j->sl->n = 0;
 	j->sl->ttl = UINT32_MAX;
 	j->group = 0;
+	j->dead = false;
 	if (!strncmp(key, "naptr:", 6)) {
 		name = key + 6;
 		/* RFC 3263 4.1: NAPTR; the SRV names they point to */
@@ -333,8 +352,11 @@ static void resolve(struct job *j)
 	}
 	/* RFC 3263 4.2: no SRV at all, the name's own addresses (port 0:
 	 * the core puts the URI's default) */
-	if (!j->sl->n && !stopping(j))
-		addrs(j, name, 0, NET_UDP, 0, 0);
+	if (!j->sl->n && (!j->dead || !j->d->has_server)) {
+		j->dead = false;	/* getaddrinfo: /etc/hosts may know */
+		if (!stopping(j))
+			addrs(j, name, 0, NET_UDP, 0, 0);
+	}
 	if (j->sl->ttl == UINT32_MAX)
 		j->sl->ttl = 0;
 }
@@ -375,8 +397,61 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-int io_dns_new(struct io_dns **dp, const struct net_addr *server,
-	       io_dns_fn *fn, void *arg)
+size_t io_dns_hosts(const char *path, const char *name,
+		    struct net_addr *out, size_t max)
+{
+	char line[1024], b6[80], *save, *w, *addr;
+	FILE *f = fopen(path, "re");
+	size_t n = 0;
+
+	if (!f)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		struct pl p;
+
+		line[strcspn(line, "#\n")] = '\0';
+		addr = strtok_r(line, " \t", &save);
+		if (!addr)
+			continue;
+		while ((w = strtok_r(NULL, " \t", &save)))
+			if (!strcasecmp(w, name))
+				break;
+		if (!w)
+			continue;
+		/* a bare IPv6 address: the parser wants it bracketed */
+		snprintf(b6, sizeof(b6), strchr(addr, ':') ? "[%s]" : "%s",
+			 addr);
+		p = pl_from_str(b6);
+		if (!net_addr_parse(&p, 0, &out[n]))
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+enum io_dns_mode io_dns_system_mode(const struct io_loop *l)
+{
+	struct __res_state rs;
+	enum io_dns_mode m = IO_DNS_HOSTS;
+	int i;
+
+	memset(&rs, 0, sizeof(rs));
+	if (res_ninit(&rs))
+		return m;
+	for (i = 0; i < rs.nscount && m == IO_DNS_HOSTS; i++) {
+		struct net_addr a;
+
+		memset(&a, 0, sizeof(a));
+		a.u.in = rs.nsaddr_list[i];
+		if (io_allowed(l, &a))
+			m = IO_DNS_SYSTEM;
+	}
+	res_nclose(&rs);
+	return m;
+}
+
+int io_dns_new(struct io_dns **dp, enum io_dns_mode mode,
+	       const struct net_addr *server, io_dns_fn *fn, void *arg)
 {
 	struct io_dns *d = mem_zalloc(sizeof(*d));
 	sigset_t all, old;
@@ -386,7 +461,9 @@ int io_dns_new(struct io_dns **dp, const struct net_addr *server,
 		return ENOMEM;
 	d->fn = fn;
 	d->arg = arg;
-	if (server && net_addr_family(server) == AF_INET) {
+	d->mode = mode;
+	if (mode == IO_DNS_SERVER && server &&
+	    net_addr_family(server) == AF_INET) {
 		d->has_server = true;
 		d->server = server->u.in;
 	}

@@ -33,9 +33,27 @@ typedef void (io_dns_fn)(void *arg, const char *key,
 			 const struct sip_dns_target *tg, size_t n,
 			 uint32_t ttl_s);
 
-/* server NULL: the system's resolver. ENOMEM, EAGAIN (no thread). */
-int io_dns_new(struct io_dns **dp, const struct net_addr *server,
-	       io_dns_fn *fn, void *arg);
+/* Where answers come from. HOSTS sends nothing: /etc/hosts only. */
+enum io_dns_mode {
+	IO_DNS_SYSTEM,		/* resolv.conf's name servers, then hosts */
+	IO_DNS_SERVER,		/* the one server given */
+	IO_DNS_HOSTS,
+};
+
+struct io_loop;
+
+/* SYSTEM when one of resolv.conf's name servers is an address the loop
+ * may send to (io_allow_add), else HOSTS: refd never sends a packet
+ * outside its networks, a DNS query included. */
+enum io_dns_mode io_dns_system_mode(const struct io_loop *l);
+
+/* server: for IO_DNS_SERVER. ENOMEM, EAGAIN (no thread). */
+int io_dns_new(struct io_dns **dp, enum io_dns_mode mode,
+	       const struct net_addr *server, io_dns_fn *fn, void *arg);
+
+/* Up to max addresses of name in a hosts(5) file, port 0. */
+size_t io_dns_hosts(const char *path, const char *name,
+		    struct net_addr *out, size_t max);
 /* Stops the workers and joins them; answers still due are dropped.
  * NULL ok. */
 void io_dns_free(struct io_dns *d);

@@ -579,6 +579,4 @@ int refd_make_dir(const char *path)
 	return fs_mkdir_p(path, 0700);
 }
 
-
-
 const size_t refd_nkeys = sizeof(refd_keys) / sizeof(refd_keys[0]);

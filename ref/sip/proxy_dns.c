@@ -60,6 +60,13 @@ static void ent_free(struct dns_ent *e)
 	mem_free(e);
 }
 
+/* How long a lookup may stay unanswered before it is asked again: twice
+ * what a request waits for it. */
+static uint64_t ask_us(const struct sip_proxy *p)
+{
+	return 2000ull * (p->cfg.dns_wait_ms ? p->cfg.dns_wait_ms : 5000);
+}
+
 /* The cached answer for key: 0 (*ep set), EAGAIN (asked now or in
  * flight), EHOSTUNREACH (no resolver, or the cache is full), ENOMEM. */
 static int dns_get(struct sip_proxy *p, const char *key,
@@ -83,8 +90,16 @@ static int dns_get(struct sip_proxy *p, const char *key,
 		return 0;
 	}
 	snprintf(p->dns_name, sizeof(p->dns_name), "%s", key);
-	if (e)
+	if (e && e->expires > p->now)
 		return EAGAIN;	/* in flight */
+	if (e) {
+		/* Asked long ago and never answered (the driver was full, or
+		 * lost it): ask again rather than wait forever. */
+		e->expires = p->now + ask_us(p);
+		p->st.dns_lookups++;
+		p->cfg.resolver.lookup(p->cfg.resolver.arg, e->name);
+		return EAGAIN;
+	}
 	for (e = p->dns; e; e = e->next)
 		n++;
 	if (n >= DNS_MAX)
@@ -94,6 +109,7 @@ static int dns_get(struct sip_proxy *p, const char *key,
 		return ENOMEM;
 	snprintf(e->name, sizeof(e->name), "%s", key);
 	e->pending = true;
+	e->expires = p->now + ask_us(p);
 	e->next = p->dns;
 	p->dns = e;
 	p->st.dns_lookups++;

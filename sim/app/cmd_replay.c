@@ -39,6 +39,7 @@ static int usage(const char *why)
 		"  live: --target HOST:PORT --accounts FILE [--transport "
 		"udp|tcp|tls]\n        [--step-timeout SECONDS] "
 		"[--allow-remote] [--tls-cert PEM --tls-key PEM]\n"
+		"        [--msrp-relay HOST:PORT] (also re-drive MSRP sessions)\n"
 		"  inproc: [--messages] (also re-drive message by message)\n"
 		"  audit after the re-drive: [--data-dir DIR] (inproc: where "
 		"the platform\n        keeps its store; default a temporary "
@@ -59,12 +60,14 @@ int cmd_replay(int argc, char **argv)
 	size_t k;
 
 	memset(&run, 0, sizeof(run));
+	rmsrp_init(&run.ms);
 	for (i = 0; i < argc && !rc; i++) {
 		const char *a = argv[i];
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
 			return usage("dissect captures and report"), 0;
-		if ((lk = rlive_cli_arg(&lc, argc, argv, &i))) {
+		if ((lk = rmsrp_cli_arg(&run.ms, argc, argv, &i)) ||
+		    (lk = rlive_cli_arg(&lc, argc, argv, &i))) {
 			if (lk < 0)
 				rc = usage("option needs a valid value");
 			continue;
@@ -100,6 +103,8 @@ int cmd_replay(int argc, char **argv)
 		rc = usage("no capture given");
 	if (!rc && strcmp(target, "none") && strcmp(target, "inproc"))
 		rc = (run.live = true, rlive_setup(&lc, target, &run.lo));
+	if (!rc && run.ms.relay_set && !run.live)
+		rc = usage("--msrp-relay needs --target HOST:PORT");
 	if (rc)
 		goto out;
 	if (wpath && rpl_writer_open(&run.wr, wpath, err, sizeof(err))) {
@@ -108,6 +113,7 @@ int cmd_replay(int argc, char **argv)
 		goto out;
 	}
 	run.inproc = !strcmp(target, "inproc");
+	run.ms.collect |= run.inproc;
 	run.msgs = run.inproc && lc.messages;
 	run.lo.step_timeout_us = lc.step_timeout_us;
 	run.speed = speed;
@@ -179,7 +185,10 @@ int cmd_replay(int argc, char **argv)
 	rep_summary_set(run.sum, "files", json_incref(run.files));
 	rep_summary_set(run.sum, "user_agents", json_incref(run.uas));
 	rep_summary_set(run.sum, "media_streams", json_incref(run.streams));
+	rep_summary_set(run.sum, "msrp_sessions",
+			json_incref(run.ms.sessions));
 	rcmd_print_model(&run);
+	rmsrp_print(&run.ms);
 	if ((i = rep_summary_write(run.sum, out))) {
 		fprintf(stderr, "rtcbench replay: cannot write %s/summary.json: "
 			"%s\n", out, strerror(i));
@@ -198,6 +207,7 @@ out:
 	json_decref(run.uas);
 	json_decref(run.streams);
 	json_decref(run.dialogs);
+	rmsrp_fini(&run.ms);
 	rpl_canaries_free(run.can);
 	mem_free((void *)run.lo.accts);
 	rep_summary_free(run.sum);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <jansson.h>
 #include "app/replay_live.h"
+#include "app/replay_msrp.h"
 #include "replay/replay.h"
 #include "replay/rpl_audit.h"
 #include "replay/rpl_vproxy.h"
@@ -56,6 +57,7 @@ struct run {
 	uint32_t frame;
 	double speed;
 	struct rpl_canaries *can;	/* storage audit (not --target none) */
+	struct rmsrp ms;		/* MSRP sessions, re-drive */
 	struct rpl_plat plat;	/* inproc: the platform's store and tap */
 	char tmp_dir[64];	/* inproc without --data-dir: removed */
 	char manifest[4096];

@@ -18,6 +18,21 @@
 #include "app/cmd_replay.h"
 #include "base/mem.h"
 
+static void on_msrp(void *arg, const struct rpl_msrp_rec *rec)
+{
+	struct run *run = arg;
+
+	rmsrp_session(&run->ms, run->file, rec);
+}
+
+/* Each MSRP request once, for the re-drive script. */
+static void on_msrp_req(void *arg, const struct rpl_msrp_req *q)
+{
+	struct run *run = arg;
+
+	rmsrp_req(&run->ms, q);
+}
+
 static void on_pdu(void *arg, enum rpl_kind kind, const struct rpl_pdu *pdu)
 {
 	struct run *run = arg;
@@ -50,9 +65,9 @@ static void add_metric(void *arg, const char *name, uint64_t v)
 static void file_checks(struct run *run, const char *file,
 			const struct rpl_stats *st)
 {
-	if (!st->sip_messages)
+	if (!st->sip_messages && !st->msrp_messages)
 		rep_summary_check(run->sum, "sip found", false,
-				  "%s: no SIP message in %llu frames "
+				  "%s: no SIP or MSRP message in %llu frames "
 				  "(%llu not IP or not decodable)", file,
 				  (unsigned long long)st->frames,
 				  (unsigned long long)st->frames_undecoded);
@@ -147,7 +162,8 @@ int rcmd_replay_file(struct run *run, const char *path)
 	struct rpl_reader *rd = NULL;
 	struct rpl *r = NULL;
 	struct rpl_cfg cfg = { .call_fn = rcmd_on_call, .pdu_fn = on_pdu,
-			       .ua_fn = rcmd_on_ua, .stream_fn = rcmd_on_stream };
+			       .ua_fn = rcmd_on_ua, .stream_fn = rcmd_on_stream,
+			       .msrp_fn = on_msrp, .msrp_req_fn = on_msrp_req };
 	char err[512];
 	const uint8_t *data;
 	size_t caplen, wirelen;
@@ -197,8 +213,11 @@ int rcmd_replay_file(struct run *run, const char *path)
 				  (unsigned long long)rpl_stats(r)->frames,
 				  rpl_reader_err(rd));
 	file_checks(run, path, rpl_stats(r));
-	if (run->inproc)
+	if (run->inproc) {
 		redrive(run, path, run->speed);
+		rmsrp_run_inproc(&run->ms, run->sum, path, &(struct rmsrp_opts){
+				 NULL, 0, run->speed, 0, run->can });
+	}
 	if (run->live) {
 		rpl_dlgset_finish(&run->dset);
 		if (rlive_run(run->sum, run->dialogs, path, &run->dset,
@@ -206,6 +225,11 @@ int rcmd_replay_file(struct run *run, const char *path)
 			rep_summary_check(run->sum, "live", false, "%s: %s",
 					  path, err);
 		rpl_dlgset_fini(&run->dset);
+		if (run->ms.relay_set)	/* after the file's SIP dialogs */
+			rmsrp_run(&run->ms, run->sum, path,
+				  &(struct rmsrp_opts){ run->lo.accts,
+				  run->lo.nacct, run->speed,
+				  run->lo.step_timeout_us, run->can });
 	}
 	if (run->msgs) {
 		rpl_dlgset_finish(&run->dset);

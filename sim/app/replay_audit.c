@@ -2,7 +2,8 @@
 /*
  * rtcbench replay's storage audit: after the re-drive, every canary the
  * platform was sent (RTP payload samples, REGISTER Contacts, SDES keys,
- * digest responses, MESSAGE bodies; read by the re-drive's tap) is looked
+ * digest responses, MESSAGE bodies, read by the re-drive's tap; MSRP
+ * content, sent unchanged, from the capture) is looked
  * for in every file of the platform's data_dir (--data-dir DIR, or the
  * in-process platform's temporary one), plain and encoded, and gets a
  * verdict against POLICY.md. Passing rows are capped per policy so one
@@ -85,15 +86,16 @@ void raud_report(struct rep_summary *sum, struct rpl_canaries *c,
 	rep_summary_set(sum, "audit", x.all);
 	rep_summary_check(sum, "audit", true, "%s: %llu files, %llu bytes "
 			  "scanned for %zu canaries (P12 %zu, P7 %zu, P6 %zu, "
-			  "P2 %zu, P10 %zu), each with a verdict; %zu REGISTER "
-			  "Contact(s) left out, also sent in dialogs P6 keeps",
-			  dir, (unsigned long long)files,
+			  "P2 %zu, P10 %zu, P13 %zu), each with a verdict; %zu "
+			  "REGISTER Contact(s) left out, also sent in dialogs "
+			  "P6 keeps", dir, (unsigned long long)files,
 			  (unsigned long long)bytes, n,
 			  rpl_canaries_count(c, RPL_AUD_P12),
 			  rpl_canaries_count(c, RPL_AUD_P7),
 			  rpl_canaries_count(c, RPL_AUD_P6),
 			  rpl_canaries_count(c, RPL_AUD_P2),
 			  rpl_canaries_count(c, RPL_AUD_P10),
+			  rpl_canaries_count(c, RPL_AUD_P13),
 			  rpl_canaries_shared(c));
 	rep_summary_metric(sum, "audit_contacts_shared",
 			   (double)rpl_canaries_shared(c));
@@ -105,10 +107,11 @@ void raud_report(struct rep_summary *sum, struct rpl_canaries *c,
 		n += x.bad[p];
 	rep_summary_metric(sum, "audit_failed", (double)n);
 	printf("audit: %s: %llu files scanned, P12 %zu/%zu P7 %zu/%zu P6 "
-	       "%zu/%zu P2 %zu/%zu P10 %zu/%zu canaries passed\n", dir,
-	       (unsigned long long)files, x.ok[0], x.ok[0] + x.bad[0], x.ok[1],
-	       x.ok[1] + x.bad[1], x.ok[2], x.ok[2] + x.bad[2], x.ok[3],
-	       x.ok[3] + x.bad[3], x.ok[4], x.ok[4] + x.bad[4]);
+	       "%zu/%zu P2 %zu/%zu P10 %zu/%zu P13 %zu/%zu canaries passed\n",
+	       dir, (unsigned long long)files, x.ok[0], x.ok[0] + x.bad[0],
+	       x.ok[1], x.ok[1] + x.bad[1], x.ok[2], x.ok[2] + x.bad[2],
+	       x.ok[3], x.ok[3] + x.bad[3], x.ok[4], x.ok[4] + x.bad[4],
+	       x.ok[5], x.ok[5] + x.bad[5]);
 }
 
 int raud_tmpdir(char *buf, size_t sz)

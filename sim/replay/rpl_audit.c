@@ -20,6 +20,7 @@
 #define RTP_MAX 64		/* samples overall */
 #define SSRC_MAX 64
 #define BODY_SAMPLE 64		/* bytes of a MESSAGE body */
+#define MSRP_MAX 64		/* MSRP content samples overall */
 
 #define SHARED_MAX 4096	/* Contacts of non-REGISTER messages kept */
 
@@ -44,11 +45,11 @@ struct rpl_canaries {
 };
 
 static const char *const pol_name[RPL_AUD_POLS] = {
-	"P12", "P7", "P6", "P2", "P10"
+	"P12", "P7", "P6", "P2", "P10", "P13"
 };
 static const char *const pol_what[RPL_AUD_POLS] = {
 	"RTP payload sample", "REGISTER Contact URI", "SDES inline key",
-	"digest response", "MESSAGE body"
+	"digest response", "MESSAGE body", "MSRP content"
 };
 
 int rpl_canaries_new(struct rpl_canaries **cp)
@@ -178,6 +179,23 @@ int rpl_canaries_rtp(struct rpl_canaries *c, const uint8_t *p, size_t len)
 		;
 	c->ssrc_n[i]++;
 	return add(c, RPL_AUD_P12, p, n, true, false);
+}
+
+/*
+ * The tail of the content: a message/cpim wrapper (RFC 3862) starts with
+ * its own headers, which name users a store may well hold, and ends with
+ * the text, which it must not.
+ */
+int rpl_canaries_msrp(struct rpl_canaries *c, const uint8_t *p, size_t len)
+{
+	size_t n;
+
+	while (len && (p[len - 1] == '\n' || p[len - 1] == '\r'))
+		len--;
+	if (c->cnt[RPL_AUD_P13] >= MSRP_MAX)
+		return 0;
+	n = len < BODY_SAMPLE ? len : BODY_SAMPLE;
+	return add(c, RPL_AUD_P13, p + len - n, n, false, false);
 }
 
 static bool hname(const char *l, size_t n, const char *name)

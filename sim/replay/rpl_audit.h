@@ -13,7 +13,9 @@
  *       proves nothing; the REGISTER's Call-ID still stands for it);
  *   P6  a=crypto inline keys must not be stored;
  *   P2  digest response= values must not be stored;
- *   P10 a MESSAGE body must be stored (in clear or marked).
+ *   P10 a MESSAGE body must be stored (in clear or marked);
+ *   P13 MSRP chat content (the last bytes of each SEND's content, where
+ *       a message/cpim wrapper puts the text) must not be stored.
  * Collecting is sans-IO (bytes in); only rpl_audit_run reads files.
  * The bytes fed in must be what the platform was sent (the re-drive's
  * tap, rpl_vproxy.h and replay_live.c), not the capture: Contacts, Via
@@ -33,6 +35,7 @@ enum rpl_aud_pol {
 	RPL_AUD_P6,		/* SDES inline key: must not be stored */
 	RPL_AUD_P2,		/* digest response: must not be stored */
 	RPL_AUD_P10,		/* MESSAGE body: must be stored */
+	RPL_AUD_P13,		/* MSRP content: must not be stored */
 	RPL_AUD_POLS
 };
 
@@ -43,6 +46,8 @@ void rpl_canaries_free(struct rpl_canaries *c);
 /* One SIP message or RTP packet as captured. ENOMEM only. */
 int rpl_canaries_sip(struct rpl_canaries *c, const uint8_t *p, size_t len);
 int rpl_canaries_rtp(struct rpl_canaries *c, const uint8_t *p, size_t len);
+/* The content of one MSRP SEND chunk. ENOMEM only. */
+int rpl_canaries_msrp(struct rpl_canaries *c, const uint8_t *p, size_t len);
 /* Canaries of pol that get a verdict. */
 size_t rpl_canaries_count(const struct rpl_canaries *c,
 			  enum rpl_aud_pol pol);

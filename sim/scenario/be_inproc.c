@@ -103,6 +103,7 @@ int scn_inproc_account_put(struct store *st, const struct policy *pol,
 			   char *err, size_t errsz)
 {
 	struct store_hashes h;
+	struct store_kdf kdf;
 	char why[128], user[128];
 	int rc;
 
@@ -113,7 +114,11 @@ int scn_inproc_account_put(struct store *st, const struct policy *pol,
 		snprintf(err, errsz, "weak password refused: %s", why);
 		return EINVAL;
 	}
-	rc = password ? store_hash_password(sa, &h, password) : 0;
+	/* The cost is the policy's ([passwords] hash_memory/_passes), as in
+	 * refctl: the default unless the scenario's policy lowers it. */
+	kdf = policy_kdf(pol);
+	rc = password ? store_hash_password_kdf(sa, &h, NULL, password, &kdf)
+		      : 0;
 	if (!rc)
 		rc = store_account_add(st, sa, NULL);
 	store_hash_fini(&h);

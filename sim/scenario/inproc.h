@@ -76,7 +76,8 @@ int scn_inproc_store_open(struct store **st, struct store_sip *sg,
 int scn_inproc_batch_open(struct store *st, int *in_batch);
 int scn_inproc_batch_commit(struct store *st, int *in_batch);
 /* An account as refctl adds it: password checked against pol (NULL: not
- * checked), hashed into sa, stored. password NULL: sa carries its hashes
+ * checked), hashed into sa at pol's argon2id cost (NULL: the default),
+ * stored. password NULL: sa carries its hashes
  * already (many accounts, one slow argon2id). 0 or errno, err says. */
 int scn_inproc_account_put(struct store *st, const struct policy *pol,
 			   struct store_account *sa, const char *password,

@@ -47,7 +47,9 @@ d = json.load(open(sys.argv[1]))
 m = d["metrics"]
 bad = sorted(c["detail"].split(": ", 3)[-1] for c in d["checks"]
              if c["name"] == "inproc messages" and not c["ok"])
-assert m["live_matched"] == 6 and m["live_diverged"] == 2, m
+# every dialog but those two (the MSRP traces add 6 that match)
+assert m["live_diverged"] == 2, m
+assert m["live_matched"] == m["live_dialogs"] - 2 >= 6, m
 assert len(bad) == 2 and "expected 403 (REGISTER)" in bad[0] + bad[1], bad
 assert m["live_rtp_received"] >= 66, m
 print(f"traces, message by message: {m['live_matched']:.0f} matched, "

@@ -14,6 +14,8 @@
 #include <errno.h>
 #include <string.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <arpa/nameser.h>
 #include "sip/dns_sel.h"
@@ -281,6 +283,41 @@ static void test_parse(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* HOSTS mode reads hosts(5) itself: names, aliases, comments, IPv6,
+ * case, a name that is not there. */
+static void test_hosts(void **state)
+{
+	char path[] = "/tmp/test_dns_hostsXXXXXX";
+	struct net_addr a[4];
+	char s[NET_ADDR_STRLEN];
+	FILE *f;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs("# comment sip.test\n127.0.0.1\tlocalhost\n"
+	      "127.0.0.7 sip.test  proxy.sip.test # sip-alias.test\n"
+	      "::1 localhost ip6-localhost\n\n   \nbad-line\n"
+	      "127.0.0.8 SIP.test\n", f);
+	fclose(f);
+	assert_int_equal(io_dns_hosts(path, "sip.test", a, 4), 2);
+	net_addr_str(&a[0], s, sizeof(s));
+	assert_string_equal(s, "127.0.0.7:0");
+	net_addr_str(&a[1], s, sizeof(s));
+	assert_string_equal(s, "127.0.0.8:0");
+	assert_int_equal(io_dns_hosts(path, "proxy.sip.test", a, 4), 1);
+	assert_int_equal(io_dns_hosts(path, "sip-alias.test", a, 4), 0);
+	assert_int_equal(io_dns_hosts(path, "localhost", a, 4), 2);
+	assert_int_equal(net_addr_family(&a[1]), AF_INET6);
+	assert_int_equal(io_dns_hosts(path, "localhost", a, 1), 1);
+	assert_int_equal(io_dns_hosts(path, "nowhere.test", a, 4), 0);
+	assert_int_equal(io_dns_hosts("/nonexistent/hosts", "x", a, 4), 0);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_order_priority),
 		cmocka_unit_test(test_order_weights),
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_hosts),
 	};
 
 	return cmocka_run_group_tests_name("dns_sel", tests, NULL, NULL);

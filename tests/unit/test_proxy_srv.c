@@ -268,6 +268,26 @@ static void test_a_fallback_and_port(void **state)
 	assert_string_equal(asked, "localhost");
 }
 
+static void test_unanswered_asked_again(void **state)
+{
+	struct fx *f = *state;
+
+	message(f, "sip:lost.example", 1);
+	fx_none(f);
+	assert_int_equal(nlookups, 1);
+	fx_advance(f, 5100000);	/* the request's wait: 404 */
+	fx_expect(f, "SIP/2.0 404 Unresolvable Destination");
+	message(f, "sip:lost.example", 2);	/* still in flight: no ask */
+	assert_int_equal(nlookups, 1);
+	fx_advance(f, 5100000);
+	fx_expect(f, "SIP/2.0 404");
+	/* never answered within twice the wait: asked again */
+	message(f, "sip:lost.example", 3);
+	assert_int_equal(nlookups, 2);
+	fx_advance(f, 5100000);
+	fx_expect(f, "SIP/2.0 404");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +302,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_weights_and_ttl, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_a_fallback_and_port,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unanswered_asked_again,
 						setup, teardown),
 	};
 

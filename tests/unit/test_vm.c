@@ -22,8 +22,7 @@
 /* The fixture's helpers this suite does not need. */
 #pragma GCC diagnostic ignored "-Wunused-function"
 #include "proxy_testutil.h"
-
-static int64_t blocks_at_start;
+#include "mem_testutil.h"
 
 struct vfx {
 	struct vm *v;
@@ -200,20 +199,6 @@ static void in_dialog(struct vfx *f, const char *meth, const char *cid)
 		 "CSeq: %d %s\nContent-Length: 0\n\n", meth, meth, cid, cid,
 		 strcmp(meth, "ACK") ? 2 : 1, meth);
 	vsip(f, m);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	blocks_at_start = mem_blocks();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	assert_int_equal(mem_blocks(), blocks_at_start);
-	return 0;
 }
 
 static void test_vm_record(void **state)
