@@ -230,6 +230,12 @@ int rcmd_replay_file(struct run *run, const char *path)
 				  &(struct rmsrp_opts){ run->lo.accts,
 				  run->lo.nacct, run->speed,
 				  run->lo.step_timeout_us, run->can });
+		else if (rpl_stats(r)->msrp_sessions)
+			rep_summary_skip(run->sum, "msrp", "%s: %llu MSRP "
+					 "session(s) not re-driven: give "
+					 "--msrp-relay HOST:PORT", path,
+					 (unsigned long long)
+					 rpl_stats(r)->msrp_sessions);
 	}
 	if (run->msgs) {
 		rpl_dlgset_finish(&run->dset);
