@@ -31,7 +31,7 @@ tls_key = $tmp/tls.key
 auth = on
 [media]
 address = 127.0.0.1
-ports = $((p+100))-$((p+299))
+ports = $((p+100))-$((p+1299))
 CONF
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
 	-keyout "$tmp/tls.key" -out "$tmp/tls.crt" 2>/dev/null
