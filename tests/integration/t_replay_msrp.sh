@@ -106,6 +106,11 @@ set -e
 grep -a "FAIL audit P13" "$tmp/a.log" | head -1 || true
 check "planted chat line: audit P13 FAIL, exit 1" \
 	'[ "$rc" = 1 ] && grep -aq "FAIL audit P13.*leak.bin" $tmp/a.log'
+check "a relay outside loopback is refused without --allow-remote" \
+	'{ bin/rtcbench replay traces/msrp_chat.pcap --target 127.0.0.1:$p \
+		--accounts "$tmp/accts" --msrp-relay 192.0.2.1:2855 \
+		--out "$tmp/r" 2>"$tmp/r.err"; [ $? = 2 ]; } &&
+	 grep -q "msrp-relay: .*allow-remote" "$tmp/r.err"'
 
 # 4. in process: the relay core on the virtual network, accounts made
 bin/rtcbench replay $caps --target inproc --asap --out "$tmp/i" \
