@@ -526,6 +526,12 @@ static int set_pragmas(struct store *s, const struct store_opts *o)
 	return store_exec(s, sql);
 }
 
+int store_global_init(void)
+{
+	return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK ? 0 :
+	       EBUSY;
+}
+
 int store_open(struct store **sp, const char *data_dir,
 	       const struct store_opts *opts, char *err, size_t errsz)
 {
