@@ -105,6 +105,19 @@ int store_batch_begin(struct store *s);
 int store_batch_commit(struct store *s);
 /* Discard the writes of the open batch. */
 int store_batch_rollback(struct store *s);
+/*
+ * Read window: reads up to store_read_end share one read transaction
+ * (one snapshot) instead of taking and dropping SQLite's WAL read lock
+ * each (fcntl calls and the WAL index header every time: a third of a
+ * digest REGISTER's storage time). A daemon opens it for a lookup on its
+ * loop and ends it with its group commit, so what another process wrote
+ * is seen within that window. Inside a batch it is the batch. Any write
+ * path of the store (a batch, a transaction, a write statement, raw SQL)
+ * ends the window first, so a write never upgrades a stale snapshot.
+ * 0, or an errno.
+ */
+int store_read_begin(struct store *s);
+int store_read_end(struct store *s);
 
 /* ---- accounts (P1-P3) ------------------------------------------------- */
 

@@ -33,6 +33,7 @@ enum store_stmt {
 	ST_AD_VM_CALLER, ST_AD_TRACES, ST_AD_CDRS, ST_AD_PUSH, ST_AD_BUY,
 	ST_CHECKPOINT, ST_FREELIST, ST_DIRTY_SET, ST_DIRTY_GET, ST_DIRTY_CLR,
 	ST_TOK_ADD, ST_TOK_USE, ST_PG_TOKENS, ST_AD_TOKENS, ST_ACC_SETPW,
+	ST_BEGIN_READ,
 	ST_COUNT_
 };
 
@@ -43,6 +44,7 @@ struct store {
 	char *files_dir;	/* data_dir/files */
 	char *vm_dir;		/* data_dir/voicemail */
 	int in_batch;
+	int in_read;		/* store_read_begin's window is open */
 	int schema;
 	void (*yield)(void *arg);	/* between purge chunks, may be NULL */
 	void *yield_arg;
