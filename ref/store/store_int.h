@@ -103,6 +103,13 @@ int store_blob_wipe(const char *path);
 /* Remove blob files that no row points to (crash leftovers). */
 int store_blob_sweep(struct store *s);
 
+/* SQLite's allocator of store_global_init (store_mem.c): install before
+ * SQLite initialises (0, or -1); the calling thread's cached blocks
+ * back to free(); the methods themselves, for tests. */
+int store_mem_install(void);
+void store_mem_thread_release(void);
+const sqlite3_mem_methods *store_mem_methods(void);
+
 /* Ids of rows matched by a query into a growable array (store_purge.c). */
 struct store_ids {
 	int64_t *v;

@@ -563,8 +563,9 @@ static int set_pragmas(struct store *s, const struct store_opts *o)
 
 int store_global_init(void)
 {
-	return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK ? 0 :
-	       EBUSY;
+	if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+		return EBUSY;
+	return store_mem_install() ? EBUSY : 0;
 }
 
 int store_open(struct store **sp, const char *data_dir,
