@@ -37,7 +37,7 @@ endif
 CPPFLAGS += -Iref -Isim -D_POSIX_C_SOURCE=200809L -D_GNU_SOURCE \
             -MMD -MP $(PKG_CFLAGS)
 LDFLAGS  += $(SANFLAGS)
-LDLIBS   += $(PKG_LIBS) -lpthread -lm
+LDLIBS   += $(PKG_LIBS) -lpthread -lm -lresolv
 
 REF_SRC  := $(filter-out ref/app/%,$(wildcard ref/*/*.c))
 # sim/ns3/nat.c is plain C (no ns-3): the in-process network uses it too.
@@ -190,7 +190,7 @@ $(FUZZ_B)/libfuzzall.a: $(FUZZ_LIB_OBJ)
 $(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_B)/libfuzzall.a
 	$(Q)clang -std=c11 -fsanitize=fuzzer,address,undefined -g -O1 -Iref -Isim \
 		-D_POSIX_C_SOURCE=200809L -D_GNU_SOURCE $(PKG_CFLAGS) $^ \
-		$(PKG_LIBS) -lpthread -lm -o $@
+		$(PKG_LIBS) -lpthread -lm -lresolv -o $@
 
 # Each target's seeds: tests/fuzz/corpus/<name>/ (see tests/fuzz/README.md).
 define fuzz_run
@@ -225,7 +225,7 @@ run: deps
 
 # Every side-by-side benchmark that exists, each into its own folder, then
 # one report; the exit status is 1 if any benchmark's checks failed.
-BENCHES := parse relay msrp replay redrive conf sim proxy
+BENCHES := parse relay msrp replay redrive conf load sim proxy
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)rc=0; for b in $(BENCHES); do echo "bench: perf $$b"; \

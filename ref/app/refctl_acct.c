@@ -66,6 +66,7 @@ static int password_policy(struct ctl *c, const char *what, const char *at,
 
 int ctl_account_add(struct ctl *c)
 {
+	struct store_kdf kdf;
 	struct store_account a;
 	struct store_hashes h;
 	char pw[512], det[64];
@@ -102,8 +103,9 @@ int ctl_account_add(struct ctl *c)
 	a.pgp = c->opt_pgp;
 	a.created_us = ctl_now_us();
 	/* Digest HA1 over refd's realm: [sip] realm, else the domain. */
-	e = store_hash_password_realm(&a, &h, cfg_get(&c->cfg, "sip",
-						      "realm"), pw);
+	kdf = policy_kdf(&c->pol);
+	e = store_hash_password_kdf(&a, &h, cfg_get(&c->cfg, "sip", "realm"),
+				    pw, &kdf);
 	sodium_memzero(pw, sizeof(pw));
 	if (e) {
 		e = ctl_fail(c, "account add", e);
@@ -232,6 +234,7 @@ int ctl_account_recover(struct ctl *c)
 
 int ctl_account_reset(struct ctl *c)
 {
+	struct store_kdf kdf;
 	struct store_account a;
 	struct store_hashes h;
 	char pw[512];
@@ -267,8 +270,9 @@ int ctl_account_reset(struct ctl *c)
 	memset(&a, 0, sizeof(a));
 	a.user = pl_from_mem(c->arg, (size_t)(at - c->arg));
 	a.domain = pl_from_str(at + 1);
-	e = store_hash_password_realm(&a, &h, cfg_get(&c->cfg, "sip",
-						      "realm"), pw);
+	kdf = policy_kdf(&c->pol);
+	e = store_hash_password_kdf(&a, &h, cfg_get(&c->cfg, "sip", "realm"),
+				    pw, &kdf);
 	if (!e)
 		e = store_account_set_password(c->st, &a);
 	store_hash_fini(&h);

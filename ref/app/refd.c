@@ -275,12 +275,12 @@ static void st_lookup(void *arg, const char *name)
 		LOG_W(&d->log, "dns: cannot start a lookup now");
 }
 
-static void dns_done(void *arg, const char *name,
-		     const struct net_addr *addrs, size_t n)
+static void dns_done(void *arg, const char *key,
+		     const struct sip_dns_target *tg, size_t n, uint32_t ttl_s)
 {
 	struct refd *d = arg;
 
-	sip_proxy_resolved(d->proxy, io_now_us(), name, addrs, n);
+	sip_proxy_resolved_targets(d->proxy, io_now_us(), key, tg, n, ttl_s);
 	io_core_flush(d->loop, d->sip);
 }
 
@@ -288,6 +288,7 @@ static void dns_done(void *arg, const char *name,
 static int wire_sip(struct refd *d)
 {
 	struct sip_proxy_cfg pc;
+	enum io_dns_mode mode;
 	char serr[512];
 	uint64_t seed;
 	int err;
@@ -344,7 +345,13 @@ static int wire_sip(struct refd *d)
 	refd_vm_fail_ops(d, &pc.fail);
 	if (d->conf.on)
 		io_conf_route(&d->conf, &pc.statics[pc.nstatics++]);
-	if ((err = io_dns_new(&d->dns, dns_done, d)) ||
+	mode = d->dns_server_set ? IO_DNS_SERVER :
+	       io_dns_system_mode(d->loop);
+	if (mode == IO_DNS_HOSTS)
+		LOG_I(&d->log, "dns: no name server inside [sip] networks: "
+		      "host names from /etc/hosts only");
+	if ((err = io_dns_new(&d->dns, mode, &d->dns_server, dns_done,
+			      d)) ||
 	    (err = io_core_add(d->loop, &io_dns_ops, d->dns, &d->dns_core)))
 		return err;
 	pc.resolver.arg = d;

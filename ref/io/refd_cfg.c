@@ -72,6 +72,7 @@ const struct cfg_key refd_keys[] = {
 	{ "web", "plain" },
 	{ "web", "operators" },
 	{ "web", "session" },
+	{ "dns", "server" },
 };
 
 static int required(struct refd *d, const char *sec, const char *key,
@@ -530,12 +531,31 @@ static int check_web(struct refd *d)
 	return 0;
 }
 
+/* [dns] server = IPv4:PORT: the resolver asks that server only (tests:
+ * tests/tools/dnsd); absent: the system's resolv.conf. */
+static int check_dns(struct refd *d)
+{
+	const char *v = cfg_get(&d->cfg, "dns", "server");
+	struct pl pl;
+
+	if (!v)
+		return 0;
+	pl = pl_from_str(v);
+	if (net_addr_parse(&pl, 53, &d->dns_server) ||
+	    net_addr_family(&d->dns_server) != AF_INET)
+		return cfg_fail(&d->cfg, "dns", "server",
+				"'%s': use an IPv4 address, e.g. 127.0.0.1:53",
+				v);
+	d->dns_server_set = true;
+	return 0;
+}
+
 int refd_check_services(struct refd *d)
 {
 	struct cfg *c = &d->cfg;
 	int err;
 
-	if ((err = check_media(d)))
+	if ((err = check_media(d)) || (err = check_dns(d)))
 		return err;
 	if ((err = io_conf_check(&d->conf, c)))
 		return err;
@@ -558,7 +578,5 @@ int refd_make_dir(const char *path)
 {
 	return fs_mkdir_p(path, 0700);
 }
-
-
 
 const size_t refd_nkeys = sizeof(refd_keys) / sizeof(refd_keys[0]);

@@ -89,6 +89,8 @@ struct refd {
 	uint32_t push_queue;
 	struct push *pusher;		/* its worker thread */
 	struct io_dns *dns;		/* next hops that are names */
+	struct net_addr dns_server;	/* [dns] server, when set */
+	bool dns_server_set;
 	struct io_core *dns_core;
 	struct sip_store_ops sg_ops;
 	struct refd_vm *vm;		/* [voicemail] (io/refd_vm.h) */

@@ -5,6 +5,7 @@
  * line and key, because a misspelt "retension" silently keeping the
  * default would break the policy without anyone noticing. The weak
  * password list is one word a line ('#' comments), compared case-folded.
+ * The argon2id cost keys are range-checked against the store's floor.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -33,6 +34,20 @@ void policy_init(struct policy *p)
 	p->audit_s = 2 * 365 * DAY;
 	p->purge_within_s = 3600;
 	p->pw_min_len = 8;
+	p->pw_hash_mem_bytes = STORE_KDF_MEM_DEFAULT;
+	p->pw_hash_passes = STORE_KDF_PASSES_DEFAULT;
+}
+
+struct store_kdf policy_kdf(const struct policy *p)
+{
+	struct store_kdf k = { STORE_KDF_MEM_DEFAULT,
+			       STORE_KDF_PASSES_DEFAULT };
+
+	if (p) {
+		k.mem_bytes = p->pw_hash_mem_bytes;
+		k.passes = p->pw_hash_passes;
+	}
+	return k;
 }
 
 void policy_fini(struct policy *p)
@@ -62,6 +77,8 @@ static const struct cfg_key keys[] = {
 	{ "purge", "within" },
 	{ "passwords", "min_length" },
 	{ "passwords", "wordlist" },
+	{ "passwords", "hash_memory" },
+	{ "passwords", "hash_passes" },
 };
 
 static int cmp_word(const void *a, const void *b)
@@ -165,8 +182,19 @@ static int apply(struct policy *p, struct cfg *c, const char *base_dir)
 	    (e = cfg_get_duration(c, "purge", "within",
 				  &p->purge_within_s)) ||
 	    (e = cfg_get_u32(c, "passwords", "min_length", 1, 1024,
-			     &p->pw_min_len)))
+			     &p->pw_min_len)) ||
+	    (e = cfg_get_size(c, "passwords", "hash_memory",
+			      &p->pw_hash_mem_bytes)) ||
+	    (e = cfg_get_u32(c, "passwords", "hash_passes",
+			     STORE_KDF_PASSES_MIN, STORE_KDF_PASSES_MAX,
+			     &p->pw_hash_passes)))
 		return e;
+	/* Below OWASP's argon2id floor the hash is no longer "slow" (P2). */
+	if (p->pw_hash_mem_bytes < STORE_KDF_MEM_MIN ||
+	    p->pw_hash_mem_bytes > STORE_KDF_MEM_MAX)
+		return cfg_fail(c, "passwords", "hash_memory",
+				"must be 19MiB to 4GiB (argon2id floor: "
+				"19MiB with 2 passes)");
 	if (p->purge_within_s == 0)
 		return cfg_fail(c, "purge", "within", "must be > 0");
 	wl = cfg_get(c, "passwords", "wordlist");

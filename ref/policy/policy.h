@@ -4,13 +4,14 @@
  * of POLICY.md is a key of the policy file (ref/policy/sip2sip.policy,
  * INI), never a constant in code. The defaults below only fill keys the
  * file leaves out and equal POLICY.md's brackets. Also the password rules
- * of P2 (minimum length, weak-password word list).
+ * of P2 (minimum length, weak-password word list, the argon2id cost).
  */
 #ifndef POLICY_POLICY_H
 #define POLICY_POLICY_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include "store/store.h"
 
 struct policy {
 	uint64_t trace_s;		/* P6  [traces] retention = 30d */
@@ -25,6 +26,10 @@ struct policy {
 	uint64_t audit_s;		/* [audit] retention = 2y */
 	uint64_t purge_within_s;	/* [purge] within = 1h: purge period */
 	uint32_t pw_min_len;		/* P2 [passwords] min_length = 8 */
+	/* P2 [passwords] hash_memory = 64MiB, hash_passes = 2: the argon2id
+	 * cost of the web password hash (floor 19MiB and 2, store.h). */
+	uint64_t pw_hash_mem_bytes;
+	uint32_t pw_hash_passes;
 	char *wordlist_path;		/* [passwords] wordlist, resolved
 					 * against the policy file's folder */
 	/* The weak-password list, sorted lower-case words (mem_ owned). */
@@ -45,6 +50,8 @@ int policy_load(struct policy *p, const char *path, char *err, size_t errsz);
 int policy_load_str(struct policy *p, const char *name, const char *text,
 		    const char *base_dir, char *err, size_t errsz);
 void policy_fini(struct policy *p);
+/* The policy's argon2id cost as the store takes it. */
+struct store_kdf policy_kdf(const struct policy *p);
 
 /*
  * P2: 0 when password is acceptable for user, else EINVAL with a one-line

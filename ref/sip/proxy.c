@@ -539,6 +539,7 @@ static int stream_input(struct sip_proxy *p, const struct net_pkt *in)
 	if (!in->data && !in->len) {
 		conn_drop(p, in->conn_id);
 		reg_conn_closed(p, in->conn_id);
+		tsx_cli_conn_failed(p, &in->from);
 		return 0;
 	}
 	c = conn_get(p, in->conn_id);

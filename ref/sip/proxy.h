@@ -27,6 +27,7 @@
 #include "base/core.h"
 #include "base/log.h"
 #include "base/rng.h"
+#include "sip/dns_sel.h"
 
 enum sip_auth_alg {
 	SIP_AUTH_MD5 = 0,
@@ -215,10 +216,20 @@ struct sip_static_route {
 
 /*
  * Name resolution, outside the core (sans-IO): lookup asks the driver to
- * resolve a host name without blocking; the driver answers later with
- * sip_proxy_resolved(). NULL lookup: next hops that are names are
- * refused (404), as IP literals and registered contacts are all the core
- * can reach by itself.
+ * resolve a key without blocking; the driver answers later with
+ * sip_proxy_resolved_targets() (or sip_proxy_resolved() for A/AAAA).
+ * NULL lookup: next hops that are names are refused (404), as IP
+ * literals and registered contacts are all the core can reach by itself.
+ * The keys follow RFC 3263 4.1/4.2 for a URI naming NAME:
+ *   "NAME"             an explicit port (or NAME is localhost): A/AAAA
+ *   "_sip._udp.NAME", "_sip._tcp.NAME", "_sips._tcp.NAME"
+ *                      an explicit transport, no port: SRV, then A/AAAA
+ *                      of NAME (port 0) when there is no SRV record
+ *   "naptr:NAME"       neither: NAPTR, then SRV of each transport, then
+ *                      A/AAAA of NAME (port 0)
+ * The core orders the targets per request (sip/dns_sel.h, RFC 2782),
+ * keeps only TLS ones for a secure request, and fails over to the next
+ * one on 503, timeout or a failed connection (RFC 3263 4.3).
  */
 struct sip_resolver_ops {
 	void *arg;
@@ -269,7 +280,9 @@ struct sip_proxy_cfg {
 	size_t nstatics;
 	struct sip_resolver_ops resolver;
 	uint32_t dns_wait_ms;		/* 0: 5000; then 404 */
-	uint32_t dns_ttl_s;		/* cache; 0: 60 (failures: 10) */
+	uint32_t dns_ttl_s;		/* cap of answer TTLs; 0: 300 (an
+					 * A answer without TTL: 60 when 0;
+					 * failures: 10) */
 };
 
 /* Counters for refctl/tests; never hold personal data. */
@@ -280,10 +293,10 @@ struct sip_proxy_stats {
 	uint64_t auth_ok, auth_fail, auth_limited;
 	uint64_t calls, cdrs, traces, messages;
 	uint64_t pushes, push_waits, push_forked, push_timeouts;
-	uint64_t msg_synced, msg_sync_ok;
-	uint64_t subs_blocked, subs_pending;	/* by pres-rules */
-	uint64_t dns_lookups, dns_parked, dns_failed;	/* stored MESSAGEs sent to a
+	uint64_t msg_synced, msg_sync_ok;	/* stored MESSAGEs sent to a
 						 * registering device, 2xx */
+	uint64_t subs_blocked, subs_pending;	/* by pres-rules */
+	uint64_t dns_lookups, dns_parked, dns_failed, dns_failovers;
 	uint32_t tsx_live, aors, bindings, calls_live, subs;
 };
 
@@ -311,6 +324,15 @@ void sip_proxy_stats(const struct sip_proxy *p, struct sip_proxy_stats *st);
 void sip_proxy_resolved(struct sip_proxy *p, uint64_t now_us,
 			const char *name, const struct net_addr *addrs,
 			size_t n);
+/*
+ * The driver's answer to resolver.lookup(key) as RFC 3263 targets (up to
+ * SIP_DNS_MAX; n 0: nothing found), cached for ttl_s (capped by
+ * cfg.dns_ttl_s; failures 10 s).
+ */
+void sip_proxy_resolved_targets(struct sip_proxy *p, uint64_t now_us,
+				const char *key,
+				const struct sip_dns_target *tg, size_t n,
+				uint32_t ttl_s);
 
 /* Bindings of user (in our domain) currently live: count, or 0. */
 size_t sip_proxy_bindings(const struct sip_proxy *p, const char *user);

@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Next hops that are host names (a Route, or the Request-URI of an
- * in-dialog request): the core does no DNS (sans-IO), so it asks the
- * driver through resolver.lookup() and parks the request; the driver
- * answers with sip_proxy_resolved() and the request is routed again
- * (route_request, without a second digest check). Answers are cached for
- * dns_ttl_s (failures 10 s); a request waits dns_wait_ms at most, then
- * 404 Unresolvable Destination. Only the first address of a name is used
- * (no RFC 3263 NAPTR/SRV: A/AAAA as the system resolver gives them,
- * /etc/hosts included).
+ * in-dialog request), located as RFC 3263 4 says: the core does no DNS
+ * (sans-IO), so it asks the driver through resolver.lookup() with a key
+ * naming the query (proxy.h: A/AAAA for an explicit port, SRV for an
+ * explicit transport, else NAPTR first) and parks the request; the driver
+ * answers with sip_proxy_resolved_targets() and the request is routed
+ * again (route_request, without a second digest check). Answers are
+ * cached by their TTL, capped at dns_ttl_s (failures 10 s); a request
+ * waits dns_wait_ms at most, then 404 Unresolvable Destination. Each
+ * request orders the cached targets anew (dns_sel.h: SRV priority, then
+ * weights with the core's rng); the first is used and the others stay on
+ * the server transaction for failover (route_alt, RFC 3263 4.3). A secure
+ * request only ever gets TLS targets. "localhost" never goes to DNS for
+ * NAPTR/SRV (RFC 6761 6.3): A/AAAA as the system resolver gives them.
  *
  * Known limit: the cache and the waiting requests are lists, walked per
  * lookup (a proxy for one domain names few hops).
@@ -25,16 +30,17 @@
 
 struct dns_ent {
 	struct dns_ent *next;
-	char name[64];
-	bool pending, ok;
-	struct net_addr addr;
+	char name[SIP_DNS_KEY];
+	bool pending;
+	struct sip_dns_target *tg;
+	size_t n;
 	uint64_t expires;
 };
 
 struct dns_wait {
 	struct dns_wait *next;
 	struct tsx *t;
-	char name[64];
+	char name[SIP_DNS_KEY];
 	uint32_t timer;
 };
 
@@ -48,30 +54,52 @@ static struct dns_ent *ent_find(struct sip_proxy *p, const char *name)
 	return NULL;
 }
 
-int dns_get(struct sip_proxy *p, const char *name, struct net_addr *dst)
+static void ent_free(struct dns_ent *e)
+{
+	mem_free(e->tg);
+	mem_free(e);
+}
+
+/* How long a lookup may stay unanswered before it is asked again: twice
+ * what a request waits for it. */
+static uint64_t ask_us(const struct sip_proxy *p)
+{
+	return 2000ull * (p->cfg.dns_wait_ms ? p->cfg.dns_wait_ms : 5000);
+}
+
+/* The cached answer for key: 0 (*ep set), EAGAIN (asked now or in
+ * flight), EHOSTUNREACH (no resolver, or the cache is full), ENOMEM. */
+static int dns_get(struct sip_proxy *p, const char *key,
+		   const struct dns_ent **ep)
 {
 	struct dns_ent *e, **pp;
 	size_t n = 0;
 
 	if (!p->cfg.resolver.lookup)
 		return EHOSTUNREACH;
-	e = ent_find(p, name);
+	e = ent_find(p, key);
 	if (e && !e->pending && e->expires <= p->now) {
 		for (pp = &p->dns; *pp != e; pp = &(*pp)->next)
 			;
 		*pp = e->next;
-		mem_free(e);
+		ent_free(e);
 		e = NULL;
 	}
 	if (e && !e->pending) {
-		if (!e->ok)
-			return EHOSTUNREACH;
-		*dst = e->addr;
+		*ep = e;
 		return 0;
 	}
-	snprintf(p->dns_name, sizeof(p->dns_name), "%s", name);
-	if (e)
+	snprintf(p->dns_name, sizeof(p->dns_name), "%s", key);
+	if (e && e->expires > p->now)
 		return EAGAIN;	/* in flight */
+	if (e) {
+		/* Asked long ago and never answered (the driver was full, or
+		 * lost it): ask again rather than wait forever. */
+		e->expires = p->now + ask_us(p);
+		p->st.dns_lookups++;
+		p->cfg.resolver.lookup(p->cfg.resolver.arg, e->name);
+		return EAGAIN;
+	}
 	for (e = p->dns; e; e = e->next)
 		n++;
 	if (n >= DNS_MAX)
@@ -79,13 +107,157 @@ int dns_get(struct sip_proxy *p, const char *name, struct net_addr *dst)
 	e = mem_zalloc(sizeof(*e));
 	if (!e)
 		return ENOMEM;
-	snprintf(e->name, sizeof(e->name), "%s", name);
+	snprintf(e->name, sizeof(e->name), "%s", key);
 	e->pending = true;
+	e->expires = p->now + ask_us(p);
 	e->next = p->dns;
 	p->dns = e;
 	p->st.dns_lookups++;
 	p->cfg.resolver.lookup(p->cfg.resolver.arg, e->name);
 	return EAGAIN;
+}
+
+static bool is_localhost(const struct pl *h)
+{
+	static const char suf[] = ".localhost";
+	struct pl tail;
+
+	if (pl_caseeq_str(h, "localhost"))
+		return true;
+	if (h->len < sizeof(suf))
+		return false;
+	tail = pl_from_mem(h->p + h->len - (sizeof(suf) - 1), sizeof(suf) - 1);
+	return pl_caseeq_str(&tail, suf);
+}
+
+static bool listens_on(const struct sip_proxy *p, int family)
+{
+	size_t k;
+
+	for (k = 0; k < p->cfg.nlisten; k++)
+		if (net_addr_family(&p->listen[k]) == family)
+			return true;
+	return false;
+}
+
+/* The targets of e for one request, in try order, into dst. */
+static int pick(struct sip_proxy *p, const struct dns_ent *e,
+		const struct sip_uri *u, enum net_tp want, bool has_tp,
+		bool tls_only, struct net_addr *dst, size_t max, size_t *n)
+{
+	struct sip_dns_target tg[SIP_DNS_MAX];
+	bool clear = false, denied = false;
+	size_t i, k, pass;
+
+	memcpy(tg, e->tg, e->n * sizeof(*tg));
+	sip_dns_order(tg, e->n, p->cfg.rng);
+	/* pass 0: families we listen on ("localhost" gives ::1 and
+	 * 127.0.0.1: an IPv4-only proxy takes the second); pass 1: the
+	 * rest, should nothing else be left */
+	for (pass = 0; pass < 2 && !*n; pass++) {
+		for (i = 0; i < e->n && *n < max; i++) {
+			struct net_addr a = tg[i].addr;
+
+			if (listens_on(p, net_addr_family(&a)) != !pass)
+				continue;
+			if (!net_addr_port(&a)) {
+				/* A/AAAA, no SRV: the URI's port, transport */
+				a.tp = tls_only && !has_tp ? NET_TLS : want;
+				net_addr_set_port(&a, u->port ? u->port :
+						  a.tp == NET_TLS ? 5061 : 5060);
+			}
+			if (tls_only && a.tp != NET_TLS) {
+				clear = true;	/* never downgraded */
+				continue;
+			}
+			if (has_tp && a.tp != want)
+				continue;
+			if (!px_dst_allowed(p, &a)) {
+				denied = true;
+				continue;
+			}
+			for (k = 0; k < *n; k++)
+				if (net_addr_eq(&dst[k], &a) &&
+				    dst[k].tp == a.tp)
+					break;
+			if (k == *n)	/* not the same place twice */
+				dst[(*n)++] = a;
+		}
+	}
+	if (*n)
+		return 0;
+	return clear ? EPERM : denied ? EACCES : EHOSTUNREACH;
+}
+
+int dns_resolve(struct sip_proxy *p, const struct sip_uri *u, bool secure,
+		struct net_addr *dst, size_t max, size_t *n)
+{
+	const struct dns_ent *e = NULL;
+	bool has_tp = false, sips = u->scheme == SIP_SCHEME_SIPS;
+	bool naptr = false;
+	enum net_tp want = NET_UDP;
+	char key[SIP_DNS_KEY];
+	struct pl v;
+	int err;
+
+	*n = 0;
+	if (u->host_ipv6 || u->host.len >= SIP_DNS_NAME - 1)
+		return EHOSTUNREACH;
+	if (!sip_param(&u->params, "transport", &v)) {
+		if (net_tp_parse(&v, &want))
+			return EPROTONOSUPPORT;
+		has_tp = true;
+	}
+	if (sips && !has_tp)
+		want = NET_TLS;	/* sips: TLS unless told (RFC 3263 4.1) */
+	/* RFC 3263 4.1/4.2: port -> A/AAAA; transport -> SRV; else NAPTR */
+	if (u->port || is_localhost(&u->host)) {
+		snprintf(key, sizeof(key), "%.*s", PL_ARG(u->host));
+	} else if (has_tp) {
+		snprintf(key, sizeof(key), "%s%.*s",
+			 want == NET_TLS ? "_sips._tcp." : want == NET_TCP ?
+			 "_sip._tcp." : "_sip._udp.", PL_ARG(u->host));
+	} else {
+		snprintf(key, sizeof(key), "naptr:%.*s", PL_ARG(u->host));
+		naptr = true;
+	}
+	/* Secure: a name with a port or transport must say TLS; through
+	 * NAPTR only the TLS targets are kept. */
+	if (secure && !naptr && want != NET_TLS)
+		return EPERM;
+	if ((err = dns_get(p, key, &e)))
+		return err;
+	if (!e->n)
+		return EHOSTUNREACH;
+	return pick(p, e, u, want, has_tp, secure || sips, dst, max, n);
+}
+
+void dns_alt_keep(struct sip_proxy *p, struct tsx *t)
+{
+	size_t n = p->ndns_alt;
+
+	p->ndns_alt = 0;
+	if (!t || !n || t->alts)
+		return;
+	if (n > UINT8_MAX)
+		n = UINT8_MAX;
+	t->alts = mem_alloc(n * sizeof(*t->alts));
+	if (!t->alts)
+		return;	/* no failover for this one */
+	memcpy(t->alts, p->dns_alt, n * sizeof(*t->alts));
+	t->nalts = (uint8_t)n;
+	t->alt_next = 0;
+	p->alt_tsx++;
+}
+
+void dns_alt_drop(struct sip_proxy *p, struct tsx *t)
+{
+	if (!t->alts)
+		return;
+	mem_free(t->alts);
+	t->alts = NULL;
+	t->nalts = t->alt_next = 0;
+	p->alt_tsx--;
 }
 
 bool dns_park(struct sip_proxy *p, struct tsx *t, const char *name)
@@ -146,53 +318,66 @@ static void resume(struct sip_proxy *p, struct tsx *t)
 	route_request(p, &pkt, m, t);
 }
 
-/* The first address of a family we listen on ("localhost" gives ::1 and
- * 127.0.0.1; an IPv4-only proxy must take the second). */
-static size_t pick(const struct sip_proxy *p, const struct net_addr *a,
-		   size_t n)
-{
-	size_t i, k;
-
-	for (i = 0; i < n; i++)
-		for (k = 0; k < p->cfg.nlisten; k++)
-			if (net_addr_family(&p->listen[k]) ==
-			    net_addr_family(&a[i]))
-				return i;
-	return 0;
-}
-
-void sip_proxy_resolved(struct sip_proxy *p, uint64_t now_us,
-			const char *name, const struct net_addr *addrs,
-			size_t n)
+void sip_proxy_resolved_targets(struct sip_proxy *p, uint64_t now_us,
+				const char *key,
+				const struct sip_dns_target *tg, size_t n,
+				uint32_t ttl_s)
 {
 	struct dns_ent *e;
 	struct dns_wait *w, *next;
-	uint64_t ttl = (uint64_t)(p->cfg.dns_ttl_s ? p->cfg.dns_ttl_s : 60) *
-		       1000000ull;
+	uint64_t cap = p && p->cfg.dns_ttl_s ? p->cfg.dns_ttl_s : 300;
 	struct tsx *t;
 
-	if (!p || !name)
+	if (!p || !key)
 		return;
 	p->now = now_us;
-	e = ent_find(p, name);
-	if (!e)
+	e = ent_find(p, key);
+	if (!e || !e->pending)
 		return;	/* not asked (or evicted) */
+	if (n > SIP_DNS_MAX)
+		n = SIP_DNS_MAX;
 	e->pending = false;
-	e->ok = n > 0;
-	if (e->ok)
-		e->addr = addrs[pick(p, addrs, n)];
-	else
+	e->n = 0;
+	if (n && (e->tg = mem_alloc(n * sizeof(*tg)))) {
+		memcpy(e->tg, tg, n * sizeof(*tg));
+		e->n = n;
+	}
+	if (!e->n)
 		p->st.dns_failed++;
-	e->expires = now_us + (e->ok ? ttl : NEG_TTL_US);
+	if (ttl_s > cap)
+		ttl_s = (uint32_t)cap;
+	e->expires = now_us + (e->n ? (uint64_t)ttl_s * 1000000ull :
+			       NEG_TTL_US);
 	for (w = p->dns_waits; w; w = next) {
 		next = w->next;
-		if (strcasecmp(w->name, name))
+		if (strcasecmp(w->name, key))
 			continue;
 		t = w->t;
 		unlink_w(p, w);
 		resume(p, t);
 		next = p->dns_waits;	/* resume may park nothing new */
 	}
+}
+
+void sip_proxy_resolved(struct sip_proxy *p, uint64_t now_us,
+			const char *name, const struct net_addr *addrs,
+			size_t n)
+{
+	struct sip_dns_target tg[SIP_DNS_MAX];
+	size_t i;
+
+	if (!p)
+		return;
+	if (n > SIP_DNS_MAX)
+		n = SIP_DNS_MAX;
+	memset(tg, 0, sizeof(tg));
+	for (i = 0; i < n; i++) {
+		tg[i].addr = addrs[i];
+		net_addr_set_port(&tg[i].addr, 0);	/* the URI's */
+		tg[i].group = (uint16_t)i;
+	}
+	sip_proxy_resolved_targets(p, now_us, name, tg, n,
+				   p->cfg.dns_ttl_s ? p->cfg.dns_ttl_s : 60);
 }
 
 void dns_timer(struct sip_proxy *p, void *arg)
@@ -227,6 +412,6 @@ void dns_fini(struct sip_proxy *p)
 		unlink_w(p, p->dns_waits);
 	while ((e = p->dns)) {
 		p->dns = e->next;
-		mem_free(e);
+		ent_free(e);
 	}
 }

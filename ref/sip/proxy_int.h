@@ -14,6 +14,9 @@
 #include "sip/sip.h"
 #include "base/tq.h"
 
+/* a resolver key: a name and its "naptr:" or "_sips._tcp." prefix */
+#define SIP_DNS_KEY (SIP_DNS_NAME + 16)
+
 /* Timer kinds in the core's queue. */
 enum {
 	TM_TSX_RETX = 1,	/* A, E, G */
@@ -76,12 +79,15 @@ struct tsx {
 	uint16_t best_code;
 	bool final_sent, cancelled, any_2xx;
 	bool prov_rx, cancel_pending;	/* client */
+	bool cancel_sent;	/* client INVITE: its one CANCEL is out */
 	int kidx;			/* client: index in parent->kids */
 	uint32_t kfinal;		/* server: kids with a final */
 	bool secure;			/* server: dialog must stay on TLS */
 	bool push_wait;			/* server: parked for a push wake-up */
 	bool dns_wait;			/* server: parked for a name lookup */
 	bool dns_resumed;		/* server: routed again after one */
+	struct net_addr *alts;		/* server: further RFC 3263 targets */
+	uint8_t nalts, alt_next;	/* (tried on 503/408/failed conn) */
 	int64_t msg_id;			/* MESSAGE: the store's id, 0: none */
 	char *device;			/* client: device key of the branch */
 	bool failed_over;		/* server: failure route taken */
@@ -150,7 +156,12 @@ struct sip_proxy {
 	/* names resolved by the driver, and requests waiting for one */
 	struct dns_ent *dns;
 	struct dns_wait *dns_waits;
-	char dns_name[64];	/* the name dns_get last answered EAGAIN for */
+	char dns_name[SIP_DNS_KEY];	/* the key dns_get last answered
+					 * EAGAIN for */
+	/* the targets after the first of the last route_uri_dst() */
+	struct net_addr dns_alt[SIP_DNS_MAX];
+	size_t ndns_alt;
+	uint32_t alt_tsx;	/* server tsx holding alternatives */
 	/* scratch */
 	uint64_t sub_seq;
 	const char *force_tag;	/* px_reply: To tag to use (presence) */
@@ -223,6 +234,10 @@ void tsx_srv_touch(struct sip_proxy *p, struct tsx *t);
 void tsx_cli_cancel(struct sip_proxy *p, struct tsx *t);
 void tsx_timer(struct sip_proxy *p, int kind, void *arg);
 void tsx_free(struct sip_proxy *p, struct tsx *t);
+/* A stream to dst failed or closed: client tsx to it still waiting for
+ * any response whose request has DNS alternatives fail now with 503
+ * (RFC 3261 8.1.3.1, RFC 3263 4.3). */
+void tsx_cli_conn_failed(struct sip_proxy *p, const struct net_addr *dst);
 /* Destination of responses of server tsx t. */
 void tsx_rsp_dst(const struct tsx *t, struct net_addr *dst);
 
@@ -247,9 +262,14 @@ int route_failover(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg);
 void route_ring_arm(struct sip_proxy *p, struct tsx *t, const char *user);
 void route_ring(struct sip_proxy *p, struct tsx *t);
 void route_kid_gone(struct tsx *kid);
-/* Destination of an IP-literal sip/sips URI. EPERM (clear transport for
- * a secure request), EACCES (outside networks), EHOSTUNREACH (a name),
- * EPROTONOSUPPORT. */
+/* RFC 3263 4.3: send server tsx t's request to its next DNS target
+ * after branch kid failed (503, timeout, connection): 0 when a new
+ * branch left, else ENOENT (none left) or an errno. */
+int route_alt(struct sip_proxy *p, struct tsx *t);
+/* Destination of a sip/sips URI (IP literal, or a name: dns_resolve,
+ * the other targets kept in p->dns_alt). EPERM (clear transport for a
+ * secure request), EACCES (outside networks), EHOSTUNREACH, EAGAIN (being
+ * looked up), EPROTONOSUPPORT. */
 int route_uri_dst(struct sip_proxy *p, const struct sip_uri *u,
 		  bool secure, struct net_addr *dst);
 /* The static route whose prefix starts user, or NULL. */
@@ -335,11 +355,18 @@ void msync_register(struct sip_proxy *p, const char *user,
 void msync_live(struct sip_proxy *p, const struct tsx *kid);
 void msync_fini(struct sip_proxy *p);
 
-/* proxy_dns.c: next hops that are host names */
-/* Address of name from the cache: 0 (dst's address set, port and tp
- * kept), ENOENT (known not to resolve), EAGAIN (lookup asked now or
- * already in flight), EHOSTUNREACH (no resolver). */
-int dns_get(struct sip_proxy *p, const char *name, struct net_addr *dst);
+/* proxy_dns.c: next hops that are host names (RFC 3263) */
+/* The destinations of host-name URI u in try order (RFC 3263 4, RFC
+ * 2782 with cfg.rng; only TLS ones when secure; only allowed networks):
+ * 0 with *n >= 1, EAGAIN (lookup asked now or in flight: dns_park),
+ * EHOSTUNREACH (does not resolve, or no resolver), EPERM (only clear
+ * transports for a secure request), EACCES (none allowed). */
+int dns_resolve(struct sip_proxy *p, const struct sip_uri *u, bool secure,
+		struct net_addr *dst, size_t max, size_t *n);
+/* Give server tsx t the alternatives of the last route_uri_dst(). */
+void dns_alt_keep(struct sip_proxy *p, struct tsx *t);
+/* t is being freed: its alternatives go. */
+void dns_alt_drop(struct sip_proxy *p, struct tsx *t);
 /* Park server tsx t until name resolves (then routed again). */
 bool dns_park(struct sip_proxy *p, struct tsx *t, const char *name);
 void dns_timer(struct sip_proxy *p, void *arg);

@@ -74,8 +74,8 @@ static bool uri_secure(const struct sip_uri *u)
 		pl_caseeq_str(&v, "tls"));
 }
 
-/* Destination of a URI: an IP literal, or a name from the driver's
- * resolver (EAGAIN while it is looked up; no NAPTR/SRV). */
+/* Destination of a URI: an IP literal, or the first RFC 3263 target of
+ * a name (the others in p->dns_alt; EAGAIN while it is looked up). */
 int route_uri_dst(struct sip_proxy *p, const struct sip_uri *u,
 		  bool secure, struct net_addr *dst)
 {
@@ -83,35 +83,36 @@ int route_uri_dst(struct sip_proxy *p, const struct sip_uri *u,
 	enum net_tp tp = NET_UDP;
 	struct pl v;
 	uint16_t port;
+	size_t n;
+	int err;
 
+	p->ndns_alt = 0;
 	if (u->scheme == SIP_SCHEME_SIPS)
 		tp = NET_TLS;
 	if (!sip_param(&u->params, "transport", &v) && net_tp_parse(&v, &tp))
 		return EPROTONOSUPPORT;
-	if (secure && tp != NET_TLS)
-		return EPERM;
 	port = u->port ? u->port : (tp == NET_TLS ? 5061 : 5060);
 	if (u->host.len > 45)
-		return EHOSTUNREACH;
+		goto name;
 	snprintf(s, sizeof(s), u->host_ipv6 ? "[%.*s]:%u" : "%.*s:%u",
 		 PL_ARG(u->host), port);
 	v = pl_from_str(s);
-	if (net_addr_parse(&v, port, dst)) {
-		/* A host name: the driver's resolver (proxy_dns.c). */
-		char name[64];
-		int err;
-
-		if (u->host_ipv6 || u->host.len >= sizeof(name))
-			return EHOSTUNREACH;
-		pl_strcpy(&u->host, name, sizeof(name));
-		memset(dst, 0, sizeof(*dst));
-		if ((err = dns_get(p, name, dst)))
-			return err;
-		net_addr_set_port(dst, port);
-	}
+	if (net_addr_parse(&v, port, dst))
+		goto name;
+	if (secure && tp != NET_TLS)
+		return EPERM;
 	dst->tp = tp;
 	if (!px_dst_allowed(p, dst))
 		return EACCES;
+	return 0;
+ name:
+	/* A host name: the driver's resolver (proxy_dns.c). */
+	err = dns_resolve(p, u, secure, p->dns_alt, SIP_DNS_MAX, &n);
+	if (err)
+		return err;
+	*dst = p->dns_alt[0];
+	memmove(&p->dns_alt[0], &p->dns_alt[1], (n - 1) * sizeof(*dst));
+	p->ndns_alt = n - 1;
 	return 0;
 }
 
@@ -402,7 +403,40 @@ static int forward_uri(struct sip_proxy *p, struct tsx *t,
 	err = route_uri_dst(p, u, r->secure, &dst);
 	if (err)
 		return err;
-	return forward(p, t, pkt, msg, r, r->new_ruri, &dst, 0);
+	err = forward(p, t, pkt, msg, r, r->new_ruri, &dst, 0);
+	if (!err)
+		dns_alt_keep(p, t);
+	return err;
+}
+
+int route_alt(struct sip_proxy *p, struct tsx *t)
+{
+	struct sip_msg *msg = &p->m2;
+	struct net_addr dst;
+	struct net_pkt pkt;
+	struct rt r;
+	int err = ENOENT;
+
+	while (t->alts && t->alt_next < t->nalts && !t->final_sent &&
+	       !t->cancelled && !t->any_2xx && t->nkids < TSX_MAX_KIDS) {
+		dst = t->alts[t->alt_next++];
+		if (sip_msg_decode(msg, t->req, t->req_len))
+			return EBADMSG;
+		memset(&pkt, 0, sizeof(pkt));
+		pkt.from = t->peer;
+		pkt.to = t->local;
+		pkt.conn_id = t->conn_id;
+		if (preprocess(p, &pkt, msg, &r))
+			return EBADMSG;
+		if ((r.secure || t->secure) && dst.tp != NET_TLS)
+			continue;	/* never: dns_resolve kept TLS only */
+		err = forward(p, t, &pkt, msg, &r, r.new_ruri, &dst, 0);
+		if (!err) {
+			p->st.dns_failovers++;
+			return 0;
+		}
+	}
+	return err;
 }
 
 int route_fork(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg,
@@ -664,6 +698,8 @@ void route_request(struct sip_proxy *p, const struct net_pkt *pkt,
 			(void)reg_flow(p, &msg->ruri, &dst, &conn);
 			err = forward(p, t, pkt, msg, &r, r.new_ruri, &dst,
 				      conn);
+			if (!err && !conn)
+				dns_alt_keep(p, t);
 		}
 		if (err)
 			refuse(p, t, msg, pkt, err);

@@ -177,6 +177,9 @@ void route_branch_rsp(struct sip_proxy *p, struct tsx *kid, uint16_t code,
 	}
 	if (t->final_sent)
 		goto out;
+	/* RFC 3263 4.3: the next DNS target after a 503 or no answer */
+	if ((code == 503 || code == 408) && t->alts)
+		(void)route_alt(p, t);
 	if (code >= 600 && t->invite)
 		for (i = 0; i < t->nkids; i++)
 			if (t->kids[i] && i != kid->kidx &&

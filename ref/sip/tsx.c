@@ -157,6 +157,7 @@ void tsx_free(struct sip_proxy *p, struct tsx *t)
 	if (t->parent)
 		route_kid_gone(t);
 	p->ntsx--;
+	dns_alt_drop(p, t);
 	mem_free(t->key);
 	mem_free(t->device);
 	mem_free(t->req);
@@ -284,6 +285,9 @@ int tsx_cli_new(struct sip_proxy *p, enum sip_method m, const char *branch,
 	const struct net_addr *src;
 
 	snprintf(key, sizeof(key), "C|%s|%s", branch, sip_method_name(m));
+	/* a twin would shadow this one: its responses would never match */
+	if (find_key(p, key))
+		return EEXIST;
 	t = tsx_alloc(p, key);
 	if (!t)
 		return ENOMEM;
@@ -373,17 +377,22 @@ static void send_ack(struct sip_proxy *p, struct tsx *t,
 }
 
 /* Send CANCEL for client INVITE t as its own client transaction, whose
- * responses are absorbed here. */
+ * responses are absorbed here. Once only: a ring timeout and a later
+ * 2xx on another branch both cancel, and a second CANCEL transaction
+ * under the same key would never see its 200 and resend for 32 s. */
 static void send_cancel(struct sip_proxy *p, struct tsx *t)
 {
 	struct buf b;
 
+	t->cancel_pending = false;
+	if (t->cancel_sent)
+		return;
+	t->cancel_sent = true;
 	buf_init(&b);
 	if (!build_hop(p, t, "CANCEL", NULL, &b))
 		tsx_cli_new(p, SIP_M_CANCEL, t->branch, &t->peer, t->conn_id,
 			    b.data, b.len, NULL);
 	buf_fini(&b);
-	t->cancel_pending = false;
 }
 
 void tsx_cli_cancel(struct sip_proxy *p, struct tsx *t)
@@ -406,6 +415,28 @@ static void up(struct sip_proxy *p, struct tsx *t, uint16_t code,
 		route_branch_rsp(p, t, code, rsp);
 	else if (rsp && t->invite && code >= 200 && code < 300)
 		route_rsp_stateless(p, rsp);
+}
+
+void tsx_cli_conn_failed(struct sip_proxy *p, const struct net_addr *dst)
+{
+	struct tsx *t, *next;
+
+	/* Walked only while some request has DNS alternatives: closes are
+	 * frequent under stream load, failovers rare. */
+	if (!p->alt_tsx || !net_tp_is_stream(dst->tp))
+		return;
+	for (t = p->tsx_all; t; t = next) {
+		next = t->next;
+		if (t->server || t->state != TS_TRYING || t->prov_rx ||
+		    t->conn_id || !t->parent || !t->parent->alts ||
+		    t->peer.tp != dst->tp || !net_addr_eq(&t->peer, dst))
+			continue;
+		/* next may be freed by what the failover sends: restart */
+		t->state = TS_TERMINATED;
+		up(p, t, 503, NULL);
+		tsx_free(p, t);
+		next = p->tsx_all;
+	}
 }
 
 void tsx_cli_response(struct sip_proxy *p, struct tsx *t,

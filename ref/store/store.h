@@ -162,6 +162,31 @@ int store_hash_password(struct store_account *a, struct store_hashes *out,
 int store_hash_password_realm(struct store_account *a,
 			      struct store_hashes *out, const char *realm,
 			      const char *password);
+
+/*
+ * The argon2id cost (P2's "slow salted hash"): memory and passes, one lane.
+ * The default is libsodium's "interactive" (64 MiB, 2 passes, tens of ms
+ * and 64 MiB of page faults per hash). The floor is OWASP's lowest argon2id
+ * setting (19 MiB, 2 passes): below it a hash no longer counts as slow, so
+ * store_hash_password_kdf refuses it (EINVAL) whatever the caller's config.
+ * The policy file sets it ([passwords] hash_memory, hash_passes).
+ */
+struct store_kdf {
+	uint64_t mem_bytes;
+	uint32_t passes;
+};
+#define STORE_KDF_MEM_DEFAULT	(64ull << 20)
+#define STORE_KDF_PASSES_DEFAULT 2u
+#define STORE_KDF_MEM_MIN	(19ull << 20)
+#define STORE_KDF_PASSES_MIN	2u
+#define STORE_KDF_MEM_MAX	(4ull << 30)
+#define STORE_KDF_PASSES_MAX	64u
+/* 0 when kdf is within [MIN, MAX] (both fields), else EINVAL. */
+int store_kdf_check(const struct store_kdf *kdf);
+/* store_hash_password_realm at cost kdf (NULL: the default). */
+int store_hash_password_kdf(struct store_account *a,
+			    struct store_hashes *out, const char *realm,
+			    const char *password, const struct store_kdf *kdf);
 void store_hash_fini(struct store_hashes *h);
 /* Check a clear password against a stored argon2id string: 0 or EACCES. */
 int store_pwhash_verify(const struct pl *pwhash, const char *password);

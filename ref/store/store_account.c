@@ -12,6 +12,11 @@
 #include <sodium.h>
 #include "store/store_int.h"
 
+/* The default is libsodium's "interactive" cost, what refd always used. */
+_Static_assert(STORE_KDF_MEM_DEFAULT == crypto_pwhash_MEMLIMIT_INTERACTIVE &&
+	       STORE_KDF_PASSES_DEFAULT == crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	       "argon2id default is libsodium's interactive cost");
+
 static void hex(const unsigned char *d, size_t n, char *out)
 {
 	static const char x[] = "0123456789abcdef";
@@ -61,10 +66,32 @@ int store_hash_password_realm(struct store_account *a,
 			      struct store_hashes *out, const char *realm,
 			      const char *password)
 {
+	return store_hash_password_kdf(a, out, realm, password, NULL);
+}
+
+int store_kdf_check(const struct store_kdf *kdf)
+{
+	if (!kdf || kdf->mem_bytes < STORE_KDF_MEM_MIN ||
+	    kdf->mem_bytes > STORE_KDF_MEM_MAX ||
+	    kdf->passes < STORE_KDF_PASSES_MIN ||
+	    kdf->passes > STORE_KDF_PASSES_MAX)
+		return EINVAL;
+	return 0;
+}
+
+int store_hash_password_kdf(struct store_account *a,
+			    struct store_hashes *out, const char *realm,
+			    const char *password, const struct store_kdf *kdf)
+{
+	static const struct store_kdf def = { STORE_KDF_MEM_DEFAULT,
+					      STORE_KDF_PASSES_DEFAULT };
 	struct pl r;
 	int err;
 
-	if (!a || !out || !password || !a->user.len || !a->domain.len)
+	if (!kdf)
+		kdf = &def;
+	if (!a || !out || !password || !a->user.len || !a->domain.len ||
+	    store_kdf_check(kdf))
 		return EINVAL;
 	r = realm && *realm ? pl_from_str(realm) : a->domain;
 	if (sodium_init() < 0)
@@ -72,9 +99,9 @@ int store_hash_password_realm(struct store_account *a,
 	if ((err = ha1(EVP_md5(), a, &r, password, out->md5)) ||
 	    (err = ha1(EVP_sha256(), a, &r, password, out->sha256)))
 		return err;
+	/* argon2id with one lane: crypto_pwhash_str's ALG_DEFAULT. */
 	if (crypto_pwhash_str(out->pwhash, password, strlen(password),
-			      crypto_pwhash_OPSLIMIT_INTERACTIVE,
-			      crypto_pwhash_MEMLIMIT_INTERACTIVE))
+			      kdf->passes, (size_t)kdf->mem_bytes))
 		return ENOMEM;
 	a->ha1_md5 = pl_from_str(out->md5);
 	a->ha1_sha256 = pl_from_str(out->sha256);

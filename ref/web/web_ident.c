@@ -181,6 +181,7 @@ static int password(struct web_ctx *c)
 	char old[256], nw[256], why[200], user[WEB_AOR_MAX], *at;
 	struct store_account a = { 0 };
 	struct store_hashes h;
+	struct store_kdf kdf;
 	struct policy defpol;
 	const struct policy *pol = c->w->cfg.pol;
 	struct acct x;
@@ -213,7 +214,8 @@ static int password(struct web_ctx *c)
 	}
 	a.user = pl_from_str(user);
 	a.domain = pl_from_str(c->w->domain);
-	err = store_hash_password_realm(&a, &h, c->w->realm, nw);
+	kdf = policy_kdf(c->w->cfg.pol);	/* NULL: the default cost */
+	err = store_hash_password_kdf(&a, &h, c->w->realm, nw, &kdf);
 	if (!err)
 		err = store_account_set_password(c->w->st, &a);
 	store_hash_fini(&h);

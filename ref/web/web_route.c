@@ -160,9 +160,13 @@ static int copy_hash(void *arg, const struct store_account *a)
 	return 0;
 }
 
-/* Same argon2id work for an unknown user as for a known one. */
+/*
+ * Same argon2id work for an unknown user as for a known one: the dummy hash
+ * has the policy's cost, like the accounts' own.
+ */
 static void dummy_verify(struct web *w, const char *password)
 {
+	struct store_kdf kdf = policy_kdf(w->cfg.pol);
 	struct store_account a = { 0 };
 	struct store_hashes h;
 	struct pl ph;
@@ -176,7 +180,7 @@ static void dummy_verify(struct web *w, const char *password)
 			snprintf(pw + 2 * i, 3, "%02x", r[i]);
 		a.user = pl_from_str("x");
 		a.domain = pl_from_str(w->domain);
-		if (!store_hash_password(&a, &h, pw))
+		if (!store_hash_password_kdf(&a, &h, NULL, pw, &kdf))
 			w->dummy_hash = mem_strdup(h.pwhash);
 		store_hash_fini(&h);
 	}

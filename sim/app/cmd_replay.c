@@ -13,7 +13,9 @@
  * opened at all is a usage error (exit 2).
  * --target none dissects and accounts only. --target inproc (default)
  * also re-drives every captured call through the platform's SIP core in
- * process (rpl_drive.c) and compares each outcome with the capture.
+ * process (rpl_drive.c) and compares each outcome with the capture; that
+ * platform keeps its SQLite store in --data-dir DIR, or in a temporary
+ * directory removed after the storage audit.
  * --target HOST:PORT re-drives every captured dialog message by message
  * against a live server (replay_live.c, sim/replay/rpl_live.h) with the
  * accounts of --accounts FILE. --scenario FILE writes the captured calls
@@ -37,8 +39,11 @@ static int usage(const char *why)
 		"  live: --target HOST:PORT --accounts FILE [--transport "
 		"udp|tcp|tls]\n        [--step-timeout SECONDS] "
 		"[--allow-remote] [--tls-cert PEM --tls-key PEM]\n"
+		"        [--msrp-relay HOST:PORT] (also re-drive MSRP sessions)\n"
 		"  inproc: [--messages] (also re-drive message by message)\n"
-		"  audit after the re-drive: [--data-dir DIR]\n",
+		"  audit after the re-drive: [--data-dir DIR] (inproc: where "
+		"the platform\n        keeps its store; default a temporary "
+		"directory, removed)\n",
 		why);
 	return 2;
 }
@@ -55,12 +60,14 @@ int cmd_replay(int argc, char **argv)
 	size_t k;
 
 	memset(&run, 0, sizeof(run));
+	rmsrp_init(&run.ms);
 	for (i = 0; i < argc && !rc; i++) {
 		const char *a = argv[i];
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
 			return usage("dissect captures and report"), 0;
-		if ((lk = rlive_cli_arg(&lc, argc, argv, &i))) {
+		if ((lk = rmsrp_cli_arg(&run.ms, argc, argv, &i)) ||
+		    (lk = rlive_cli_arg(&lc, argc, argv, &i))) {
 			if (lk < 0)
 				rc = usage("option needs a valid value");
 			continue;
@@ -96,6 +103,8 @@ int cmd_replay(int argc, char **argv)
 		rc = usage("no capture given");
 	if (!rc && strcmp(target, "none") && strcmp(target, "inproc"))
 		rc = (run.live = true, rlive_setup(&lc, target, &run.lo));
+	if (!rc && run.ms.relay_set && !run.live)
+		rc = usage("--msrp-relay needs --target HOST:PORT");
 	if (rc)
 		goto out;
 	if (wpath && rpl_writer_open(&run.wr, wpath, err, sizeof(err))) {
@@ -104,6 +113,7 @@ int cmd_replay(int argc, char **argv)
 		goto out;
 	}
 	run.inproc = !strcmp(target, "inproc");
+	run.ms.collect |= run.inproc;
 	run.msgs = run.inproc && lc.messages;
 	run.lo.step_timeout_us = lc.step_timeout_us;
 	run.speed = speed;
@@ -123,6 +133,21 @@ int cmd_replay(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	/* canaries are read where the re-drive hands bytes to the platform */
+	run.lo.can = run.can;
+	run.plat.can = run.can;
+	if (run.inproc) {
+		/* the in-process platform's store: --data-dir keeps it */
+		if (!ddir && raud_tmpdir(run.tmp_dir, sizeof(run.tmp_dir))) {
+			fprintf(stderr, "rtcbench replay: cannot make a "
+				"temporary data_dir: %s\n", strerror(errno));
+			rc = 2;
+			goto out;
+		}
+		run.plat.data_dir = ddir ? ddir : run.tmp_dir;
+		rep_summary_meta(run.sum, "data_dir", ddir ? ddir :
+				 "temporary, removed after the audit");
+	}
 	for (k = 0; k < run.ninputs && !rc; k++) {
 		run.file_idx = (unsigned)k;
 		rc = rcmd_replay_file(&run, run.inputs[k]);
@@ -136,10 +161,8 @@ int cmd_replay(int argc, char **argv)
 					  "replayed", run.manifest,
 					  run.exp[k].line, run.exp[k].file);
 	if (run.can)
-		raud_report(run.sum, run.can, ddir, run.inproc ?
-			    "the in-process platform keeps its store in memory"
-			    ", no data_dir; give --data-dir DIR" :
-			    "no --data-dir");
+		raud_report(run.sum, run.can, run.inproc ? run.plat.data_dir :
+			    ddir, "no --data-dir (the live target's data_dir)");
 	if (run.wr) {
 		uint64_t wn = rpl_writer_count(run.wr);
 
@@ -162,7 +185,10 @@ int cmd_replay(int argc, char **argv)
 	rep_summary_set(run.sum, "files", json_incref(run.files));
 	rep_summary_set(run.sum, "user_agents", json_incref(run.uas));
 	rep_summary_set(run.sum, "media_streams", json_incref(run.streams));
+	rep_summary_set(run.sum, "msrp_sessions",
+			json_incref(run.ms.sessions));
 	rcmd_print_model(&run);
+	rmsrp_print(&run.ms);
 	if ((i = rep_summary_write(run.sum, out))) {
 		fprintf(stderr, "rtcbench replay: cannot write %s/summary.json: "
 			"%s\n", out, strerror(i));
@@ -172,12 +198,16 @@ int cmd_replay(int argc, char **argv)
 	rep_summary_print(run.sum, stdout);
 	rc = rep_summary_exit(run.sum);
 out:
+	if (run.tmp_dir[0] && raud_rmdir(run.tmp_dir))
+		fprintf(stderr, "rtcbench replay: %s: not removed: %s\n",
+			run.tmp_dir, strerror(errno));
 	rpl_writer_close(run.wr);
 	json_decref(run.calls);
 	json_decref(run.files);
 	json_decref(run.uas);
 	json_decref(run.streams);
 	json_decref(run.dialogs);
+	rmsrp_fini(&run.ms);
 	rpl_canaries_free(run.can);
 	mem_free((void *)run.lo.accts);
 	rep_summary_free(run.sum);

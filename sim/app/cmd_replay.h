@@ -12,8 +12,10 @@
 #include <stdint.h>
 #include <jansson.h>
 #include "app/replay_live.h"
+#include "app/replay_msrp.h"
 #include "replay/replay.h"
 #include "replay/rpl_audit.h"
+#include "replay/rpl_vproxy.h"
 #include "report/summary.h"
 
 #define MAX_INPUTS 4096
@@ -55,6 +57,9 @@ struct run {
 	uint32_t frame;
 	double speed;
 	struct rpl_canaries *can;	/* storage audit (not --target none) */
+	struct rmsrp ms;		/* MSRP sessions, re-drive */
+	struct rpl_plat plat;	/* inproc: the platform's store and tap */
+	char tmp_dir[64];	/* inproc without --data-dir: removed */
 	char manifest[4096];
 };
 

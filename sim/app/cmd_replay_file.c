@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * rtcbench replay, one capture: frames read and dissected (sim/replay),
- * every PDU fed to the --write pcap, the storage-audit canaries and, in
- * the re-drive modes, the dialog set; then the mode of the run: --target
+ * every PDU fed to the --write pcap and, in the re-drive modes, the
+ * dialog set (the storage-audit canaries are what the re-drive sends the
+ * platform, read by a tap there, not the captured bytes); then the mode of the run: --target
  * inproc re-drives the captured calls through the platform in process
  * (rpl_drive.c) and compares each outcome, --messages also message by
  * message (replay_live.c rlive_inproc), --target HOST:PORT re-drives the
@@ -17,6 +18,21 @@
 #include "app/cmd_replay.h"
 #include "base/mem.h"
 
+static void on_msrp(void *arg, const struct rpl_msrp_rec *rec)
+{
+	struct run *run = arg;
+
+	rmsrp_session(&run->ms, run->file, rec);
+}
+
+/* Each MSRP request once, for the re-drive script. */
+static void on_msrp_req(void *arg, const struct rpl_msrp_req *q)
+{
+	struct run *run = arg;
+
+	rmsrp_req(&run->ms, q);
+}
+
 static void on_pdu(void *arg, enum rpl_kind kind, const struct rpl_pdu *pdu)
 {
 	struct run *run = arg;
@@ -27,10 +43,6 @@ static void on_pdu(void *arg, enum rpl_kind kind, const struct rpl_pdu *pdu)
 	if ((run->live || run->msgs) && kind == RPL_K_RTP)
 		rpl_dlgset_add_rtp(&run->dset, run->frame, pdu->ts_us,
 				   &pdu->src, &pdu->dst, pdu->data, pdu->len);
-	if (run->can && kind == RPL_K_SIP)
-		rpl_canaries_sip(run->can, pdu->data, pdu->len);
-	if (run->can && kind == RPL_K_RTP)
-		rpl_canaries_rtp(run->can, pdu->data, pdu->len);
 	if (run->wr && kind != RPL_K_MSRP)
 		rpl_writer_udp(run->wr, pdu->ts_us, &pdu->src, &pdu->dst,
 			       pdu->data, pdu->len);
@@ -53,9 +65,9 @@ static void add_metric(void *arg, const char *name, uint64_t v)
 static void file_checks(struct run *run, const char *file,
 			const struct rpl_stats *st)
 {
-	if (!st->sip_messages)
+	if (!st->sip_messages && !st->msrp_messages)
 		rep_summary_check(run->sum, "sip found", false,
-				  "%s: no SIP message in %llu frames "
+				  "%s: no SIP or MSRP message in %llu frames "
 				  "(%llu not IP or not decodable)", file,
 				  (unsigned long long)st->frames,
 				  (unsigned long long)st->frames_undecoded);
@@ -89,10 +101,12 @@ static void redrive(struct run *run, const char *path, double speed)
 	res = mem_zalloc(n * sizeof(*res));
 	if (!res)
 		return;
-	e = rpl_drive_inproc(c, n, speed, res, &sum);
+	run->plat.err[0] = 0;
+	e = rpl_drive_inproc(c, n, speed, &run->plat, res, &sum);
 	if (e) {
 		rep_summary_check(run->sum, "redrive", false, "%s: re-drive "
-				  "stopped: %s", path, strerror(e));
+				  "stopped: %s", path, run->plat.err[0] ?
+				  run->plat.err : strerror(e));
 		goto out;
 	}
 	for (k = 0; k < n; k++) {
@@ -148,7 +162,8 @@ int rcmd_replay_file(struct run *run, const char *path)
 	struct rpl_reader *rd = NULL;
 	struct rpl *r = NULL;
 	struct rpl_cfg cfg = { .call_fn = rcmd_on_call, .pdu_fn = on_pdu,
-			       .ua_fn = rcmd_on_ua, .stream_fn = rcmd_on_stream };
+			       .ua_fn = rcmd_on_ua, .stream_fn = rcmd_on_stream,
+			       .msrp_fn = on_msrp, .msrp_req_fn = on_msrp_req };
 	char err[512];
 	const uint8_t *data;
 	size_t caplen, wirelen;
@@ -198,8 +213,11 @@ int rcmd_replay_file(struct run *run, const char *path)
 				  (unsigned long long)rpl_stats(r)->frames,
 				  rpl_reader_err(rd));
 	file_checks(run, path, rpl_stats(r));
-	if (run->inproc)
+	if (run->inproc) {
 		redrive(run, path, run->speed);
+		rmsrp_run_inproc(&run->ms, run->sum, path, &(struct rmsrp_opts){
+				 NULL, 0, run->speed, 0, run->can });
+	}
 	if (run->live) {
 		rpl_dlgset_finish(&run->dset);
 		if (rlive_run(run->sum, run->dialogs, path, &run->dset,
@@ -207,13 +225,28 @@ int rcmd_replay_file(struct run *run, const char *path)
 			rep_summary_check(run->sum, "live", false, "%s: %s",
 					  path, err);
 		rpl_dlgset_fini(&run->dset);
+		if (run->ms.relay_set)	/* after the file's SIP dialogs */
+			rmsrp_run(&run->ms, run->sum, path,
+				  &(struct rmsrp_opts){ run->lo.accts,
+				  run->lo.nacct, run->speed,
+				  run->lo.step_timeout_us, run->can });
+		else if (rpl_stats(r)->msrp_sessions)
+			rep_summary_skip(run->sum, "msrp", "%s: %llu MSRP "
+					 "session(s) not re-driven: give "
+					 "--msrp-relay HOST:PORT", path,
+					 (unsigned long long)
+					 rpl_stats(r)->msrp_sessions);
 	}
 	if (run->msgs) {
 		rpl_dlgset_finish(&run->dset);
-		if (rlive_inproc(run->sum, run->dialogs, path, &run->dset,
-				 run->speed, run->lo.step_timeout_us))
+		run->plat.err[0] = 0;
+		e = rlive_inproc(run->sum, run->dialogs, path, &run->dset,
+				 run->speed, run->lo.step_timeout_us,
+				 &run->plat);
+		if (e)
 			rep_summary_check(run->sum, "inproc messages", false,
-					  "%s: out of memory", path);
+					  "%s: %s", path, run->plat.err[0] ?
+					  run->plat.err : strerror(e));
 		rpl_dlgset_fini(&run->dset);
 	}
 	rpl_stats_foreach(rpl_stats(r), add_metric, run);

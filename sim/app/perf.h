@@ -11,5 +11,6 @@ int perf_parse(int argc, char **argv);
 int perf_conf(int argc, char **argv);
 int perf_proxy(int argc, char **argv);
 int perf_redrive(int argc, char **argv);
+int perf_load(int argc, char **argv);
 
 #endif

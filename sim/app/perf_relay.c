@@ -89,27 +89,7 @@ struct res {
 
 static int udp_sock(uint16_t port, struct sockaddr_in *bound)
 {
-	struct sockaddr_in sa;
-	socklen_t sl = sizeof(sa);
-	int fd, sz = 8 << 20;
-
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz));
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons(port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    getsockname(fd, (struct sockaddr *)&sa, &sl)) {
-		close(fd);
-		return -1;
-	}
-	if (bound)
-		*bound = sa;
-	return fd;
+	return perf_relay_udp(port, 0, 8 << 20, bound);
 }
 
 /* CPU nanoseconds of every thread of pid. */

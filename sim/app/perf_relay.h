@@ -45,6 +45,14 @@ int perf_relay_ng_stream(int fd, uint16_t ng, unsigned i, uint16_t a_port,
 			 uint16_t b_port, uint16_t *port);
 /* 127.0.0.1:port */
 struct sockaddr_in perf_relay_lo(uint16_t port);
+/*
+ * A UDP socket on 127.0.0.1:port (0: a free one) with flags for socket()
+ * (SOCK_NONBLOCK or 0; SOCK_CLOEXEC always) and both buffers forced to
+ * buf_bytes (best effort: needs CAP_NET_ADMIN); *bound, if not NULL,
+ * gets the address it got. The descriptor, or -1.
+ */
+int perf_relay_udp(uint16_t port, int flags, int buf_bytes,
+		   struct sockaddr_in *bound);
 /* Whether the ng server answers ping with pong. */
 bool perf_relay_ng_ping(int fd, uint16_t ng);
 

@@ -49,23 +49,7 @@ static uint64_t mono_us(void)
 
 static int udp_bind(uint16_t port)
 {
-	struct sockaddr_in sa;
-	int fd, sz = 4 << 20;
-
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz));
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons(port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return perf_relay_udp(port, SOCK_NONBLOCK, 4 << 20, NULL);
 }
 
 struct rx {

@@ -2,7 +2,8 @@
 /*
  * The ng protocol client of `rtcbench perf relay`: sets up one relayed
  * stream (offer + answer) on our relay or rtpengine the same way, and
- * pings a relay until it answers. Blocking UDP on loopback, each request
+ * pings a relay until it answers; and the loopback address and socket
+ * helpers the benchmark's parts share. Blocking UDP on loopback, each request
  * retried every 200 ms, 15 times at most (the server may still be
  * starting, and UDP may drop).
  */
@@ -26,6 +27,28 @@ struct sockaddr_in perf_relay_lo(uint16_t port)
 	sa.sin_port = htons(port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	return sa;
+}
+
+int perf_relay_udp(uint16_t port, int flags, int buf_bytes,
+		   struct sockaddr_in *bound)
+{
+	struct sockaddr_in sa = perf_relay_lo(port);
+	socklen_t sl = sizeof(sa);
+	int fd;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | flags, 0);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf_bytes,
+		   sizeof(buf_bytes));
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf_bytes,
+		   sizeof(buf_bytes));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    (bound && getsockname(fd, (struct sockaddr *)bound, &sl))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 static int ng_call(int fd, uint16_t port, struct buf *req, struct buf *ans)

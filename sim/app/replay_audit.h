@@ -11,8 +11,14 @@
 #include "replay/rpl_audit.h"
 #include "report/summary.h"
 
-/* dir NULL: skipped, with why as the reason. */
+/* dir NULL: skipped, with why as the reason. Every verdict also goes
+ * into summary.json's "audit" array. */
 void raud_report(struct rep_summary *sum, struct rpl_canaries *c,
 		 const char *dir, const char *why);
+/* A new empty directory under $TMPDIR (or /tmp) into buf; 0 or -1 with
+ * errno. */
+int raud_tmpdir(char *buf, size_t sz);
+/* rm -r dir; 0 or -1 with errno. */
+int raud_rmdir(const char *dir);
 
 #endif

@@ -228,6 +228,51 @@ static int bind_sockets(struct io_loop *loop, struct io_core *core,
 	return e;
 }
 
+/*
+ * The storage audit's tap: every datagram and stream chunk the engine
+ * sends (SIP to the target, RTP to the relay ports it allocated) is read
+ * for canaries on its way out, so they are what the target was sent after
+ * the rewriting, not what the capture held.
+ */
+struct tap {
+	struct rpl_live *l;
+	struct rpl_canaries *can;
+};
+
+static int tap_input(void *core, uint64_t now_us, const struct net_pkt *in)
+{
+	return rpl_live_core_ops.input(((struct tap *)core)->l, now_us, in);
+}
+
+static int tap_timeout(void *core, uint64_t now_us)
+{
+	return rpl_live_core_ops.timeout(((struct tap *)core)->l, now_us);
+}
+
+static int tap_output(void *core, struct net_out *out)
+{
+	struct tap *t = core;
+	int e = rpl_live_core_ops.output(t->l, out);
+
+	if (e || out->kind != NET_OUT_SEND || !out->data || !out->len)
+		return e;
+	/* RTP's version bits (10) are no letter a SIP message starts with */
+	if (out->len >= 12 && (out->data[0] >> 6) == 2)
+		rpl_canaries_rtp(t->can, out->data, out->len);
+	else
+		rpl_canaries_sip(t->can, out->data, out->len);
+	return 0;
+}
+
+static uint64_t tap_deadline(void *core)
+{
+	return rpl_live_core_ops.deadline(((struct tap *)core)->l);
+}
+
+static const struct core_ops tap_ops = {
+	"replay-live-tap", tap_input, tap_timeout, tap_output, tap_deadline
+};
+
 static const char *verdict(enum rpl_verdict v)
 {
 	return v == RPL_V_MATCH ? "matched" : v == RPL_V_DIVERGED ?
@@ -240,7 +285,8 @@ static void results(struct rep_summary *sum, json_t *dialogs,
 		    double wall_s, size_t *cnt)
 {
 	uint64_t rtp[3] = { 0 };
-	size_t i;
+	size_t i, closes[2] = { 0 };	/* closed by the replay, answered */
+	char cl[64];
 
 	for (i = 0; i < set->n; i++) {
 		const struct rpl_dlg *d = &set->d[i];
@@ -248,14 +294,22 @@ static void results(struct rep_summary *sum, json_t *dialogs,
 		const char *first = d->n ? d->steps[0].method : d->call_id;
 
 		cnt[r->v]++;
+		cl[0] = 0;
+		if (r->closed[0]) {
+			closes[0]++;
+			closes[1] += r->close_status >= 200;
+			snprintf(cl, sizeof(cl), " (closed by replay: %s, %s)",
+				 r->closed, r->close_status ?
+				 sip_reason(r->close_status) : "no answer");
+		}
 		/* every verdict on stdout, one line each (failed checks are
 		 * repeated in the summary at the end) */
 		printf("%-9s %s: %s %s -> %s: %zu/%zu steps, %.1f ms, RTP "
-		       "%u/%u%s%s\n", verdict(r->v), file, first, d->caller,
+		       "%u/%u%s%s%s\n", verdict(r->v), file, first, d->caller,
 		       d->callee, r->done, r->steps, (double)r->us / 1000.0,
 		       r->rtp_recv, r->rtp_sent,
 		       r->v == RPL_V_MATCH ? "" : ": ",
-		       r->v == RPL_V_MATCH ? "" : r->why);
+		       r->v == RPL_V_MATCH ? "" : r->why, cl);
 		rtp[0] += r->rtp_sent;
 		rtp[1] += r->rtp_recv;
 		rtp[2] += r->rtp_unsent;
@@ -278,6 +332,12 @@ static void results(struct rep_summary *sum, json_t *dialogs,
 			(json_int_t)r->rtp_sent, "received",
 			(json_int_t)r->rtp_recv, "unsent",
 			(json_int_t)r->rtp_unsent));
+		if (r->closed[0])
+			json_object_set_new(json_array_get(dialogs,
+				json_array_size(dialogs) - 1),
+				"closed_by_replay", json_pack("{s:s, s:I}",
+				"request", r->closed, "status",
+				(json_int_t)r->close_status));
 		if (r->v == RPL_V_SKIPPED)
 			rep_summary_skip(sum, check, "%s: %s %s -> %s: %s",
 					 file, first, d->caller, d->callee,
@@ -291,6 +351,17 @@ static void results(struct rep_summary *sum, json_t *dialogs,
 					  "unfinished when the time ran out" :
 					  r->why, r->done, r->steps);
 	}
+	/* apart from the verdicts: what the capture left open and the
+	 * replay closed (BYE, CANCEL), and whether the target answered */
+	if (closes[0])
+		rep_summary_check(sum, "closed by replay", closes[0] ==
+				  closes[1], "%s: %zu dialog(s) the capture "
+				  "left open closed by the replay, %zu "
+				  "answered", file, closes[0], closes[1]);
+	rep_summary_metric_add(sum, "live_closed_by_replay",
+			       (double)closes[0]);
+	rep_summary_metric_add(sum, "live_closed_answered",
+			       (double)closes[1]);
 	if (set->undecodable)
 		rep_summary_skip(sum, check, "%s: %llu captured SIP messages "
 				 "ref/sip does not decode (read only tolerantly "
@@ -326,6 +397,7 @@ int rlive_run(struct rep_summary *sum, json_t *dialogs, const char *file,
 	uint64_t t0, end;
 	size_t cnt[4] = { 0 }, rok, rn, i;
 	struct rpl_live_res *res = NULL;
+	struct tap tap;
 	int e;
 
 	memset(&io, 0, sizeof(io));
@@ -352,7 +424,9 @@ int rlive_run(struct rep_summary *sum, json_t *dialogs, const char *file,
 	pfx = o->target;
 	if ((e = io_allow_add(loop, &pfx, net_addr_family(&pfx) == AF_INET
 			      ? 32 : 128)) ||
-	    (e = io_core_add(loop, &rpl_live_core_ops, l, &core)) ||
+	    (e = (tap.l = l, tap.can = o->can,
+		  io_core_add(loop, o->can ? &tap_ops : &rpl_live_core_ops,
+			      o->can ? (void *)&tap : l, &core))) ||
 	    (e = bind_sockets(loop, core, o, &c, err, errsz)))
 		goto out;
 	rpl_live_bind(l, c.local, c.media_port);
@@ -394,9 +468,9 @@ out:
 
 int rlive_inproc(struct rep_summary *sum, json_t *dialogs, const char *file,
 		 struct rpl_dlgset *set, double speed,
-		 uint64_t step_timeout_us)
+		 uint64_t step_timeout_us, struct rpl_plat *pl)
 {
-	struct rpl_vlive_opt o = { speed, 0, step_timeout_us, 0 };
+	struct rpl_vlive_opt o = { speed, 0, step_timeout_us, 0, pl };
 	struct rpl_acct *a = mem_zalloc((2 * set->n + 1) * sizeof(*a));
 	struct rpl_live_res *res = mem_zalloc((set->n + 1) * sizeof(*res));
 	struct rpl_vlive_sum vs;

@@ -9,7 +9,9 @@
 
 #include <stdbool.h>
 #include "base/net.h"
+#include "replay/rpl_audit.h"
 #include "replay/rpl_live.h"
+#include "replay/rpl_vproxy.h"
 #include "report/summary.h"
 
 struct rlive_opts {
@@ -20,6 +22,7 @@ struct rlive_opts {
 	uint64_t step_timeout_us;
 	uint64_t limit_us;		/* whole file; 0: 300 s */
 	const char *tls_cert, *tls_key;	/* callee listener (tls) */
+	struct rpl_canaries *can;	/* what is sent, for the audit */
 };
 
 /* Command-line options of the live mode, before they are checked. */
@@ -54,9 +57,10 @@ int rlive_run(struct rep_summary *sum, json_t *dialogs, const char *file,
 
 /* --target inproc --messages: the same re-drive against the platform's
  * SIP core in process, virtual time, accounts made from the capture's
- * AORs; checks "inproc messages". 0, ENOMEM. */
+ * AORs, the platform's store and tap pl; checks "inproc messages". 0,
+ * ENOMEM, a store errno (pl->err). */
 int rlive_inproc(struct rep_summary *sum, json_t *dialogs, const char *file,
 		 struct rpl_dlgset *set, double speed,
-		 uint64_t step_timeout_us);
+		 uint64_t step_timeout_us, struct rpl_plat *pl);
 
 #endif

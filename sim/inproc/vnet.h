@@ -89,8 +89,11 @@ struct vnet_host_opt {
 	double loss;
 	int nat;		/* behind vnet_nat_add() index, -1: none */
 	int lan;		/* sim: on shared LAN lan-1 with the router
-				 * (ns-3 CSMA, these figures), 0: own link */
+				 * (ns-3 CSMA, these figures), 0: own link;
+				 * 1..VNET_LAN_MAX, else EINVAL */
 };
+/* LANs one network holds (the sim driver's table). */
+#define VNET_LAN_MAX 32
 int vnet_host_set(struct vnet *v, const struct net_addr *ip,
 		  const struct vnet_host_opt *o);
 /*

@@ -35,7 +35,7 @@ int vnet_host_set(struct vnet *v, const struct net_addr *ip,
 {
 	struct vnet_host *h = (struct vnet_host *)vnet_host_find(v, ip);
 
-	if (o->nat >= (int)v->nnats)
+	if (o->nat >= (int)v->nnats || o->lan < 0 || o->lan > VNET_LAN_MAX)
 		return EINVAL;
 #ifdef HAVE_NS3
 	if (v->sim) {

@@ -96,9 +96,10 @@ extern "C" int ns3_lan_add(const int *nodes, size_t n,
 extern "C" int ns3_lan_join(int lan, int node)
 {
 	if (!g || lan < 0 || (size_t)lan >= g->lans.size() || node < 0 ||
-	    (uint32_t)node >= g->nodes.GetN() ||
-	    g->lans[lan].addr.size() >= 254)
+	    (uint32_t)node >= g->nodes.GetN())
 		return EINVAL;
+	if (g->lans[lan].addr.size() >= 254)	// its /24 is full
+		return ENOSPC;
 	Lan &l = g->lans[lan];
 	for (uint32_t i = 0; i < l.devs.GetN(); i++)
 		if (l.devs.Get(i)->GetNode() == g->nodes.Get(node))

@@ -70,7 +70,8 @@ int ns3_link_add(int a, int b, const struct ns3_link_opt *opt);
 int ns3_lan_add(const int *nodes, size_t n, const struct ns3_link_opt *opt);
 /*
  * Add node to a LAN (the next address of its /24, the LAN's options);
- * routes need ns3_routes_build() again. 0, EEXIST or EINVAL.
+ * routes need ns3_routes_build() again. 0, EEXIST, ENOSPC (254 members
+ * already) or EINVAL.
  */
 int ns3_lan_join(int lan, int node);
 /* Address of member i (index into the nodes given, then joins) of a LAN. */

@@ -54,7 +54,7 @@ struct vnet_sim {
 	int *natnode;		/* vnet NAT index -> its ns-3 node */
 	size_t nnat;
 	int dirty;		/* hosts added since routes were built */
-	int lan_ns[32];		/* scenario LAN number-1 -> ns-3 LAN + 1 */
+	int lan_ns[VNET_LAN_MAX];	/* LAN number-1 -> ns-3 LAN + 1 */
 	uint64_t start_us;
 };
 
@@ -174,15 +174,16 @@ static int host_add(struct vnet_sim *s, const struct net_addr *ip)
 			up = s->natnode[vh->o.nat];
 	}
 	node = ns3_node_add();
-	if (vh && vh->o.lan > 0 && vh->o.lan <= 32) {
+	if (vh && vh->o.lan > 0 && vh->o.lan <= VNET_LAN_MAX) {
 		/* a shared segment with the router (its first member) */
 		int *ln = &s->lan_ns[vh->o.lan - 1], m[2] = { up, node };
 
 		if (node < 0)
 			return -EINVAL;
-		if (*ln)
-			link = ns3_lan_join(*ln - 1, node) ? -1 : 0;
-		else if ((link = ns3_lan_add(m, 2, &lo)) >= 0)
+		/* a full segment (ENOSPC) says so up to the scenario step */
+		if (*ln && (link = ns3_lan_join(*ln - 1, node)))
+			return -link;
+		if (!*ln && (link = ns3_lan_add(m, 2, &lo)) >= 0)
 			*ln = link + 1;
 		if (link < 0 || ns3_node_addr(node, &h_ns))
 			return -EINVAL;

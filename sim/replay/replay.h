@@ -54,6 +54,13 @@ struct rpl_ep {
 #define RPL_EP_STRLEN 56
 /* "1.2.3.4:5060" / "[::1]:5060" into buf (>= RPL_EP_STRLEN). */
 const char *rpl_ep_str(const struct rpl_ep *ep, char *buf, size_t sz);
+/*
+ * The one place a host and port become text as URIs and Via write them:
+ * an IPv6 literal (v6) in brackets, ":port" unless port is 0. host is
+ * hlen bytes (no NUL needed); it may be buf itself. Returns buf.
+ */
+const char *rpl_hostport(char *buf, size_t sz, bool v6, const char *host,
+			 size_t hlen, unsigned port);
 /* Address only. */
 const char *rpl_ep_host(const struct rpl_ep *ep, char *buf, size_t sz);
 bool rpl_ep_eq(const struct rpl_ep *a, const struct rpl_ep *b);
@@ -131,6 +138,49 @@ struct rpl_stream_rec {
 	bool srtp;		/* that SDP offered SRTP */
 };
 typedef void (rpl_stream_fn)(void *arg, const struct rpl_stream_rec *rec);
+
+/*
+ * An MSRP session (RFC 4975): the two endpoints' own URIs, the last URI
+ * of the To-Path and of the From-Path of the requests between them
+ * (relays in between are not ends). Chunks and messages are counted once
+ * however many hops carried them (Message-ID and Byte-Range start);
+ * responses are hop-by-hop and only counted globally. Reported when idle
+ * or at rpl_finish; strings valid during the callback.
+ */
+struct rpl_msrp_rec {
+	const char *uri[2];	/* ends, as first seen (uri[0] sent first) */
+	const char *call_id;	/* the SIP dialog whose SDP a=path named an
+				 * end, NULL when none */
+	const char *ctypes;	/* content types, comma-separated */
+	uint64_t first_us, last_us;
+	uint64_t sends[2];	/* SEND chunks sent by uri[i] */
+	uint64_t messages[2];	/* complete messages (last chunk '$') */
+	uint64_t bytes[2];	/* content bytes of those chunks */
+	uint64_t chunked;	/* messages sent in more than one chunk */
+	uint64_t reports;	/* REPORT requests */
+	uint64_t hops;		/* request copies seen on the wire */
+};
+typedef void (rpl_msrp_fn)(void *arg, const struct rpl_msrp_rec *rec);
+
+/*
+ * One MSRP request the first time it is seen (a copy on a later hop is
+ * not reported again): what an endpoint sent. Slices valid during the
+ * callback only.
+ */
+struct rpl_msrp_req {
+	uint64_t ts_us;
+	struct rpl_ep src, dst;		/* the hop it was first seen on */
+	const char *from_uri;		/* sender's own URI */
+	const char *to_uri;		/* final destination */
+	const char *call_id;		/* as in rpl_msrp_rec, NULL */
+	struct pl method;		/* "SEND", "REPORT", "AUTH" */
+	struct pl to_path, from_path;	/* as on that hop */
+	struct pl msg_id, ctype, range, status, authz;
+	uint64_t range_start, range_end, range_total;
+	char flag;			/* '$', '+', '#' */
+	struct pl body;			/* content */
+};
+typedef void (rpl_msrp_req_fn)(void *arg, const struct rpl_msrp_req *req);
 /* Called for every message the dissector recognised (for --write). */
 typedef void (rpl_pdu_fn)(void *arg, enum rpl_kind kind,
 			  const struct rpl_pdu *pdu);
@@ -167,6 +217,15 @@ struct rpl_stats {
 	uint64_t rtp_packets, rtcp_packets, rtp_streams, srtp_streams;
 	uint64_t rtp_sdp_matched;	/* RTP packets on SDP-announced ports */
 	uint64_t msrp_messages, msrp_sessions;
+	uint64_t msrp_requests, msrp_responses, msrp_malformed;
+	uint64_t msrp_send, msrp_report, msrp_auth, msrp_other;
+	uint64_t msrp_by_scode[RPL_MAX_SCODE];
+	uint64_t msrp_connections;	/* TCP connections carrying MSRP */
+	uint64_t msrp_chunks;		/* SEND chunks, once per sender */
+	uint64_t msrp_chat_messages;	/* complete messages among them */
+	uint64_t msrp_chunked;		/* messages of more than one chunk */
+	uint64_t msrp_bytes;		/* their content bytes */
+	uint64_t msrp_sessions_sdp;	/* sessions named by an SDP a=path */
 	uint64_t open_flows_peak, open_calls_peak;
 };
 
@@ -175,6 +234,8 @@ struct rpl_cfg {
 	rpl_pdu_fn *pdu_fn;	/* NULL: none */
 	rpl_ua_fn *ua_fn;	/* NULL: none */
 	rpl_stream_fn *stream_fn; /* NULL: none */
+	rpl_msrp_fn *msrp_fn;	/* NULL: none */
+	rpl_msrp_req_fn *msrp_req_fn; /* NULL: none */
 	void *arg;
 	uint64_t flow_idle_us;	/* TCP/RTP flow dropped after idle; 0: 300 s */
 	uint64_t call_idle_us;	/* unfinished call given up; 0: 4 h */
@@ -233,8 +294,9 @@ int rpl_scn_write(struct buf *out, const char *title,
  * Closed-loop re-drive in process (sim/replay/rpl_drive.c): the calls
  * (sorted as for rpl_scn_write) placed again through the platform's SIP
  * core on the virtual network by one bench UA per captured user agent,
- * answered as captured; gaps divided by speed (0: back to back). res has
- * n entries (caller storage). 0, ENOMEM.
+ * answered as captured; gaps divided by speed (0: back to back). pl
+ * (rpl_vproxy.h, may be NULL): the platform's store and canary tap. res
+ * has n entries (caller storage). 0, ENOMEM, a store errno (pl->err).
  */
 struct rpl_drive_res {
 	bool placed;		/* the call went out */
@@ -250,9 +312,10 @@ struct rpl_drive_sum {
 	uint64_t rtp_sent, rtp_recv;
 	double virtual_s;	/* virtual time the calls took */
 };
+struct rpl_plat;
 int rpl_drive_inproc(const struct rpl_scn_call *calls, size_t n,
-		     double speed, struct rpl_drive_res *res,
-		     struct rpl_drive_sum *sum);
+		     double speed, struct rpl_plat *pl,
+		     struct rpl_drive_res *res, struct rpl_drive_sum *sum);
 
 /*
  * Capture file reader (driver; libpcap). Reads pcap and pcapng, also

@@ -7,13 +7,20 @@
  *   P12 samples of RTP payloads (first 16 bytes of the first packets of
  *       each SSRC; all-same bytes such as silence are skipped) must not be
  *       stored;
- *   P7  each REGISTER's Contact URI must not be stored;
+ *   P7  each REGISTER's Contact URI and Call-ID must not be stored (a
+ *       Contact URI the same agent also sends in an INVITE dialog is
+ *       left out: P6 traces keep those legitimately, so finding it
+ *       proves nothing; the REGISTER's Call-ID still stands for it);
  *   P6  a=crypto inline keys must not be stored;
  *   P2  digest response= values must not be stored;
- *   P10 a MESSAGE body must be stored (in clear or marked).
+ *   P10 a MESSAGE body must be stored (in clear or marked);
+ *   P13 MSRP chat content (the last bytes of each SEND's content, where
+ *       a message/cpim wrapper puts the text) must not be stored.
  * Collecting is sans-IO (bytes in); only rpl_audit_run reads files.
- * Limit: the Contact canary is the captured URI, not the rewritten one
- * (the rewrite keeps the user part, which is what a store would leak).
+ * The bytes fed in must be what the platform was sent (the re-drive's
+ * tap, rpl_vproxy.h and replay_live.c), not the capture: Contacts, Via
+ * and SDP addresses are rewritten, digest responses answer the
+ * platform's own nonces.
  */
 #ifndef REPLAY_RPL_AUDIT_H
 #define REPLAY_RPL_AUDIT_H
@@ -28,6 +35,7 @@ enum rpl_aud_pol {
 	RPL_AUD_P6,		/* SDES inline key: must not be stored */
 	RPL_AUD_P2,		/* digest response: must not be stored */
 	RPL_AUD_P10,		/* MESSAGE body: must be stored */
+	RPL_AUD_P13,		/* MSRP content: must not be stored */
 	RPL_AUD_POLS
 };
 
@@ -38,8 +46,13 @@ void rpl_canaries_free(struct rpl_canaries *c);
 /* One SIP message or RTP packet as captured. ENOMEM only. */
 int rpl_canaries_sip(struct rpl_canaries *c, const uint8_t *p, size_t len);
 int rpl_canaries_rtp(struct rpl_canaries *c, const uint8_t *p, size_t len);
+/* The content of one MSRP SEND chunk. ENOMEM only. */
+int rpl_canaries_msrp(struct rpl_canaries *c, const uint8_t *p, size_t len);
+/* Canaries of pol that get a verdict. */
 size_t rpl_canaries_count(const struct rpl_canaries *c,
 			  enum rpl_aud_pol pol);
+/* REGISTER Contacts left out (also sent in other dialogs). */
+size_t rpl_canaries_shared(const struct rpl_canaries *c);
 
 /* One verdict; strings valid during the callback. */
 struct rpl_aud_row {

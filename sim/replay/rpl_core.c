@@ -38,13 +38,27 @@ const char *rpl_ep_host(const struct rpl_ep *ep, char *buf, size_t sz)
 	return buf;
 }
 
+const char *rpl_hostport(char *buf, size_t sz, bool v6, const char *host,
+			 size_t hlen, unsigned port)
+{
+	char h[128];
+
+	/* a copy first: host may be buf (a host bracketed in place) */
+	snprintf(h, sizeof(h), "%.*s", (int)(hlen < sizeof(h) ? hlen :
+					     sizeof(h) - 1), host);
+	if (port)
+		snprintf(buf, sz, v6 ? "[%s]:%u" : "%s:%u", h, port);
+	else
+		snprintf(buf, sz, v6 ? "[%s]" : "%s", h);
+	return buf;
+}
+
 const char *rpl_ep_str(const struct rpl_ep *ep, char *buf, size_t sz)
 {
 	char h[INET6_ADDRSTRLEN];
 
 	rpl_ep_host(ep, h, sizeof(h));
-	snprintf(buf, sz, ep->af == 6 ? "[%s]:%u" : "%s:%u", h, ep->port);
-	return buf;
+	return rpl_hostport(buf, sz, ep->af == 6, h, strlen(h), ep->port);
 }
 
 int rpl_ep_parse_host(const struct pl *s, uint16_t port, struct rpl_ep *ep)
@@ -144,13 +158,6 @@ void rpl_app_input(struct rpl *r, const struct rpl_pdu *pdu)
 	rpl_media_input(r, pdu);
 }
 
-void rpl_msrp_input(struct rpl *r, const struct rpl_pdu *pdu)
-{
-	r->st.msrp_messages++;
-	if (r->cfg.pdu_fn)
-		r->cfg.pdu_fn(r->cfg.arg, RPL_K_MSRP, pdu);
-}
-
 int rpl_new(struct rpl **rp, const struct rpl_cfg *cfg)
 {
 	struct rpl *r;
@@ -176,6 +183,7 @@ int rpl_new(struct rpl **rp, const struct rpl_cfg *cfg)
 	rpl_tab_init(&r->calls);
 	rpl_tab_init(&r->uas);
 	rpl_tab_init(&r->seen);
+	rpl_msrp_init(r);
 	buf_init(&r->scratch);
 	*rp = r;
 	return 0;
@@ -188,6 +196,7 @@ static void free_state(struct rpl *r, bool flush)
 	rpl_sctp_free_all(r);
 	rpl_sip_free_all(r);	/* also frees the calls' media endpoints */
 	rpl_media_free_all(r);
+	rpl_msrp_free_all(r, false);
 }
 
 void rpl_free(struct rpl *r)
@@ -203,6 +212,7 @@ void rpl_free(struct rpl *r)
 	rpl_tab_fini(&r->calls);
 	rpl_tab_fini(&r->uas);
 	rpl_tab_fini(&r->seen);
+	rpl_msrp_fini(r);
 	buf_fini(&r->scratch);
 	mem_free(r);
 }
@@ -215,6 +225,7 @@ static void sweep(struct rpl *r, uint64_t now)
 	rpl_tcp_sweep(r, now > idle ? now - idle : 0);
 	rpl_media_sweep(r, now > idle ? now - idle : 0);
 	rpl_sip_sweep(r, now, false);
+	rpl_msrp_sweep(r, now > idle ? now - idle : 0);
 }
 
 int rpl_frame(struct rpl *r, uint64_t ts_us, int dlt, const uint8_t *data,
@@ -245,11 +256,39 @@ void rpl_finish(struct rpl *r)
 	rpl_sctp_free_all(r);
 	rpl_sip_sweep(r, r->now_us, true);
 	rpl_media_free_all(r);
+	rpl_msrp_free_all(r, true);
 }
 
 const struct rpl_stats *rpl_stats(const struct rpl *r)
 {
 	return &r->st;
+}
+
+/* msrp_requests_<METHOD> and msrp_responses_<code> of those seen. */
+static void msrp_metrics(const struct rpl_stats *s, rpl_metric_fn *fn,
+			 void *arg)
+{
+	const struct {
+		const char *name;
+		uint64_t v;
+	} m[] = {
+		{ "msrp_requests_SEND", s->msrp_send },
+		{ "msrp_requests_REPORT", s->msrp_report },
+		{ "msrp_requests_AUTH", s->msrp_auth },
+		{ "msrp_requests_other", s->msrp_other },
+	};
+	char name[48];
+	size_t i;
+
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (m[i].v)
+			fn(arg, m[i].name, m[i].v);
+	for (i = 0; i < RPL_MAX_SCODE; i++) {
+		if (!s->msrp_by_scode[i])
+			continue;
+		snprintf(name, sizeof(name), "msrp_responses_%zu", i);
+		fn(arg, name, s->msrp_by_scode[i]);
+	}
 }
 
 void rpl_stats_foreach(const struct rpl_stats *s, rpl_metric_fn *fn,
@@ -282,6 +321,15 @@ void rpl_stats_foreach(const struct rpl_stats *s, rpl_metric_fn *fn,
 		{ "srtp_streams", s->srtp_streams },
 		{ "msrp_messages", s->msrp_messages },
 		{ "msrp_sessions", s->msrp_sessions },
+		{ "msrp_sessions_sdp", s->msrp_sessions_sdp },
+		{ "msrp_requests", s->msrp_requests },
+		{ "msrp_responses", s->msrp_responses },
+		{ "msrp_malformed", s->msrp_malformed },
+		{ "msrp_connections", s->msrp_connections },
+		{ "msrp_chunks", s->msrp_chunks },
+		{ "msrp_chat_messages", s->msrp_chat_messages },
+		{ "msrp_chunked", s->msrp_chunked },
+		{ "msrp_bytes", s->msrp_bytes },
 		{ "tls_streams", s->tls_streams },
 		{ "tls_records", s->tls_records },
 		{ "frames", s->frames },
@@ -327,4 +375,5 @@ void rpl_stats_foreach(const struct rpl_stats *s, rpl_metric_fn *fn,
 		snprintf(name, sizeof(name), "sip_responses_%zu", i);
 		fn(arg, name, s->sip_by_scode[i]);
 	}
+	msrp_metrics(s, fn, arg);
 }

@@ -13,6 +13,9 @@
  * final response class; the platform's CDRs are counted against the
  * calls placed; media delivery is read from the agents' RTP counters.
  * Everything runs in virtual time: a day of capture takes milliseconds.
+ * With pl's data_dir the platform keeps its SQLite store there (accounts
+ * provisioned into it, traces, CDRs) for the storage audit, and pl's
+ * canaries read every datagram the platform is sent (rpl_vproxy.h).
  * Not re-driven: re-INVITEs, the captured SDP and codecs, MESSAGE and
  * MSRP, registrations that failed in the capture.
  */
@@ -227,8 +230,8 @@ static bool all_done(const struct drv *d)
 }
 
 int rpl_drive_inproc(const struct rpl_scn_call *calls, size_t n,
-		     double speed, struct rpl_drive_res *res,
-		     struct rpl_drive_sum *sum)
+		     double speed, struct rpl_plat *pl,
+		     struct rpl_drive_res *res, struct rpl_drive_sum *sum)
 {
 	struct net_addr pa = addr(0, 9, 5060);
 	struct sip_proxy_cfg pc;
@@ -241,6 +244,7 @@ int rpl_drive_inproc(const struct rpl_scn_call *calls, size_t n,
 	int e = 0;
 
 	memset(&d, 0, sizeof(d));
+	memset(&vp, 0, sizeof(vp));
 	memset(sum, 0, sizeof(*sum));
 	memset(res, 0, n * sizeof(*res));
 	d.res = res;
@@ -268,10 +272,14 @@ int rpl_drive_inproc(const struct rpl_scn_call *calls, size_t n,
 	}
 	rpl_vproxy_cfg(&vp, &pc, DOMAIN, &pa, "rtcbench-replay-nonce-key",
 		       drv_password, &d, 7);
-	if ((e = vnet_new(&v, t0, 7)) || (e = sip_proxy_new(&px, &pc)))
+	if ((e = rpl_vproxy_store(&vp, &pc, pl)))
 		goto out;
-	if (vnet_attach(v, (struct core_ref){ &sip_proxy_core_ops, px }, &pa,
-			1) < 0) {
+	for (i = 0; i < d.n && !e; i++)
+		e = rpl_vproxy_account(&vp, d.ag[i].user, DOMAIN, PASSWORD,
+				       t0);
+	if (e || (e = vnet_new(&v, t0, 7)) || (e = sip_proxy_new(&px, &pc)))
+		goto out;
+	if (vnet_attach(v, rpl_vproxy_core(&vp, px), &pa, 1) < 0) {
 		e = ENOMEM;
 		goto out;
 	}
@@ -387,6 +395,12 @@ int rpl_drive_inproc(const struct rpl_scn_call *calls, size_t n,
 out:
 	vnet_free(v);		/* before the cores it drives */
 	sip_proxy_free(px);	/* writes the CDRs of calls still up */
+	if (rpl_vproxy_close(&vp) && !e) {
+		if (pl)
+			snprintf(pl->err, sizeof(pl->err), "platform store "
+				 "%s: a write failed", pl->data_dir);
+		e = EIO;
+	}
 	sum->cdrs = vp.cdrs;
 	for (i = 0; d.ag && i < d.n; i++)
 		ua_free(d.ag[i].ua);

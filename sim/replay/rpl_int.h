@@ -165,6 +165,28 @@ struct rpl_ua {
 	uint64_t requests;
 };
 
+/* --- MSRP (rpl_msrp.c) --------------------------------------------------- */
+#define RPL_MSRP_KEY 160
+
+/* An endpoint URI an SDP a=path announced (its last URI). */
+struct rpl_mpath {
+	struct rpl_ent ent;
+	char key[RPL_MSRP_KEY];		/* normalised URI */
+	char call_id[128];
+};
+
+struct rpl_msess {
+	struct rpl_ent ent;
+	char key[2][RPL_MSRP_KEY];	/* normalised ends, key[0] < key[1] */
+	char *uri[2];			/* as first seen; uri[0] sent first */
+	uint8_t ord;			/* key[ord] is uri[0]'s */
+	char call_id[128];
+	char ctypes[128];
+	uint64_t first_us;
+	uint64_t sends[2], messages[2], bytes[2];
+	uint64_t chunked, reports, hops;
+};
+
 struct rpl_seen {
 	struct rpl_ent ent;
 	uint64_t h64;
@@ -183,6 +205,10 @@ struct rpl {
 	struct rpl_tab calls;	/* struct rpl_call */
 	struct rpl_tab uas;	/* struct rpl_ua */
 	struct rpl_tab seen;	/* struct rpl_seen: retransmission filter */
+	struct rpl_tab mpaths;	/* struct rpl_mpath */
+	struct rpl_tab msess;	/* struct rpl_msess */
+	struct rpl_tab mseen;	/* struct rpl_seen: MSRP chunks per hop */
+	struct buf mbody;	/* content of the MSRP request in hand */
 	int depth;		/* tunnel nesting */
 	struct buf scratch;	/* unmasked WebSocket payload */
 	struct sip_msg msg;
@@ -209,6 +235,13 @@ void rpl_sip_input(struct rpl *r, const struct rpl_pdu *pdu);
 /* RTP/RTCP test and accounting; true when the datagram was media. */
 bool rpl_media_input(struct rpl *r, const struct rpl_pdu *pdu);
 void rpl_msrp_input(struct rpl *r, const struct rpl_pdu *pdu);
+/* An SDP a=path value of call: its last URI is an MSRP endpoint. */
+void rpl_msrp_sdp_path(struct rpl *r, const struct rpl_call *call,
+		       const struct pl *path);
+void rpl_msrp_init(struct rpl *r);
+void rpl_msrp_sweep(struct rpl *r, uint64_t older_than_us);
+void rpl_msrp_free_all(struct rpl *r, bool report);
+void rpl_msrp_fini(struct rpl *r);
 
 /* SDP of a call: remember its media endpoints. */
 void rpl_media_sdp(struct rpl *r, struct rpl_call *call, int side,

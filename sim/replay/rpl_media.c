@@ -100,6 +100,15 @@ static void announce(struct rpl *r, struct rpl_call *call, int side,
 	struct rpl_ep ep;
 	bool srtp;
 
+	if (rpl_find(&md->proto, "MSRP")) {
+		/* a=path names the session's end last (RFC 4975 8.2) */
+		const struct sdp_line *l;
+		int it = -1;
+
+		while ((l = sdp_attr_next(s, (int)i, "path", &it)))
+			rpl_msrp_sdp_path(r, call, &l->aval);
+		return;
+	}
 	if (!conn || !md->port_n ||
 	    rpl_ep_parse_host(&conn->addr, md->port_n, &ep))
 		return;

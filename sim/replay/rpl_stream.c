@@ -121,7 +121,7 @@ static size_t classify(struct rpl *r, struct rpl_conn *c, struct rpl_half *h,
 		h->mode = RPL_S_MSRP;
 		if (!c->msrp_counted) {
 			c->msrp_counted = true;
-			r->st.msrp_sessions++;
+			r->st.msrp_connections++;
 		}
 		return 0;
 	}

@@ -5,7 +5,9 @@
  * digest auth) on the virtual network, in virtual time, with the accounts
  * given (the proxy's user store is that list). Used by `--target inproc
  * --messages` and by the unit tests, which can also make the network lose
- * datagrams to exercise the engine's retransmissions.
+ * datagrams to exercise the engine's retransmissions. With o->plat the
+ * platform keeps its store under a data_dir, the accounts provisioned in
+ * it, and a tap reads what it is sent for the storage audit.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -60,6 +62,13 @@ int rpl_live_inproc(struct rpl_dlgset *set, const struct rpl_acct *a,
 	memset(sum, 0, sizeof(*sum));
 	rpl_vproxy_cfg(&vp, &pc, domain, &pa, "rtcbench-replay-live-nonce",
 		       vl_password, &st, 11);
+	if ((e = rpl_vproxy_store(&vp, &pc, o->plat)))
+		goto out;
+	for (i = 0; i < na && !e; i++)
+		e = rpl_vproxy_account(&vp, a[i].user, a[i].domain,
+				       a[i].password, t0);
+	if (e)
+		goto out;
 	memset(&lc, 0, sizeof(lc));
 	lc.dlgs = set->d;
 	lc.n = set->n;
@@ -77,8 +86,7 @@ int rpl_live_inproc(struct rpl_dlgset *set, const struct rpl_acct *a,
 	    (e = rpl_live_new(&l, &lc, t0)))
 		goto out;
 	vnet_set_loss(v, o->loss);
-	if (vnet_attach(v, (struct core_ref){ &sip_proxy_core_ops, px }, &pa,
-			1) < 0 ||
+	if (vnet_attach(v, rpl_vproxy_core(&vp, px), &pa, 1) < 0 ||
 	    (idx = vnet_attach(v, (struct core_ref){ &rpl_live_core_ops, l },
 			       loc, 4)) < 0) {
 		e = ENOMEM;
@@ -105,6 +113,11 @@ int rpl_live_inproc(struct rpl_dlgset *set, const struct rpl_acct *a,
 out:
 	vnet_free(v);
 	sip_proxy_free(px);
+	if (rpl_vproxy_close(&vp) && !e) {
+		snprintf(o->plat->err, sizeof(o->plat->err), "platform store "
+			 "%s: a write failed", o->plat->data_dir);
+		e = EIO;
+	}
 	sum->cdrs = vp.cdrs;
 	rpl_live_free(l);
 	return e;

@@ -15,6 +15,8 @@
  * conferences, files, voicemail, XCAP, push, PGP, zRTP key agreement in
  * the UA) fails its step with "not supported in mode inproc yet".
  * The scenario's `link`/`nat` lines and the media relay: inproc_net.c.
+ * Presence applies the presentity's XCAP pres-rules (RFC 5025) with
+ * refd's code: xcap_sub_handling on this store (inproc_subh).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,6 +31,18 @@
 #include "store/store.h"
 #include "store/store_sip.h"
 #include "scenario/inproc.h"
+#include "xcap/xcap.h"
+
+/* RFC 5025: the presentity's pres-rules from the XCAP store, with refd's
+ * code (xcap_sub_handling; the enums share their order, see refd.c). arg
+ * is the store adapter store_sip_init gave the proxy. */
+static int inproc_subh(void *arg, const char *presentity,
+		       const char *watcher)
+{
+	struct store_sip *g = arg;
+
+	return xcap_sub_handling(g->st, presentity, watcher);
+}
 
 static struct scn_inproc *ip_of(struct scn_ctx *c)
 {
@@ -42,21 +56,76 @@ static struct scn_inproc *ip_of(struct scn_ctx *c)
  */
 static int batch_open(struct scn_inproc *ip)
 {
-	if (ip->in_batch)
-		return 0;
-	if (store_batch_begin(ip->st))
-		return EIO;
-	ip->in_batch = 1;
-	return 0;
+	return scn_inproc_batch_open(ip->st, &ip->in_batch);
 }
 
 static void batch_flush(struct scn_inproc *ip)
 {
-	if (ip && ip->in_batch) {
-		if (store_batch_commit(ip->st))
-			ip->store_errors++;
-		ip->in_batch = 0;
+	if (ip && scn_inproc_batch_commit(ip->st, &ip->in_batch))
+		ip->store_errors++;
+}
+
+/* ---- the platform's store (shared with the replay's platform) --------- */
+
+int scn_inproc_store_open(struct store **st, struct store_sip *sg,
+			  struct sip_store_ops *ops, const char *data_dir,
+			  char *err, size_t errsz)
+{
+	int rc = store_open(st, data_dir, NULL, err, errsz);
+
+	if (rc)
+		return rc;
+	/* the same adapter from the proxy's hooks to ref/store as refd's */
+	store_sip_init(sg, *st, ops);
+	return 0;
+}
+
+int scn_inproc_batch_open(struct store *st, int *in_batch)
+{
+	if (*in_batch)
+		return 0;
+	if (store_batch_begin(st))
+		return EIO;
+	*in_batch = 1;
+	return 0;
+}
+
+int scn_inproc_batch_commit(struct store *st, int *in_batch)
+{
+	if (!*in_batch)
+		return 0;
+	*in_batch = 0;
+	return store_batch_commit(st) ? EIO : 0;
+}
+
+int scn_inproc_account_put(struct store *st, const struct policy *pol,
+			   struct store_account *sa, const char *password,
+			   char *err, size_t errsz)
+{
+	struct store_hashes h;
+	struct store_kdf kdf;
+	char why[128], user[128];
+	int rc;
+
+	memset(&h, 0, sizeof(h));
+	pl_strcpy(&sa->user, user, sizeof(user));
+	if (password && pol && policy_password_check(pol, user, password, why,
+						     sizeof(why))) {
+		snprintf(err, errsz, "weak password refused: %s", why);
+		return EINVAL;
 	}
+	/* The cost is the policy's ([passwords] hash_memory/_passes), as in
+	 * refctl: the default unless the scenario's policy lowers it. */
+	kdf = policy_kdf(pol);
+	rc = password ? store_hash_password_kdf(sa, &h, NULL, password, &kdf)
+		      : 0;
+	if (!rc)
+		rc = store_account_add(st, sa, NULL);
+	store_hash_fini(&h);
+	if (rc)
+		snprintf(err, errsz, "store: %s (%s)", strerror(rc),
+			 store_errmsg(st));
+	return rc;
 }
 
 /* ---- the UAs' driver: the virtual network ----------------------------- */
@@ -147,7 +216,9 @@ static int ip_start_on(struct scn_ctx *c, char *err, size_t errsz, int sim)
 	rc = policy_load(&ip->pol, c->policy, err, errsz);
 	if (rc)
 		return rc;
-	rc = store_open(&ip->st, c->data_dir, NULL, err, errsz);
+	memset(&pc, 0, sizeof(pc));
+	rc = scn_inproc_store_open(&ip->st, &ip->sg, &pc.store, c->data_dir,
+				   err, errsz);
 	if (rc)
 		return rc;
 	rng_seed(&ip->rng, c->o->seed);
@@ -185,7 +256,6 @@ static int ip_start_on(struct scn_ctx *c, char *err, size_t errsz, int sim)
 	memcpy(ip->uas.proxy, ip->px_addr, sizeof(ip->px_addr));
 	ip->nets[0].pfx = addr("127.0.0.0", NET_UDP);
 	ip->nets[0].bits = 8;
-	memset(&pc, 0, sizeof(pc));
 	pc.domain = c->domain;
 	pc.listen = ip->px_addr;
 	pc.nlisten = 3;
@@ -195,8 +265,7 @@ static int ip_start_on(struct scn_ctx *c, char *err, size_t errsz, int sim)
 	pc.nonce_secret = secret;
 	pc.nonce_secret_len = sizeof(secret) - 1;
 	pc.rng = &ip->rng;
-	/* the same adapter from the proxy's hooks to ref/store as refd's */
-	store_sip_init(&ip->sg, ip->st, &pc.store);
+	pc.store.sub_handling = inproc_subh;	/* as refd: RFC 5025 */
 	rc = scn_inproc_media(c, ip, &pc, err, errsz);
 	if (rc)
 		return rc;
@@ -289,15 +358,7 @@ static int ip_account_add(struct scn_ctx *c, const struct scn_acct *a,
 {
 	struct scn_inproc *ip = ip_of(c);
 	struct store_account sa;
-	struct store_hashes h;
-	char why[128];
-	int rc;
 
-	if (policy_password_check(&ip->pol, a->name, a->password, why,
-				  sizeof(why))) {
-		snprintf(err, errsz, "weak password refused: %s", why);
-		return EINVAL;
-	}
 	if (batch_open(ip))
 		return EIO;
 	memset(&sa, 0, sizeof(sa));
@@ -308,14 +369,8 @@ static int ip_account_add(struct scn_ctx *c, const struct scn_acct *a,
 	sa.voicemail = a->voicemail;
 	sa.pgp = a->pgp;
 	sa.created_us = c->now_us;
-	rc = store_hash_password(&sa, &h, a->password);
-	if (!rc)
-		rc = store_account_add(ip->st, &sa, NULL);
-	store_hash_fini(&h);
-	if (rc)
-		snprintf(err, errsz, "store: %s (%s)", strerror(rc),
-			 store_errmsg(ip->st));
-	return rc;
+	return scn_inproc_account_put(ip->st, &ip->pol, &sa, a->password, err,
+				      errsz);
 }
 
 static int ip_account_delete(struct scn_ctx *c, const struct scn_acct *a,

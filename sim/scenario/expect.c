@@ -185,7 +185,7 @@ static int step(struct scn_ctx *c, const struct scn_step *st)
 	case SCN_REGISTER: case SCN_UNREGISTER: case SCN_CALL:
 	case SCN_MESSAGE: case SCN_CHAT: case SCN_SUBSCRIBE: case SCN_PUBLISH:
 	case SCN_CONFERENCE: case SCN_FILE: case SCN_VOICEMAIL:
-	case SCN_BUDDIES: case SCN_PUSH:
+	case SCN_BUDDIES: case SCN_PUSH: case SCN_PRESRULES:
 		return scn_do_traffic(c, st);
 	case SCN_PURCHASE: case SCN_DELETE: case SCN_PURGE:
 		return scn_do_admin(c, st);

@@ -60,5 +60,27 @@ int scn_inproc_place(struct scn_inproc *ip, const char *acct,
 void scn_inproc_nat_why(struct scn_inproc *ip, char *out, size_t sz);
 void scn_inproc_net_free(struct scn_inproc *ip);
 
+/*
+ * be_inproc.c: the platform's store as this backend runs it, shared with
+ * the replay's in-process platform (sim/replay/rpl_vproxy.c) so both write
+ * the same files the same way. store_open opens (and makes) data_dir as
+ * refd does; ops (the proxy's store hooks) then write traces, CDRs,
+ * MESSAGEs and the push log there and read the digest HA1s of the
+ * accounts (store_sip). 0 or errno, err says.
+ */
+int scn_inproc_store_open(struct store **st, struct store_sip *sg,
+			  struct sip_store_ops *ops, const char *data_dir,
+			  char *err, size_t errsz);
+/* Group commit: one transaction open (0, EIO), committed (0, EIO when
+ * the commit failed; nothing open is 0). */
+int scn_inproc_batch_open(struct store *st, int *in_batch);
+int scn_inproc_batch_commit(struct store *st, int *in_batch);
+/* An account as refctl adds it: password checked against pol (NULL: not
+ * checked), hashed into sa at pol's argon2id cost (NULL: the default),
+ * stored. password NULL: sa carries its hashes
+ * already (many accounts, one slow argon2id). 0 or errno, err says. */
+int scn_inproc_account_put(struct store *st, const struct policy *pol,
+			   struct store_account *sa, const char *password,
+			   char *err, size_t errsz);
 
 #endif

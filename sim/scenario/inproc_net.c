@@ -30,6 +30,8 @@ static struct net_addr ip_addr(const char *s)
 	return a;
 }
 
+_Static_assert(SCN_LAN_MAX <= VNET_LAN_MAX, "every lan line needs a LAN");
+
 static struct vnet_host_opt link_opt(const struct scn_topo *t, int link,
 				     int nat)
 {
@@ -37,8 +39,8 @@ static struct vnet_host_opt link_opt(const struct scn_topo *t, int link,
 
 	memset(&o, 0, sizeof(o));
 	o.nat = nat;
-	if (link >= 0 && t->links[link].lan)
-		o.lan = link + 1;
+	if (link >= 0)
+		o.lan = t->links[link].lan;	/* its LAN number, or 0 */
 	if (link >= 0) {
 		o.delay_us = t->links[link].delay_us;
 		o.jitter_us = t->links[link].jitter_us;

@@ -295,7 +295,8 @@ static int write_policy(struct scn_ctx *c, char *err, size_t errsz)
 	if (!realpath(base, absbase))
 		snprintf(absbase, sizeof(absbase), "%s", base);
 	if (!v->traces && !v->push && !v->messages && !v->files &&
-	    !v->files_large && !v->cdrs && !v->billing && !v->purge_within) {
+	    !v->files_large && !v->cdrs && !v->billing && !v->purge_within &&
+	    !c->over_hash_mem && !c->over_hash_passes) {
 		snprintf(c->policy, sizeof(c->policy), "%s", absbase);
 		return scn_policy_periods(c->policy, &c->per, err, errsz);
 	}
@@ -320,6 +321,12 @@ static int write_policy(struct scn_ctx *c, char *err, size_t errsz)
 	OV(billing, "billing", "retention");
 	OV(purge_within, "purge", "within");
 #undef OV
+	if (c->over_hash_mem)
+		fprintf(f, "[passwords]\nhash_memory = %llu\n",
+			(unsigned long long)c->over_hash_mem);
+	if (c->over_hash_passes)
+		fprintf(f, "[passwords]\nhash_passes = %llu\n",
+			(unsigned long long)c->over_hash_passes);
 	fclose(f);
 	return scn_policy_periods(c->policy, &c->per, err, errsz);
 }
@@ -574,8 +581,11 @@ int scn_run(const struct scn *s, const struct scn_run_opts *o,
 					   "canaries stored", "line");
 			break;
 		}
-	for (i = 0; i < s->cnt && !rc; i++)
+	for (i = 0; i < s->cnt && !rc; i++) {
 		rc = scn_step_run(&c, &s->steps[i]);
+		if (o->step_done)
+			o->step_done(o->step_arg, &s->steps[i], i);
+	}
 	if (!rc)
 		final_audit(&c, exposure);
 	if (!c.checks)

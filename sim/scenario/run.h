@@ -64,6 +64,12 @@ struct scn_run_opts {
 	const char *target_data_dir;
 	const struct rpl_acct *tacct;
 	size_t ntacct;
+	/*
+	 * Called after each step with its index (benchmarks time the phases
+	 * of a generated scenario with it); NULL: none.
+	 */
+	void (*step_done)(void *arg, const struct scn_step *st, size_t idx);
+	void *step_arg;
 };
 
 struct scn_run_result {

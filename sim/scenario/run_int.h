@@ -110,6 +110,9 @@ struct scn_ctx {
 	size_t nunplaced;
 	/* policy verb before start: overrides written into the policy */
 	struct scn_periods over;
+	/* policy hash_memory= / hash_passes= ([passwords], 0: not set) */
+	uint64_t over_hash_mem;
+	uint64_t over_hash_passes;
 	char *policy_src;	/* a policy file named by the policy verb */
 };
 

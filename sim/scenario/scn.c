@@ -8,7 +8,8 @@
  * Argument kinds: T rest of line, N new account, A declared account,
  * L one or more declared accounts, S string, D duration, R policy row,
  * W word, =a|b|c one of the words; a leading ? marks it optional.
- * Option kinds: s string, u unsigned, d duration, =a|b one of; a leading
+ * Option kinds: s string, u unsigned, d duration, z size (19MiB),
+ * =a|b one of; a leading
  * ! marks it required.
  */
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include "base/mem.h"
 #include "base/buf.h"
+#include "base/cfg.h"
 #include "scenario/scn.h"
 #include "scenario/topo.h"
 
@@ -53,7 +55,8 @@ static const struct verbspec verbs[] = {
 	  { { "body", "!s" }, VIA_SIP, CANARY, { "count", "u" } } },
 	{ "chat", SCN_CHAT, { "A", "A" },
 	  { { "via", "=tcp|tls" }, { "otr", "=on|off" }, CANARY } },
-	{ "subscribe", SCN_SUBSCRIBE, { "A", "A" }, { VIA_SIP, CANARY } },
+	{ "subscribe", SCN_SUBSCRIBE, { "A", "A" },
+	  { VIA_SIP, CANARY, { "expect", "=active|pending|polite|blocked" } } },
 	{ "publish", SCN_PUBLISH, { "A" }, { VIA_SIP, CANARY } },
 	{ "conference", SCN_CONFERENCE, { "W", "L" },
 	  { CANARY, { "duration", "d" }, { "media", "=rtp|srtp|zrtp" },
@@ -63,6 +66,9 @@ static const struct verbspec verbs[] = {
 	{ "voicemail", SCN_VOICEMAIL, { "A", "A" },
 	  { CANARY, { "duration", "d" } } },
 	{ "buddies", SCN_BUDDIES, { "A", "L" }, { CANARY } },
+	{ "presrules", SCN_PRESRULES, { "A" },
+	  { { "allow", "s" }, { "block", "s" }, { "polite", "s" },
+	    { "confirm", "s" } } },
 	{ "push", SCN_PUSH, { "A" },
 	  { CANARY, { "kind", "=call|message" } } },
 	{ "purchase", SCN_PURCHASE, { "A" },
@@ -73,7 +79,8 @@ static const struct verbspec verbs[] = {
 	{ "policy", SCN_POLICY, { "?S" },
 	  { { "traces", "d" }, { "push", "d" }, { "messages", "d" },
 	    { "files", "d" }, { "files_large", "d" }, { "cdrs", "d" },
-	    { "billing", "d" }, { "purge_within", "d" } } },
+	    { "billing", "d" }, { "purge_within", "d" },
+	    { "hash_memory", "z" }, { "hash_passes", "u" } } },
 	{ "audit", SCN_AUDIT, { 0 },
 	  { { "policy", "s" }, { "expect", "=pass|fail" }, { "row", "s" },
 	    { "cdrs", "d" }, { "traces", "d" }, { "messages", "d" },
@@ -441,6 +448,11 @@ static int check_opt(struct ctx *c, const struct verbspec *vs,
 		if (scn_duration_parse(&pl, &v))
 			return fail(c, "'%s': bad duration %s='%s' (use s, "
 				    "m, h, d, w, y)", vs->name, t->key, t->s);
+		return 0;
+	case 'z':
+		if (cfg_parse_size(t->s, &v))
+			return fail(c, "'%s': bad size %s='%s' (e.g. 512, "
+				    "50MB, 19MiB)", vs->name, t->key, t->s);
 		return 0;
 	case '=':
 		if (!in_choices(k + 1, t->s))

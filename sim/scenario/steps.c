@@ -378,6 +378,12 @@ int scn_do_policy(struct scn_ctx *c, const struct scn_step *st)
 	v->cdrs = scn_opt_dur_us(st, "cdrs", 0) / 1000000;
 	v->billing = scn_opt_dur_us(st, "billing", 0) / 1000000;
 	v->purge_within = scn_opt_dur_us(st, "purge_within", 0) / 1000000;
+	/* The argon2id cost (P2): the policy loader enforces the floor. */
+	c->over_hash_passes = scn_opt_u64(st, "hash_passes", 0);
+	c->over_hash_mem = 0;
+	if (scn_opt(st, "hash_memory") &&
+	    cfg_parse_size(scn_opt(st, "hash_memory"), &c->over_hash_mem))
+		return scn_check(c, st, false, "bad hash_memory");
 	return 0;
 }
 

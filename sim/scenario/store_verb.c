@@ -311,6 +311,92 @@ static int do_buddies(struct scn_ctx *c, struct scn_uas *u,
 	return e;
 }
 
+/* ---- pres-rules (RFC 5025) ------------------------------------------- */
+
+/*
+ * presrules A allow=B,C block=D polite=E confirm=F: A's pres-rules
+ * document (common-policy, one rule per sub-handling) PUT over XCAP as a
+ * client would, and read back. The proxy then applies it to SUBSCRIBEs
+ * for A (refd's and the inproc core's same xcap_sub_handling).
+ */
+static int do_presrules(struct scn_ctx *c, struct scn_uas *u,
+			const struct scn_traffic *t, char *err, size_t errsz)
+{
+	static const char *const keys[4] = { "allow", "block", "polite",
+					     "confirm" };
+	static const char *const vals[4] = { "allow", "block", "polite-block",
+					     "confirm" };
+	struct buf doc, resp;
+	char aor[200], path[400], who[200], list[400], *tok, *save;
+	const struct scn_acct *w;
+	size_t i;
+	int e;
+
+	buf_init(&doc);
+	buf_init(&resp);
+	scn_aor(c, t->a->name, aor, sizeof(aor));
+	e = buf_put_str(&doc, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+			"<cp:ruleset xmlns:cp=\"urn:ietf:params:xml:ns:"
+			"common-policy\"\n    xmlns:pr=\"urn:ietf:params:xml:"
+			"ns:pres-rules\">\n");
+	for (i = 0; !e && i < 4; i++) {
+		const char *v = scn_opt(t->st, keys[i]);
+
+		if (!v)
+			continue;
+		e = buf_printf(&doc, " <cp:rule id=\"%s\">\n  <cp:conditions>"
+			       "<cp:identity>", keys[i]);
+		snprintf(list, sizeof(list), "%s", v);
+		for (tok = strtok_r(list, ",", &save); !e && tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			if (!(w = scn_acct_find(c, tok))) {
+				snprintf(err, errsz, "%s=%s: no account %s",
+					 keys[i], v, tok);
+				e = EINVAL;
+				break;
+			}
+			scn_aor(c, w->name, who, sizeof(who));
+			e = buf_printf(&doc, "<cp:one id=\"sip:%s\"/>", who);
+		}
+		if (!e)
+			e = buf_printf(&doc, "</cp:identity></cp:conditions>\n"
+				       "  <cp:actions><pr:sub-handling>%s"
+				       "</pr:sub-handling></cp:actions>\n"
+				       "  <cp:transformations/>\n </cp:rule>\n",
+				       vals[i]);
+	}
+	if (!e)
+		e = buf_put_str(&doc, "</cp:ruleset>\n");
+	snprintf(path, sizeof(path), "/xcap-root/pres-rules/users/sip:%s/"
+		 "index", aor);
+	if (!e && !u->http) {
+		snprintf(err, errsz, "no XCAP service in this mode");
+		e = ENOTSUP;
+	}
+	if (!e) {
+		int st = 0;
+
+		e = u->http(u->http_arg, t->a, "PUT", path,
+			    "application/auth-policy+xml", doc.data, doc.len,
+			    &st, &resp, err, errsz);
+		if (!e && st != 200 && st != 201) {
+			snprintf(err, errsz, "PUT %s: HTTP %d", path, st);
+			e = EPROTO;
+		}
+	}
+	if (!e)
+		e = http(u, t->a, "GET", path, NULL, NULL, 0, 200, &resp, err,
+			 errsz);
+	if (!e && (resp.len != doc.len || memcmp(resp.data, doc.data,
+						 doc.len))) {
+		snprintf(err, errsz, "the pres-rules read back differ");
+		e = EPROTO;
+	}
+	buf_fini(&doc);
+	buf_fini(&resp);
+	return e;
+}
+
 /* ---- voicemail -------------------------------------------------------- */
 
 static int vm_count_cb(void *arg, const struct store_vm *v)
@@ -441,6 +527,8 @@ int scn_store_traffic(struct scn_ctx *c, struct scn_uas *u,
 		return do_file(c, u, t, err, errsz);
 	case SCN_BUDDIES:
 		return do_buddies(c, u, t, err, errsz);
+	case SCN_PRESRULES:
+		return do_presrules(c, u, t, err, errsz);
 	case SCN_VOICEMAIL:
 		return do_voicemail(c, u, t, err, errsz);
 	default:

@@ -227,7 +227,7 @@ int scn_topo_build(struct scn_topo *t, const struct scn *s, char *err,
 {
 	size_t i, k;
 	unsigned prev;
-	int rc = 0;
+	int rc = 0, nlans = 0;
 
 	memset(t, 0, sizeof(*t));
 	t->platform_link = -1;
@@ -246,12 +246,19 @@ int scn_topo_build(struct scn_topo *t, const struct scn *s, char *err,
 				  "link or nat (line %u)", st->argv[0], prev);
 			break;
 		}
+		if (st->verb == SCN_LAN && nlans == SCN_LAN_MAX) {
+			rc = fail(err, errsz, s, st->line, "lan %s: more than "
+				  "%d lan lines (what the sim network holds)",
+				  st->argv[0], SCN_LAN_MAX);
+			break;
+		}
 		rc = is_link ? add_link(t, s, st, err, errsz) :
 			       add_nat(t, s, st, err, errsz);
 		if (rc)
 			break;
 		if (is_link)
-			t->links[t->nlinks - 1].lan = st->verb == SCN_LAN;
+			t->links[t->nlinks - 1].lan = st->verb == SCN_LAN ?
+						      ++nlans : 0;
 		if (st->verb == SCN_LINK && st->argc == 1) {
 			if (t->platform_link >= 0) {
 				rc = fail(err, errsz, s, st->line, "the "

@@ -12,7 +12,12 @@
  * lines are. The parser validates it (ranges, an account on two links or
  * behind two NATs, a NAT nobody is behind) so that every mode sees only a
  * topology that routes; --mode sim builds it in ns-3, --mode inproc in
- * the virtual network, live refuses it.
+ * the virtual network, live refuses it. `lan NAME ACCOUNT...` (sim only)
+ * is a link shared by its accounts' devices; a scenario has at most
+ * SCN_LAN_MAX of them. Members are bounded by the line (64 words); a
+ * segment's 254 addresses (the router's, then two per device: SIP and
+ * media) are counted when devices join, and a full one fails that step
+ * with ENOSPC.
  */
 #ifndef SCENARIO_TOPO_H
 #define SCENARIO_TOPO_H
@@ -26,8 +31,13 @@ struct scn_link {
 	unsigned line;
 	uint64_t delay_us, jitter_us, rate_bps;	/* rate 0: unlimited */
 	double loss;		/* 0 .. 0.99, per direction */
-	int lan;		/* a `lan` line: one shared segment (sim) */
+	int lan;		/* a `lan` line: one shared segment (sim),
+				 * numbered 1..SCN_LAN_MAX in file order;
+				 * 0: a link */
 };
+/* `lan` lines one scenario may have: what the sim network holds
+ * (VNET_LAN_MAX, checked where both are in sight: inproc_net.c). */
+#define SCN_LAN_MAX 32
 
 struct scn_nat {
 	const char *name;

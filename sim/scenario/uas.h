@@ -78,6 +78,9 @@ struct scn_uas {
 				 * 0 in-process; live runs pick a block per
 				 * process so two at once do not collide */
 	uint16_t sip_port, media_port;	/* 0: 5060 (tls 5061), 30000 */
+	/* Events queued by any of the UAs (ua_cfg.ev_count) and the count
+	 * when wait_ev last drained them all: equal, no UA has any. */
+	uint64_t ev_count, ev_drained;
 };
 
 /* A fresh UA of account a (role: enum scn_ua_role) whose Contact URI

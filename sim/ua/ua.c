@@ -47,6 +47,7 @@ int ua_new(struct ua **uap, const struct ua_cfg *cfg)
 	ua->media = cfg->media;
 	ua->wall_offset_us = cfg->wall_offset_us;
 	ua->log = cfg->log;
+	ua->ev_count = cfg->ev_count;
 	rng_seed(&ua->rng, cfg->seed);
 	tq_init(&ua->tq);
 	buf_init(&ua->rx);
@@ -165,6 +166,8 @@ void ua_emit(struct ua *ua, enum ua_ev_type t, uint16_t status, uint32_t call,
 	snprintf(e->peer, sizeof(e->peer), "%s", peer ? peer : "");
 	snprintf(e->detail, sizeof(e->detail), "%s", detail ? detail : "");
 	ua->ev_n++;
+	if (ua->ev_count)
+		(*ua->ev_count)++;
 }
 
 int ua_event_next(struct ua *ua, struct ua_event *ev)

@@ -53,6 +53,10 @@ struct ua_cfg {
 	uint64_t wall_offset_us;/* wall clock = now_us + offset (Date, SDP o=) */
 	uint64_t seed;		/* tags, branches, Call-IDs, SSRCs */
 	struct log *log;	/* may be NULL */
+	/* May be NULL: bumped for every event this UA queues. Shared by
+	 * many UAs, it tells their driver whether any has events at all
+	 * without asking each (borrowed; must outlive the UA). */
+	uint64_t *ev_count;
 };
 
 struct ua_call_opt {

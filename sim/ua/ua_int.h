@@ -130,6 +130,7 @@ struct ua {
 	uint64_t wall_offset_us;
 	struct rng rng;
 	struct log *log;
+	uint64_t *ev_count;	/* ua_cfg.ev_count, may be NULL */
 	enum ua_answer answer;
 	struct tq tq;
 	uint64_t now_us;

@@ -66,7 +66,7 @@ static void redrive(const uint8_t *data, size_t size)
 {
 	struct rpl_ep a = { 4, { 10, 0, 0, 1 }, 5060 };
 	struct rpl_ep p = { 4, { 10, 0, 0, 9 }, 5060 };
-	struct rpl_vlive_opt o = { 0, 0, 1000000, 120000000 };
+	struct rpl_vlive_opt o = { 0, 0, 1000000, 120000000, NULL };
 	struct rpl_vlive_sum sum;
 	struct rpl_live_res *res;
 	struct rpl_acct *ac = NULL;

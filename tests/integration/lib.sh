@@ -32,17 +32,43 @@
 #                        start bin/refd (default $tmp/refd.ini, stderr to
 #                        $tmp/refd.log) as $pid and wait up to 5 s for its
 #                        "serving" line
+#   lib_kamailio_need    exit 77 (skip, with the reason) unless kamailio and
+#                        its registrar module are installed; sets $MODS
+#   lib_kamailio_mods [MODULE...]
+#                        the mpath line (from $MODS) and the loadmodule
+#                        lines of a Kamailio stateful proxy (tm sl rr pv
+#                        maxfwd textops siputils), then of each MODULE
+#   lib_kamailio PORT    write $tmp/k.cfg (Kamailio 5.6: registrar in
+#                        memory, record-routing stateful proxy, no auth,
+#                        SUBSCRIBE/PUBLISH answered 489) listening on udp
+#                        and tcp 127.0.0.1:PORT, start it (under timeout
+#                        120, log $tmp/kam.log) as $kp, killed at exit, and
+#                        wait up to 5 s for its TCP port
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root=$PWD
 fail=0
 pid=
+kp=
 tmp=
 
 # Runs under the script's set -e: nothing here may fail half-way.
 lib_cleanup() {
 	if declare -F cleanup_extra >/dev/null; then cleanup_extra || true; fi
 	if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
-	if [ -n "$tmp" ]; then rm -rf "$tmp"; fi
+	if [ -n "$kp" ]; then kill "$kp" 2>/dev/null || true; fi
+	if [ -n "$tmp" ] && [ "$fail" != 0 ]; then lib_dump; fi
+	if [ -n "$tmp" ] && [ -z "${KEEP_TMP:-}" ]; then rm -rf "$tmp"; fi
+}
+
+# A failed script shows what its peers printed (CI keeps only the log).
+lib_dump() {
+	local f
+	for f in "$tmp"/*.out "$tmp"/*.err "$tmp"/*.log; do
+		[ -f "$f" ] || continue
+		echo "----- $(basename "$f") (last 25 lines)"
+		tail -25 "$f" | cut -c1-300
+	done
+	[ -z "${KEEP_TMP:-}" ] || echo "----- kept $tmp"
 }
 
 lib_tmp() {
@@ -123,4 +149,62 @@ lib_baresip() {
 	echo "<sip:$u@example.test>;auth_pass=$pw;outbound=\"sip:127.0.0.1:$p;transport=udp\";regint=600;answermode=auto${enc:+;mediaenc=$enc}" \
 		>"$tmp/$u/accounts"
 	: >"$tmp/$u/contacts"
+}
+
+lib_kamailio_need() {
+	command -v kamailio >/dev/null ||
+		{ echo "skip: kamailio not installed"; exit 77; }
+	MODS=/usr/lib/x86_64-linux-gnu/kamailio/modules
+	[ -f $MODS/registrar.so ] ||
+		{ echo "skip: no kamailio registrar module"; exit 77; }
+}
+
+lib_kamailio_mods() {
+	local m
+
+	printf 'mpath="%s/"\n' "$MODS"
+	for m in tm sl rr pv maxfwd textops siputils "$@"; do
+		printf 'loadmodule "%s.so"\n' "$m"
+	done
+}
+
+lib_kamailio() {
+	lib_kamailio_need
+	cat >"$tmp/k.cfg" <<CFG
+#!KAMAILIO
+debug=1
+log_stderror=yes
+children=2
+tcp_children=2
+listen=udp:127.0.0.1:$1
+listen=tcp:127.0.0.1:$1
+$(lib_kamailio_mods usrloc registrar)
+modparam("usrloc", "db_mode", 0)
+request_route {
+	if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
+	if (has_totag()) {
+		if (loose_route()) { t_relay(); exit; }
+		if (is_method("ACK")) { if (t_check_trans()) t_relay(); exit; }
+		sl_send_reply("404", "Not here");
+		exit;
+	}
+	if (is_method("CANCEL")) { if (t_check_trans()) t_relay(); exit; }
+	t_check_trans();
+	if (is_method("REGISTER")) { save("location"); exit; }
+	if (is_method("SUBSCRIBE|PUBLISH")) { sl_send_reply("489", "Bad Event"); exit; }
+	if (\$rU == \$null) {
+		if (is_method("OPTIONS")) sl_send_reply("200", "OK");
+		else sl_send_reply("404", "Not Found");
+		exit;
+	}
+	record_route();
+	if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
+	t_relay();
+}
+CFG
+	timeout 120 kamailio -f "$tmp/k.cfg" -DD -E -Y "$tmp" -m 64 -M 8 \
+		-x tlsf -X tlsf >"$tmp/kam.log" 2>&1 & kp=$!
+	for _ in $(seq 50); do
+		(exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && break; sleep 0.1
+	done
 }

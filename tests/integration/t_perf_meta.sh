@@ -19,6 +19,7 @@ quick() {
 	relay) echo "--streams 1 --rate 2000 --duration 0.3 --reps 1 --no-rtpengine --no-rt" ;;
 	proxy) echo "--no-kamailio --secs 1 --rates 50 --reg-rate 100 --auth-rate 100 --users 10" ;;
 	conf) echo "--rooms 2 --seconds 1" ;;
+	load) echo "--accounts 2 --devices 1 --calls 2 --duration 1s --bound 0" ;;
 	*) return 1 ;;
 	esac
 }

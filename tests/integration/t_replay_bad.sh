@@ -68,7 +68,7 @@ failed_check "link type" "not supported: file skipped"
 # no SIP at all (only the DNS of a capture)
 tshark -r "$CORPUS/sngrep_aaa.pcap" -Y dns -w "$tmp/dns.pcap" 2>/dev/null
 run 1 "$tmp/dns.pcap" --out "$tmp/o"
-failed_check "sip found" "no SIP message in [0-9]+ frames"
+failed_check "sip found" "no SIP or MSRP message in [0-9]+ frames"
 
 # a TCP segment in the middle of a SIP message never captured
 # (frame 103: first segment of a two-segment INVITE, mid-stream)

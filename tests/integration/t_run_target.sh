@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # rtcbench run --mode live --target HOST:PORT against Kamailio 5.6 (the
-# registrar/proxy config of t_replay_kamailio.sh, no auth): no refd is
+# registrar/proxy config of lib.sh's lib_kamailio, no auth): no refd is
 # started, the bench UAs register, call and send a MESSAGE through
 # Kamailio with their AORs from --accounts; wire checks are judged from
 # the loopback capture, storage checks (expect stored/cdr, purge, the
@@ -11,59 +11,10 @@
 # without kamailio.
 set -eu
 . "$(dirname "$0")/lib.sh"
-command -v kamailio >/dev/null || { echo "skip: kamailio not installed"; exit 77; }
-MODS=/usr/lib/x86_64-linux-gnu/kamailio/modules
-[ -f $MODS/registrar.so ] || { echo "skip: no kamailio registrar module"; exit 77; }
+lib_kamailio_need
 lib_tmp t_run_target
-kp=
-cleanup_extra() { [ -n "$kp" ] && kill "$kp" 2>/dev/null; }
 p=$(lib_port 21000 9000)
-cat >"$tmp/k.cfg" <<CFG
-#!KAMAILIO
-debug=1
-log_stderror=yes
-children=2
-tcp_children=2
-listen=udp:127.0.0.1:$p
-listen=tcp:127.0.0.1:$p
-mpath="$MODS/"
-loadmodule "tm.so"
-loadmodule "sl.so"
-loadmodule "rr.so"
-loadmodule "pv.so"
-loadmodule "maxfwd.so"
-loadmodule "textops.so"
-loadmodule "siputils.so"
-loadmodule "usrloc.so"
-loadmodule "registrar.so"
-modparam("usrloc", "db_mode", 0)
-request_route {
-	if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
-	if (has_totag()) {
-		if (loose_route()) { t_relay(); exit; }
-		if (is_method("ACK")) { if (t_check_trans()) t_relay(); exit; }
-		sl_send_reply("404", "Not here");
-		exit;
-	}
-	if (is_method("CANCEL")) { if (t_check_trans()) t_relay(); exit; }
-	t_check_trans();
-	if (is_method("REGISTER")) { save("location"); exit; }
-	if (is_method("SUBSCRIBE|PUBLISH")) { sl_send_reply("489", "Bad Event"); exit; }
-	if (\$rU == \$null) {
-		if (is_method("OPTIONS")) sl_send_reply("200", "OK");
-		else sl_send_reply("404", "Not Found");
-		exit;
-	}
-	record_route();
-	if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
-	t_relay();
-}
-CFG
-timeout 120 kamailio -f "$tmp/k.cfg" -DD -E -Y "$tmp" -m 64 -M 8 \
-	-x tlsf -X tlsf >"$tmp/kam.log" 2>&1 & kp=$!
-for _ in $(seq 50); do
-	(exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && break; sleep 0.1
-done
+lib_kamailio $p
 cat >"$tmp/accounts" <<'ACC'
 # scenario name, account on the target, password
 alice kam-alice@kam.test alice-pw

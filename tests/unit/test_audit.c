@@ -20,30 +20,7 @@
 #include <pcap/pcap.h>
 #include "base/mem.h"
 #include "audit/audit.h"
-
-static int64_t blocks_at_start;
-static char tmpdir[64];
-
-static int setup(void **state)
-{
-	(void)state;
-	blocks_at_start = mem_blocks();
-	strcpy(tmpdir, "/tmp/test_audit_XXXXXX");
-	assert_non_null(mkdtemp(tmpdir));
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	assert_int_equal(system(cmd), 0);
-	mem_fail_at(-1, 0);
-	assert_int_equal(mem_blocks(), blocks_at_start);
-	return 0;
-}
+#include "tmpdir_testutil.h"
 
 static const char CAN[] = "CANARY-p7-Zq9 x=1&y";
 
@@ -248,16 +225,16 @@ static void test_audit_oom(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_audit_base64_alignments,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_audit_other_encodings,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_audit_dir_many_canaries,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_audit_pcap_tcp_split,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_audit_oom, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_audit_base64_alignments, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_audit_other_encodings, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_audit_dir_many_canaries, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_audit_pcap_tcp_split, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_audit_oom, tmp_setup,
+						tmp_teardown),
 	};
 
 	return cmocka_run_group_tests_name("audit", tests, NULL, NULL);

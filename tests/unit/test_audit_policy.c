@@ -8,24 +8,9 @@
 #include <cmocka.h>
 #include "base/mem.h"
 #include "audit/audit_policy.h"
+#include "mem_testutil.h"
 
 #define DAY 86400000000LL
-
-static int64_t blocks_at_start;
-
-static int setup(void **state)
-{
-	(void)state;
-	blocks_at_start = mem_blocks();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	assert_int_equal(mem_blocks(), blocks_at_start);
-	return 0;
-}
 
 static void store(struct audit *a, const char *where, const char *text)
 {

@@ -17,39 +17,8 @@
 #include <cmocka.h>
 #include "base/mem.h"
 #include "conf/conf_mix.h"
-
-static int64_t blocks_at_start;
-
-static int setup(void **state)
-{
-	(void)state;
-	blocks_at_start = mem_blocks();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	assert_int_equal(mem_blocks(), blocks_at_start);
-	return 0;
-}
-
-/* Amplitude of frequency f in x[0..n) (Goertzel), in sample units. */
-static double goertzel(const int16_t *x, size_t n, double f)
-{
-	double w = 2.0 * M_PI * f / 8000.0, c = 2.0 * cos(w);
-	double s1 = 0, s2 = 0, p;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		double s0 = x[i] + c * s1 - s2;
-
-		s2 = s1;
-		s1 = s0;
-	}
-	p = s1 * s1 + s2 * s2 - c * s1 * s2;
-	return 2.0 * sqrt(p > 0 ? p : 0) / (double)n;
-}
+#include "mem_testutil.h"
+#include "tone_testutil.h"
 
 static void tone(int16_t *pcm, double f, double amp, uint32_t t0)
 {

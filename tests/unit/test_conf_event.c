@@ -24,23 +24,9 @@
 #include "sip/sip.h"
 #include "conf/conf_focus.h"
 #include "conf_testutil.h"
+#include "mem_testutil.h"
 
-static int64_t blocks_at_start;
 static struct sip_msg msg;
-
-static int setup(void **state)
-{
-	(void)state;
-	blocks_at_start = mem_blocks();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	assert_int_equal(mem_blocks(), blocks_at_start);
-	return 0;
-}
 
 static struct conf_focus *focus(void)
 {

@@ -25,6 +25,7 @@
 #include "rtp/rtp.h"
 #include "conf/conf_focus.h"
 #include "conf_testutil.h"
+#include "tone_testutil.h"
 
 #define PORT_MIN 40000
 
@@ -174,22 +175,6 @@ static void answer_port(uint16_t *port, uint8_t *pt)
 	assert_int_equal(pl_to_u32(&fmt, &v), 0);
 	*pt = (uint8_t)v;
 	assert_false(sdp_fmt_next(&cur, &fmt));
-}
-
-static double goertzel(const int16_t *x, size_t n, double fr)
-{
-	double w = 2.0 * M_PI * fr / 8000.0, c = 2.0 * cos(w);
-	double s1 = 0, s2 = 0, p;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		double s0 = x[i] + c * s1 - s2;
-
-		s2 = s1;
-		s1 = s0;
-	}
-	p = s1 * s1 + s2 * s2 - c * s1 * s2;
-	return 2.0 * sqrt(p > 0 ? p : 0) / (double)n;
 }
 
 static void send_rtp(struct conf_focus *f, uint64_t now, int i,

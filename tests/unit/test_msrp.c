@@ -16,23 +16,7 @@
 #include <cmocka.h>
 #include "base/mem.h"
 #include "msrp/msrp.h"
-
-static int64_t blocks_at_start;
-
-static int setup(void **state)
-{
-	(void)state;
-	blocks_at_start = mem_blocks();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	mem_fail_at(-1, 0);
-	assert_int_equal(mem_blocks(), blocks_at_start);
-	return 0;
-}
+#include "mem_testutil.h"
 
 /* What one run of the parser over some input produced. */
 struct run {

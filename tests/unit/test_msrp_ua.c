@@ -18,6 +18,7 @@
 #include <pcap/pcap.h>
 #include "base/mem.h"
 #include "inproc/vnet.h"
+#include "net_testutil.h"
 #include "msrp/msrp.h"
 #include "ua/msrp_ua.h"
 
@@ -38,32 +39,6 @@ static int ha1(void *arg, const struct pl *user, const struct pl *realm,
 	return msrp_digest_hex(a, &l, out, sz);
 }
 
-static struct net_addr A(const char *s, enum net_tp tp)
-{
-	struct net_addr a;
-	struct pl p = pl_from_str(s);
-
-	assert_int_equal(net_addr_parse(&p, 0, &a), 0);
-	a.tp = tp;
-	return a;
-}
-
-static int in_capture(const char *path, const char *needle)
-{
-	char errbuf[PCAP_ERRBUF_SIZE];
-	struct pcap_pkthdr *h;
-	const u_char *d;
-	pcap_t *pc = pcap_open_offline(path, errbuf);
-	int n = 0;
-
-	assert_non_null(pc);
-	while (pcap_next_ex(pc, &h, &d) == 1)
-		if (memmem(d, h->caplen, needle, strlen(needle)))
-			n++;
-	pcap_close(pc);
-	return n;
-}
-
 static void chat(enum net_tp tp, int *wire)
 {
 	static const char text[] = "?OTR:AAQDchat CANARY-msrp-44 ok";
@@ -75,7 +50,7 @@ static void chat(enum net_tp tp, int *wire)
 	struct ua_msrp *a, *b;
 	struct ua_msrp_stats sa, sb;
 	struct vnet *v;
-	struct net_addr ra = A("127.0.0.10:2855", tp);
+	struct net_addr ra = addr("127.0.0.10:2855", tp);
 	struct pl pn = PL("127.0.0.0/8"), last;
 	int ia, ib, fd = mkstemp(path);
 
@@ -95,12 +70,12 @@ static void chat(enum net_tp tp, int *wire)
 	ca.user = "alice";
 	ca.password = "secret-pw";
 	ca.realm = "example.test";
-	ca.local = A("127.0.0.1:41001", tp);
+	ca.local = addr("127.0.0.1:41001", tp);
 	ca.relay = ra;
 	ca.session = "a1a1a1";
 	cb = ca;
 	cb.user = "bob";
-	cb.local = A("127.0.0.2:41002", tp);
+	cb.local = addr("127.0.0.2:41002", tp);
 	cb.session = "b2b2b2";
 	assert_int_equal(ua_msrp_new(&a, &ca), 0);
 	assert_int_equal(ua_msrp_new(&b, &cb), 0);
@@ -132,7 +107,7 @@ static void chat(enum net_tp tp, int *wire)
 	assert_memory_equal(last.p, text, last.len);	/* OTR untouched */
 	assert_int_equal(sa.sent_ok, 1);
 	vnet_free(v);
-	*wire = in_capture(path, "CANARY-msrp-44");
+	*wire = capture_count(path, "CANARY-msrp-44");
 	unlink(path);
 	ua_msrp_free(a);
 	ua_msrp_free(b);

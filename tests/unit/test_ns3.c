@@ -623,6 +623,28 @@ static void test_ns3_bad_input(void **state)
 	ns3_fini();
 }
 
+/* A LAN's /24 holds 254 members: the 255th join is ENOSPC, not EINVAL,
+ * so a scenario step can say the segment is full. */
+static void test_ns3_lan_full(void **state)
+{
+	struct ns3_link_opt lo = { 200, 0, 0, 0.0, 0 };
+	int nodes[2], lan, n;
+
+	(void)state;
+	assert_int_equal(ns3_init(1), 0);
+	nodes[0] = ns3_node_add();
+	nodes[1] = ns3_node_add();
+	lan = ns3_lan_add(nodes, 2, &lo);
+	assert_int_equal(lan, 0);
+	assert_int_equal(ns3_lan_join(lan, nodes[1]), EEXIST);
+	for (int i = 2; i < 254; i++)
+		assert_int_equal(ns3_lan_join(lan, ns3_node_add()), 0);
+	n = ns3_node_add();
+	assert_int_equal(ns3_lan_join(lan, n), ENOSPC);
+	assert_int_equal(ns3_lan_join(lan + 1, n), EINVAL);
+	ns3_fini();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -632,6 +654,7 @@ int main(void)
 		cmocka_unit_test(test_ns3_nat),
 		cmocka_unit_test(test_ns3_bad_input),
 		cmocka_unit_test(test_ns3_lan),
+		cmocka_unit_test(test_ns3_lan_full),
 		cmocka_unit_test(test_ns3_lan_routed),
 		cmocka_unit_test(test_ns3_tcp),
 	};

@@ -87,9 +87,37 @@ static void rl_del(void *arg, const struct pl *call_id,
 	}
 }
 
+/* One way an INVITE ends without a dialog, as a table row: alice calls
+ * ruri (bob's AOR, registered at 127.0.0.1:5081, unless pre-routed with
+ * route), the INVITE must leave as fwd towards hop, whose callee answers
+ * reply; with cancel, alice then CANCELs and the callee says 487. final
+ * is what alice gets. Then time runs in steps, each followed by a check
+ * of the open sessions (open -1: none); at the end no session is open and
+ * the call has its one CDR. */
+struct end_case {
+	const char *name, *ruri, *route, *fwd, *hop;
+	uint16_t reply;
+	bool cancel;
+	const char *final;
+	struct {
+		uint64_t s;
+		int open;
+	} steps[3];
+	uint16_t cdr_status;	/* 0: not checked */
+	const char *hangup;	/* the CDR's, with no talk time; NULL: not
+				 * checked */
+};
+
+/* A suite's state: the fixture first (the tests that take *state as a
+ * struct fx rely on it), then the table row the case runs, if any. */
+struct tcx {
+	struct fx f;
+	const struct end_case *c;
+};
+
 static int setup(void **state)
 {
-	static struct fx f;
+	static struct tcx t;
 
 	blocks_at_start = mem_blocks();
 	memset(&rl, 0, sizeof(rl));
@@ -97,15 +125,18 @@ static int setup(void **state)
 	fx_media.offer = rl_offer;
 	fx_media.answer = rl_answer;
 	fx_media.del = rl_del;
-	fx_init(&f, false);
+	t.c = *state;	/* cmocka's initial_state: the row, or NULL */
+	fx_init(&t.f, false);
 	memset(&fx_media, 0, sizeof(fx_media));
-	*state = &f;
+	*state = &t;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	fx_fini(*state);
+	struct tcx *t = *state;
+
+	fx_fini(&t->f);
 	assert_int_equal(rl.nopen, 0);	/* shutdown ends every call */
 	assert_int_equal(mem_blocks(), blocks_at_start);
 	return 0;
@@ -153,20 +184,97 @@ static void in_dialog(struct fx *f, const char *method, const char *cid,
 	fx_in(f, "127.0.0.1:5070", NET_UDP, m);
 }
 
-static void test_relay_ports_busy(void **state)
+/* alice's CANCEL of the INVITE she sent with branch and cid, forwarded
+ * to bob as out (if not NULL). */
+static void cancel(struct fx *f, const char *branch, const char *cid,
+		   struct fx_out *out)
 {
-	struct fx *f = *state;
-	struct fx_out o;
+	char m[1024];
 
+	snprintf(m, sizeof(m),
+		 "CANCEL sip:bob@example.test SIP/2.0\n"
+		 "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=%s;rport\n"
+		 "Max-Forwards: 70\nFrom: <sip:alice@example.test>;tag=at7\n"
+		 "To: <sip:bob@example.test>\nCall-ID: %s\n"
+		 "CSeq: 1 CANCEL\nContent-Length: 0\n\n", branch, cid);
+	fx_in(f, "127.0.0.1:5070", NET_UDP, m);
+	fx_expect_to(f, "CANCEL sip:bob@127.0.0.1:5081", out);
+}
+
+/* bob registered at 127.0.0.1:5081, alice's INVITE forwarded there as o:
+ * one relay session open. */
+static void call_bob(struct fx *f, const char *branch, const char *cid,
+		     struct fx_out *o)
+{
 	fx_register(f, "bob", "127.0.0.1:5081", 3600);
-	invite(f, "sip:bob@example.test", "z9hG4bKb1", "busy-1", NULL, NULL,
-	       1);
-	fx_expect_to(f, "INVITE sip:bob@127.0.0.1:5081", &o);
+	invite(f, "sip:bob@example.test", branch, cid, NULL, NULL, 1);
+	fx_expect_to(f, "INVITE sip:bob@127.0.0.1:5081", o);
 	assert_int_equal(rl.nopen, 1);
-	fx_reply(f, &o, "127.0.0.1:5081", 486, "bt7", NULL);
-	fx_expect(f, "SIP/2.0 486");
+}
+
+/* bob's AOR, the INVITE forwarded to his registered device */
+#define BOB .ruri = "sip:bob@example.test", \
+	.fwd = "INVITE sip:bob@127.0.0.1:5081", .hop = "127.0.0.1:5081"
+
+static const struct end_case ends[] = {
+	{ .name = "test_relay_ports_busy", BOB, .reply = 486,
+	  .final = "SIP/2.0 486", .cdr_status = 486 },
+	{ .name = "test_relay_ports_cancel", BOB, .reply = 180,
+	  .cancel = true, .final = "SIP/2.0 487", .cdr_status = 487 },
+	/* Rings, then silence: Timer C cancels it, 64*T1 later the 408. */
+	{ .name = "test_relay_ports_ring_timeout", BOB, .reply = 180,
+	  .steps = { { 181, 1 }, { 33, -1 }, { 10, 0 } } },
+	/* The callee answers, the caller never ACKs: 64*T1 later it is
+	 * over. */
+	{ .name = "test_relay_ports_no_ack", BOB, .reply = 200,
+	  .final = "SIP/2.0 200", .steps = { { 31, 1 }, { 2, 0 } },
+	  .cdr_status = 200, .hangup = "timeout" },
+	/* Pre-routed through us to another hop (Route set): the call is
+	 * ours to anchor, and its failure frees the session. */
+	{ .name = "test_relay_ports_pre_routed",
+	  .ruri = "sip:dave@127.0.0.1:5090",
+	  .route = "sip:127.0.0.1:5060;lr>, <sip:127.0.0.1:5090;lr",
+	  .fwd = "INVITE sip:dave@127.0.0.1:5090", .hop = "127.0.0.1:5090",
+	  .reply = 404, .final = "SIP/2.0 404", .cdr_status = 404 },
+};
+
+static void test_relay_ports_end(void **state)
+{
+	struct tcx *t = *state;
+	const struct end_case *c = t->c;
+	struct fx *f = &t->f;
+	struct fx_out o;
+	size_t i;
+
+	if (!c->route)
+		fx_register(f, "bob", c->hop, 3600);
+	invite(f, c->ruri, "z9hG4bKe1", c->name, NULL, c->route, 1);
+	fx_expect_to(f, c->fwd, &o);
+	assert_int_equal(rl.nopen, 1);
+	fx_reply(f, &o, c->hop, c->reply, "bt7",
+		 c->reply == 200 ? SDP_B : NULL);
+	if (c->cancel) {
+		cancel(f, "z9hG4bKe1", c->name, NULL);
+		assert_int_equal(rl.nopen, 1);
+		fx_reply(f, &o, c->hop, 487, "bt7", NULL);
+	}
+	if (c->final)
+		fx_expect(f, c->final);
+	fx_drain(f);
+	for (i = 0; i < sizeof(c->steps) / sizeof(c->steps[0]) &&
+		    c->steps[i].s; i++) {
+		fx_advance(f, c->steps[i].s * 1000000);
+		if (c->steps[i].open >= 0)
+			assert_int_equal(rl.nopen, c->steps[i].open);
+	}
 	assert_int_equal(rl.nopen, 0);
 	assert_int_equal(f->ncdr, 1);
+	if (c->cdr_status)
+		assert_int_equal(f->cdr.status, c->cdr_status);
+	if (c->hangup) {
+		assert_string_equal(f->cdr.hangup, c->hangup);
+		assert_int_equal(f->cdr.duration_ms, 0);
+	}
 }
 
 /* Two devices: the session stays while one still rings. */
@@ -190,29 +298,6 @@ static void test_relay_ports_forked(void **state)
 	assert_int_equal(rl.nopen, 0);
 }
 
-static void test_relay_ports_cancel(void **state)
-{
-	struct fx *f = *state;
-	struct fx_out o;
-
-	fx_register(f, "bob", "127.0.0.1:5081", 3600);
-	invite(f, "sip:bob@example.test", "z9hG4bKc1", "cancel-1", NULL, NULL,
-	       1);
-	fx_expect_to(f, "INVITE sip:bob@127.0.0.1:5081", &o);
-	fx_reply(f, &o, "127.0.0.1:5081", 180, "bt7", NULL);
-	fx_in(f, "127.0.0.1:5070", NET_UDP,
-	      "CANCEL sip:bob@example.test SIP/2.0\n"
-	      "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKc1;rport\n"
-	      "Max-Forwards: 70\nFrom: <sip:alice@example.test>;tag=at7\n"
-	      "To: <sip:bob@example.test>\nCall-ID: cancel-1\n"
-	      "CSeq: 1 CANCEL\nContent-Length: 0\n\n");
-	fx_expect_to(f, "CANCEL sip:bob@127.0.0.1:5081", NULL);
-	assert_int_equal(rl.nopen, 1);
-	fx_reply(f, &o, "127.0.0.1:5081", 487, "bt7", NULL);
-	fx_expect(f, "SIP/2.0 487");
-	assert_int_equal(rl.nopen, 0);
-}
-
 /* A UAS that answers the INVITE with the CANCEL's Via list (only ours):
  * the response was meant for us (RFC 3261 16.7 3), never forwarded
  * Via-less; the caller gets the proxy's own 487 with its Via. */
@@ -224,19 +309,10 @@ static void test_relay_ports_cancel_bad_via(void **state)
 	const char *v, *e;
 	struct net_pkt pkt;
 
-	fx_register(f, "bob", "127.0.0.1:5081", 3600);
-	invite(f, "sip:bob@example.test", "z9hG4bKc2", "cancel-2", NULL, NULL,
-	       1);
-	fx_expect_to(f, "INVITE sip:bob@127.0.0.1:5081", &o);
+	call_bob(f, "z9hG4bKc2", "cancel-2", &o);
 	fx_reply(f, &o, "127.0.0.1:5081", 180, "bt7", NULL);
 	fx_drain(f);
-	fx_in(f, "127.0.0.1:5070", NET_UDP,
-	      "CANCEL sip:bob@example.test SIP/2.0\n"
-	      "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKc2;rport\n"
-	      "Max-Forwards: 70\nFrom: <sip:alice@example.test>;tag=at7\n"
-	      "To: <sip:bob@example.test>\nCall-ID: cancel-2\n"
-	      "CSeq: 1 CANCEL\nContent-Length: 0\n\n");
-	fx_expect_to(f, "CANCEL sip:bob@127.0.0.1:5081", &c);
+	cancel(f, "z9hG4bKc2", "cancel-2", &c);
 	fx_drain(f);
 	v = strstr(c.text, "Via: ");
 	assert_non_null(v);
@@ -260,49 +336,6 @@ static void test_relay_ports_cancel_bad_via(void **state)
 	assert_int_equal(rl.nopen, 0);
 }
 
-/* Rings, then silence: Timer C cancels it, 64*T1 later the 408. */
-static void test_relay_ports_ring_timeout(void **state)
-{
-	struct fx *f = *state;
-	struct fx_out o;
-
-	fx_register(f, "bob", "127.0.0.1:5081", 3600);
-	invite(f, "sip:bob@example.test", "z9hG4bKt1", "ring-1", NULL, NULL,
-	       1);
-	fx_expect_to(f, "INVITE sip:bob@127.0.0.1:5081", &o);
-	fx_reply(f, &o, "127.0.0.1:5081", 180, "bt7", NULL);
-	fx_drain(f);
-	fx_advance(f, 181ull * 1000000);
-	assert_int_equal(rl.nopen, 1);
-	fx_advance(f, 33ull * 1000000);
-	fx_advance(f, 10ull * 1000000);
-	assert_int_equal(rl.nopen, 0);
-	assert_int_equal(f->ncdr, 1);
-}
-
-/* The callee answers, the caller never ACKs: 64*T1 later it is over. */
-static void test_relay_ports_no_ack(void **state)
-{
-	struct fx *f = *state;
-	struct fx_out o;
-
-	fx_register(f, "bob", "127.0.0.1:5081", 3600);
-	invite(f, "sip:bob@example.test", "z9hG4bKn1", "noack-1", NULL, NULL,
-	       1);
-	fx_expect_to(f, "INVITE sip:bob@127.0.0.1:5081", &o);
-	fx_reply(f, &o, "127.0.0.1:5081", 200, "bt7", SDP_B);
-	fx_expect(f, "SIP/2.0 200");
-	fx_drain(f);
-	fx_advance(f, 31ull * 1000000);
-	assert_int_equal(rl.nopen, 1);
-	fx_advance(f, 2ull * 1000000);
-	assert_int_equal(rl.nopen, 0);
-	assert_int_equal(f->ncdr, 1);
-	assert_int_equal(f->cdr.status, 200);
-	assert_string_equal(f->cdr.hangup, "timeout");
-	assert_int_equal(f->cdr.duration_ms, 0);
-}
-
 /* ACKed: the session outlives 64*T1 and a failed re-INVITE, and goes
  * with the BYE. */
 static void test_relay_ports_reinvite_fails(void **state)
@@ -310,9 +343,7 @@ static void test_relay_ports_reinvite_fails(void **state)
 	struct fx *f = *state;
 	struct fx_out o;
 
-	fx_register(f, "bob", "127.0.0.1:5081", 3600);
-	invite(f, "sip:bob@example.test", "z9hG4bKr1", "re-1", NULL, NULL, 1);
-	fx_expect_to(f, "INVITE sip:bob@127.0.0.1:5081", &o);
+	call_bob(f, "z9hG4bKr1", "re-1", &o);
 	fx_reply(f, &o, "127.0.0.1:5081", 200, "bt7", SDP_B);
 	fx_expect(f, "SIP/2.0 200");
 	in_dialog(f, "ACK", "re-1", 1);
@@ -337,45 +368,25 @@ static void test_relay_ports_reinvite_fails(void **state)
 	assert_string_equal(f->cdr.hangup, "caller");
 }
 
-/* Pre-routed through us to another hop (Route set): the call is ours
- * to anchor, and its failure frees the session. */
-static void test_relay_ports_pre_routed(void **state)
-{
-	struct fx *f = *state;
-	struct fx_out o;
-
-	invite(f, "sip:dave@127.0.0.1:5090", "z9hG4bKp1", "pre-1", NULL,
-	       "sip:127.0.0.1:5060;lr>, <sip:127.0.0.1:5090;lr", 1);
-	fx_expect_to(f, "INVITE sip:dave@127.0.0.1:5090", &o);
-	assert_int_equal(rl.nopen, 1);
-	fx_reply(f, &o, "127.0.0.1:5090", 404, "dt", NULL);
-	fx_expect(f, "SIP/2.0 404");
-	assert_int_equal(rl.nopen, 0);
-	assert_int_equal(f->ncdr, 1);
-	assert_int_equal(f->cdr.status, 404);
-}
+#define NENDS (sizeof(ends) / sizeof(ends[0]))
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_relay_ports_busy,
-						setup, teardown),
+	struct CMUnitTest tests[NENDS + 3] = {
 		cmocka_unit_test_setup_teardown(test_relay_ports_forked,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_relay_ports_cancel,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relay_ports_cancel_bad_via,
 						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_relay_ports_ring_timeout,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_relay_ports_no_ack,
-						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relay_ports_reinvite_fails,
 						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_relay_ports_pre_routed,
-						setup, teardown),
 	};
+	size_t i;
 
+	/* one test per row, named after it, the row as initial_state */
+	for (i = 0; i < NENDS; i++)
+		tests[3 + i] = (struct CMUnitTest){
+			ends[i].name, test_relay_ports_end, setup, teardown,
+			(void *)&ends[i] };
 	return cmocka_run_group_tests_name("proxy_relay_ports", tests, NULL,
 					   NULL);
 }

@@ -16,60 +16,7 @@
 #include <cmocka.h>
 #include "base/mem.h"
 #include "report/report.h"
-
-static char tmpdir[64];
-static int64_t blocks_at_start;
-
-static int setup(void **state)
-{
-	(void)state;
-	blocks_at_start = mem_blocks();
-	strcpy(tmpdir, "/tmp/test_rep_report_XXXXXX");
-	assert_non_null(mkdtemp(tmpdir));
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	assert_int_equal(system(cmd), 0);
-	assert_int_equal(mem_blocks(), blocks_at_start);
-	return 0;
-}
-
-static void put(const char *rel, const char *text)
-{
-	char p[256];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", tmpdir, rel);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static char *slurp(const char *rel)
-{
-	char p[256];
-	FILE *f;
-	char *d;
-	long n;
-
-	snprintf(p, sizeof(p), "%s/%s", tmpdir, rel);
-	f = fopen(p, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	d = calloc(1, (size_t)n + 1);
-	assert_int_equal(fread(d, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	return d;
-}
+#include "tmpdir_testutil.h"
 
 static const char run_json[] =
 	"{\"passed\": 3, \"failed\": 1, \"skipped\": 0, \"checks\": ["
@@ -105,15 +52,15 @@ static void test_rep_report_verdicts_and_exposure(void **state)
 	char err[256], p[256], *md, *html;
 
 	(void)state;
-	put("summary.json", run_json);
+	tmp_put("summary.json", run_json);
 	snprintf(p, sizeof(p), "%s/audit", tmpdir);
 	assert_int_equal(mkdir(p, 0755), 0);
-	put("audit/summary.json", audit_json);
+	tmp_put("audit/summary.json", audit_json);
 	assert_int_equal(rep_report_write(tmpdir, &st, err, sizeof(err)), 0);
 	assert_int_equal(st.summaries, 2);
 	assert_int_equal(st.checks, 5);
 	assert_int_equal(st.failed, 2);
-	md = slurp("report.md");
+	md = tmp_slurp("report.md");
 	/* One pass from the run, one failure from the audit: FAILED. */
 	assert_non_null(strstr(md, "| P16 | call detail records | FAILED | 1 | 1 "
 			       "| 1 of 1 rows older |"));
@@ -127,7 +74,7 @@ static void test_rep_report_verdicts_and_exposure(void **state)
 			       "reads (inferred) | no | 1 |"));
 	assert_non_null(strstr(md, "'REG-X' stored: var/log at 3"));
 	free(md);
-	html = slurp("report.html");
+	html = tmp_slurp("report.html");
 	assert_non_null(strstr(html, "<tr class=\"fail\"><td>P7</td>"));
 	assert_null(strstr(html, "http://cdn"));
 	free(html);
@@ -142,7 +89,7 @@ static void test_rep_report_bad_inputs(void **state)
 	assert_int_equal(rep_report_write(tmpdir, &st, err, sizeof(err)),
 			 ENOENT);
 	assert_non_null(strstr(err, "no summary.json"));
-	put("summary.json", "{\"passed\": 1,");
+	tmp_put("summary.json", "{\"passed\": 1,");
 	assert_int_equal(rep_report_write(tmpdir, &st, err, sizeof(err)),
 			 EBADMSG);
 	assert_non_null(strstr(err, "summary.json:"));
@@ -157,21 +104,21 @@ static void test_rep_report_portal_shots(void **state)
 	(void)state;
 	snprintf(p, sizeof(p), "%s/latest", tmpdir);
 	assert_int_equal(mkdir(p, 0755), 0);
-	put("latest/summary.json", audit_json);
+	tmp_put("latest/summary.json", audit_json);
 	assert_int_equal(rep_report_write(p, NULL, err, sizeof(err)), 0);
-	md = slurp("latest/report.md");
+	md = tmp_slurp("latest/report.md");
 	assert_null(strstr(md, "Self-care portal"));	/* none yet */
 	free(md);
 	snprintf(p, sizeof(p), "%s/web", tmpdir);
 	assert_int_equal(mkdir(p, 0755), 0);
-	put("web/login.png", "\x89PNG fake");
-	put("web/02-devices.png", "\x89PNG fake");
-	put("web/bad name.png", "\x89PNG fake");	/* not shown */
-	put("web/empty.png", "");			/* not shown */
-	put("web/e2e.log", "ok\n");
+	tmp_put("web/login.png", "\x89PNG fake");
+	tmp_put("web/02-devices.png", "\x89PNG fake");
+	tmp_put("web/bad name.png", "\x89PNG fake");	/* not shown */
+	tmp_put("web/empty.png", "");			/* not shown */
+	tmp_put("web/e2e.log", "ok\n");
 	snprintf(p, sizeof(p), "%s/latest", tmpdir);
 	assert_int_equal(rep_report_write(p, NULL, err, sizeof(err)), 0);
-	md = slurp("latest/report.md");
+	md = tmp_slurp("latest/report.md");
 	assert_non_null(strstr(md, "## Self-care portal"));
 	assert_non_null(strstr(md, "2 screenshots of the web portal"));
 	assert_non_null(strstr(md, "[![02-devices.png](../web/02-devices.png)]"
@@ -180,7 +127,7 @@ static void test_rep_report_portal_shots(void **state)
 	assert_null(strstr(md, "bad name"));
 	assert_null(strstr(md, "empty.png"));
 	free(md);
-	html = slurp("latest/report.html");
+	html = tmp_slurp("latest/report.html");
 	assert_non_null(strstr(html, "<a href=\"../web/login.png\"><img "
 				     "src=\"../web/login.png\""));
 	assert_non_null(strstr(html, "<figcaption>login</figcaption>"));
@@ -188,10 +135,10 @@ static void test_rep_report_portal_shots(void **state)
 	/* DIR/web wins over the sibling folder */
 	snprintf(p, sizeof(p), "%s/latest/web", tmpdir);
 	assert_int_equal(mkdir(p, 0755), 0);
-	put("latest/web/inside.png", "\x89PNG fake");
+	tmp_put("latest/web/inside.png", "\x89PNG fake");
 	snprintf(p, sizeof(p), "%s/latest", tmpdir);
 	assert_int_equal(rep_report_write(p, NULL, err, sizeof(err)), 0);
-	md = slurp("latest/report.md");
+	md = tmp_slurp("latest/report.md");
 	assert_non_null(strstr(md, "1 screenshot of the web portal"));
 	assert_non_null(strstr(md, "(web/inside.png)"));
 	assert_null(strstr(md, "login.png"));
@@ -202,11 +149,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-			test_rep_report_verdicts_and_exposure, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rep_report_bad_inputs,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rep_report_portal_shots,
-						setup, teardown),
+			test_rep_report_verdicts_and_exposure, tmp_setup,
+			tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rep_report_bad_inputs, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rep_report_portal_shots, tmp_setup, tmp_teardown),
 	};
 
 	return cmocka_run_group_tests_name("rep_report", tests, NULL, NULL);

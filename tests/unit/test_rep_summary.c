@@ -12,45 +12,7 @@
 #include <cmocka.h>
 #include "base/mem.h"
 #include "report/summary.h"
-
-static int64_t blocks_at_start;
-static char tmpdir[64];
-
-static int setup(void **state)
-{
-	(void)state;
-	blocks_at_start = mem_blocks();
-	strcpy(tmpdir, "/tmp/test_rep_XXXXXX");
-	assert_non_null(mkdtemp(tmpdir));
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	assert_int_equal(system(cmd), 0);
-	assert_int_equal(mem_blocks(), blocks_at_start);
-	return 0;
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *d;
-	long n;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	d = calloc(1, (size_t)n + 1);
-	assert_int_equal(fread(d, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	return d;
-}
+#include "tmpdir_testutil.h"
 
 static void test_rep_summary_json_shape(void **state)
 {
@@ -120,7 +82,7 @@ static void test_rep_summary_junit_escapes(void **state)
 	assert_int_equal(rep_summary_skip(s, "sk", "why"), 0);
 	snprintf(path, sizeof(path), "%s/j.xml", tmpdir);
 	assert_int_equal(rep_summary_junit(s, path), 0);
-	x = slurp(path);
+	x = tmp_slurp("j.xml");
 	assert_non_null(strstr(x, "tests=\"3\" failures=\"1\" skipped=\"1\""));
 	assert_non_null(strstr(x, "name=\"a&lt;b\""));
 	assert_non_null(strstr(x, "<failure message=\"x &amp; &quot;y&quot;"));
@@ -236,16 +198,18 @@ static void test_rep_meta_machine(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_rep_summary_json_shape,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rep_summary_junit_escapes,
-						setup, teardown),
 		cmocka_unit_test_setup_teardown(
-			test_rep_summary_all_pass_exit0, setup, teardown),
+			test_rep_summary_json_shape, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_rep_summary_reproducible, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rep_meta_machine, setup,
-						teardown),
+			test_rep_summary_junit_escapes, tmp_setup,
+			tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rep_summary_all_pass_exit0, tmp_setup,
+			tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rep_summary_reproducible, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rep_meta_machine, tmp_setup, tmp_teardown),
 	};
 
 	return cmocka_run_group_tests_name("rep_summary", tests, NULL, NULL);

@@ -438,7 +438,7 @@ static void test_replay_model_redrive(void **state)
 	struct rpl_drive_sum sum;
 
 	(void)state;
-	assert_int_equal(rpl_drive_inproc(calls, 4, 1, res, &sum), 0);
+	assert_int_equal(rpl_drive_inproc(calls, 4, 1, NULL, res, &sum), 0);
 	assert_int_equal(sum.agents, 4);
 	assert_int_equal(sum.registered, 4);
 	assert_int_equal(sum.placed, 4);

@@ -9,23 +9,7 @@
 #include <cmocka.h>
 #include "base/mem.h"
 #include "scenario/scn.h"
-
-static int64_t blocks_at_start;
-
-static int setup(void **state)
-{
-	(void)state;
-	blocks_at_start = mem_blocks();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	mem_fail_at(-1, 0);
-	assert_int_equal(mem_blocks(), blocks_at_start);
-	return 0;
-}
+#include "mem_testutil.h"
 
 static const char good[] =
 	"# a full scenario\n"
@@ -139,6 +123,14 @@ static void test_scn_errors(void **state)
 		{ "expect row P19 pass\n", "e.scn:1: 'expect row': 'P19' is not" },
 		{ "account a!b\n", "e.scn:1: account name 'a!b'" },
 		{ "title\n", "e.scn:1: 'title': missing text" },
+		{ "policy hash_memory=lots\n",
+		  "e.scn:1: 'policy': bad size hash_memory='lots'" },
+		{ "policy hash_passes=two\n",
+		  "e.scn:1: 'policy': option hash_passes='two' is not a" },
+		{ "account a\naccount b\nsubscribe a b expect=maybe\n",
+		  "e.scn:3: 'subscribe': option expect='maybe' must be one of" },
+		{ "account a\npresrules a deny=b\n",
+		  "e.scn:2: 'presrules': unknown option 'deny'" },
 	};
 	size_t i;
 	struct scn *s;

@@ -20,15 +20,13 @@
 #include <cmocka.h>
 #include "base/mem.h"
 #include "scenario/run_int.h"
+#include "tmpdir_testutil.h"
 
 struct fake {
 	int leak_register;	/* REGISTER canary written to a log */
 	int never_purge;	/* CDRs kept forever */
 	unsigned seq;
 };
-
-static char tmpdir[64];
-static int64_t blocks_at_start;
 
 static int put(struct scn_ctx *c, const char *kind, int64_t t,
 	       const char *text)
@@ -211,26 +209,6 @@ static const char scenario[] =
 	"expect row P16 pass\n"
 	"expect row P7 pass\n";
 
-static int setup(void **state)
-{
-	(void)state;
-	blocks_at_start = mem_blocks();
-	strcpy(tmpdir, "/tmp/test_scn_run_XXXXXX");
-	assert_non_null(mkdtemp(tmpdir));
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	assert_int_equal(system(cmd), 0);
-	assert_int_equal(mem_blocks(), blocks_at_start);
-	return 0;
-}
-
 static json_t *run(struct fake *f, const char *text, unsigned *failed)
 {
 	struct scn_run_opts o = { .mode = "inproc", .work_dir = tmpdir,
@@ -324,12 +302,13 @@ static void test_scn_run_unsupported_fails(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_scn_run_good_platform,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_scn_run_leaky_platform,
-						setup, teardown),
 		cmocka_unit_test_setup_teardown(
-			test_scn_run_unsupported_fails, setup, teardown),
+			test_scn_run_good_platform, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_scn_run_leaky_platform, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_scn_run_unsupported_fails, tmp_setup,
+			tmp_teardown),
 	};
 
 	return cmocka_run_group_tests_name("scn_run", tests, NULL, NULL);

@@ -15,24 +15,9 @@
 #include "base/mem.h"
 #include "base/buf.h"
 #include "sdp/sdp.h"
+#include "mem_testutil.h"
 
-static int64_t blocks_at_start;
 static struct sdp_session sess;
-
-static int setup(void **state)
-{
-	(void)state;
-	blocks_at_start = mem_blocks();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	mem_fail_at(-1, 0);
-	assert_int_equal(mem_blocks(), blocks_at_start);
-	return 0;
-}
 
 /* RFC 4475 3.3.15 (sdp01.dat), the body as in the corpus. */
 static const char sdp01[] =

@@ -16,23 +16,9 @@
 #include "sip/sip.h"
 #include "base/buf.h"
 #include "sip_testutil.h"
+#include "mem_testutil.h"
 
-static int64_t blocks_at_start;
 static struct sip_msg m;	/* 7 KB each: static, not on the stack */
-
-static int setup(void **state)
-{
-	(void)state;
-	blocks_at_start = mem_blocks();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	assert_int_equal(mem_blocks(), blocks_at_start);
-	return 0;
-}
 
 /* Elements of a list header, joined with '|'. */
 static void list_join(const struct sip_msg *msg, enum sip_hdr_id id,

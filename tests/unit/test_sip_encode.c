@@ -16,24 +16,9 @@
 #include "sip/sip.h"
 #include "base/buf.h"
 #include "sip_testutil.h"
+#include "mem_testutil.h"
 
-static int64_t blocks_at_start;
 static struct sip_msg m, m2;
-
-static int setup(void **state)
-{
-	(void)state;
-	blocks_at_start = mem_blocks();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	mem_fail_at(-1, 0);
-	assert_int_equal(mem_blocks(), blocks_at_start);
-	return 0;
-}
 
 static const char inv[] =
 	"INVITE sip:bob@example.test SIP/2.0\r\n"

@@ -13,23 +13,9 @@
 #include <cmocka.h>
 #include "sip/sip.h"
 #include "sip_testutil.h"
+#include "mem_testutil.h"
 
-static int64_t blocks_at_start;
 static struct sip_msg m;
-
-static int setup(void **state)
-{
-	(void)state;
-	blocks_at_start = mem_blocks();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	assert_int_equal(mem_blocks(), blocks_at_start);
-	return 0;
-}
 
 static int dec(const char *s)
 {

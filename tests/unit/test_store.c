@@ -21,35 +21,14 @@
 
 #define T0 1767225600000000LL	/* 2026-01-01T00:00:00Z */
 
-struct fx {
-	char dir[64];
-	struct store *s;
-	int64_t blocks;
-};
-
 static int setup(void **state)
 {
-	static struct fx f;
-	char err[256];
-
-	memset(&f, 0, sizeof(f));
-	f.blocks = mem_blocks();
-	tdir_make(f.dir, sizeof(f.dir), "store");
-	if (store_open(&f.s, f.dir, NULL, err, sizeof(err)))
-		fail_msg("store_open: %s", err);
-	*state = &f;
-	return 0;
+	return store_fx_setup(state, "store");
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-
-	store_close(f->s);
-	tdir_remove(f->dir);
-	mem_fail_at(-1, 0);
-	assert_int_equal(mem_blocks(), f->blocks);
-	return 0;
+	return store_fx_teardown(state);
 }
 
 static void account_init(struct store_account *a, struct store_hashes *h,
@@ -104,7 +83,7 @@ static int acc_cb(void *arg, const struct store_account *a)
 
 static void test_store_accounts(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct store_account a;
 	struct store_hashes h;
 	struct pl aor = PL("alice@example.test"), user = PL("alice"),
@@ -212,7 +191,7 @@ static int msg_cb(void *arg, const struct store_msg *m)
 
 static void test_store_messages_devices(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct store_msg m = { 0 };
 	struct pl bob = PL("bob@example.test"), d1 = PL("dev-1"),
 		  d2 = PL("dev-2"), eve = PL("eve@example.test");
@@ -267,7 +246,7 @@ static int file_cb(void *arg, const struct store_file *fl)
 
 static void test_store_files_voicemail(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct store_file fl = { 0 }, got;
 	struct store_vm v = { 0 };
 	struct pl bob = PL("bob@example.test");
@@ -314,7 +293,7 @@ static void test_store_files_voicemail(void **state)
 
 static void test_store_blob_sweep(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	char path[600], err[256];
 	FILE *fp;
 
@@ -341,7 +320,7 @@ static int xcap_cb(void *arg, const struct store_xcap *x)
 
 static void test_store_xcap_batch(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct store_xcap x = { 0 };
 	struct store_trace t = { 0 };
 	struct pl u = PL("alice@example.test"), au = PL("resource-lists"),
@@ -380,7 +359,7 @@ static void test_store_xcap_batch(void **state)
 
 static void test_store_schema_reopen(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	char err[256];
 
 	assert_int_equal(store_schema_version(f->s), 6);
@@ -488,7 +467,7 @@ static void test_store_policy_file(void **state)
 
 static void test_store_export(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct store_account a;
 	struct store_hashes h;
 	struct store_cdr c = { 0 };
@@ -552,7 +531,7 @@ static void test_store_export(void **state)
 
 static void test_store_tokens(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct store_account a;
 	struct store_hashes h, h2;
 	struct pl aor = PL("alice@example.test"), user = PL("alice"),
@@ -674,7 +653,7 @@ static int cdr_media_check(void *arg, const struct store_cdr *c)
 
 static void test_store_sip_glue(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct store_sip g;
 	struct sip_store_ops ops;
 	struct store_account a;

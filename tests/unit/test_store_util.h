@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Helpers shared by the store and retention suites: a fresh data_dir per
- * test, its removal, and the raw-byte canary scan the policy asks for
+ * test, its removal, the raw-byte canary scan the policy asks for
  * (every file under data_dir: database, -wal, -shm, blobs), the same
- * search the bench's auditor does. Header-only: each suite is its own
- * binary.
+ * search the bench's auditor does, and the fixture of a store open in a
+ * fresh data_dir. Header-only: each suite is its own binary.
  */
 #ifndef TEST_STORE_UTIL_H
 #define TEST_STORE_UTIL_H
 
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
 #include <dirent.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -16,6 +20,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cmocka.h>
+#include "base/mem.h"
+#include "store/store.h"
 
 static inline int rm_ent(const char *p, const struct stat *sb, int flag,
 		  struct FTW *ftw)
@@ -89,5 +96,40 @@ static inline size_t canary_count(const char *dir, const char *canary)
 
 #define assert_canary_present(dir, c)					\
 	assert_true(canary_count((dir), (c)) > 0)
+
+/* The store fixture (test_store.c, test_xcap.c): the store open in a
+ * fresh data_dir named after tag; teardown closes and removes it, clears
+ * any injected allocation failure and checks every mem_ block came
+ * back. */
+struct store_fx {
+	char dir[64];
+	struct store *s;
+	int64_t blocks;
+};
+
+static inline int store_fx_setup(void **state, const char *tag)
+{
+	static struct store_fx f;
+	char err[256];
+
+	memset(&f, 0, sizeof(f));
+	f.blocks = mem_blocks();
+	tdir_make(f.dir, sizeof(f.dir), tag);
+	if (store_open(&f.s, f.dir, NULL, err, sizeof(err)))
+		fail_msg("store_open: %s", err);
+	*state = &f;
+	return 0;
+}
+
+static inline int store_fx_teardown(void **state)
+{
+	struct store_fx *f = *state;
+
+	store_close(f->s);
+	tdir_remove(f->dir);
+	mem_fail_at(-1, 0);
+	assert_int_equal(mem_blocks(), f->blocks);
+	return 0;
+}
 
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include <cmocka.h>
+#include "base/buf.h"
 #include "base/mem.h"
 #include "inproc/vnet.h"
 #include "scenario/scn.h"
@@ -112,6 +113,53 @@ static void test_topo_build(void **state)
 	assert_int_equal(mem_blocks(), blocks);
 }
 
+/* lan lines: numbered 1.. in file order (links take no LAN number); at
+ * most SCN_LAN_MAX; a line of more members than words fails at parse. */
+static void test_topo_lan_limits(void **state)
+{
+	struct buf b;
+	struct scn_topo t;
+	struct scn *s = NULL;
+	int64_t blocks = mem_blocks();
+	char err[300], want[80];
+	int i;
+
+	(void)state;
+	buf_init(&b);
+	assert_int_equal(buf_printf(&b, "account b\n"), 0);
+	for (i = 0; i < 40; i++)	/* links before do not use up LANs */
+		assert_int_equal(buf_printf(&b, "account a%d\nlink k%d a%d\n",
+					    i, i, i), 0);
+	for (i = 1; i <= SCN_LAN_MAX; i++)
+		assert_int_equal(buf_printf(&b, "account b%d\nlan l%d b%d\n",
+					    i, i, i), 0);
+	assert_int_equal(scn_parse(&s, "t.scn", (const char *)b.data, b.len,
+				   err, sizeof(err)), 0);
+	assert_int_equal(scn_topo_build(&t, s, err, sizeof(err)), 0);
+	assert_int_equal(t.nlinks, 40 + SCN_LAN_MAX);
+	assert_int_equal(t.links[39].lan, 0);
+	assert_int_equal(t.links[40].lan, 1);
+	assert_int_equal(t.links[40 + SCN_LAN_MAX - 1].lan, SCN_LAN_MAX);
+	scn_topo_fini(&t);
+	scn_free(s);
+	/* one more: FILE:LINE */
+	assert_int_equal(buf_printf(&b, "lan l%d b\n", SCN_LAN_MAX + 1), 0);
+	assert_int_equal(buf_put(&b, "", 1), 0);
+	snprintf(want, sizeof(want), "t.scn:%d: lan l%d: more than %d lan "
+		 "lines", 1 + 2 * (40 + SCN_LAN_MAX) + 1, SCN_LAN_MAX + 1,
+		 SCN_LAN_MAX);
+	expect_err((const char *)b.data, want);
+	/* 255 members on one line */
+	buf_reset(&b);
+	assert_int_equal(buf_printf(&b, "account a\nlan big"), 0);
+	for (i = 0; i < 255; i++)
+		assert_int_equal(buf_printf(&b, " m%d", i), 0);
+	assert_int_equal(buf_put(&b, "\n", 2), 0);
+	expect_err((const char *)b.data, "t.scn:2: more than 64 words");
+	buf_fini(&b);
+	assert_int_equal(mem_blocks(), blocks);
+}
+
 /* A host behind a symmetric NAT talks to a server; another outside
  * host can reach it neither through the mapping nor directly. */
 static void test_vnet_nat_and_link(void **state)
@@ -133,6 +181,9 @@ static void test_vnet_nat_and_link(void **state)
 	assert_int_equal(nat, 0);
 	assert_int_equal(vnet_nat_add(v, "weird", 1, &pub), -EINVAL);
 	ho.nat = nat;
+	ho.lan = VNET_LAN_MAX + 1;	/* no such LAN */
+	assert_int_equal(vnet_host_set(v, &aa, &ho), EINVAL);
+	ho.lan = 0;
 	assert_int_equal(vnet_host_set(v, &aa, &ho), 0);
 	ia = vnet_attach(v, (struct core_ref){ &tops, &a }, &aa, 1);
 	is = vnet_attach(v, (struct core_ref){ &tops, &srv }, &sa, 1);
@@ -208,6 +259,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_topo_parsers),
 		cmocka_unit_test(test_topo_build),
+		cmocka_unit_test(test_topo_lan_limits),
 		cmocka_unit_test(test_vnet_nat_and_link),
 		cmocka_unit_test(test_vnet_link_loss),
 	};

@@ -19,18 +19,9 @@
 #include <openssl/evp.h>
 #include "base/mem.h"
 #include "inproc/vnet.h"
+#include "net_testutil.h"
 #include "sip/sip.h"
 #include "ua/ua.h"
-
-static struct net_addr A(const char *s, enum net_tp tp)
-{
-	struct net_addr a;
-	struct pl p = pl_from_str(s);
-
-	assert_int_equal(net_addr_parse(&p, 0, &a), 0);
-	a.tp = tp;
-	return a;
-}
 
 struct pair {
 	struct vnet *v;
@@ -41,9 +32,10 @@ struct pair {
 static void pair_new(struct pair *p, enum net_tp tp, uint64_t seed)
 {
 	struct ua_cfg ca = { 0 }, cb = { 0 };
-	struct net_addr sa = A("127.0.0.1:5060", tp), sb = A("127.0.0.2:5060", tp);
-	struct net_addr ma = A("127.0.1.1:0", NET_UDP),
-			mb = A("127.0.1.2:0", NET_UDP);
+	struct net_addr sa = addr("127.0.0.1:5060", tp),
+			sb = addr("127.0.0.2:5060", tp);
+	struct net_addr ma = addr("127.0.1.1:0", NET_UDP),
+			mb = addr("127.0.1.2:0", NET_UDP);
 
 	assert_int_equal(vnet_new(&p->v, 1767225600ull * 1000000, seed), 0);
 	ca.user = "alice";
@@ -51,13 +43,13 @@ static void pair_new(struct pair *p, enum net_tp tp, uint64_t seed)
 	ca.password = "correct horse";
 	ca.local = sa;
 	ca.proxy = sb;
-	ca.media = A("127.0.1.1:30000", NET_UDP);
+	ca.media = addr("127.0.1.1:30000", NET_UDP);
 	ca.seed = seed;
 	cb = ca;
 	cb.user = "bob";
 	cb.local = sb;
 	cb.proxy = sa;
-	cb.media = A("127.0.1.2:32000", NET_UDP);
+	cb.media = addr("127.0.1.2:32000", NET_UDP);
 	cb.seed = seed + 1;
 	assert_int_equal(ua_new(&p->a, &ca), 0);
 	assert_int_equal(ua_new(&p->b, &cb), 0);
@@ -95,22 +87,6 @@ static void run(struct pair *p, uint64_t us)
 			 0);
 }
 
-static int count_in_capture(const char *path, const char *needle)
-{
-	char errbuf[PCAP_ERRBUF_SIZE];
-	struct pcap_pkthdr *h;
-	const u_char *d;
-	pcap_t *pc = pcap_open_offline(path, errbuf);
-	int n = 0;
-
-	assert_non_null(pc);
-	while (pcap_next_ex(pc, &h, &d) == 1)
-		if (memmem(d, h->caplen, needle, strlen(needle)))
-			n++;
-	pcap_close(pc);
-	return n;
-}
-
 static void call_with_media(enum ua_media media, int *wire_canaries,
 			    struct ua_stats *sa, struct ua_stats *sb)
 {
@@ -137,7 +113,7 @@ static void call_with_media(enum ua_media media, int *wire_canaries,
 	ua_stats(p.a, sa);
 	ua_stats(p.b, sb);
 	vnet_capture_close(p.v);
-	*wire_canaries = count_in_capture(path, "CANARY-rtp-7f3a");
+	*wire_canaries = capture_count(path, "CANARY-rtp-7f3a");
 	unlink(path);
 	assert_int_equal(ua_calls_active(p.a), 0);
 	pair_free(&p);
@@ -223,8 +199,8 @@ static void test_ua_call_zrtp(void **state)
 	assert_true(sb.rtp_canary_recv >= 100);
 	vnet_capture_close(p.v);
 	/* ... and it never crossed the wire in clear */
-	assert_int_equal(count_in_capture(path, "CANARY-zrtp-91"), 0);
-	assert_true(count_in_capture(path, "ZRTP") > 0);	/* "ZRTP" cookie */
+	assert_int_equal(capture_count(path, "CANARY-zrtp-91"), 0);
+	assert_true(capture_count(path, "ZRTP") > 0);	/* "ZRTP" cookie */
 	unlink(path);
 	pair_free(&p);
 }
@@ -392,8 +368,8 @@ static void test_ua_register_digest(void **state)
 {
 	static struct fake_reg reg;
 	struct ua_cfg cfg = { 0 };
-	struct net_addr sa = A("127.0.0.1:5060", NET_UDP),
-			ra = A("127.0.0.9:5060", NET_UDP);
+	struct net_addr sa = addr("127.0.0.1:5060", NET_UDP),
+			ra = addr("127.0.0.9:5060", NET_UDP);
 	struct ua_event e;
 	struct vnet *v;
 	struct ua *u;
@@ -407,7 +383,7 @@ static void test_ua_register_digest(void **state)
 	cfg.password = "correct horse";
 	cfg.local = sa;
 	cfg.proxy = ra;
-	cfg.media = A("127.0.0.1:30000", NET_UDP);
+	cfg.media = addr("127.0.0.1:30000", NET_UDP);
 	assert_int_equal(ua_new(&u, &cfg), 0);
 	iu = vnet_attach(v, (struct core_ref){ &ua_core_ops, u }, &sa, 1);
 	vnet_attach(v, (struct core_ref){ &reg_ops, &reg }, &ra, 1);

@@ -24,38 +24,18 @@
 	"<entry uri=\"sip:bob@example.test\"/></list></resource-lists>"
 #define ROOT "/xcap-root/resource-lists/users/sip:alice@example.test/index"
 
-struct fx {
-	char dir[64];
-	struct store *s;
-	int64_t blocks;
-};
-
 static int setup(void **state)
 {
-	static struct fx f;
-	char err[256];
-
-	memset(&f, 0, sizeof(f));
-	f.blocks = mem_blocks();
-	tdir_make(f.dir, sizeof(f.dir), "xcap");
-	if (store_open(&f.s, f.dir, NULL, err, sizeof(err)))
-		fail_msg("store_open: %s", err);
-	*state = &f;
-	return 0;
+	return store_fx_setup(state, "xcap");
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-
-	store_close(f->s);
-	tdir_remove(f->dir);
-	assert_int_equal(mem_blocks(), f->blocks);
-	return 0;
+	return store_fx_teardown(state);
 }
 
 /* One request through the core; the response body is kept in resp. */
-static int req(struct fx *f, const char *method, const char *path,
+static int req(struct store_fx *f, const char *method, const char *path,
 	       const char *ctype, const char *body, const char *if_match,
 	       const char *if_none, struct xcap_resp *resp)
 {
@@ -77,7 +57,7 @@ static int req(struct fx *f, const char *method, const char *path,
 
 static void test_xcap_core(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct xcap_resp r;
 	char etag[48], quoted[64];
 
@@ -212,7 +192,7 @@ static long http(uint16_t port, const char *method, const char *path,
 	return code;
 }
 
-static void add_user(struct fx *f, const char *user, const char *pw)
+static void add_user(struct store_fx *f, const char *user, const char *pw)
 {
 	struct store_account a;
 	struct store_hashes h;
@@ -227,7 +207,7 @@ static void add_user(struct fx *f, const char *user, const char *pw)
 
 static void test_xcap_http(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct xcap_http_cfg cfg = { 0 };
 	struct xcap_http *h;
 	struct buf b, b2;
@@ -269,7 +249,7 @@ static void test_xcap_http(void **state)
 
 static void test_xcap_files_http(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct xcap_http_cfg cfg = { 0 };
 	struct xcap_http *h;
 	struct buf b;

@@ -2,8 +2,8 @@
 /*
  * Shared fixture of the in-process network suites (test_vnet.c: the
  * virtual network itself; test_topo.c: topologies, NAT and per-host
- * links on it): a scriptable test core driven through struct core_ops,
- * and an address helper that fails the test on a bad literal.
+ * links on it): a scriptable test core driven through struct core_ops;
+ * the address helper comes from net_testutil.h.
  */
 #ifndef TESTS_VNET_TESTUTIL_H
 #define TESTS_VNET_TESTUTIL_H
@@ -19,6 +19,7 @@
 #include "base/core.h"
 #include "base/net.h"
 #include "base/pl.h"
+#include "net_testutil.h"
 
 /* A test core: sends what the test queues, records what arrives, and
  * echoes datagrams/chunks back when echo is set; one optional timer. */
@@ -105,15 +106,5 @@ static uint64_t t_deadline(void *c)
 static const struct core_ops tops = {
 	"t", t_input, t_timeout, t_output, t_deadline,
 };
-
-static struct net_addr addr(const char *s, enum net_tp tp)
-{
-	struct net_addr a;
-	struct pl p = pl_from_str(s);
-
-	assert_int_equal(net_addr_parse(&p, 0, &a), 0);
-	a.tp = tp;
-	return a;
-}
 
 #endif
