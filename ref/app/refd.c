@@ -690,7 +690,7 @@ static void log_stats(struct refd *d)
 	      "%llu, overload %llu, auth ok %llu failed %llu limited %llu, "
 	      "calls %llu, cdrs %llu, traces %llu, messages %llu, pushes "
 	      "%llu (waits %llu, forked %llu, timed out %llu), stored messages "
-	      "synced %llu (%llu delivered)",
+	      "synced %llu (%llu delivered), media offers refused %llu",
 	      (unsigned long long)ps.rx_inputs,
 	      (unsigned long long)ps.rx_req, (unsigned long long)ps.rx_bad_req,
 	      (unsigned long long)ps.rx_rsp, (unsigned long long)ps.rx_bad_rsp,
@@ -705,7 +705,8 @@ static void log_stats(struct refd *d)
 	      (unsigned long long)ps.push_forked,
 	      (unsigned long long)ps.push_timeouts,
 	      (unsigned long long)ps.msg_synced,
-	      (unsigned long long)ps.msg_sync_ok);
+	      (unsigned long long)ps.msg_sync_ok,
+	      (unsigned long long)ps.media_refused);
 	if (d->msrp_relay) {
 		const struct msrp_relay_stats *m =
 			msrp_relay_stats(d->msrp_relay);
