@@ -109,6 +109,7 @@ struct outq {
 struct binding;
 struct aor;
 struct pwait;
+struct auth_crypto;
 struct msync;
 struct dns_ent;
 struct dns_wait;
@@ -141,6 +142,7 @@ struct sip_proxy {
 	struct nc_ent *nc;
 	size_t nnc;
 	struct bucket *lim_src, *lim_user;
+	struct auth_crypto *ac;		/* auth.c: hashes fetched once */
 	size_t nlim;
 	/* presence */
 	struct pres **pres_tab;

@@ -18,7 +18,6 @@
 # same sessions against the relay core in process (--target inproc).
 set -eu
 . "$(dirname "$0")/lib.sh"
-command -v tshark >/dev/null || { echo "skip: tshark not installed"; exit 77; }
 lib_tmp t_replay_msrp
 caps="traces/msrp_chat.pcap traces/msrp_chunks.pcap.gz"
 
@@ -26,6 +25,8 @@ caps="traces/msrp_chat.pcap traces/msrp_chunks.pcap.gz"
 bin/rtcbench replay $caps --target none --out "$tmp/n" >"$tmp/n.log" 2>&1 ||
 	{ cat "$tmp/n.log"; exit 1; }
 for f in $caps; do
+	command -v tshark >/dev/null ||
+		{ echo "note tshark not installed: no comparison with it"; break; }
 	case $f in *.gz) zcat "$f" >"$tmp/cap.pcap" ;; *) cp "$f" "$tmp/cap.pcap" ;; esac
 	python3 tests/integration/msrp_count.py "$tmp/cap.pcap" >"$tmp/ts.json"
 	check "$f: MSRP counts as tshark's reassembled streams" \
