@@ -213,8 +213,11 @@ int rcmd_replay_file(struct run *run, const char *path)
 				  (unsigned long long)rpl_stats(r)->frames,
 				  rpl_reader_err(rd));
 	file_checks(run, path, rpl_stats(r));
-	if (run->inproc)
+	if (run->inproc) {
 		redrive(run, path, run->speed);
+		rmsrp_run_inproc(&run->ms, run->sum, path, &(struct rmsrp_opts){
+				 NULL, 0, run->speed, 0, run->can });
+	}
 	if (run->live) {
 		rpl_dlgset_finish(&run->dset);
 		if (rlive_run(run->sum, run->dialogs, path, &run->dset,
@@ -227,6 +230,12 @@ int rcmd_replay_file(struct run *run, const char *path)
 				  &(struct rmsrp_opts){ run->lo.accts,
 				  run->lo.nacct, run->speed,
 				  run->lo.step_timeout_us, run->can });
+		else if (rpl_stats(r)->msrp_sessions)
+			rep_summary_skip(run->sum, "msrp", "%s: %llu MSRP "
+					 "session(s) not re-driven: give "
+					 "--msrp-relay HOST:PORT", path,
+					 (unsigned long long)
+					 rpl_stats(r)->msrp_sessions);
 	}
 	if (run->msgs) {
 		rpl_dlgset_finish(&run->dset);

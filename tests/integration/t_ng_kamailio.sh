@@ -5,16 +5,16 @@
 # delete, a SIPp UAC plays G.711 RTP (play_pcap_audio) to a SIPp UAS that
 # echoes it. Checks: the call completes, both SDPs carry relay ports, the
 # relay saw RTP both ways (ng query mid-call), and the BYE deleted the call.
-# Skipped (exit 0 with a note) when kamailio or sipp is not installed.
+# Skipped (exit 77 with the reason) when kamailio or sipp is not installed.
 set -eu
 . "$(dirname "$0")/lib.sh"
 for b in kamailio sipp; do
-	command -v $b >/dev/null || { echo "skip: $b not installed"; exit 0; }
+	command -v $b >/dev/null || { echo "skip: $b not installed"; exit 77; }
 done
 MODS=/usr/lib/x86_64-linux-gnu/kamailio/modules
-[ -f $MODS/rtpengine.so ] || { echo "skip: no kamailio rtpengine module"; exit 0; }
+[ -f $MODS/rtpengine.so ] || { echo "skip: no kamailio rtpengine module"; exit 77; }
 PCAP=/usr/share/sip-tester/g711a.pcap
-[ -f $PCAP ] || { echo "skip: no $PCAP"; exit 0; }
+[ -f $PCAP ] || { echo "skip: no $PCAP"; exit 77; }
 
 top=$PWD
 dir=$top/build/integration/ng_kamailio

@@ -155,6 +155,37 @@ static void test_replay_msrp_dissect(void **state)
 	rpl_free(r);
 }
 
+/* The end whose URI sorts last sends first: uri[0] and the per-side
+ * counters still follow who sent first. */
+static void test_replay_msrp_sides(void **state)
+{
+	struct rpl_cfg cfg = { .msrp_fn = on_sess };
+	static struct seen s;
+	struct rpl *r;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	cfg.arg = &s;
+	assert_int_equal(rpl_new(&r, &cfg), 0);
+	feed(r, 1000, "MSRP bob00001 SEND\r\nTo-Path: " A "\r\nFrom-Path: " B
+		"\r\nMessage-ID: msg00001\r\nByte-Range: 1-3/3\r\n"
+		"Content-Type: text/plain\r\n\r\nabc\r\n-------bob00001$\r\n");
+	feed(r, 1001, "MSRP ali00001 SEND\r\nTo-Path: " B "\r\nFrom-Path: " A
+		"\r\nMessage-ID: msg00002\r\nByte-Range: 1-5/5\r\n"
+		"Content-Type: text/plain\r\n\r\nhello\r\n-------ali00001$\r\n");
+	feed(r, 1002, "MSRP ali00002 SEND\r\nTo-Path: " B "\r\nFrom-Path: " A
+		"\r\nMessage-ID: msg00003\r\nByte-Range: 1-2/2\r\n"
+		"Content-Type: text/plain\r\n\r\nhi\r\n-------ali00002$\r\n");
+	rpl_finish(r);
+	assert_int_equal(s.nrec, 1);
+	assert_string_equal(s.uri[0][0], B);
+	assert_int_equal(s.rec[0].sends[0], 1);
+	assert_int_equal(s.rec[0].bytes[0], 3);
+	assert_int_equal(s.rec[0].sends[1], 2);
+	assert_int_equal(s.rec[0].bytes[1], 7);
+	rpl_free(r);
+}
+
 /* --- the client against the relay core ------------------------------------ */
 
 struct cl {
@@ -297,6 +328,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_replay_msrp_dissect,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replay_msrp_sides,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay_msrp_client,
 						setup, teardown),
