@@ -149,6 +149,27 @@ void scn_uas_drain(struct scn_uas *ip)
 }
 
 /*
+ * A failure the UA made itself (no final response before Timer B/F) is a
+ * 408 with a reason in detail; a peer's final response has none. The
+ * step then says it timed out, naming the step (issue 6: a platform that
+ * does not answer fails the step with a timeout, never a hang).
+ */
+static bool ev_timeout(const struct ua_event *e)
+{
+	return e->status == 408 && e->detail[0];
+}
+
+static const char *ev_how(const struct ua_event *e)
+{
+	return ev_timeout(e) ? "timed out" : "refused";
+}
+
+static int ev_rc(const struct ua_event *e)
+{
+	return ev_timeout(e) ? ETIMEDOUT : EPROTO;
+}
+
+/*
  * Run the network until ua reports one of the event types in mask (bit =
  * 1 << type) or limit_us of virtual time pass. Events of other UAs are
  * dropped as they come (no verb waits on two UAs at once). The sweep over
@@ -244,9 +265,10 @@ static int do_register(struct scn_ctx *c, struct scn_uas *ip,
 			return ETIMEDOUT;
 		}
 		if (e.type != UA_EV_REGISTERED) {
-			snprintf(err, errsz, "REGISTER of %s refused: %u",
-				 t->a->name, e.status);
-			return EPROTO;
+			snprintf(err, errsz, "REGISTER of %s %s: %u%s%s",
+				 t->a->name, ev_how(&e), e.status,
+				 e.detail[0] ? " " : "", e.detail);
+			return ev_rc(&e);
 		}
 		s->registered = true;
 	}
@@ -482,8 +504,9 @@ static int do_call(struct scn_ctx *c, struct scn_uas *ip,
 	}
 	if (e.type == UA_EV_CALL_FAILED)
 		return (am == UA_ANSWER_BUSY && e.status == 486) ? 0 :
-			(snprintf(err, errsz, "call %s -> %s failed: %u",
-				  t->a->name, t->b->name, e.status), EPROTO);
+			(snprintf(err, errsz, "call %s -> %s %s: %u%s%s",
+				  t->a->name, t->b->name, ev_how(&e), e.status,
+				  e.detail[0] ? " " : "", e.detail), ev_rc(&e));
 	if (am != UA_ANSWER_YES) {
 		snprintf(err, errsz, "call was answered, expected answer=%s",
 			 ans);
@@ -650,9 +673,10 @@ static int do_simple(struct scn_ctx *c, struct scn_uas *ip,
 		return ETIMEDOUT;
 	}
 	if (e.status < 200 || e.status >= 300) {
-		snprintf(err, errsz, "%s from %s refused: %u",
-			 scn_verb_name(v), t->a->name, e.status);
-		return EPROTO;
+		snprintf(err, errsz, "%s from %s %s: %u%s%s",
+			 scn_verb_name(v), t->a->name, ev_how(&e), e.status,
+			 e.detail[0] ? " " : "", e.detail);
+		return ev_rc(&e);
 	}
 	return 0;
 }
