@@ -610,6 +610,8 @@ static int do_simple(struct scn_ctx *c, struct scn_uas *ip,
 	 */
 	struct scn_ua *s = NULL;
 	struct ua_event e;
+	struct ua_pgp *key = NULL;
+	bool pgp = v == SCN_MESSAGE && !strcmp(scn_opt(t->st, "body"), "pgp");
 	char to[200];
 	unsigned want;
 	int rc;
@@ -624,29 +626,8 @@ static int do_simple(struct scn_ctx *c, struct scn_uas *ip,
 	}
 	if (t->b)
 		scn_aor(c, t->b->name, to, sizeof(to));
-	if (v == SCN_MESSAGE && !strcmp(scn_opt(t->st, "body"), "pgp")) {
-		/* the recipient's key pair, its public key exported and the
-		 * canary encrypted to it, as a PGP-capable client would */
-		struct ua_pgp *key = NULL;
-		struct buf pub, ct;
-		struct pl pp;
-
-		buf_init(&pub);
-		buf_init(&ct);
-		rc = ua_pgp_new(&key, to);
-		if (!rc)
-			rc = ua_pgp_export(key, &pub);
-		pp = buf_pl(&pub);
-		if (!rc)
-			rc = ua_pgp_encrypt(&pp, (const uint8_t *)t->canary,
-					    strlen(t->canary), &ct);
-		if (!rc)
-			rc = ua_message(s->ua, ip->drv->now(ip->arg), to,
-					"application/pgp-encrypted", ct.data,
-					ct.len);
-		ua_pgp_free(key);
-		buf_fini(&pub);
-		buf_fini(&ct);
+	if (pgp) {
+		rc = scn_uas_pgp_send(ip, s, to, t->canary, &key);
 		want = EVB(UA_EV_MESSAGE_SENT);
 	} else if (v == SCN_MESSAGE) {
 		rc = ua_message(s->ua, ip->drv->now(ip->arg), to, "text/plain",
@@ -661,7 +642,7 @@ static int do_simple(struct scn_ctx *c, struct scn_uas *ip,
 	}
 	if (rc) {
 		snprintf(err, errsz, "%s: %s", scn_verb_name(v), strerror(rc));
-		return rc;
+		goto out;
 	}
 	ip->drv->kick(ip->arg, s->idx);
 	if (v == SCN_SUBSCRIBE && scn_opt(t->st, "expect"))
@@ -670,15 +651,19 @@ static int do_simple(struct scn_ctx *c, struct scn_uas *ip,
 	if (rc) {
 		snprintf(err, errsz, "%s from %s: no final answer within 40 s "
 			 "(timeout)", scn_verb_name(v), t->a->name);
-		return ETIMEDOUT;
-	}
-	if (e.status < 200 || e.status >= 300) {
+		rc = ETIMEDOUT;
+	} else if (e.status < 200 || e.status >= 300) {
 		snprintf(err, errsz, "%s from %s %s: %u%s%s",
 			 scn_verb_name(v), t->a->name, ev_how(&e), e.status,
 			 e.detail[0] ? " " : "", e.detail);
-		return ev_rc(&e);
+		rc = ev_rc(&e);
+	} else if (pgp) {
+		rc = scn_uas_pgp_check(ip, t->b->name, t->canary, key, err,
+				       errsz);
 	}
-	return 0;
+ out:
+	ua_pgp_free(key);
+	return rc;
 }
 
 int scn_uas_traffic(struct scn_ctx *c, struct scn_uas *ip,
