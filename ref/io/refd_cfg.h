@@ -68,6 +68,7 @@ struct refd {
 	uint8_t nonce_secret[32];
 	/* store batching for the SIP core's rows */
 	bool in_batch;
+	bool in_read;		/* store_read_begin window open (refd.c) */
 	uint64_t batch_due;
 	struct io_core *flush;
 	/* the retention engine ([platform] policy) */

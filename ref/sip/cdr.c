@@ -446,25 +446,33 @@ static bool is_sdp(const struct sip_msg *m)
 	return h && pl_prefix_case(&h->val, "application/sdp");
 }
 
-void cdr_media_offer(struct sip_proxy *p, const struct sip_msg *msg,
-		     struct buf *out, bool *rewritten)
+int cdr_media_offer(struct sip_proxy *p, const struct sip_msg *msg,
+		    struct buf *out, bool *rewritten)
 {
 	struct call *c = call_find(p, &msg->call_id, &msg->from.tag);
+	int err;
 
 	*rewritten = false;
 	if (!is_sdp(msg))
-		return;
+		return 0;
 	if (!c && !pl_isset(&msg->to.tag))
-		return;	/* no record to free the relay session: not anchored */
+		return 0; /* no record to free the relay session: not anchored */
 	if (c && !c->cdr.caller_media[0])
 		sdp_media(&msg->body, c->cdr.caller_media,
 			  sizeof(c->cdr.caller_media));
 	if (!p->cfg.media.offer)
-		return;
+		return 0;
 	buf_reset(out);
-	if (!p->cfg.media.offer(p->cfg.media.arg, &msg->call_id,
-				&msg->from.tag, &msg->body, out))
+	err = p->cfg.media.offer(p->cfg.media.arg, &msg->call_id,
+				 &msg->from.tag, &msg->body, out);
+	if (!err) {
 		*rewritten = true;
+		return 0;
+	}
+	p->st.media_refused++;
+	/* other errors (an offer from a third tag...): passed as before */
+	return err == EOVERFLOW ? PX_E_RELAY_FULL :
+	       err == EBADMSG ? PX_E_BAD_SDP : 0;
 }
 
 void cdr_media_answer(struct sip_proxy *p, const struct sip_msg *msg,

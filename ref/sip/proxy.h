@@ -297,6 +297,7 @@ struct sip_proxy_stats {
 						 * registering device, 2xx */
 	uint64_t subs_blocked, subs_pending;	/* by pres-rules */
 	uint64_t dns_lookups, dns_parked, dns_failed, dns_failovers;
+	uint64_t media_refused;	/* offers the relay refused (503/488) */
 	uint32_t tsx_live, aors, bindings, calls_live, subs;
 };
 

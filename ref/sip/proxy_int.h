@@ -109,6 +109,7 @@ struct outq {
 struct binding;
 struct aor;
 struct pwait;
+struct auth_crypto;
 struct msync;
 struct dns_ent;
 struct dns_wait;
@@ -141,6 +142,7 @@ struct sip_proxy {
 	struct nc_ent *nc;
 	size_t nnc;
 	struct bucket *lim_src, *lim_user;
+	struct auth_crypto *ac;		/* auth.c: hashes fetched once */
 	size_t nlim;
 	/* presence */
 	struct pres **pres_tab;
@@ -397,8 +399,16 @@ void cdr_ack(struct sip_proxy *p, const struct sip_msg *msg);
  * refusal writes the CDR); frees its relay session. */
 void cdr_call_drop(struct sip_proxy *p, struct call *c);
 void cdr_timer(struct sip_proxy *p, void *arg);
-void cdr_media_offer(struct sip_proxy *p, const struct sip_msg *msg,
-		     struct buf *out, bool *rewritten);
+/* 0, or why the relay refused the offer: PX_E_RELAY_FULL (answer 503),
+ * PX_E_BAD_SDP (488). The request must then not leave un-relayed (P12). */
+#define PX_E_RELAY_FULL ENOSR
+#define PX_E_BAD_SDP EMEDIUMTYPE
+int cdr_media_offer(struct sip_proxy *p, const struct sip_msg *msg,
+		    struct buf *out, bool *rewritten);
+/* The answer for a routing error: PX_E_* codes, else 500. */
+uint16_t route_err_code(int err, const char **why);
+void route_err_reply(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg,
+		     uint16_t code, const char *why);
 void cdr_media_answer(struct sip_proxy *p, const struct sip_msg *msg,
 		      struct buf *out, bool *rewritten);
 

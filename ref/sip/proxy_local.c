@@ -159,6 +159,17 @@ void route_local(struct sip_proxy *p, const struct net_pkt *pkt,
 		px_reply(p, t, msg, 202, NULL, NULL, 0, NULL, NULL);
 		return;
 	}
+	if (err == PX_E_RELAY_FULL || err == PX_E_BAD_SDP) {
+		const char *why;
+		uint16_t code = route_err_code(err, &why);
+
+		if (t->call) {
+			cdr_call_final(p, t->call, code, NULL, NULL);
+			t->call = NULL;
+		}
+		route_err_reply(p, t, msg, code, why);
+		return;
+	}
 	if (t->call) {
 		cdr_call_final(p, t->call, 480, NULL, NULL);
 		t->call = NULL;

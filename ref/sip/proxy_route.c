@@ -158,11 +158,33 @@ static void refuse(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg,
 	case EPROTONOSUPPORT: code = 502; why = "Unsupported Transport";
 		break;
 	case ENOENT: code = 404; break;
-	default: break;
+	default:
+		code = route_err_code(err, &why);
+		break;
 	}
 	if (msg->mid == SIP_M_INVITE && !pl_isset(&msg->to.tag))
 		cdr_call_refused(p, pkt, msg, code);
-	px_reply(p, t, msg, code, why, NULL, 0, NULL, NULL);
+	route_err_reply(p, t, msg, code, why);
+}
+
+uint16_t route_err_code(int err, const char **why)
+{
+	switch (err) {
+	case PX_E_RELAY_FULL: *why = "Media Relay Full"; return 503;
+	case PX_E_BAD_SDP: *why = NULL; return 488;
+	default: *why = NULL; return 500;
+	}
+}
+
+/* A 503 says when to try again (RFC 3261 21.5.4). */
+void route_err_reply(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg,
+		     uint16_t code, const char *why)
+{
+	static const struct sip_hdr_add retry = { "Retry-After",
+						  { "5", 1 } };
+
+	px_reply(p, t, msg, code, why, code == 503 ? &retry : NULL,
+		 code == 503, NULL, NULL);
 }
 
 static void rr_value(struct sip_proxy *p, const struct net_addr *a,
@@ -309,8 +331,9 @@ static int forward(struct sip_proxy *p, struct tsx *t,
 		t->call = cdr_call_start(p, pkt, msg);
 		started = t->call != NULL;
 	}
-	if (msg->mid == SIP_M_INVITE && msg->body.len)
-		cdr_media_offer(p, msg, &sdp, &rewritten);
+	if (msg->mid == SIP_M_INVITE && msg->body.len &&
+	    (err = cdr_media_offer(p, msg, &sdp, &rewritten)))
+		goto out;
 	if (rewritten) {
 		body = buf_pl(&sdp);
 		f.new_body = &body;
@@ -447,6 +470,7 @@ int route_fork(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg,
 	struct rt r;
 	size_t n, i, sent = 0;
 	struct pl ruri;
+	int e, merr = 0;
 
 	memset(&r, 0, sizeof(r));
 	memset(&pkt, 0, sizeof(pkt));
@@ -462,8 +486,11 @@ int route_fork(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg,
 		if (r.secure && tg[i].dst.tp != NET_TLS)
 			continue;
 		ruri = pl_from_str(tg[i].uri);
-		if (forward(p, t, &pkt, msg, &r, &ruri, &tg[i].dst,
-			    tg[i].conn_id))
+		e = forward(p, t, &pkt, msg, &r, &ruri, &tg[i].dst,
+			    tg[i].conn_id);
+		if (e == PX_E_RELAY_FULL || e == PX_E_BAD_SDP)
+			merr = e;
+		if (e)
 			continue;
 		sent++;
 		if (t->msg_id && tg[i].device[0]) {
@@ -475,7 +502,7 @@ int route_fork(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg,
 		}
 	}
 	if (!sent)
-		return n ? EPERM : ENOENT;
+		return merr ? merr : n ? EPERM : ENOENT;
 	return 0;
 }
 
@@ -580,6 +607,8 @@ static bool static_route(struct sip_proxy *p, const struct net_pkt *pkt,
 			 const struct rt *r)
 {
 	const struct sip_static_route *sr = route_static(p, &msg->ruri.user);
+	const char *why;
+	uint16_t code;
 	int err;
 
 	if (!sr || pl_isset(&msg->to.tag) || msg->mid == SIP_M_REGISTER)
@@ -604,11 +633,12 @@ static bool static_route(struct sip_proxy *p, const struct net_pkt *pkt,
 	err = forward(p, t, pkt, msg, r, r->new_ruri, &sr->dst, 0);
 	if (!err)
 		return true;
+	code = route_err_code(err, &why);
 	if (t->call) {
-		cdr_call_final(p, t->call, 500, NULL, NULL);
+		cdr_call_final(p, t->call, code, NULL, NULL);
 		t->call = NULL;
 	}
-	px_reply(p, t, msg, 500, NULL, NULL, 0, NULL, NULL);
+	route_err_reply(p, t, msg, code, why);
 	return true;
 }
 

@@ -33,6 +33,7 @@ enum store_stmt {
 	ST_AD_VM_CALLER, ST_AD_TRACES, ST_AD_CDRS, ST_AD_PUSH, ST_AD_BUY,
 	ST_CHECKPOINT, ST_FREELIST, ST_DIRTY_SET, ST_DIRTY_GET, ST_DIRTY_CLR,
 	ST_TOK_ADD, ST_TOK_USE, ST_PG_TOKENS, ST_AD_TOKENS, ST_ACC_SETPW,
+	ST_BEGIN_READ,
 	ST_COUNT_
 };
 
@@ -43,6 +44,7 @@ struct store {
 	char *files_dir;	/* data_dir/files */
 	char *vm_dir;		/* data_dir/voicemail */
 	int in_batch;
+	int in_read;		/* store_read_begin's window is open */
 	int schema;
 	void (*yield)(void *arg);	/* between purge chunks, may be NULL */
 	void *yield_arg;
@@ -100,6 +102,13 @@ int store_blob_path(const struct store *s, int vm, int64_t id, char *path,
 int store_blob_wipe(const char *path);
 /* Remove blob files that no row points to (crash leftovers). */
 int store_blob_sweep(struct store *s);
+
+/* SQLite's allocator of store_global_init (store_mem.c): install before
+ * SQLite initialises (0, or -1); the calling thread's cached blocks
+ * back to free(); the methods themselves, for tests. */
+int store_mem_install(void);
+void store_mem_thread_release(void);
+const sqlite3_mem_methods *store_mem_methods(void);
 
 /* Ids of rows matched by a query into a growable array (store_purge.c). */
 struct store_ids {

@@ -269,6 +269,7 @@ static const char *const stmt_sql[ST_COUNT_] = {
 	[ST_AD_TOKENS] = "DELETE FROM tokens WHERE user = ?1",
 	[ST_ACC_SETPW] = "UPDATE accounts SET ha1_md5 = ?3, ha1_sha256 = ?4,"
 		" pwhash = ?5 WHERE user = ?1 AND domain = ?2",
+	[ST_BEGIN_READ] = "BEGIN DEFERRED",
 };
 
 int store_fail(struct store *s, int rc, const char *what)
@@ -296,7 +297,10 @@ int store_fail(struct store *s, int rc, const char *what)
 
 int store_exec(struct store *s, const char *sql)
 {
-	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	int rc;
+
+	(void)store_read_end(s);
+	rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 
 	return rc == SQLITE_OK ? 0 : store_fail(s, rc, "exec");
 }
@@ -340,8 +344,13 @@ struct pl store_col_pl(sqlite3_stmt *st, int i)
 
 int store_step_done(struct store *s, sqlite3_stmt *st)
 {
-	int rc = sqlite3_step(st);
-	int err = 0;
+	int rc, err = 0;
+
+	/* BEGIN and COMMIT count as read-only; the batch and transaction
+	 * starts end the window themselves. */
+	if (s->in_read && !sqlite3_stmt_readonly(st))
+		(void)store_read_end(s);
+	rc = sqlite3_step(st);
 
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		err = store_fail(s, rc, "step");
@@ -354,6 +363,8 @@ int store_each(struct store *s, sqlite3_stmt *st, store_row_fn *row,
 {
 	int rc, err = 0;
 
+	if (s->in_read && !sqlite3_stmt_readonly(st))
+		(void)store_read_end(s);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		err = row(ctx, st);
 		if (err)
@@ -367,6 +378,7 @@ int store_each(struct store *s, sqlite3_stmt *st, store_row_fn *row,
 
 int store_tx_begin(struct store *s)
 {
+	(void)store_read_end(s);
 	return store_step_done(s, store_st(s, s->in_batch ? ST_SAVEPOINT
 					   : ST_BEGIN));
 }
@@ -396,6 +408,7 @@ int store_batch_begin(struct store *s)
 		return EINVAL;
 	if (s->in_batch)
 		return EPROTO;
+	(void)store_read_end(s);
 	err = store_step_done(s, store_st(s, ST_BEGIN));
 	if (!err)
 		s->in_batch = 1;
@@ -420,6 +433,28 @@ int store_batch_rollback(struct store *s)
 		return EPROTO;
 	s->in_batch = 0;
 	return store_step_done(s, store_st(s, ST_ROLLBACK));
+}
+
+int store_read_begin(struct store *s)
+{
+	int err;
+
+	if (!s)
+		return EINVAL;
+	if (s->in_batch || s->in_read)
+		return 0;
+	err = store_step_done(s, store_st(s, ST_BEGIN_READ));
+	if (!err)
+		s->in_read = 1;
+	return err;
+}
+
+int store_read_end(struct store *s)
+{
+	if (!s || !s->in_read)
+		return 0;
+	s->in_read = 0;
+	return store_step_done(s, store_st(s, ST_COMMIT));
 }
 
 const char *store_errmsg(const struct store *s)
@@ -526,6 +561,13 @@ static int set_pragmas(struct store *s, const struct store_opts *o)
 	return store_exec(s, sql);
 }
 
+int store_global_init(void)
+{
+	if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+		return EBUSY;
+	return store_mem_install() ? EBUSY : 0;
+}
+
 int store_open(struct store **sp, const char *data_dir,
 	       const struct store_opts *opts, char *err, size_t errsz)
 {
@@ -612,6 +654,7 @@ void store_close(struct store *s)
 		return;
 	if (s->in_batch)
 		(void)store_batch_commit(s);
+	(void)store_read_end(s);
 	for (i = 0; i < ST_COUNT_; i++)
 		sqlite3_finalize(s->st[i]);
 	if (s->db) {
@@ -696,6 +739,7 @@ int store_scrub(struct store *s, int force, int *vacuumed)
 		*vacuumed = 0;
 	if (s->in_batch)
 		return EPROTO;
+	(void)store_read_end(s);
 	/*
 	 * Measured (tests/unit/test_retention.c bulk test, and interleaved
 	 * generations of messages with overflow pages): secure_delete zeroes

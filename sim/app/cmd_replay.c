@@ -105,6 +105,8 @@ int cmd_replay(int argc, char **argv)
 		rc = (run.live = true, rlive_setup(&lc, target, &run.lo));
 	if (!rc && run.ms.relay_set && !run.live)
 		rc = usage("--msrp-relay needs --target HOST:PORT");
+	if (!rc)
+		rc = rmsrp_setup(&run.ms, lc.remote);
 	if (rc)
 		goto out;
 	if (wpath && rpl_writer_open(&run.wr, wpath, err, sizeof(err))) {

@@ -285,7 +285,8 @@ static void results(struct rep_summary *sum, json_t *dialogs,
 		    double wall_s, size_t *cnt)
 {
 	uint64_t rtp[3] = { 0 };
-	size_t i;
+	size_t i, closes[2] = { 0 };	/* closed by the replay, answered */
+	char cl[64];
 
 	for (i = 0; i < set->n; i++) {
 		const struct rpl_dlg *d = &set->d[i];
@@ -293,14 +294,22 @@ static void results(struct rep_summary *sum, json_t *dialogs,
 		const char *first = d->n ? d->steps[0].method : d->call_id;
 
 		cnt[r->v]++;
+		cl[0] = 0;
+		if (r->closed[0]) {
+			closes[0]++;
+			closes[1] += r->close_status >= 200;
+			snprintf(cl, sizeof(cl), " (closed by replay: %s, %s)",
+				 r->closed, r->close_status ?
+				 sip_reason(r->close_status) : "no answer");
+		}
 		/* every verdict on stdout, one line each (failed checks are
 		 * repeated in the summary at the end) */
 		printf("%-9s %s: %s %s -> %s: %zu/%zu steps, %.1f ms, RTP "
-		       "%u/%u%s%s\n", verdict(r->v), file, first, d->caller,
+		       "%u/%u%s%s%s\n", verdict(r->v), file, first, d->caller,
 		       d->callee, r->done, r->steps, (double)r->us / 1000.0,
 		       r->rtp_recv, r->rtp_sent,
 		       r->v == RPL_V_MATCH ? "" : ": ",
-		       r->v == RPL_V_MATCH ? "" : r->why);
+		       r->v == RPL_V_MATCH ? "" : r->why, cl);
 		rtp[0] += r->rtp_sent;
 		rtp[1] += r->rtp_recv;
 		rtp[2] += r->rtp_unsent;
@@ -323,6 +332,12 @@ static void results(struct rep_summary *sum, json_t *dialogs,
 			(json_int_t)r->rtp_sent, "received",
 			(json_int_t)r->rtp_recv, "unsent",
 			(json_int_t)r->rtp_unsent));
+		if (r->closed[0])
+			json_object_set_new(json_array_get(dialogs,
+				json_array_size(dialogs) - 1),
+				"closed_by_replay", json_pack("{s:s, s:I}",
+				"request", r->closed, "status",
+				(json_int_t)r->close_status));
 		if (r->v == RPL_V_SKIPPED)
 			rep_summary_skip(sum, check, "%s: %s %s -> %s: %s",
 					 file, first, d->caller, d->callee,
@@ -336,6 +351,17 @@ static void results(struct rep_summary *sum, json_t *dialogs,
 					  "unfinished when the time ran out" :
 					  r->why, r->done, r->steps);
 	}
+	/* apart from the verdicts: what the capture left open and the
+	 * replay closed (BYE, CANCEL), and whether the target answered */
+	if (closes[0])
+		rep_summary_check(sum, "closed by replay", closes[0] ==
+				  closes[1], "%s: %zu dialog(s) the capture "
+				  "left open closed by the replay, %zu "
+				  "answered", file, closes[0], closes[1]);
+	rep_summary_metric_add(sum, "live_closed_by_replay",
+			       (double)closes[0]);
+	rep_summary_metric_add(sum, "live_closed_answered",
+			       (double)closes[1]);
 	if (set->undecodable)
 		rep_summary_skip(sum, check, "%s: %llu captured SIP messages "
 				 "ref/sip does not decode (read only tolerantly "

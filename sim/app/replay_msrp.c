@@ -36,12 +36,26 @@ int rmsrp_cli_arg(struct rmsrp *m, int argc, char **argv, int *i)
 		return 0;
 	if (*i + 1 >= argc)
 		return -1;
-	if (rlive_target(argv[++*i], NET_TCP, true, &m->relay, err,
+	m->relay_spec = argv[++*i];
+	if (rlive_target(m->relay_spec, NET_TCP, true, &m->relay, err,
 			 sizeof(err)))
 		return -1;
 	m->relay_set = true;
 	m->collect = true;
 	return 1;
+}
+
+int rmsrp_setup(struct rmsrp *m, bool remote)
+{
+	char err[300];
+
+	if (!m->relay_set ||
+	    !rlive_target(m->relay_spec, NET_TCP, remote, &m->relay, err,
+			  sizeof(err)))
+		return 0;
+	/* rlive_target names the option --target */
+	fprintf(stderr, "rtcbench replay: --msrp-relay: %s\n", err);
+	return 2;
 }
 
 static json_t *iso_or_null(uint64_t us)

@@ -27,7 +27,8 @@ struct rmsrp {
 	bool collect;			/* keep requests for a re-drive */
 	struct rpl_mscript scr;		/* this file's */
 	bool relay_set;
-	struct net_addr relay;		/* --msrp-relay */
+	const char *relay_spec;		/* --msrp-relay as given */
+	struct net_addr relay;		/* checked by rmsrp_setup */
 	size_t shown;
 };
 
@@ -35,6 +36,9 @@ void rmsrp_init(struct rmsrp *m);
 void rmsrp_fini(struct rmsrp *m);
 /* --msrp-relay HOST:PORT: 1 consumed, 0 not ours, -1 bad value. */
 int rmsrp_cli_arg(struct rmsrp *m, int argc, char **argv, int *i);
+/* The relay checked like the SIP target (loopback unless remote): 0, or
+ * 2 with a line on stderr. */
+int rmsrp_setup(struct rmsrp *m, bool remote);
 void rmsrp_session(struct rmsrp *m, const char *file,
 		   const struct rpl_msrp_rec *rec);
 void rmsrp_req(struct rmsrp *m, const struct rpl_msrp_req *q);

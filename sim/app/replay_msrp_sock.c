@@ -4,8 +4,10 @@
  * re-drive's transport over real sockets (replay_msrp_int.h). An
  * AUTHing end is one TCP connection to the relay; a direct end is a
  * listening socket for the connection the relay dials plus one
- * connection of its own to the relay. Plain TCP with poll; the relay is
- * on loopback unless --allow-remote, as for the SIP re-drive.
+ * connection of its own to the relay. Plain TCP with poll, never a
+ * blocking write: a relay holding back one end's bytes until the other
+ * end reads would otherwise deadlock with us. The relay is on loopback
+ * unless --allow-remote, as for the SIP re-drive.
  */
 #include <errno.h>
 #include <poll.h>
@@ -74,12 +76,18 @@ static int listen_on(const struct net_addr *relay)
 	return fd;
 }
 
+/* Write what the socket takes now (never blocks: the relay may be
+ * waiting for us to read the other end before it reads more). */
 static int flush(int fd, struct buf *o, size_t *wrote)
 {
 	ssize_t k;
 
 	while (*wrote < o->len) {
-		k = send(fd, o->data + *wrote, o->len - *wrote, MSG_NOSIGNAL);
+		k = send(fd, o->data + *wrote, o->len - *wrote,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+			      errno == EINTR))
+			return 0;
 		if (k <= 0)
 			return EPIPE;
 		*wrote += (size_t)k;
@@ -92,40 +100,58 @@ static int flush(int fd, struct buf *o, size_t *wrote)
 static int take(int fd, struct rpl_mcl *c)
 {
 	uint8_t buf[16384];
-	ssize_t k = recv(fd, buf, sizeof(buf), 0);
+	ssize_t k = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 
+	if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		      errno == EINTR))
+		return 0;
 	if (k <= 0)
 		return EPIPE;
 	return rpl_mcl_input(c, buf, (size_t)k) ? EBADMSG : 0;
+}
+
+static int flush_all(struct mend *e)
+{
+	int i, err = 0;
+
+	for (i = 0; i < 2 && !err; i++) {
+		err = flush(e[i].fd, &e[i].cl.out, &e[i].wrote);
+		if (!err && e[i].afd >= 0)
+			err = flush(e[i].afd, &e[i].rx.out, &e[i].awrote);
+	}
+	return err;
+}
+
+static short want(const struct buf *o, size_t wrote)
+{
+	return (short)(POLLIN | (o->len > wrote ? POLLOUT : 0));
 }
 
 /* Write what is pending, read what came, for up to wait_us. EPIPE when
  * a connection closed, EBADMSG on malformed MSRP. */
 static int s_pump(struct mdrv *d, struct mend *e, uint64_t wait_us)
 {
-	struct pollfd pf[6];
-	int i, n = 0, k, err = 0;
+	struct pollfd pf[4];
+	int i, n = 0, k, err;
 
 	(void)d;
-	for (i = 0; i < 2 && !err; i++) {
-		err = flush(e[i].fd, &e[i].cl.out, &e[i].wrote);
-		if (!err && e[i].afd >= 0)
-			err = flush(e[i].afd, &e[i].rx.out, &e[i].awrote);
-	}
-	if (err)
+	if ((err = flush_all(e)))
 		return err;
 	for (i = 0; i < 2; i++) {
-		pf[n++] = (struct pollfd){ .fd = e[i].fd, .events = POLLIN };
+		pf[n++] = (struct pollfd){ .fd = e[i].fd,
+			.events = want(&e[i].cl.out, e[i].wrote) };
 		if (e[i].direct)
 			pf[n++] = (struct pollfd){ .fd = e[i].afd >= 0 ?
-				e[i].afd : e[i].lfd, .events = POLLIN };
+				e[i].afd : e[i].lfd, .events = e[i].afd >= 0 ?
+				want(&e[i].rx.out, e[i].awrote) : POLLIN };
 	}
 	if (poll(pf, (nfds_t)n, (int)((wait_us + 999) / 1000)) <= 0)
 		return 0;
 	for (i = 0, k = 0; i < 2 && !err; i++) {
-		if (pf[k++].revents)
+		if (pf[k++].revents & (POLLIN | POLLHUP | POLLERR))
 			err = take(e[i].fd, &e[i].cl);
-		if (!e[i].direct || err || !pf[k++].revents)
+		if (!e[i].direct || err ||
+		    !(pf[k++].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		if (e[i].afd >= 0) {
 			err = take(e[i].afd, &e[i].rx);
@@ -135,7 +161,7 @@ static int s_pump(struct mdrv *d, struct mend *e, uint64_t wait_us)
 				err = EPIPE;
 		}
 	}
-	return err;
+	return err ? err : flush_all(e);
 }
 
 /* End i's sockets and client(s); its URI's session id from tag. 0 or an

@@ -234,6 +234,23 @@ static bool in_account_db(const struct audit_hit *h)
 	return strstr(b, ".db") != NULL || strstr(b, ".sqlite") != NULL;
 }
 
+/* P3's judgement needs every stored hit, not the first: the e-mail in the
+ * account database must not hide a copy in a log or a spool. */
+static const struct audit_hit *outside_account_db(const struct audit *a,
+						  size_t canary)
+{
+	const struct audit_hit *h;
+	size_t i;
+
+	for (i = 0; i < audit_hit_count(a); i++) {
+		h = audit_hit_get(a, i);
+		if (h->canary == canary && h->src == AUDIT_SRC_STORE &&
+		    !in_account_db(h))
+			return h;
+	}
+	return NULL;
+}
+
 static void judge_mark(struct audit_ledger *l, const struct mark *m,
 		       int64_t now_us, const struct audit_strict *strict,
 		       struct audit_verdict *rows,
@@ -282,12 +299,19 @@ static void judge_mark(struct audit_ledger *l, const struct mark *m,
 		      "'%s' (%s, %s) never stored", can, m->what, m->origin,
 		      where);
 		break;
-	case AUDIT_KEEP_ACCOUNT_TABLE:
-		judge(v, !hs || in_account_db(hs), hs && !in_account_db(hs) ?
-		      "'%s' (%s, %s) stored outside the account database: "
-		      "%s" : "'%s' (%s, %s) only in the account database",
-		      can, m->what, m->origin, where);
+	case AUDIT_KEEP_ACCOUNT_TABLE: {
+		const struct audit_hit *ho = outside_account_db(l->a,
+								m->canary);
+
+		if (ho)
+			snprintf(where, sizeof(where), "%s at %llu as %s",
+				 ho->where, (unsigned long long)ho->offset,
+				 audit_enc_name(ho->enc));
+		judge(v, !ho, ho ? "'%s' (%s, %s) stored outside the account "
+		      "database: %s" : "'%s' (%s, %s) only in the account "
+		      "database", can, m->what, m->origin, where);
 		break;
+	}
 	case AUDIT_KEEP_ACCOUNT:
 		judge(v, hs != NULL, hs ? "'%s' (%s, %s) kept with the "
 		      "account" : "'%s' (%s, %s) missing while the account "

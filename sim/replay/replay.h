@@ -54,6 +54,13 @@ struct rpl_ep {
 #define RPL_EP_STRLEN 56
 /* "1.2.3.4:5060" / "[::1]:5060" into buf (>= RPL_EP_STRLEN). */
 const char *rpl_ep_str(const struct rpl_ep *ep, char *buf, size_t sz);
+/*
+ * The one place a host and port become text as URIs and Via write them:
+ * an IPv6 literal (v6) in brackets, ":port" unless port is 0. host is
+ * hlen bytes (no NUL needed); it may be buf itself. Returns buf.
+ */
+const char *rpl_hostport(char *buf, size_t sz, bool v6, const char *host,
+			 size_t hlen, unsigned port);
 /* Address only. */
 const char *rpl_ep_host(const struct rpl_ep *ep, char *buf, size_t sz);
 bool rpl_ep_eq(const struct rpl_ep *a, const struct rpl_ep *b);

@@ -38,13 +38,27 @@ const char *rpl_ep_host(const struct rpl_ep *ep, char *buf, size_t sz)
 	return buf;
 }
 
+const char *rpl_hostport(char *buf, size_t sz, bool v6, const char *host,
+			 size_t hlen, unsigned port)
+{
+	char h[128];
+
+	/* a copy first: host may be buf (a host bracketed in place) */
+	snprintf(h, sizeof(h), "%.*s", (int)(hlen < sizeof(h) ? hlen :
+					     sizeof(h) - 1), host);
+	if (port)
+		snprintf(buf, sz, v6 ? "[%s]:%u" : "%s:%u", h, port);
+	else
+		snprintf(buf, sz, v6 ? "[%s]" : "%s", h);
+	return buf;
+}
+
 const char *rpl_ep_str(const struct rpl_ep *ep, char *buf, size_t sz)
 {
 	char h[INET6_ADDRSTRLEN];
 
 	rpl_ep_host(ep, h, sizeof(h));
-	snprintf(buf, sz, ep->af == 6 ? "[%s]:%u" : "%s:%u", h, ep->port);
-	return buf;
+	return rpl_hostport(buf, sz, ep->af == 6, h, strlen(h), ep->port);
 }
 
 int rpl_ep_parse_host(const struct pl *s, uint16_t port, struct rpl_ep *ep)

@@ -169,7 +169,12 @@ static int on_response(struct rpl_live *l, const struct sip_msg *m,
 		pl_strcpy(&m->to.tag, ro->rtag, sizeof(ro->rtag));
 		set_to(ro, ro->rtag);
 		learn_target(ro, m);
-		route_set(ro, m, true);
+		/* a re-INVITE refreshes the target only: the route set is
+		 * the initial INVITE's (RFC 3261 12.2.1.2); its 2xx carries
+		 * no Record-Route, and an empty set would send the ACK and
+		 * BYE around the proxy, which then holds the call */
+		if (!t->indlg)
+			route_set(ro, m, true);
 	}
 	if (t->mid == SIP_M_INVITE && m->scode >= 300) {
 		if (m->to.tag.len) {

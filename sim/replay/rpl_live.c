@@ -117,12 +117,9 @@ void rpl_live_bind(struct rpl_live *l, const struct net_addr local[2],
 		l->cfg.local[i] = local[i];
 		l->cfg.media_port[i] = media_port[i];
 		net_addr_host(&local[i], l->lhost[i], sizeof(l->lhost[i]));
-		if (net_addr_family(&local[i]) == AF_INET6) {
-			char t[64];
-
-			snprintf(t, sizeof(t), "[%s]", l->lhost[i]);
-			snprintf(l->lhost[i], sizeof(l->lhost[i]), "%s", t);
-		}
+		rpl_hostport(l->lhost[i], sizeof(l->lhost[i]),
+			     net_addr_family(&local[i]) == AF_INET6,
+			     l->lhost[i], strlen(l->lhost[i]), 0);
 	}
 }
 
@@ -271,6 +268,7 @@ static void dialog_start(struct rpl_live *l)
 	l->res[l->cur].v = RPL_V_PENDING;
 	l->rtp_sent = l->rtp_recv = l->rtp_unsent = 0;
 	l->drain_until = 0;
+	l->closing = 0;
 }
 
 static void dialog_end(struct rpl_live *l, enum rpl_verdict v,
@@ -368,6 +366,37 @@ static bool media_step(struct rpl_live *l, const struct rpl_dlg *d,
 	return true;
 }
 
+/*
+ * Every step matched: a dialog the capture left open is closed by its
+ * caller now (rpl_close_open), awaited for one step timeout, its outcome
+ * kept apart from the verdict. True when the dialog may end.
+ */
+static bool closed(struct rpl_live *l)
+{
+	struct rpl_live_res *r = &l->res[l->cur];
+	const char *what = NULL;
+
+	if (!l->closing) {
+		l->closing = 1;
+		if (rpl_close_open(l, &what) || !what)
+			return true;
+		snprintf(r->closed, sizeof(r->closed), "%s", what);
+		l->closing = 2;
+		l->close_since = l->now;
+	}
+	if (l->closing == 1)
+		return true;
+	rpl_close_answer(l);
+	r->close_status = rpl_close_status(l);
+	if (r->close_status >= 200 ||
+	    l->now - l->close_since >= rpl_step_timeout(l)) {
+		l->closing = 1;
+		return true;
+	}
+	l->wake = l->close_since + rpl_step_timeout(l);
+	return false;
+}
+
 /* Run the current dialog as far as the messages received allow. */
 void rpl_advance(struct rpl_live *l)
 {
@@ -402,6 +431,8 @@ void rpl_advance(struct rpl_live *l)
 					return;
 				}
 			}
+			if (!closed(l))
+				return;
 			dialog_end(l, RPL_V_MATCH, 0, "every step matched");
 			continue;
 		}

@@ -141,6 +141,12 @@ struct rpl_live_res {
 	uint32_t rtp_sent, rtp_recv;	/* media steps sent, packets got */
 	uint32_t rtp_unsent;	/* no remote media address learnt */
 	char why[260];
+	/* left open by the capture, closed by the replay (never part of
+	 * the verdict): "BYE" or "CANCEL", "" when the capture closed it;
+	 * close_status the answer (BYE's final, or 487 to the INVITE), 0
+	 * when none came in time */
+	char closed[8];
+	uint16_t close_status;
 };
 
 struct rpl_live_cfg {

@@ -53,6 +53,7 @@ struct rpl_tx {
 	uint16_t final;		/* final status received, 0 */
 	bool authed;
 	bool acked;		/* INVITE non-2xx: ACK sent */
+	bool indlg;		/* sent inside the dialog */
 };
 
 struct rpl_role {
@@ -115,6 +116,8 @@ struct rpl_live {
 	uint64_t wake;			/* earliest scheduled send */
 	uint32_t rtp_sent, rtp_recv, rtp_unsent;	/* this dialog */
 	uint64_t drain_until;		/* RTP of a finished dialog */
+	int closing;			/* 0, 1: checked, 2: awaiting close */
+	uint64_t close_since;
 	struct rpl_reg *regs;		/* every AOR of the dialogs run */
 	size_t nregs, ncallees, regs_ok;
 	int sub;			/* 0: clear bindings, 1: register */
@@ -154,6 +157,14 @@ int rpl_tx_send(struct rpl_live *l, int r, struct rpl_tx *tx, uint64_t now);
 int rpl_send_ack_non2xx(struct rpl_live *l, int r, struct rpl_tx *tx);
 /* After a divergence: 480 what the callee holds, CANCEL or BYE. */
 void rpl_abandon(struct rpl_live *l);
+/* Every step matched but the dialog is still up: the caller sends BYE
+ * (confirmed) or CANCEL (early), *what names it. 0; ENOENT: nothing
+ * open; else an errno. */
+int rpl_close_open(struct rpl_live *l, const char **what);
+/* The callee answers the BYE or CANCEL the close brings (200, 487). */
+void rpl_close_answer(struct rpl_live *l);
+/* The BYE's final status, or the INVITE's after the CANCEL; 0: none yet. */
+uint16_t rpl_close_status(const struct rpl_live *l);
 /* Simple reply (481, 200 OPTIONS) to a request outside any dialog. */
 int rpl_reply_plain(struct rpl_live *l, int r, const struct sip_msg *req,
 		    const struct net_addr *to, uint64_t conn,

@@ -106,8 +106,8 @@ static void uri_dst(const struct rpl_live *l, const struct pl *uri_s,
 	*dst = l->cfg.target;
 	if (sip_uri_decode(&u, uri_s) || !u.host.len || u.host.len > 64)
 		return;
-	snprintf(host, sizeof(host), u.host_ipv6 ? "[%.*s]:%u" : "%.*s:%u",
-		 PL_ARG(u.host), u.port ? u.port : 5060);
+	rpl_hostport(host, sizeof(host), u.host_ipv6, u.host.p, u.host.len,
+		     u.port ? u.port : 5060);
 	p = pl_from_str(host);
 	if (net_addr_parse(&p, 5060, &a))
 		return;
@@ -359,6 +359,114 @@ void rpl_abandon(struct rpl_live *l)
 		rpl_tx_send(l, 0, t, l->now);
 }
 
+/*
+ * A dialog the capture leaves open: every step ran and none ended it (no
+ * BYE either way, no CANCEL); left so, the target would hold it, and its
+ * relay ports, until a timer fires. The UA that owns it, the caller,
+ * closes it as a person would: BYE for a confirmed call, CANCEL for one
+ * still ringing.
+ */
+int rpl_close_open(struct rpl_live *l, const char **what)
+{
+	struct rpl_role *a = &l->role[0];
+	bool confirmed = false;
+	struct rpl_tx *t;
+	size_t i;
+	int r;
+
+	if (a->inv < 0)
+		return ENOENT;	/* no INVITE dialog: nothing held */
+	for (r = 0; r < 2; r++) {
+		const struct rpl_role *ro = &l->role[r];
+
+		for (i = 0; i < ro->ntx; i++)
+			if (ro->tx[i].mid == SIP_M_BYE)
+				return ENOENT;
+		for (i = 0; i < ro->nrx; i++)
+			if (ro->rx[i].is_req && ro->rx[i].mid == SIP_M_BYE)
+				return ENOENT;
+	}
+	for (i = 0; i < a->ntx; i++) {
+		confirmed |= a->tx[i].mid == SIP_M_INVITE &&
+			     a->tx[i].final / 100 == 2;
+		if (a->tx[i].mid == SIP_M_CANCEL && !confirmed)
+			return ENOENT;	/* captured CANCEL: its end */
+	}
+	if (!confirmed) {
+		if (a->tx[a->inv].final)
+			return ENOENT;	/* refused: no dialog */
+		*what = "CANCEL";
+		return cancel(l, 0);
+	}
+	if (!a->dialog)
+		return ENOENT;
+	t = tx_new(l, 0, "BYE", SIP_M_BYE);
+	if (!t)
+		return ENOMEM;
+	snprintf(t->ruri, sizeof(t->ruri), "%s", a->rtarget);
+	next_hop(l, a, &t->dst);
+	t->cseq = ++a->cseq;
+	*what = "BYE";
+	r = std_head(l, 0, &t->head, true, a->to);
+	return r ? r : rpl_tx_send(l, 0, t, l->now);
+}
+
+/* A plain answer to x, kept for its retransmissions. */
+static int answer(struct rpl_live *l, struct rpl_rx *x, uint16_t scode)
+{
+	size_t q = l->nq;
+	int e;
+
+	if (sip_msg_decode(l->m2, x->raw, x->len))
+		return EBADMSG;
+	e = rpl_reply_plain(l, 1, l->m2, &x->from, x->conn, scode);
+	if (!e && l->nq > q) {
+		buf_reset(&x->rsp);
+		e = buf_put(&x->rsp, l->q[l->nq - 1].data.data,
+			    l->q[l->nq - 1].data.len);
+	}
+	if (!e)
+		x->final = x->used = true;
+	return e;
+}
+
+/* While closing: the callee's side answers what the close brings it, a
+ * BYE with 200, a CANCEL with 200 and its INVITE with 487. */
+void rpl_close_answer(struct rpl_live *l)
+{
+	struct rpl_role *b = &l->role[1];
+	size_t i, j;
+
+	for (i = 0; i < b->nrx; i++) {
+		struct rpl_rx *x = &b->rx[i];
+
+		if (!x->is_req || x->final || (x->mid != SIP_M_BYE &&
+					       x->mid != SIP_M_CANCEL) ||
+		    answer(l, x, 200) || x->mid != SIP_M_CANCEL)
+			continue;
+		for (j = 0; j < b->nrx; j++) {
+			struct rpl_rx *y = &b->rx[j];
+
+			if (y->is_req && y->mid == SIP_M_INVITE && !y->final &&
+			    y->cseq == x->cseq)
+				answer(l, y, 487);
+		}
+	}
+}
+
+/* The close's outcome: the BYE's final status, or the INVITE's after the
+ * CANCEL (487); 0 while none came. */
+uint16_t rpl_close_status(const struct rpl_live *l)
+{
+	const struct rpl_role *a = &l->role[0];
+	size_t i;
+
+	for (i = a->ntx; i-- > 0;)
+		if (a->tx[i].mid == SIP_M_BYE)
+			return a->tx[i].final;
+	return a->inv >= 0 ? a->tx[a->inv].final : 0;
+}
+
 int rpl_send_req(struct rpl_live *l, int r, const struct rpl_step *st,
 		 char *why, size_t whysz)
 {
@@ -393,6 +501,7 @@ int rpl_send_req(struct rpl_live *l, int r, const struct rpl_step *st,
 	if (!t)
 		return ENOMEM;
 	inv = ro->inv >= 0 ? &ro->tx[ro->inv] : NULL;	/* array moved */
+	t->indlg = indlg;
 	if (indlg) {
 		snprintf(t->ruri, sizeof(t->ruri), "%s", ro->rtarget);
 		next_hop(l, ro, &t->dst);

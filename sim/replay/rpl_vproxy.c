@@ -111,6 +111,7 @@ int rpl_vproxy_account(struct rpl_vproxy *vp, const char *user,
 		       const char *domain, const char *password,
 		       uint64_t now_us)
 {
+	struct rpl_plat *pl = vp->plat;
 	struct store_account sa;
 	struct store_hashes h;
 	char aor[300], md5[SIP_HA1_MAX], sha[SIP_HA1_MAX], err[200];
@@ -118,7 +119,7 @@ int rpl_vproxy_account(struct rpl_vproxy *vp, const char *user,
 	int e, there = 0;
 
 	if (!vp->st)
-		return 0;
+		return 0;	/* a store is only ever opened through pl */
 	snprintf(aor, sizeof(aor), "%s@%s", user, domain);
 	p = pl_from_str(aor);
 	if (!store_account_get(vp->st, &p, one, &there) && there)
@@ -128,15 +129,18 @@ int rpl_vproxy_account(struct rpl_vproxy *vp, const char *user,
 	sa.domain = pl_from_str(domain);
 	sa.created_us = (int64_t)now_us;
 	/*
-	 * argon2id is slow by design (tens of ms): one per platform, every
-	 * account of the shared password gets that string; the HA1s that
-	 * digest reads are each account's own.
+	 * argon2id is slow by design (tens of ms): one per password and
+	 * run, every account of that password gets the string; the HA1s
+	 * that digest reads are each account's own.
 	 */
-	if (!vp->pwhash[0]) {
+	if (!pl->pwhash[0] || strcmp(pl->pwfor, password)) {
 		e = store_hash_password(&sa, &h, password);
-		if (!e)
-			snprintf(vp->pwhash, sizeof(vp->pwhash), "%s",
+		if (!e) {
+			snprintf(pl->pwhash, sizeof(pl->pwhash), "%s",
 				 h.pwhash);
+			snprintf(pl->pwfor, sizeof(pl->pwfor), "%s",
+				 password);
+		}
 		store_hash_fini(&h);
 		if (e)
 			goto out;
@@ -148,18 +152,17 @@ int rpl_vproxy_account(struct rpl_vproxy *vp, const char *user,
 		goto out;
 	sa.ha1_md5 = pl_from_str(md5);
 	sa.ha1_sha256 = pl_from_str(sha);
-	sa.pwhash = pl_from_str(vp->pwhash);
+	sa.pwhash = pl_from_str(pl->pwhash);
 	e = scn_inproc_account_put(vp->st, NULL, &sa, NULL, err, sizeof(err));
 	if (e == EEXIST)
 		e = 0;
-	if (e && vp->plat)
-		snprintf(vp->plat->err, sizeof(vp->plat->err), "account %.120s: "
-			 "%.120s", aor, err);
+	if (e)
+		snprintf(pl->err, sizeof(pl->err), "account %.120s: %.120s",
+			 aor, err);
 	return e;
 out:
-	if (vp->plat)
-		snprintf(vp->plat->err, sizeof(vp->plat->err), "account %.120s: "
-			 "%s", aor, strerror(e));
+	snprintf(pl->err, sizeof(pl->err), "account %.120s: %s", aor,
+		 strerror(e));
 	return e;
 }
 

@@ -39,6 +39,9 @@ struct rpl_plat {
 	const char *data_dir;	/* store under it (made); NULL: none */
 	struct rpl_canaries *can;	/* tap; NULL: none */
 	char err[256];		/* why the store failed */
+	/* argon2id of password pwfor, kept from one platform of the run
+	 * to the next (tens of ms each, by design) */
+	char pwhash[128], pwfor[64];
 };
 
 struct rpl_vproxy {
@@ -51,7 +54,6 @@ struct rpl_vproxy {
 	struct store *st;	/* NULL: no store */
 	struct store_sip sg;
 	int in_batch;
-	char pwhash[128];	/* argon2id of the shared password */
 	struct sip_proxy *px;	/* the tapped core */
 	uint64_t tapped;	/* datagrams the tap read */
 };

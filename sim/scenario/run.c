@@ -374,6 +374,18 @@ int scn_audit_scan(struct scn_ctx *c, char *err, size_t errsz)
 		snprintf(err, errsz, "%s: %s", c->data_dir, strerror(rc));
 		return rc;
 	}
+	/* refd logs to stderr, which the live runner keeps next to
+	 * data_dir: POLICY P3 and P7 forbid logs too, so it is storage. */
+	if (!c->o->target) {
+		char log[sizeof(c->dir) + 16];
+
+		snprintf(log, sizeof(log), "%s/refd.log", c->dir);
+		rc = audit_scan_file(c->audit, log);
+		if (rc && rc != ENOENT) {
+			snprintf(err, errsz, "%s: %s", log, strerror(rc));
+			return rc;
+		}
+	}
 	for (i = 0; i < c->npcap; i++) {
 		struct stat sb;
 

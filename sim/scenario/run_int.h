@@ -24,6 +24,13 @@ struct scn_acct {
 };
 
 /* What a traffic step carries: the canaries the runner generated. */
+/* What a call's devices sent that no store may keep (P6): filled by the
+ * backend when known, "" otherwise. */
+struct scn_secrets {
+	char sdes_caller[64], sdes_callee[64];	/* a=crypto inline keys */
+	char digest[72];			/* INVITE's response= */
+};
+
 struct scn_traffic {
 	const struct scn_step *st;
 	const struct scn_acct *a, *b;	/* parties (b may be NULL) */
@@ -32,6 +39,7 @@ struct scn_traffic {
 	const char *ua_canary;	/* caller device's User-Agent: lands in the
 				 * CDR (P16) and the trace; NULL if none */
 	const char *via;	/* "udp" "tcp" "tls" */
+	struct scn_secrets *secrets;	/* out, may be NULL */
 };
 
 struct scn_ctx;

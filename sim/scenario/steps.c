@@ -151,6 +151,7 @@ static const char *step_canary(struct scn_ctx *c, const struct scn_step *st,
 int scn_do_traffic(struct scn_ctx *c, const struct scn_step *st)
 {
 	struct scn_traffic t;
+	struct scn_secrets sec;
 	char cbuf[CAN_LEN], sbuf[CAN_LEN], ubuf[CAN_LEN], err[300] = "";
 	char setting[96];
 	char body[600];
@@ -161,7 +162,9 @@ int scn_do_traffic(struct scn_ctx *c, const struct scn_step *st)
 	int rc = 0;
 
 	memset(&t, 0, sizeof(t));
+	memset(&sec, 0, sizeof(sec));
 	t.st = st;
+	t.secrets = &sec;
 	t.a = scn_acct_find(c, st->argv[0]);
 	t.b = st->argc > 1 ? scn_acct_find(c, st->argv[1]) : NULL;
 	if (st->verb == SCN_CONFERENCE && !t.a) {
@@ -249,6 +252,24 @@ int scn_do_traffic(struct scn_ctx *c, const struct scn_step *st)
 				  tls ? AUDIT_PATH_TLS_SIP : AUDIT_PATH_NONE,
 				  false, tls, "caller User-Agent (CDR)",
 				  setting);
+		/* P6: keys and digest responses are redacted at ingest. */
+		if (!rc)
+			rc = mark(c, st, sec.sdes_caller, 6, AUDIT_KEEP_NEVER,
+				  0, t.a->name, owner2, tls ?
+				  AUDIT_PATH_TLS_SIP : AUDIT_PATH_NONE, false,
+				  tls, "SDES key of the offer (a=crypto)",
+				  setting);
+		if (!rc)
+			rc = mark(c, st, sec.sdes_callee, 6, AUDIT_KEEP_NEVER,
+				  0, t.a->name, owner2, tls ?
+				  AUDIT_PATH_TLS_SIP : AUDIT_PATH_NONE, false,
+				  tls, "SDES key of the answer (a=crypto)",
+				  setting);
+		if (!rc)
+			rc = mark(c, st, sec.digest, 6, AUDIT_KEEP_NEVER, 0,
+				  t.a->name, owner2, tls ? AUDIT_PATH_TLS_SIP :
+				  AUDIT_PATH_NONE, false, tls,
+				  "digest response= of the INVITE", setting);
 		return rc;
 	}
 	case SCN_MESSAGE:

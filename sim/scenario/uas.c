@@ -489,6 +489,15 @@ static int do_call(struct scn_ctx *c, struct scn_uas *ip,
 			 ans);
 		return EPROTO;
 	}
+	if (t->secrets) {
+		struct scn_secrets *sk = t->secrets;
+
+		if (ua_call_sdes_keys(s->ua, h, sk->sdes_caller,
+				      sk->sdes_callee, sizeof(sk->sdes_caller)))
+			sk->sdes_caller[0] = sk->sdes_callee[0] = '\0';
+		snprintf(sk->digest, sizeof(sk->digest), "%s",
+			 ua_last_digest(s->ua));
+	}
 	rc = wait_ev(ip, s->ua, EVB(UA_EV_CALL_ENDED), dur + 40000000, &e);
 	if (rc) {
 		snprintf(err, errsz, "call %s -> %s did not end within its "

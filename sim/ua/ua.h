@@ -146,6 +146,15 @@ void ua_stats(const struct ua *ua, struct ua_stats *out);
 
 /* The zRTP SAS of a secured call; ENOENT if not (yet) secured. */
 int ua_call_sas(struct ua *ua, uint32_t call, char *out, size_t n);
+/*
+ * Secrets a store must never keep (POLICY P6), for the bench's audit: the
+ * SDES keys of an SRTP call as its a=crypto lines carry them (base64 of
+ * key and salt; ENOENT unless the call uses SDES and both keys are known),
+ * and the digest response= of the last credentials sent ("" if none).
+ */
+int ua_call_sdes_keys(struct ua *ua, uint32_t call, char *local,
+		      char *remote, size_t n);
+const char *ua_last_digest(const struct ua *ua);
 /* ua_call whose offer also has an MSRP chat line (m=message TCP/MSRP,
  * RFC 4975) with a=path msrp_path (relay URIs, then our own URI). */
 int ua_call_chat(struct ua *ua, uint64_t now_us, const char *to,

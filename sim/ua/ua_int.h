@@ -141,6 +141,9 @@ struct ua {
 	uint32_t reg_expires;
 	/* presence */
 	char pub_etag[64];
+	/* digest response= of the last credentials sent (the bench audits
+	 * that no store keeps it, POLICY P6) */
+	char last_digest[72];
 	/* tables */
 	struct ua_tx tx[UA_MAX_TX];
 	struct ua_srv srv[UA_MAX_SRV];

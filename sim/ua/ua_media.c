@@ -338,3 +338,32 @@ void ua_rtp_input(struct ua *ua, const struct net_pkt *in)
 	    pkt[RTP_HDR + 4])
 		ua->st.rtp_canary_recv++;
 }
+
+int ua_call_sdes_keys(struct ua *ua, uint32_t call, char *local,
+		      char *remote, size_t n)
+{
+	static const uint8_t none[30];
+	size_t i;
+
+	if (n < 41)
+		return ENOSPC;	/* base64 of 30 bytes */
+	for (i = 0; i < UA_MAX_CALLS; i++) {
+		struct ua_call *c = &ua->calls[i];
+
+		if (c->state == UC_FREE || c->handle != call)
+			continue;
+		if (c->opt.media != UA_MEDIA_SRTP ||
+		    !memcmp(c->key_local, none, 30) ||
+		    !memcmp(c->key_remote, none, 30))
+			return ENOENT;
+		EVP_EncodeBlock((unsigned char *)local, c->key_local, 30);
+		EVP_EncodeBlock((unsigned char *)remote, c->key_remote, 30);
+		return 0;
+	}
+	return ENOENT;
+}
+
+const char *ua_last_digest(const struct ua *ua)
+{
+	return ua->last_digest;
+}

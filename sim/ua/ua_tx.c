@@ -296,6 +296,7 @@ static int digest_answer(struct ua *ua, const struct sip_msg *rsp,
 			 ha2);
 	}
 	hash_hex(sha, tmp, resp);
+	snprintf(ua->last_digest, sizeof(ua->last_digest), "%s", resp);
 	buf_printf(hdr, "%s: Digest username=\"%s\", realm=\"%.*s\", "
 		   "nonce=\"%.*s\", uri=\"%s\", response=\"%s\", "
 		   "algorithm=%s",

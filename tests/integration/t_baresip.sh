@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Two baresip instances register with digest auth through refd, alice calls
 # bob (auto-answer), hangs up after a second, then sends him a MESSAGE.
-# Checks: one answered CDR alice -> bob, the MESSAGE stored for bob (P10),
-# traces for the call, none for REGISTER/MESSAGE. Debian's baresip 1.0
+# Checks: one answered CDR alice -> bob, the MESSAGE stored for bob (P10)
+# and answered by his baresip, traces for the call, none for
+# REGISTER/MESSAGE. Debian's baresip 1.0
 # (old libre) fails on a SHA-256 challenge, so refd offers MD5 only here
 # ([sip] auth_sha256 = off).
 set -eu
@@ -54,6 +55,13 @@ assert [(c[\"caller\"], c[\"callee\"], c[\"status\"]) for c in d] == \
   [(\"alice@example.test\", \"bob@example.test\", 200)], d" $tmp/cdr.json'
 check "the MESSAGE stored for bob" \
 	'ctl message list --user bob@example.test --json | grep -q canary-baresip-msg'
+# Delivered live: refd records a delivery only when bob's device answered
+# the forwarded MESSAGE with a 2xx (P10 multi-device sync).
+check "bob's baresip got the MESSAGE (2xx, delivery recorded)" \
+	'python3 -c "import sqlite3,sys
+db = sqlite3.connect(\"file:\" + sys.argv[1] + \"?mode=ro\", uri=True)
+assert db.execute(\"select count(*) from deliveries\").fetchone()[0] == 1
+" $tmp/var/platform.db'
 check "traces of the call, none of REGISTER or MESSAGE" \
 	'ctl trace list --user alice@example.test --json >$tmp/tr.json &&
 	 python3 -c "import json,sys; d=json.load(open(sys.argv[1]))

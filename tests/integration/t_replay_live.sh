@@ -10,7 +10,9 @@
 # name a frame, and every skip a reason. Also: a non-loopback target is
 # refused (exit 2), and a missing --accounts is a usage error. refd runs
 # its RTP relay: the captured RTP is re-sent through it and counted, and
-# --speed 4 plays one call in a quarter of its captured span.
+# --speed 4 plays one call in a quarter of its captured span. Dialogs the
+# capture leaves open are closed by the replay (BYE, CANCEL), answered,
+# kept apart from the verdicts; refd holds no relay port at the end.
 set -eu
 . "$(dirname "$0")/lib.sh"
 CORPUS=${CORPUS:-/work/shared/corpus/pcaps}
@@ -85,8 +87,18 @@ if src == "traces":
     assert matched >= 6, matched
 else:
     assert matched >= 55, (matched, div)
+# dialogs the capture left open (no BYE, no CANCEL) are closed by the
+# replay, answered by refd, and apart from the verdicts (a matched one
+# stays matched; none is a captured outcome)
+closed = [x for x in dl if "closed_by_replay" in x]
+assert m["live_closed_by_replay"] == len(closed) == m["live_closed_answered"], m
+assert all(x["verdict"] == "matched" and x["closed_by_replay"]["status"] in (200, 487)
+           for x in closed), closed
+if src != "traces":
+    assert len(closed) >= 20, len(closed)
 print(f"{src} over {tp}: {len(dl)} dialogs: {matched} matched, {len(div)} diverged, "
-      f"{len(skipped)} skipped, {m['live_wall_s']:.2f} s")
+      f"{len(skipped)} skipped, {len(closed)} left open closed by replay, "
+      f"{m['live_wall_s']:.2f} s")
 PY
 done
 # captured timing, scaled: the call with its 66 RTP packets at --speed 4
@@ -117,5 +129,12 @@ bin/rtcbench replay traces --target 127.0.0.1:$p --out "$tmp/r" \
 set -e
 [ "$rc" = 2 ] && grep -q "needs --accounts" "$tmp/err" || { echo "accounts: rc=$rc"; fail=1; }
 kill "$pid"; wait "$pid" || true; pid=
+# nothing left up in refd: every relay port it opened for the re-driven
+# calls was closed again (the dialogs the captures leave open were closed
+# by the replay, not by refd's media timeout)
+ports=$(grep -o 'ports opened [0-9]* closed [0-9]*' "$tmp/refd.log" | tail -1)
+echo "refd at exit: $ports"
+set -- $ports
+[ -n "$ports" ] && [ "$3" -gt 0 ] && [ "$3" = "$5" ] || { echo "refd still holds relay ports: $ports"; fail=1; }
 [ $fail = 0 ] && echo ok
 exit $fail

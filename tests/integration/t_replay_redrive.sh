@@ -60,7 +60,7 @@ PY
 # SQLite store (accounts, traces, CDRs) in --data-dir exactly as the
 # scenario inproc backend does; every canary the platform was sent (read
 # by a tap in front of it: REGISTER Call-IDs and Contacts, digest
-# responses as answered to its own nonces) gets a verdict. They all pass
+# responses as answered to its own nonces, MESSAGE bodies) gets a verdict. They all pass
 # on what the platform wrote; once the test plants one REGISTER Call-ID
 # and one digest response in the data_dir, those two verdicts fail and the
 # run exits 1.
@@ -101,6 +101,43 @@ assert all("leak.log" in c["detail"] for c in d["checks"]
            if c["name"].startswith("audit P") and not c["ok"]), d["checks"]
 assert d["metrics"]["audit_failed"] == 2, d["metrics"]
 print("audit: planted canaries caught:", d["metrics"]["audit_failed"])
+PY
+# P10 the other way round: a MESSAGE body must be stored. A capture of
+# one MESSAGE (written here: no shipped capture has one) re-driven
+# message by message: the body the platform was sent is found in its
+# store.
+python3 - "$tmp/msg.pcap" <<'PY'
+import struct, sys
+def frame(src, dst, payload):
+    udp = struct.pack("!HHHH", 5060, 5060, 8 + len(payload), 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
+                     bytes(src), bytes(dst))
+    s = sum(struct.unpack("!10H", ip)); s = (s >> 16) + (s & 0xffff)
+    ip = ip[:10] + struct.pack("!H", ~(s + (s >> 16)) & 0xffff) + ip[12:]
+    return b"\2\0\0\0\0\2\2\0\0\0\0\1\x08\0" + ip + udp
+body = b"lunch at the canary cafe, noon sharp"
+hdr = (b"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKm1\r\n"
+       b"From: <sip:alice@a.test>;tag=fa\r\nTo: <sip:bob@b.test>%s\r\n"
+       b"Call-ID: m1@10.0.0.1\r\nCSeq: 1 MESSAGE\r\n")
+msg = (b"MESSAGE sip:bob@b.test SIP/2.0\r\n" + hdr % b"" +
+       b"Content-Type: text/plain\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+ok = b"SIP/2.0 202 Accepted\r\n" + hdr % b";tag=tb" + b"Content-Length: 0\r\n\r\n"
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+    for i, (a, b, p) in enumerate([((10, 0, 0, 1), (10, 0, 0, 9), msg),
+                                   ((10, 0, 0, 9), (10, 0, 0, 1), ok)]):
+        fr = frame(a, b, p)
+        f.write(struct.pack("<IIII", 1700000000, i * 10000, len(fr), len(fr)) + fr)
+PY
+bin/rtcbench replay "$tmp/msg.pcap" --target inproc --messages --asap \
+	--data-dir "$tmp/dm" --out "$tmp/c" >"$tmp/log" 2>&1 || { cat "$tmp/log"; exit 1; }
+python3 - "$tmp/c/summary.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+p10 = [a for a in d["audit"] if a["policy"] == "P10"]
+assert len(p10) == 1 and p10[0]["ok"] and p10[0]["where"].endswith("platform.db"), p10
+assert p10[0]["canary"].startswith("lunch at the canary cafe"), p10
+print(f"audit: MESSAGE body stored: found {p10[0]['encoding']} in {p10[0]['where']}")
 PY
 # Without --data-dir the store goes into a temporary directory, audited
 # and removed.

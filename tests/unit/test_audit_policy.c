@@ -94,11 +94,41 @@ static void test_audit_policy_rows(void **state)
 	audit_free(a);
 }
 
+/* P3: an e-mail address in the account database and also in a log fails,
+ * whatever file the scan met first. */
+static void test_audit_policy_email_everywhere(void **state)
+{
+	struct audit *a;
+	struct audit_ledger *l;
+	struct audit_verdict rows[AUDIT_ROWS + 1], paths[AUDIT_PATH_CNT];
+	struct audit_mark em = { .canary = "mail-CANARY-3@mail.test",
+		.row = 3, .keep = AUDIT_KEEP_ACCOUNT_TABLE, .owner = "alice",
+		.what = "e-mail address", .origin = "t.scn:2" };
+
+	(void)state;
+	assert_int_equal(audit_new(&a), 0);
+	assert_int_equal(audit_ledger_new(&l, a), 0);
+	assert_int_equal(audit_mark(l, &em), 0);
+	store(a, "var/platform.db", "accounts: mail-CANARY-3@mail.test");
+	store(a, "var/platform.db-wal", "mail-CANARY-3@mail.test");
+	audit_evaluate(l, DAY, NULL, rows, paths);
+	assert_int_equal(rows[3].exercised, 1);
+	assert_int_equal(rows[3].failed, 0);
+	store(a, "run/refd.log", "login from mail-CANARY-3@mail.test");
+	audit_evaluate(l, DAY, NULL, rows, paths);
+	assert_int_equal(rows[3].failed, 1);
+	assert_non_null(strstr(rows[3].detail, "run/refd.log"));
+	audit_ledger_free(l);
+	audit_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_audit_policy_rows, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_audit_policy_email_everywhere, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("audit_policy", tests, NULL, NULL);

@@ -491,6 +491,7 @@ static void test_proxy_errors(void **state)
 static void test_proxy_tls_only(void **state)
 {
 	struct fx *f = *state;
+	const char *r;
 	char m[2048], body[512];
 
 	fx_register(f, "bob", "127.0.0.1:5081", 3600);	/* UDP binding */
@@ -513,7 +514,32 @@ static void test_proxy_tls_only(void **state)
 		 strlen(body), sdp_a);
 	fx_in(f, "127.0.0.1:5071", NET_TLS, m);
 	fx_expect(f, "SIP/2.0 100");
-	fx_expect_to(f, "INVITE sip:bob@127.0.0.1:5091", NULL);
+	r = fx_expect_to(f, "INVITE sip:bob@127.0.0.1:5091", NULL);
+	assert_non_null(strstr(r, "Record-Route: <sip:127.0.0.1:5061;"
+			       "transport=tls;lr>"));
+	fx_drain(f);
+	/* In-dialog: the callee's BYE targets the caller's Contact, which
+	 * names no transport (UDP). The dialog is TLS (our Record-Route
+	 * says so), so it is refused, whether the BYE came over TLS or,
+	 * spoofed, over UDP: never sent in clear. */
+	fx_in(f, "127.0.0.1:5091", NET_TLS,
+	      "BYE sip:alice@127.0.0.1:5070 SIP/2.0\n"
+	      "Via: SIP/2.0/TLS 127.0.0.1:5091;branch=z9hG4bKtb1\n"
+	      "Route: <sip:127.0.0.1:5061;transport=tls;lr>\n"
+	      "Max-Forwards: 70\nFrom: <sip:bob@example.test>;tag=bt\n"
+	      "To: \"Alice\" <sip:alice@example.test>;tag=at1\n"
+	      "Call-ID: call-tls2\nCSeq: 1 BYE\nContent-Length: 0\n\n");
+	fx_expect(f, "SIP/2.0 403 TLS Required");
+	fx_none(f);
+	fx_in(f, "127.0.0.1:5081", NET_UDP,
+	      "BYE sip:alice@127.0.0.1:5070 SIP/2.0\n"
+	      "Via: SIP/2.0/UDP 127.0.0.1:5081;branch=z9hG4bKtb2\n"
+	      "Route: <sip:127.0.0.1:5061;transport=tls;lr>\n"
+	      "Max-Forwards: 70\nFrom: <sip:bob@example.test>;tag=bt\n"
+	      "To: \"Alice\" <sip:alice@example.test>;tag=at1\n"
+	      "Call-ID: call-tls2\nCSeq: 2 BYE\nContent-Length: 0\n\n");
+	fx_expect(f, "SIP/2.0 403 TLS Required");
+	fx_none(f);
 }
 
 static void test_proxy_trace_redaction(void **state)

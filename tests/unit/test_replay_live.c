@@ -6,8 +6,10 @@
  * and 100 Trying dropped, mid-dialog captures skipped), and the engine
  * against the platform's SIP core in virtual time: a call with a digest
  * challenge, hold re-INVITE, UPDATE and BYE from the callee, a MESSAGE,
- * a REGISTER, all matched, also with 20 % datagram loss (timers); and a
- * divergence reported with its frame.
+ * a REGISTER, all matched, also with 20 % datagram loss (timers); a
+ * divergence reported with its frame; and two calls the capture leaves
+ * open (answered, no BYE; ringing, no CANCEL) closed by the replay, BYE
+ * and CANCEL answered, apart from their matched verdicts.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -345,6 +347,52 @@ static void test_replay_live_diverged(void **state)
 	    "(REGISTER)");
 }
 
+/* Calls the capture leaves open: the caller closes each, the platform
+ * ends both (a CDR each), the verdicts stay the captured steps'. */
+static void test_replay_live_left_open(void **state)
+{
+	struct pl a = PL("10.0.0.1"), p = PL("10.0.0.9");
+	struct rpl_dlgset s;
+	struct rpl_live_res res[2];
+	struct rpl_vlive_opt o = { 0, 0, 0, 0, NULL };
+	struct rpl_vlive_sum sum;
+
+	(void)state;
+	frame = 0;
+	rpl_ep_parse_host(&a, 5060, &A);
+	rpl_ep_parse_host(&p, 5060, &P);
+	rpl_dlgset_init(&s);
+	add(&s, 0, 0, "INVITE sip:bob@b.test SIP/2.0\r\n" V FT
+	    "Call-ID: o1@10.0.0.1\r\nCSeq: 1 INVITE\r\n"
+	    "Contact: <sip:alice@10.0.0.1>\r\n" SDP, "o1", "", "sendrecv");
+	add(&s, 1, 20, "SIP/2.0 200 OK\r\n" V FT "Call-ID: o1@10.0.0.1\r\n"
+	    "CSeq: 1 INVITE\r\nContact: <sip:bob@10.0.0.2>\r\n" SDPB, "o1",
+	    ";tag=tb", "sendrecv");
+	add(&s, 0, 30, "ACK sip:bob@10.0.0.2 SIP/2.0\r\n" V FT
+	    "Call-ID: o1@10.0.0.1\r\nCSeq: 1 ACK", "o1a", ";tag=tb");
+	add(&s, 0, 1000, "INVITE sip:bob@b.test SIP/2.0\r\n" V FT
+	    "Call-ID: o2@10.0.0.1\r\nCSeq: 1 INVITE\r\n"
+	    "Contact: <sip:alice@10.0.0.1>\r\n" SDP, "o2", "", "sendrecv");
+	add(&s, 1, 1020, "SIP/2.0 180 Ringing\r\n" V FT
+	    "Call-ID: o2@10.0.0.1\r\nCSeq: 1 INVITE\r\n"
+	    "Contact: <sip:bob@10.0.0.2>", "o2", ";tag=tc");
+	rpl_dlgset_finish(&s);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(rpl_live_inproc(&s, accts, 2, "replay.test", &o,
+					 res, &sum), 0);
+	assert_int_equal(res[0].v, RPL_V_MATCH);
+	assert_int_equal(res[0].done, 3);
+	assert_string_equal(res[0].closed, "BYE");
+	assert_int_equal(res[0].close_status, 200);
+	assert_int_equal(res[1].v, RPL_V_MATCH);
+	assert_int_equal(res[1].done, 2);
+	assert_string_equal(res[1].closed, "CANCEL");
+	assert_int_equal(res[1].close_status, 487);
+	assert_int_equal(sum.matched, 2);
+	assert_int_equal(sum.cdrs, 2);	/* both ended on the platform */
+	rpl_dlgset_fini(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +408,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay_live_loss, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_replay_live_left_open,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay_live_diverged,
 						setup, teardown),
 	};

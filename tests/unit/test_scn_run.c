@@ -25,6 +25,8 @@
 struct fake {
 	int leak_register;	/* REGISTER canary written to a log */
 	int never_purge;	/* CDRs kept forever */
+	int leak_keys;		/* 1: an SDES key, 2: the digest response
+				 * written into the trace */
 	unsigned seq;
 };
 
@@ -132,8 +134,17 @@ static int f_traffic(struct scn_ctx *c, const struct scn_traffic *t,
 		return f->leak_register && t->canary ?
 			put(c, "log", 0, t->canary) : 0;
 	case SCN_CALL:
-		snprintf(b, sizeof(b), "INVITE Subject: %s from %s", t->subject,
-			 t->a->name);
+		/* what the fake devices sent: the runner audits it (P6) */
+		snprintf(t->secrets->sdes_caller, sizeof(t->secrets->sdes_caller),
+			 "SDES-OFFER-KEY-4Zq81");
+		snprintf(t->secrets->sdes_callee, sizeof(t->secrets->sdes_callee),
+			 "SDES-ANSWER-KEY-7Wp02");
+		snprintf(t->secrets->digest, sizeof(t->secrets->digest),
+			 "0f3c9a6d2b7e41c8a5d0e9f1b2c3d4e5");
+		snprintf(b, sizeof(b), "INVITE Subject: %s from %s %s",
+			 t->subject, t->a->name, f->leak_keys == 1 ?
+			 "inline:SDES-ANSWER-KEY-7Wp02" : f->leak_keys == 2 ?
+			 t->secrets->digest : "");
 		put(c, "traces", c->now_us, b);
 		snprintf(b, sizeof(b), "%s>%s ua=%s", t->a->name, t->b->name,
 			 t->ua_canary);
@@ -285,6 +296,36 @@ static void test_scn_run_leaky_platform(void **state)
 	json_decref(d);
 }
 
+/* P6: a trace holding an a=crypto key or a digest response fails the row,
+ * though nothing in the scenario names them. */
+static void test_scn_run_p6_secrets(void **state)
+{
+	struct fake f = { .leak_keys = 1 };
+	unsigned failed = 0;
+	const char *det;
+	json_t *d;
+
+	(void)state;
+	d = run(&f, "account a\naccount b\ncall a b duration=2s\n", &failed);
+	det = detail_of(d, "P6 ");
+	assert_non_null(det);
+	assert_non_null(strstr(det, "4 canaries judged"));
+	assert_non_null(strstr(det, "SDES-ANSWER-KEY-7Wp02"));
+	assert_int_equal(failed, 1);
+	json_decref(d);
+	f.leak_keys = 2;
+	d = run(&f, "account a\naccount b\ncall a b duration=2s\n", &failed);
+	assert_non_null(strstr(detail_of(d, "P6 "),
+			       "0f3c9a6d2b7e41c8a5d0e9f1b2c3d4e5"));
+	assert_int_equal(failed, 1);
+	json_decref(d);
+	f.leak_keys = 0;
+	d = run(&f, "account a\naccount b\ncall a b duration=2s\n", &failed);
+	assert_int_equal(failed, 0);
+	assert_non_null(strstr(detail_of(d, "P6 "), "4 canaries judged"));
+	json_decref(d);
+}
+
 static void test_scn_run_unsupported_fails(void **state)
 {
 	struct fake f = { 0 };
@@ -306,6 +347,8 @@ int main(void)
 			test_scn_run_good_platform, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_scn_run_leaky_platform, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_scn_run_p6_secrets, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_scn_run_unsupported_fails, tmp_setup,
 			tmp_teardown),

@@ -9,7 +9,10 @@
  * one, checkpoint and unlink the -wal and -shm files under refd's feet:
  * refd's later writes went to an unlinked WAL, invisible to everyone
  * until refd exited (and two WALs can corrupt the database). This suite
- * checks the WAL survives that sequence and every write stays visible.
+ * checks the WAL survives that sequence and every write stays visible,
+ * and that refd's read window (store_read_begin) is a snapshot that any
+ * write of its own ends first: a write on a stale snapshot would fail
+ * (SQLITE_BUSY_SNAPSHOT) once another process has written.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -96,10 +99,56 @@ static void test_store_locks_second_open(void **state)
 	assert_int_equal(mem_blocks(), blocks);
 }
 
+static int ha1(struct store *s, const char *user)
+{
+	struct pl u = pl_from_str(user), d = pl_from_str("example.test");
+	char hex[80];
+
+	return store_account_ha1(s, &u, &d, STORE_HA1_MD5, hex, sizeof(hex));
+}
+
+static void test_store_locks_read_window(void **state)
+{
+	int64_t blocks = mem_blocks();
+	struct store *s;
+	char dir[64];
+
+	(void)state;
+	tdir_make(dir, sizeof(dir), "rwin");
+	assert_int_equal(store_open(&s, dir, NULL, NULL, 0), 0);
+	add(s, "first");
+	assert_int_equal(store_read_begin(s), 0);
+	assert_int_equal(store_read_begin(s), 0);	/* already open */
+	assert_int_equal(ha1(s, "first"), 0);
+	/* refctl adds an account while the window is open: not seen yet */
+	child_write(dir, "fromchild");
+	assert_int_not_equal(ha1(s, "fromchild"), 0);
+	/* our own write ends the window first and succeeds */
+	add(s, "mine");
+	assert_int_equal(ha1(s, "fromchild"), 0);
+	assert_int_equal(store_read_end(s), 0);		/* already ended */
+	/* a new window sees everything; a batch ends it too */
+	assert_int_equal(store_read_begin(s), 0);
+	assert_int_equal(ha1(s, "mine"), 0);
+	child_write(dir, "later");
+	assert_int_equal(store_batch_begin(s), 0);
+	add(s, "inbatch");
+	assert_int_equal(ha1(s, "later"), 0);
+	assert_int_equal(store_batch_commit(s), 0);
+	/* and a window is simply closed */
+	assert_int_equal(store_read_begin(s), 0);
+	assert_int_equal(ha1(s, "inbatch"), 0);
+	assert_int_equal(store_read_end(s), 0);
+	store_close(s);
+	tdir_remove(dir);
+	assert_int_equal(mem_blocks(), blocks);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_store_locks_second_open),
+		cmocka_unit_test(test_store_locks_read_window),
 	};
 
 	if (argc == 4 && !strcmp(argv[1], "--child")) {
