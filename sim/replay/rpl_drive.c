@@ -327,16 +327,6 @@ int rpl_drive_inproc(const struct rpl_scn_call *calls, size_t n,
 		drain(&d);
 		refresh(&d, v, r->caller_idx);
 		refresh(&d, v, r->callee_idx);
-		if (cls(c->status) == 2) {
-			ua_set_answer(b->ua, UA_ANSWER_YES);
-			o.duration_us = (uint64_t)(c->duration_s * 1e6 /
-						   (speed > 0 ? speed : 1)) + 1;
-		} else if (c->status == 486 || c->status == 600 ||
-			   c->status == 603) {
-			ua_set_answer(b->ua, UA_ANSWER_BUSY);
-		} else {
-			ua_set_answer(b->ua, UA_ANSWER_NO);
-		}
 		snprintf(to, sizeof(to), "%s@%s", b->user, DOMAIN);
 		/* one call at a time per agent (a bench UA is one device):
 		 * captured overlapping calls are placed in turn */
@@ -347,6 +337,19 @@ int rpl_drive_inproc(const struct rpl_scn_call *calls, size_t n,
 			vnet_run_until(v, vnet_now(v) + STEP_US, 1000000);
 			drain(&d);
 			ring_out(&d, v, speed);
+		}
+		/* how the callee answers this call, set once its previous
+		 * call is over: set before, a call still on its way to it
+		 * (back to back with --asap) got this one's answer */
+		if (cls(c->status) == 2) {
+			ua_set_answer(b->ua, UA_ANSWER_YES);
+			o.duration_us = (uint64_t)(c->duration_s * 1e6 /
+						   (speed > 0 ? speed : 1)) + 1;
+		} else if (c->status == 486 || c->status == 600 ||
+			   c->status == 603) {
+			ua_set_answer(b->ua, UA_ANSWER_BUSY);
+		} else {
+			ua_set_answer(b->ua, UA_ANSWER_NO);
 		}
 		e = ua_call(a->ua, vnet_now(v), to, &o, &d.handle[k]);
 		if (e) {

@@ -19,6 +19,8 @@
 #include <cmocka.h>
 #include "base/mem.h"
 #include "replay/replay.h"
+#include "replay/rpl_audit.h"
+#include "replay/rpl_vproxy.h"
 #include "scenario/scn.h"
 #include "replay_frames.h"
 
@@ -455,6 +457,67 @@ static void test_replay_model_redrive(void **state)
 	assert_true(sum.rtp_recv > 100);
 }
 
+struct verdicts {
+	size_t ok, bad;
+};
+
+static void on_verdict(void *arg, const struct rpl_aud_row *r)
+{
+	struct verdicts *v = arg;
+
+	if (r->ok)
+		v->ok++;
+	else
+		v->bad++;
+}
+
+/*
+ * The same re-drive with the platform's store under a data_dir (twice in
+ * the same dir: the accounts of the first run are kept) and the tap:
+ * CDRs counted as the store took them, canaries of what the platform
+ * was sent (REGISTER Call-IDs, digest responses), none of them stored.
+ */
+static void test_replay_model_redrive_store(void **state)
+{
+	const struct rpl_scn_call calls[] = {
+		{ "alice@a.test", "bob@b.test", 0, 1000000, 2.0, 200 },
+		{ "carol@a.test", "bob@b.test", 0, 1500000, 0, 486 },
+	};
+	char dir[] = "/tmp/test_replay_store.XXXXXX", cmd[128];
+	struct rpl_plat pl;
+	struct rpl_drive_res res[2];
+	struct rpl_drive_sum sum;
+	struct verdicts v = { 0, 0 };
+	uint64_t files, bytes;
+	int k;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	memset(&pl, 0, sizeof(pl));
+	pl.data_dir = dir;
+	assert_int_equal(rpl_canaries_new(&pl.can), 0);
+	for (k = 0; k < 2; k++) {
+		/* back to back (speed 0): bob still answers the first
+		 * call as captured, the second busy */
+		assert_int_equal(rpl_drive_inproc(calls, 2, 0, &pl, res, &sum),
+				 0);
+		assert_int_equal(sum.placed, 2);
+		assert_int_equal(sum.matched, 2);
+		assert_int_equal(sum.cdrs, 2);	/* written to the store */
+	}
+	assert_int_equal(pl.err[0], 0);
+	assert_true(rpl_canaries_count(pl.can, RPL_AUD_P7) >= 3);
+	assert_true(rpl_canaries_count(pl.can, RPL_AUD_P2) >= 3);
+	assert_int_equal(rpl_audit_run(pl.can, dir, on_verdict, &v, &files,
+				       &bytes), 0);
+	assert_true(files >= 1);
+	assert_int_equal(v.bad, 0);
+	assert_true(v.ok >= 6);
+	rpl_canaries_free(pl.can);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -471,6 +534,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replay_model_scenario,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay_model_redrive,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replay_model_redrive_store,
 						setup, teardown),
 	};
 
