@@ -397,6 +397,28 @@ void audit_evaluate(struct audit_ledger *l, int64_t now_us,
 		judge_mark(l, &l->m[i], now_us, strict, rows, paths);
 }
 
+/*
+ * SRTP keyed by SDES: the keys travel in the SDP, so whoever reads them
+ * reads the media. *used: the step planted SDES key marks (same origin);
+ * *clear: one of them was seen in clear on a link.
+ */
+static void sdes_keys(const struct audit_ledger *l, const struct mark *m,
+		      bool *used, bool *clear)
+{
+	size_t i;
+
+	*used = *clear = false;
+	for (i = 0; m->path == AUDIT_PATH_SRTP && i < l->n; i++) {
+		const struct mark *k = &l->m[i];
+
+		if (strncmp(k->what, "SDES key", 8) ||
+		    strcmp(k->origin, m->origin))
+			continue;
+		*used = true;
+		*clear |= audit_found(l->a, k->canary, AUDIT_SRC_WIRE) > 0;
+	}
+}
+
 json_t *audit_exposure(struct audit_ledger *l)
 {
 	json_t *arr = json_array();
@@ -412,18 +434,28 @@ json_t *audit_exposure(struct audit_ledger *l)
 		 * The relay reads what crosses its links in clear (measured)
 		 * and, behind TLS, what TLS protects hop by hop unless the
 		 * payload is encrypted end to end (inferred from the path).
+		 * SDES-keyed SRTP is end to end only for a sniffer who does
+		 * not see the keys: the platform always does (inferred), a
+		 * sniffer does when the SDP crossed a link in clear.
 		 */
 		bool relay = sniff || (m->tls && !m->e2e);
+		bool sdes, sdes_clear, sniff_inf, relay_inf;
 		char row[8];
 		json_t *o;
 
+		sdes_keys(l, m, &sdes, &sdes_clear);
+		sniff_inf = !sniff && sdes_clear;
+		relay_inf = !sniff && (m->tls || sdes);
+		sniff = sniff || sdes_clear;
+		relay = relay || sdes;
 		snprintf(row, sizeof(row), "P%u", m->row);
-		o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:b, s:s, "
-			      "s:s}", "row", row, "class", m->what,
+		o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:b, s:s, s:b, "
+			      "s:s, s:s}", "row", row, "class", m->what,
 			      "setting", m->setting, "canary",
 			      audit_canary(l->a, m->canary), "sniffer", sniff,
-			      "relay", relay, "relay_basis",
-			      sniff || !m->tls ? "measured" : "inferred",
+			      "sniffer_basis", sniff_inf ? "inferred" :
+			      "measured", "relay", relay, "relay_basis",
+			      relay_inf ? "inferred" : "measured",
 			      "storage", store, "path",
 			      audit_path_name(m->path), "origin", m->origin);
 		if (!o || json_array_append_new(arr, o)) {

@@ -220,6 +220,10 @@ static void fold_exposure(struct rep_model *m)
 								   "storage"));
 			x->wire_measured |= json_is_true(
 				json_object_get(e, "wire_measured"));
+			if (json_is_true(json_object_get(e, "sniffer")) &&
+			    !strcmp(json_string_value(json_object_get(e,
+				    "sniffer_basis")) ?: "", "inferred"))
+				x->sniffer_inferred = 1;
 			if (!json_is_false(json_object_get(e, "relay")) &&
 			    !strcmp(json_string_value(json_object_get(e,
 				    "relay_basis")) ?: "", "inferred"))

@@ -35,6 +35,7 @@ struct rep_expo {
 	char row[8], cls[96], setting[96];
 	unsigned n;		/* canaries behind this cell */
 	int sniffer, relay, storage, relay_inferred, wire_measured;
+	int sniffer_inferred;	/* only through SDES keys seen in clear */
 };
 
 struct rep_plot {

@@ -215,7 +215,10 @@ static void exposure(struct out *o, const struct rep_model *m)
 	     "\"link sniffer\" = found in clear in a capture of the loopback "
 	     "link; \"relay\" = found in clear on the relay's links, or "
 	     "behind TLS that ends at the relay when the payload is not "
-	     "encrypted end to end (marked inferred); \"storage\" = found in "
+	     "encrypted end to end (marked inferred); SRTP keyed by SDES "
+	     "counts as read by whoever saw its a=crypto keys: the relay "
+	     "always, a sniffer when the SDP crossed a link in clear "
+	     "(inferred); \"storage\" = found in "
 	     "any byte under data_dir in any encoding. This is the measured "
 	     "counterpart of the policy's lawful-intercept view.");
 	if (!m->nexpo) {
@@ -234,8 +237,10 @@ static void exposure(struct out *o, const struct rep_model *m)
 		cells[1] = x->cls;
 		cells[2] = x->setting[0] ? x->setting : "-";
 		cells[3] = !x->wire_measured ? "not captured" :
-			   x->sniffer ? "reads" : "no";
-		cells[4] = x->relay ? (x->relay_inferred && !x->sniffer ?
+			   x->sniffer ? (x->sniffer_inferred ?
+					 "reads (inferred)" : "reads") : "no";
+		cells[4] = x->relay ? (x->relay_inferred &&
+				       (!x->sniffer || x->sniffer_inferred) ?
 				       "reads (inferred)" : "reads") :
 			   x->wire_measured ? "no" : "no (inferred)";
 		cells[5] = x->storage ? "reads" : "no";

@@ -150,6 +150,57 @@ static void test_audit_policy_seen_between_steps(void **state)
 	audit_free(a);
 }
 
+/* Exposure of SRTP media keyed by SDES: whoever saw the a=crypto keys
+ * reads the media. zRTP-like (no SDES marks): nobody but the ends. */
+static void test_audit_policy_sdes_exposure(void **state)
+{
+	struct audit *a;
+	struct audit_ledger *l;
+	struct audit_mark rtp = { .canary = "RTP-CANARY-SRTP-1", .row = 12,
+		.keep = AUDIT_KEEP_NEVER, .path = AUDIT_PATH_SRTP, .e2e = true,
+		.what = "RTP payload", .origin = "t.scn:6" };
+	struct audit_mark key = { .canary = "c2Rlcy1rZXktb2YtdGhlLW9mZmVy",
+		.row = 6, .keep = AUDIT_KEEP_NEVER,
+		.what = "SDES key of the offer (a=crypto)", .origin = "t.scn:6" };
+	struct audit_mark rtp2 = rtp;
+	json_t *ex, *e;
+
+	(void)state;
+	rtp2.canary = "RTP-CANARY-ZRTP-2";
+	rtp2.origin = "t.scn:7";
+	assert_int_equal(audit_new(&a), 0);
+	assert_int_equal(audit_ledger_new(&l, a), 0);
+	assert_int_equal(audit_mark(l, &rtp), 0);
+	assert_int_equal(audit_mark(l, &key), 0);
+	assert_int_equal(audit_mark(l, &rtp2), 0);
+	/* the SDP crossed the link in clear: its key with it */
+	assert_int_equal(audit_scan_mem(a, AUDIT_SRC_WIRE, "lo.pcap",
+					(const uint8_t *)"a=crypto:1 x inline:"
+					"c2Rlcy1rZXktb2YtdGhlLW9mZmVy", 48), 0);
+	ex = audit_exposure(l);
+	assert_int_equal(json_array_size(ex), 3);
+	e = json_array_get(ex, 0);		/* SRTP media */
+	assert_true(json_is_true(json_object_get(e, "sniffer")));
+	assert_string_equal(json_string_value(json_object_get(e,
+			    "sniffer_basis")), "inferred");
+	assert_true(json_is_true(json_object_get(e, "relay")));
+	assert_string_equal(json_string_value(json_object_get(e,
+			    "relay_basis")), "inferred");
+	e = json_array_get(ex, 2);		/* no SDES: end to end */
+	assert_true(json_is_false(json_object_get(e, "sniffer")));
+	assert_true(json_is_false(json_object_get(e, "relay")));
+	json_decref(ex);
+	/* keys only behind TLS: the relay still reads, a sniffer not */
+	audit_hits_clear(a);
+	ex = audit_exposure(l);
+	e = json_array_get(ex, 0);
+	assert_true(json_is_false(json_object_get(e, "sniffer")));
+	assert_true(json_is_true(json_object_get(e, "relay")));
+	json_decref(ex);
+	audit_ledger_free(l);
+	audit_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,6 +210,8 @@ int main(void)
 			test_audit_policy_email_everywhere, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_audit_policy_seen_between_steps, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_audit_policy_sdes_exposure, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("audit_policy", tests, NULL, NULL);

@@ -39,7 +39,10 @@ static const char run_json[] =
 	" \"storage\": true, \"wire_measured\": true},"
 	"{\"row\": \"P7\", \"class\": \"REGISTER User-Agent\", \"setting\": \"via=tls\","
 	" \"sniffer\": false, \"relay\": true, \"relay_basis\": \"inferred\","
-	" \"storage\": false, \"wire_measured\": true}]}";
+	" \"storage\": false, \"wire_measured\": true},"
+	"{\"row\": \"P12\", \"class\": \"RTP payload\", \"setting\": \"via=udp media=srtp\","
+	" \"sniffer\": true, \"sniffer_basis\": \"inferred\", \"relay\": true,"
+	" \"relay_basis\": \"inferred\", \"storage\": false, \"wire_measured\": true}]}";
 
 static const char audit_json[] =
 	"{\"passed\": 0, \"failed\": 1, \"checks\": ["
@@ -72,6 +75,10 @@ static void test_rep_report_verdicts_and_exposure(void **state)
 			       "reads | reads | reads | 2 |"));
 	assert_non_null(strstr(md, "| P7 | REGISTER User-Agent | via=tls | no | "
 			       "reads (inferred) | no | 1 |"));
+	/* SDES-keyed SRTP: read through keys seen in clear */
+	assert_non_null(strstr(md, "| P12 | RTP payload | via=udp media=srtp | "
+			       "reads (inferred) | reads (inferred) | no | "
+			       "1 |"));
 	assert_non_null(strstr(md, "'REG-X' stored: var/log at 3"));
 	free(md);
 	html = tmp_slurp("report.html");
