@@ -661,11 +661,12 @@ static void log_stats(struct refd *d)
 		struct rtp_relay_counters rc;
 
 		rtp_relay_counters(d->mg.relay, &rc);
-		LOG_I(&d->log, "media: calls %llu (timed out %llu); ports "
-		      "opened %llu closed %llu failed %llu; packets in %llu "
-		      "out %llu",
+		LOG_I(&d->log, "media: calls %llu (timed out %llu); read as "
+		      "a call ended %llu; ports opened %llu closed %llu "
+		      "failed %llu; packets in %llu out %llu",
 		      (unsigned long long)rc.calls,
 		      (unsigned long long)rc.calls_timed_out,
+		      (unsigned long long)d->mg.read_at_end,
 		      (unsigned long long)d->mg.opened,
 		      (unsigned long long)d->mg.closed,
 		      (unsigned long long)d->mg.open_fail,

@@ -142,6 +142,17 @@ int io_udp_close(struct io_loop *l, uint32_t id);
 /* Close core c's dynamic socket bound to a (port included). ENOENT. */
 int io_udp_close_addr(struct io_loop *l, struct io_core *c,
 		      const struct net_addr *a);
+/*
+ * Read what is queued on core c's dynamic socket bound to a right now,
+ * outside the loop's turn, and hand each datagram to c (io_deliver), at
+ * most max of them. For a core about to close the socket: what already
+ * reached the port would be dropped with it (the media relay ending a
+ * call on a BYE read before the RTP that arrived ahead of it). Safe
+ * inside another core's input (its own buffer, not the receive batch's).
+ * Returns the number of datagrams read (0: none, or no such socket).
+ */
+unsigned io_udp_read_now(struct io_loop *l, struct io_core *c,
+			 const struct net_addr *a, unsigned max);
 
 /*
  * Only send to (and connect to) addresses inside the allowed prefixes;

@@ -126,10 +126,15 @@ static int drain(struct io_loop *l, struct io_core *c)
 			io_conn_close_req(l, c, o.conn_id);
 			continue;
 		}
-		if (o.dst.tp == NET_UDP)
+		if (o.dst.tp == NET_UDP) {
 			io_udp_send(l, c, &o);
-		else
-			io_conn_send(l, c, &o);
+			continue;
+		}
+		/* A stream write leaves at once: the datagrams batched
+		 * before it leave first, so a core's outputs keep their
+		 * order across transports (RTP, then the BYE over TCP). */
+		io_udp_flush(l);
+		io_conn_send(l, c, &o);
 	}
 	/* Inside a recvmmsg batch the datagrams of all its inputs leave
 	 * together (one sendmmsg) when the batch is done. */

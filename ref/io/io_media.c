@@ -75,6 +75,39 @@ int io_media_attach(struct io_media *m, struct io_loop *l,
 	return 0;
 }
 
+/*
+ * Read what already reached the call's relay ports (RTP and RTCP of both
+ * sides) through the relay before its figures are taken and it ends. The
+ * loop reads the SIP socket and the RTP sockets in readiness order, so a
+ * BYE is often handled before RTP that arrived ahead of it (a client
+ * sending its last packets and the BYE back to back; the ACK and the BYE
+ * read in one go): deleting the call first closed those sockets with the
+ * packets still queued, and the kernel dropped them.
+ */
+#define READ_MAX 1024	/* per port: a flood must not stall the BYE */
+
+static void read_queued(struct io_media *m, const struct pl *call_id)
+{
+	struct rtp_call_stats st;
+	struct net_addr a;
+	size_t i;
+	int k, p;
+
+	if (rtp_relay_query(m->relay, call_id, &st))
+		return;
+	a = *rtp_relay_addr(m->relay);
+	a.tp = NET_UDP;
+	for (i = 0; i < st.stream_cnt; i++)
+		for (k = 0; k < 2; k++)
+			for (p = 0; p < 2 && st.stream[i].side[k].local_port;
+			     p++) {
+				net_addr_set_port(&a, (uint16_t)(st.stream[i]
+					.side[k].local_port + p));
+				m->read_at_end += io_udp_read_now(m->loop,
+							m->core, &a, READ_MAX);
+			}
+}
+
 static int offer(void *arg, const struct pl *call_id,
 		 const struct pl *from_tag, const struct pl *sdp,
 		 struct buf *out)
@@ -101,6 +134,7 @@ static void del(void *arg, const struct pl *call_id,
 	struct io_media *m = arg;
 
 	(void)from_tag;
+	read_queued(m, call_id);
 	rtp_relay_delete(m->relay, io_now_us(), call_id, NULL);
 }
 
@@ -182,6 +216,7 @@ static int stats(void *arg, const struct pl *call_id,
 	struct rtp_call_stats st;
 	int err;
 
+	read_queued(m, call_id);
 	err = rtp_relay_query(m->relay, call_id, &st);
 	if (!err) {
 		io_media_cdr_stats(rtp_relay_addr(m->relay), &st, from_tag,

@@ -48,6 +48,7 @@ struct io_media {
 	struct rtp_opts opts;		/* for offer/answer; zero: defaults */
 	uint64_t opened, closed;	/* ports */
 	uint64_t open_fail;		/* port taken by someone else */
+	uint64_t read_at_end;		/* datagrams read as a call ended */
 	struct io_media_ended ended[IO_MEDIA_ENDED];
 	unsigned ended_next;
 };

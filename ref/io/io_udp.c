@@ -115,6 +115,8 @@ int io_udp_open(struct io_loop *l, struct io_core *c, struct net_addr *a,
 	return 0;
 }
 
+static void pending_add(struct io_loop *l, struct io_udp *u);
+
 static void pending_del(struct io_loop *l, struct io_udp *u)
 {
 	struct io_udp **pp;
@@ -176,6 +178,51 @@ static int udp_close(struct io_loop *l, uint32_t id, struct io_core *c,
 		return ENOENT;
 	unlink_udp(l, u);
 	return 0;
+}
+
+unsigned io_udp_read_now(struct io_loop *l, struct io_core *c,
+			 const struct net_addr *a, unsigned max)
+{
+	struct sockaddr_storage from;
+	struct net_pkt p;
+	struct io_udp *u;
+	uint8_t *buf = NULL;
+	unsigned n = 0;
+	socklen_t fl;
+	ssize_t r;
+
+	for (u = l->uhash[net_addr_port(a) % IO_UHASH]; u; u = u->hnext)
+		if (u->id && u->sk.core == c && net_addr_eq(&u->sk.local, a))
+			break;
+	/* Nothing queued is the usual case: a peek, no buffer. */
+	if (!u || u->dead ||
+	    recv(u->sk.fd, NULL, 0, MSG_PEEK | MSG_DONTWAIT) < 0)
+		return 0;
+	buf = mem_alloc(IO_DGRAM_MAX);
+	if (!buf)
+		return 0;
+	while (n < max && !u->dead) {
+		fl = sizeof(from);
+		r = recvfrom(u->sk.fd, buf, IO_DGRAM_MAX, MSG_DONTWAIT,
+			     (struct sockaddr *)&from, &fl);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		n++;
+		memset(&p, 0, sizeof(p));
+		io_sockaddr_to_net(&from, NET_UDP, &p.from);
+		p.to = u->sk.local;
+		p.data = buf;
+		p.len = (size_t)r;
+		l->st.udp_rx++;
+		io_deliver(l, c, &p);
+	}
+	/* Edge-triggered: what we left behind is read on the next turn. */
+	if (n == max)
+		pending_add(l, u);
+	mem_free(buf);
+	return n;
 }
 
 int io_udp_close(struct io_loop *l, uint32_t id)

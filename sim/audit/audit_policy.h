@@ -83,6 +83,13 @@ int audit_ledger_deleted(struct audit_ledger *l, const char *owner,
 			 int64_t now_us);
 /* A retention purge ran as of now_us. */
 void audit_ledger_purged(struct audit_ledger *l, int64_t now_us);
+/*
+ * After a scan between steps: every never-stored mark (and P3's e-mail
+ * outside the account database) found in the store now is remembered, so
+ * a copy that a later step removes still fails its row. when names the
+ * step ("file.scn:7"). ENOMEM.
+ */
+int audit_ledger_note(struct audit_ledger *l, const char *when);
 size_t audit_ledger_count(const struct audit_ledger *l);
 
 /* Period overrides for a stricter audit: 0 = use the mark's own. */

@@ -22,6 +22,7 @@ struct mark {
 	enum audit_path path;
 	bool e2e, tls;
 	char *what, *setting, *origin;
+	char *seen;	/* a forbidden copy met by a step scan, or NULL */
 };
 
 struct deletion {
@@ -86,6 +87,7 @@ void audit_ledger_free(struct audit_ledger *l)
 		mem_free(l->m[i].what);
 		mem_free(l->m[i].setting);
 		mem_free(l->m[i].origin);
+		mem_free(l->m[i].seen);
 	}
 	mem_free(l->m);
 	for (i = 0; i < l->ndel; i++)
@@ -172,6 +174,39 @@ void audit_ledger_purged(struct audit_ledger *l, int64_t now_us)
 	if (!l->purged || now_us > l->last_purge_us)
 		l->last_purge_us = now_us;
 	l->purged = 1;
+}
+
+static const struct audit_hit *outside_account_db(const struct audit *a,
+						  size_t canary);
+
+int audit_ledger_note(struct audit_ledger *l, const char *when)
+{
+	const struct audit_hit *h;
+	char buf[400];
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		struct mark *m = &l->m[i];
+
+		if (m->seen)
+			continue;
+		if (m->keep == AUDIT_KEEP_NEVER)
+			h = audit_first(l->a, m->canary, AUDIT_SRC_STORE);
+		else if (m->keep == AUDIT_KEEP_ACCOUNT_TABLE)
+			h = outside_account_db(l->a, m->canary);
+		else
+			continue;
+		if (!h)
+			continue;
+		snprintf(buf, sizeof(buf), "%s at %llu as %s (after %s)",
+			 h->where, (unsigned long long)h->offset,
+			 audit_enc_name(h->enc), when);
+		m->seen = mem_alloc(strlen(buf) + 1);
+		if (!m->seen)
+			return ENOMEM;
+		memcpy(m->seen, buf, strlen(buf) + 1);
+	}
+	return 0;
 }
 
 size_t audit_ledger_count(const struct audit_ledger *l)
@@ -295,7 +330,10 @@ static void judge_mark(struct audit_ledger *l, const struct mark *m,
 	}
 	switch (m->keep) {
 	case AUDIT_KEEP_NEVER:
-		judge(v, !hs, hs ? "'%s' (%s, %s) stored: %s" :
+		if (!hs && m->seen)
+			snprintf(where, sizeof(where), "%s", m->seen);
+		judge(v, !hs && !m->seen, hs || m->seen ?
+		      "'%s' (%s, %s) stored: %s" :
 		      "'%s' (%s, %s) never stored", can, m->what, m->origin,
 		      where);
 		break;
@@ -307,9 +345,12 @@ static void judge_mark(struct audit_ledger *l, const struct mark *m,
 			snprintf(where, sizeof(where), "%s at %llu as %s",
 				 ho->where, (unsigned long long)ho->offset,
 				 audit_enc_name(ho->enc));
-		judge(v, !ho, ho ? "'%s' (%s, %s) stored outside the account "
-		      "database: %s" : "'%s' (%s, %s) only in the account "
-		      "database", can, m->what, m->origin, where);
+		else if (m->seen)
+			snprintf(where, sizeof(where), "%s", m->seen);
+		judge(v, !ho && !m->seen, ho || m->seen ?
+		      "'%s' (%s, %s) stored outside the account database: "
+		      "%s" : "'%s' (%s, %s) only in the account database",
+		      can, m->what, m->origin, where);
 		break;
 	}
 	case AUDIT_KEEP_ACCOUNT:

@@ -406,6 +406,32 @@ int scn_audit_scan(struct scn_ctx *c, char *err, size_t errsz)
 	return 0;
 }
 
+/*
+ * After every step (issue 6): the stored bytes are searched again, and a
+ * never-stored canary met there stays a failure even if a later step
+ * (a checkpoint, a purge, a deleted temporary file) removes it. Only the
+ * platform's files: captures only grow, the final scan reads them.
+ */
+static int step_audit(struct scn_ctx *c, const struct scn_step *st)
+{
+	char log[sizeof(c->dir) + 16], when[300];
+	int rc;
+
+	if (!c->started || !audit_ledger_count(c->ledger) ||
+	    scn_target_nostore(c))
+		return 0;
+	audit_hits_clear(c->audit);
+	rc = audit_scan_dir(c->audit, c->data_dir, NULL, NULL);
+	if (!rc && !c->o->target) {
+		snprintf(log, sizeof(log), "%s/refd.log", c->dir);
+		rc = audit_scan_file(c->audit, log);
+	}
+	if (rc && rc != ENOENT)
+		return rc;
+	snprintf(when, sizeof(when), "%s:%u", c->s->file, st->line);
+	return audit_ledger_note(c->ledger, when);
+}
+
 static void final_audit(struct scn_ctx *c, json_t *exposure)
 {
 	struct audit_verdict rows[AUDIT_ROWS + 1], paths[AUDIT_PATH_CNT];
@@ -595,6 +621,10 @@ int scn_run(const struct scn *s, const struct scn_run_opts *o,
 		}
 	for (i = 0; i < s->cnt && !rc; i++) {
 		rc = scn_step_run(&c, &s->steps[i]);
+		if (!rc && (rc = step_audit(&c, &s->steps[i])))
+			scn_check(&c, &s->steps[i], false, "audit after the "
+				  "step could not scan %s: %s", c.data_dir,
+				  strerror(rc));
 		if (o->step_done)
 			o->step_done(o->step_arg, &s->steps[i], i);
 	}

@@ -149,6 +149,27 @@ void scn_uas_drain(struct scn_uas *ip)
 }
 
 /*
+ * A failure the UA made itself (no final response before Timer B/F) is a
+ * 408 with a reason in detail; a peer's final response has none. The
+ * step then says it timed out, naming the step (issue 6: a platform that
+ * does not answer fails the step with a timeout, never a hang).
+ */
+static bool ev_timeout(const struct ua_event *e)
+{
+	return e->status == 408 && e->detail[0];
+}
+
+static const char *ev_how(const struct ua_event *e)
+{
+	return ev_timeout(e) ? "timed out" : "refused";
+}
+
+static int ev_rc(const struct ua_event *e)
+{
+	return ev_timeout(e) ? ETIMEDOUT : EPROTO;
+}
+
+/*
  * Run the network until ua reports one of the event types in mask (bit =
  * 1 << type) or limit_us of virtual time pass. Events of other UAs are
  * dropped as they come (no verb waits on two UAs at once). The sweep over
@@ -244,9 +265,10 @@ static int do_register(struct scn_ctx *c, struct scn_uas *ip,
 			return ETIMEDOUT;
 		}
 		if (e.type != UA_EV_REGISTERED) {
-			snprintf(err, errsz, "REGISTER of %s refused: %u",
-				 t->a->name, e.status);
-			return EPROTO;
+			snprintf(err, errsz, "REGISTER of %s %s: %u%s%s",
+				 t->a->name, ev_how(&e), e.status,
+				 e.detail[0] ? " " : "", e.detail);
+			return ev_rc(&e);
 		}
 		s->registered = true;
 	}
@@ -482,8 +504,9 @@ static int do_call(struct scn_ctx *c, struct scn_uas *ip,
 	}
 	if (e.type == UA_EV_CALL_FAILED)
 		return (am == UA_ANSWER_BUSY && e.status == 486) ? 0 :
-			(snprintf(err, errsz, "call %s -> %s failed: %u",
-				  t->a->name, t->b->name, e.status), EPROTO);
+			(snprintf(err, errsz, "call %s -> %s %s: %u%s%s",
+				  t->a->name, t->b->name, ev_how(&e), e.status,
+				  e.detail[0] ? " " : "", e.detail), ev_rc(&e));
 	if (am != UA_ANSWER_YES) {
 		snprintf(err, errsz, "call was answered, expected answer=%s",
 			 ans);
@@ -587,6 +610,8 @@ static int do_simple(struct scn_ctx *c, struct scn_uas *ip,
 	 */
 	struct scn_ua *s = NULL;
 	struct ua_event e;
+	struct ua_pgp *key = NULL;
+	bool pgp = v == SCN_MESSAGE && !strcmp(scn_opt(t->st, "body"), "pgp");
 	char to[200];
 	unsigned want;
 	int rc;
@@ -601,29 +626,8 @@ static int do_simple(struct scn_ctx *c, struct scn_uas *ip,
 	}
 	if (t->b)
 		scn_aor(c, t->b->name, to, sizeof(to));
-	if (v == SCN_MESSAGE && !strcmp(scn_opt(t->st, "body"), "pgp")) {
-		/* the recipient's key pair, its public key exported and the
-		 * canary encrypted to it, as a PGP-capable client would */
-		struct ua_pgp *key = NULL;
-		struct buf pub, ct;
-		struct pl pp;
-
-		buf_init(&pub);
-		buf_init(&ct);
-		rc = ua_pgp_new(&key, to);
-		if (!rc)
-			rc = ua_pgp_export(key, &pub);
-		pp = buf_pl(&pub);
-		if (!rc)
-			rc = ua_pgp_encrypt(&pp, (const uint8_t *)t->canary,
-					    strlen(t->canary), &ct);
-		if (!rc)
-			rc = ua_message(s->ua, ip->drv->now(ip->arg), to,
-					"application/pgp-encrypted", ct.data,
-					ct.len);
-		ua_pgp_free(key);
-		buf_fini(&pub);
-		buf_fini(&ct);
+	if (pgp) {
+		rc = scn_uas_pgp_send(ip, s, to, t->canary, &key);
 		want = EVB(UA_EV_MESSAGE_SENT);
 	} else if (v == SCN_MESSAGE) {
 		rc = ua_message(s->ua, ip->drv->now(ip->arg), to, "text/plain",
@@ -638,7 +642,7 @@ static int do_simple(struct scn_ctx *c, struct scn_uas *ip,
 	}
 	if (rc) {
 		snprintf(err, errsz, "%s: %s", scn_verb_name(v), strerror(rc));
-		return rc;
+		goto out;
 	}
 	ip->drv->kick(ip->arg, s->idx);
 	if (v == SCN_SUBSCRIBE && scn_opt(t->st, "expect"))
@@ -647,14 +651,19 @@ static int do_simple(struct scn_ctx *c, struct scn_uas *ip,
 	if (rc) {
 		snprintf(err, errsz, "%s from %s: no final answer within 40 s "
 			 "(timeout)", scn_verb_name(v), t->a->name);
-		return ETIMEDOUT;
+		rc = ETIMEDOUT;
+	} else if (e.status < 200 || e.status >= 300) {
+		snprintf(err, errsz, "%s from %s %s: %u%s%s",
+			 scn_verb_name(v), t->a->name, ev_how(&e), e.status,
+			 e.detail[0] ? " " : "", e.detail);
+		rc = ev_rc(&e);
+	} else if (pgp) {
+		rc = scn_uas_pgp_check(ip, t->b->name, t->canary, key, err,
+				       errsz);
 	}
-	if (e.status < 200 || e.status >= 300) {
-		snprintf(err, errsz, "%s from %s refused: %u",
-			 scn_verb_name(v), t->a->name, e.status);
-		return EPROTO;
-	}
-	return 0;
+ out:
+	ua_pgp_free(key);
+	return rc;
 }
 
 int scn_uas_traffic(struct scn_ctx *c, struct scn_uas *ip,

@@ -51,6 +51,7 @@ int ua_new(struct ua **uap, const struct ua_cfg *cfg)
 	rng_seed(&ua->rng, cfg->seed);
 	tq_init(&ua->tq);
 	buf_init(&ua->rx);
+	buf_init(&ua->msg_rx);
 	ua->next_handle = 1;
 	ua->next_cseq = 1;
 	ua_rand_token(ua, ua->reg_call_id, 24);
@@ -87,6 +88,7 @@ void ua_free(struct ua *ua)
 	mem_free(ua->out_last);
 	tq_fini(&ua->tq);
 	buf_fini(&ua->rx);
+	buf_fini(&ua->msg_rx);
 	mem_free(ua->user);
 	mem_free(ua->domain);
 	mem_free(ua->password);

@@ -155,6 +155,9 @@ int ua_call_sas(struct ua *ua, uint32_t call, char *out, size_t n);
 int ua_call_sdes_keys(struct ua *ua, uint32_t call, char *local,
 		      char *remote, size_t n);
 const char *ua_last_digest(const struct ua *ua);
+/* Body of the last MESSAGE received (the event's detail is truncated);
+ * an empty slice if none. Valid until the next MESSAGE. */
+struct pl ua_last_message(const struct ua *ua);
 /* ua_call whose offer also has an MSRP chat line (m=message TCP/MSRP,
  * RFC 4975) with a=path msrp_path (relay URIs, then our own URI). */
 int ua_call_chat(struct ua *ua, uint64_t now_us, const char *to,

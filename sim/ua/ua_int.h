@@ -162,6 +162,7 @@ struct ua {
 	 * per peer is what a UA uses */
 	struct buf rx;
 	uint64_t rx_conn;
+	struct buf msg_rx;	/* body of the last MESSAGE received */
 	struct ua_stats st;
 	struct sip_msg msg;	/* scratch, too big for the stack */
 };

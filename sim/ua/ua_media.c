@@ -367,3 +367,8 @@ const char *ua_last_digest(const struct ua *ua)
 {
 	return ua->last_digest;
 }
+
+struct pl ua_last_message(const struct ua *ua)
+{
+	return pl_from_mem(ua->msg_rx.data, ua->msg_rx.len);
+}

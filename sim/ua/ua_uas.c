@@ -268,6 +268,12 @@ void ua_on_request(struct ua *ua, const struct sip_msg *m,
 		respond(ua, m, in, 200, NULL, NULL, 0, NULL, NULL, NULL);
 		aor_of(&m->from, peer, sizeof(peer));
 		pl_strcpy(&m->body, body, sizeof(body));
+		if (m->mid == SIP_M_MESSAGE) {
+			/* whole, for a recipient that decrypts it (PGP) */
+			buf_reset(&ua->msg_rx);
+			if (buf_put(&ua->msg_rx, m->body.p, m->body.len))
+				buf_reset(&ua->msg_rx);
+		}
 		ua_emit(ua, m->mid == SIP_M_MESSAGE ? UA_EV_MESSAGE_RECEIVED
 						    : UA_EV_NOTIFY_RECEIVED,
 			0, 0, peer, body);

@@ -18,7 +18,9 @@ set -eu
 CORPUS=${CORPUS:-/work/shared/corpus/pcaps}
 [ -d "$CORPUS" ] || CORPUS=../shared/corpus/pcaps
 lib_tmp t_replay_live
-p=$(lib_port 21000 9000)
+# the relay's 1,200 ports stay below the ephemeral range (32768-): a
+# port the kernel gave one of the bench's sockets is one refd cannot open
+p=$(lib_port 21000 5000)
 cat >"$tmp/refd.ini" <<CONF
 [platform]
 domain = example.test

@@ -1,7 +1,8 @@
 #!/bin/bash
 # rtcbench run: bad scenarios stop with FILE:LINE and exit 2 before anything
 # runs; a run writes summary.json and JUnit XML and exits 1 when a check
-# fails (a verb the mode cannot run yet fails, it never passes silently).
+# fails (a verb the mode cannot run yet fails, it never passes silently,
+# and a platform that does not answer fails the step as a timeout).
 set -eu
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/s"
@@ -44,4 +45,12 @@ grep -q "<svg" "$tmp/o/report.html"
 ! grep -Eq '(src|href)="https?:' "$tmp/o/report.html"
 set +e; bin/rtcbench report "$tmp/nothing" >/dev/null 2>&1; rc=$?; set -e
 [ "$rc" = 2 ] || { echo "report of nothing gave $rc"; exit 1; }
+# A platform that does not answer: the step fails as a timeout naming the
+# step (inproc: 99 % loss on alice's link, Timer F in virtual time).
+printf 'account alice\nlink dead alice loss=99%%\nregister alice\n' \
+	>"$tmp/dead.scn"
+set +e; timeout 60 bin/rtcbench run "$tmp/dead.scn" --out "$tmp/d" \
+	>"$tmp/dlog" 2>&1; rc=$?; set -e
+[ "$rc" = 1 ] && grep -q "dead.scn:3: register alice: REGISTER of alice timed out: 408" \
+	"$tmp/dlog" || { echo "silent platform: rc=$rc"; cat "$tmp/dlog"; exit 1; }
 echo ok

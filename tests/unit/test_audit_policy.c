@@ -122,6 +122,34 @@ static void test_audit_policy_email_everywhere(void **state)
 	audit_free(a);
 }
 
+/* A never-stored canary met by a scan between steps fails its row even
+ * when the final scan no longer finds it (a removed temporary copy). */
+static void test_audit_policy_seen_between_steps(void **state)
+{
+	struct audit *a;
+	struct audit_ledger *l;
+	struct audit_verdict rows[AUDIT_ROWS + 1], paths[AUDIT_PATH_CNT];
+	struct audit_mark reg = { .canary = "REG-CANARY-TMP-7", .row = 7,
+		.keep = AUDIT_KEEP_NEVER, .what = "REGISTER User-Agent",
+		.origin = "t.scn:3" };
+
+	(void)state;
+	assert_int_equal(audit_new(&a), 0);
+	assert_int_equal(audit_ledger_new(&l, a), 0);
+	assert_int_equal(audit_mark(l, &reg), 0);
+	assert_int_equal(audit_ledger_note(l, "t.scn:3"), 0);
+	store(a, "var/spool/tmp-1", "REGISTER ... REG-CANARY-TMP-7");
+	assert_int_equal(audit_ledger_note(l, "t.scn:4"), 0);
+	audit_hits_clear(a);		/* the file went away */
+	assert_int_equal(audit_ledger_note(l, "t.scn:5"), 0);
+	audit_evaluate(l, DAY, NULL, rows, paths);
+	assert_int_equal(rows[7].failed, 1);
+	assert_non_null(strstr(rows[7].detail, "var/spool/tmp-1"));
+	assert_non_null(strstr(rows[7].detail, "after t.scn:4"));
+	audit_ledger_free(l);
+	audit_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -129,6 +157,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_audit_policy_email_everywhere, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_audit_policy_seen_between_steps, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("audit_policy", tests, NULL, NULL);

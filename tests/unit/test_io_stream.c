@@ -4,7 +4,8 @@
  * and IPv6, stream side: TCP and TLS listeners and outgoing connections
  * (the driver dials for a client core), certificate checks both ways,
  * refused connects, idle and setup timeouts, write-queue overflow, the
- * flush at shutdown, and every allocation failing in turn. Fixture in
+ * flush at shutdown, datagrams and stream chunks leaving in the order a
+ * core gave them, and every allocation failing in turn. Fixture in
  * io_testutil.h; every wait is bounded (poll_until).
  */
 #include "io_testutil.h"
@@ -325,6 +326,119 @@ static void test_io_shutdown_flush(void **state)
 	echo_fini(&e);
 }
 
+/*
+ * One core's outputs keep their order across transports: a datagram
+ * queued before a stream chunk has left when the chunk is written (a
+ * replayed call's last RTP packets, then its BYE over TCP: the driver
+ * batched the datagrams and wrote the BYE first, and the relay ended
+ * the call before they arrived). The core looks, when asked for its
+ * next output, whether the datagram is already at its receiver.
+ */
+struct order {
+	struct net_out o[2];
+	int n, fd;		/* outputs handed; the datagram's receiver */
+	bool checked, dgram_first;
+	uint64_t conn;		/* of the test's TCP client */
+	struct net_addr from;
+};
+
+static int order_input(void *core, uint64_t now_us, const struct net_pkt *in)
+{
+	struct order *x = core;
+
+	(void)now_us;
+	if (in->data && in->conn_id) {
+		x->conn = in->conn_id;
+		x->from = in->from;
+	}
+	return 0;
+}
+
+static int order_timeout(void *core, uint64_t now_us)
+{
+	(void)core;
+	(void)now_us;
+	return 0;
+}
+
+static int order_output(void *core, struct net_out *out)
+{
+	struct order *x = core;
+	char b[16];
+
+	if (x->n == 2 && !x->checked) {
+		x->checked = true;
+		x->dgram_first = recv(x->fd, b, sizeof(b), MSG_DONTWAIT) == 5;
+	}
+	if (x->n >= 2)
+		return ENOENT;
+	*out = x->o[x->n++];
+	return 0;
+}
+
+static uint64_t order_deadline(void *core)
+{
+	(void)core;
+	return UINT64_MAX;
+}
+
+static const struct core_ops order_ops = {
+	"order", order_input, order_timeout, order_output, order_deadline,
+};
+
+static void test_io_order_across_transports(void **state)
+{
+	struct io_loop *l = loop_new(NULL);
+	struct net_addr a = addr("tcp:127.0.0.1:0"), u = addr("udp:127.0.0.1:0");
+	struct net_addr r = addr("udp:127.0.0.1:0");
+	struct order x;
+	struct io_core *ic;
+	socklen_t sl = sizeof(r.u);
+	char rx[16];
+	ssize_t n = -1;
+	int fd, i;
+
+	(void)state;
+	memset(&x, 0, sizeof(x));
+	x.n = 2;
+	x.checked = true;
+	assert_int_equal(io_core_add(l, &order_ops, &x, &ic), 0);
+	assert_int_equal(io_listen(l, ic, &a, &a), 0);
+	assert_int_equal(io_listen(l, ic, &u, &u), 0);
+	x.fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_int_equal(bind(x.fd, &r.u.sa, net_addr_len(&r)), 0);
+	assert_int_equal(getsockname(x.fd, &r.u.sa, &sl), 0);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(connect(fd, &a.u.sa, net_addr_len(&a)), 0);
+	assert_int_equal(send(fd, "hi", 2, 0), 2);
+	for (i = 0; i < 300 && !x.conn; i++)
+		assert_int_equal(io_run_once(l, 5), 0);
+	assert_int_not_equal(x.conn, 0);
+
+	x.o[0].kind = x.o[1].kind = NET_OUT_SEND;
+	x.o[0].dst = r;
+	x.o[0].data = (const uint8_t *)"dgram";
+	x.o[0].len = 5;
+	x.o[1].dst = x.from;
+	x.o[1].conn_id = x.conn;
+	x.o[1].data = (const uint8_t *)"chunk";
+	x.o[1].len = 5;
+	x.n = 0;
+	x.checked = false;
+	assert_int_equal(io_core_flush(l, ic), 0);
+	assert_true(x.checked);
+	assert_true(x.dgram_first);
+	for (i = 0; i < 300 && n < 0; i++) {
+		assert_int_equal(io_run_once(l, 5), 0);
+		n = recv(fd, rx, sizeof(rx), MSG_DONTWAIT);
+	}
+	assert_int_equal(n, 5);
+	assert_memory_equal(rx, "chunk", 5);
+	close(fd);
+	close(x.fd);
+	io_loop_free(l);
+}
+
 /* Every allocation of the loop failing in turn: ENOMEM, no leak. */
 static void test_io_oom(void **state)
 {
@@ -367,6 +481,7 @@ int main(void)
 		T(test_io_setup_timeout),
 		T(test_io_backpressure),
 		T(test_io_shutdown_flush),
+		T(test_io_order_across_transports),
 		T(test_io_oom),
 #undef T
 	};

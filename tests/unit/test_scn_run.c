@@ -25,6 +25,8 @@
 struct fake {
 	int leak_register;	/* REGISTER canary written to a log */
 	int never_purge;	/* CDRs kept forever */
+	int transient_register;	/* REGISTER canary in a temporary file
+				 * that the next call removes */
 	int leak_keys;		/* 1: an SDES key, 2: the digest response
 				 * written into the trace */
 	unsigned seq;
@@ -131,9 +133,12 @@ static int f_traffic(struct scn_ctx *c, const struct scn_traffic *t,
 
 	switch (t->st->verb) {
 	case SCN_REGISTER:
+		if (f->transient_register && t->canary)
+			return put(c, "tmp", 0, t->canary);
 		return f->leak_register && t->canary ?
 			put(c, "log", 0, t->canary) : 0;
 	case SCN_CALL:
+		purge_kind(c, "tmp", INT64_MAX);
 		/* what the fake devices sent: the runner audits it (P6) */
 		snprintf(t->secrets->sdes_caller, sizeof(t->secrets->sdes_caller),
 			 "SDES-OFFER-KEY-4Zq81");
@@ -326,6 +331,26 @@ static void test_scn_run_p6_secrets(void **state)
 	json_decref(d);
 }
 
+/* A REGISTER canary kept only between two steps (a temporary file the
+ * next step removes) still fails P7: the audit runs after every step. */
+static void test_scn_run_transient_copy(void **state)
+{
+	struct fake f = { .transient_register = 1 };
+	unsigned failed = 0;
+	const char *det;
+	json_t *d;
+
+	(void)state;
+	d = run(&f, "account a\naccount b\nregister a canary=TMPREG-CANARY-7\n"
+		"call a b duration=2s\n", &failed);
+	det = detail_of(d, "P7 ");
+	assert_non_null(det);
+	assert_non_null(strstr(det, "TMPREG-CANARY-7"));
+	assert_non_null(strstr(det, "(after t.scn:3)"));
+	assert_int_equal(failed, 1);
+	json_decref(d);
+}
+
 static void test_scn_run_unsupported_fails(void **state)
 {
 	struct fake f = { 0 };
@@ -349,6 +374,8 @@ int main(void)
 			test_scn_run_leaky_platform, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_scn_run_p6_secrets, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_scn_run_transient_copy, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_scn_run_unsupported_fails, tmp_setup,
 			tmp_teardown),

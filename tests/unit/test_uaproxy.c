@@ -132,6 +132,8 @@ static void register_call_message(int sim)
 	struct ua_call_opt o = { 3000000, UA_MEDIA_RTP, "CANARY-x1", NULL };
 	struct ua_stats sa, sb;
 	uint16_t st = 0;
+	static uint8_t longmsg[600];
+	struct pl got;
 	uint32_t h;
 	int ia, ib;
 	int64_t blocks = mem_blocks();
@@ -194,11 +196,18 @@ static void register_call_message(int sim)
 	assert_true(fs.traces >= 6);	/* INVITE 407 ACK INVITE 180 200 ACK BYE 200 */
 	assert_int_equal(fs.trace_register, 0);
 
+	/* longer than an event's detail: the recipient gets all of it */
+	memset(longmsg, 'x', sizeof(longmsg));
+	memcpy(longmsg, "hello", 5);
+	memcpy(longmsg + sizeof(longmsg) - 3, "end", 3);
 	assert_int_equal(ua_message(b, vnet_now(v), "alice@example.test",
-				    "text/plain", (const uint8_t *)"hello", 5),
+				    "text/plain", longmsg, sizeof(longmsg)),
 			 0);
 	vnet_kick(v, ib);
 	assert_int_equal(wait_for(v, a, UA_EV_MESSAGE_RECEIVED, NULL), 0);
+	got = ua_last_message(a);
+	assert_int_equal(got.len, sizeof(longmsg));
+	assert_memory_equal(got.p, longmsg, sizeof(longmsg));
 	assert_int_equal(wait_for(v, b, UA_EV_MESSAGE_SENT, &st), 0);
 	assert_int_equal(st, 200);
 	assert_int_equal(fs.messages, 1);
