@@ -7,7 +7,8 @@
 #   lib_tmp NAME         $tmp = new /tmp/NAME.XXXXXX; at exit, cleanup_extra
 #                        (if the script defines it) runs, refd ($pid) is
 #                        killed and $tmp removed
-#   lib_port [BASE [N]]  a random even port in BASE..BASE+2N-2 (20000, 10000):
+#   lib_port [BASE [N]]  a random even port in BASE..BASE+2N-2 (20000, 10000),
+#                        folded below 31400:
 #                        refd's media and helper ports go right above it
 #   check DESC EXPR      eval EXPR; print "ok   DESC" or "FAIL DESC", fail=1
 #   lib_refd_ini PORT [AUTH [DOMAIN [LINE...]]]
@@ -76,8 +77,13 @@ lib_tmp() {
 	trap lib_cleanup EXIT
 }
 
+# Kept below 31400 so p and the offsets scripts add (up to ~1,300) stay
+# under the kernel's ephemeral range (32768+), where the bench's and the
+# peers' own sockets could already hold a port refd wants.
 lib_port() {
-	echo $(( ${1:-20000} + RANDOM % ${2:-10000} * 2 ))
+	local p=$(( ${1:-20000} + RANDOM % ${2:-10000} * 2 ))
+	[ "$p" -lt 31400 ] || p=$(( 20000 + (p - 20000) % 11400 ))
+	echo "$p"
 }
 
 check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
