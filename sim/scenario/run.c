@@ -22,6 +22,7 @@
 #include "scenario/run_int.h"
 #include "scenario/run_steps.h"
 #include "replay/rpl_live.h"
+#include "ua/pgp.h"
 
 int scn_mode_valid(const char *mode)
 {
@@ -49,6 +50,20 @@ const struct rpl_acct *scn_target_acct(const struct scn_ctx *c,
 		if (!strcmp(c->o->tacct[i].aor, name))
 			return &c->o->tacct[i];
 	return NULL;
+}
+
+int scn_acct_pgp_key(struct scn_ctx *c, const char *name, const char *aor,
+		     const struct ua_pgp **out)
+{
+	struct scn_acct *a = scn_acct_find(c, name);
+	int rc;
+
+	if (!a)
+		return ENOENT;
+	if (!a->pgp_key && (rc = ua_pgp_new(&a->pgp_key, aor)))
+		return rc;
+	*out = a->pgp_key;
+	return 0;
 }
 
 bool scn_target_nostore(const struct scn_ctx *c)
@@ -551,6 +566,7 @@ static void ctx_fini(struct scn_ctx *c)
 		mem_free(c->acct[i].password);
 		mem_free(c->acct[i].email);
 		mem_free(c->acct[i].display);
+		ua_pgp_free(c->acct[i].pgp_key);
 	}
 	mem_free(c->acct);
 	for (i = 0; i < c->npcap; i++)

@@ -13,6 +13,8 @@
 #include "scenario/run.h"
 #include "audit/audit_policy.h"
 
+struct ua_pgp;
+
 struct scn_acct {
 	char *name;
 	char *password;
@@ -21,6 +23,8 @@ struct scn_acct {
 	bool voicemail, pgp;
 	bool deleted;
 	bool created;
+	struct ua_pgp *pgp_key;	/* its OpenPGP key pair, made on first use
+				 * (scn_acct_pgp_key), freed with the run */
 };
 
 /* What a traffic step carries: the canaries the runner generated. */

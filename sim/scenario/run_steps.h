@@ -23,6 +23,10 @@ int scn_audit_scan(struct scn_ctx *c, char *err, size_t errsz);
 void scn_canary_make(struct scn_ctx *c, unsigned row, char *out,
 		     size_t sz);
 struct scn_acct *scn_acct_find(struct scn_ctx *c, const char *name);
+/* Account name's OpenPGP key pair (uid aor), generated once per scenario
+ * account (issue 6) and kept for the run. errno of ua_pgp_new. */
+int scn_acct_pgp_key(struct scn_ctx *c, const char *name, const char *aor,
+		     const struct ua_pgp **out);
 
 /* Fail the step: "verb X not supported in mode Y yet[: why]". */
 int scn_unsupported(struct scn_ctx *c, const struct scn_step *st,

@@ -170,7 +170,7 @@ static int do_file(struct scn_ctx *c, struct scn_uas *u,
 	const char *pgp = scn_opt(t->st, "pgp"), *name = scn_opt(t->st, "name");
 	bool enc = pgp && !strcmp(pgp, "on");
 	uint64_t size = scn_opt_u64(t->st, "size", 4096);
-	struct ua_pgp *key = NULL;
+	const struct ua_pgp *key = NULL;
 	struct buf plain, body, resp, pub;
 	char path[400], to[200], fname[64];
 	const char *idp;
@@ -193,7 +193,7 @@ static int do_file(struct scn_ctx *c, struct scn_uas *u,
 		struct pl pp;
 
 		/* B's key pair; A encrypts to B's public key, as a client */
-		e = ua_pgp_new(&key, to);
+		e = scn_acct_pgp_key(c, t->b->name, to, &key);
 		if (!e)
 			e = ua_pgp_export(key, &pub);
 		pp = buf_pl(&pub);
@@ -245,7 +245,6 @@ static int do_file(struct scn_ctx *c, struct scn_uas *u,
 			e = e ? e : EPROTO;
 		}
 	}
-	ua_pgp_free(key);
 	buf_fini(&plain);
 	buf_fini(&body);
 	buf_fini(&resp);

@@ -610,7 +610,7 @@ static int do_simple(struct scn_ctx *c, struct scn_uas *ip,
 	 */
 	struct scn_ua *s = NULL;
 	struct ua_event e;
-	struct ua_pgp *key = NULL;
+	const struct ua_pgp *key = NULL;
 	bool pgp = v == SCN_MESSAGE && !strcmp(scn_opt(t->st, "body"), "pgp");
 	char to[200];
 	unsigned want;
@@ -627,7 +627,8 @@ static int do_simple(struct scn_ctx *c, struct scn_uas *ip,
 	if (t->b)
 		scn_aor(c, t->b->name, to, sizeof(to));
 	if (pgp) {
-		rc = scn_uas_pgp_send(ip, s, to, t->canary, &key);
+		rc = scn_uas_pgp_send(c, ip, s, t->b->name, to, t->canary,
+				      &key);
 		want = EVB(UA_EV_MESSAGE_SENT);
 	} else if (v == SCN_MESSAGE) {
 		rc = ua_message(s->ua, ip->drv->now(ip->arg), to, "text/plain",
@@ -642,7 +643,7 @@ static int do_simple(struct scn_ctx *c, struct scn_uas *ip,
 	}
 	if (rc) {
 		snprintf(err, errsz, "%s: %s", scn_verb_name(v), strerror(rc));
-		goto out;
+		return rc;
 	}
 	ip->drv->kick(ip->arg, s->idx);
 	if (v == SCN_SUBSCRIBE && scn_opt(t->st, "expect"))
@@ -661,8 +662,6 @@ static int do_simple(struct scn_ctx *c, struct scn_uas *ip,
 		rc = scn_uas_pgp_check(ip, t->b->name, t->canary, key, err,
 				       errsz);
 	}
- out:
-	ua_pgp_free(key);
 	return rc;
 }
 

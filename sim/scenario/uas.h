@@ -92,13 +92,14 @@ int scn_uas_add_cp(struct scn_ctx *c, struct scn_uas *u,
  * limit_us pass (ETIMEDOUT); other UAs' events are dropped. */
 int scn_uas_wait(struct scn_uas *u, struct ua *ua, unsigned mask,
 		 uint64_t limit_us, struct ua_event *ev);
-/* message A B body=pgp (uas_pgp.c): encrypt canary to a new key pair of
- * the recipient to (*keyp, freed by the caller) and send it from s; then,
- * after the 2xx, check that a registered device of acct holds a MESSAGE
- * that key decrypts to canary (EPROTO, err says why). */
+/* message A B body=pgp (uas_pgp.c): encrypt canary to the key pair of
+ * recipient acct (AOR to; *keyp, owned by the run) and send it from s;
+ * then, after the 2xx, check that a registered device of acct holds a
+ * MESSAGE that key decrypts to canary (EPROTO, err says why). */
 struct ua_pgp;
-int scn_uas_pgp_send(struct scn_uas *u, struct scn_ua *s, const char *to,
-		     const char *canary, struct ua_pgp **keyp);
+int scn_uas_pgp_send(struct scn_ctx *c, struct scn_uas *u, struct scn_ua *s,
+		     const char *acct, const char *to, const char *canary,
+		     const struct ua_pgp **keyp);
 int scn_uas_pgp_check(struct scn_uas *u, const char *acct,
 		      const char *canary, const struct ua_pgp *key,
 		      char *err, size_t errsz);

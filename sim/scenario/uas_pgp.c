@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * message A B body=pgp, end to end (issue 6: OpenPGP messages decrypted by
- * the recipient to prove delivery). The sender encrypts the canary to a
- * key pair of B's, as a PGP-capable client would with B's published key;
+ * the recipient to prove delivery). The sender encrypts the canary to B's
+ * key pair (one per scenario account, scn_acct_pgp_key), as a PGP-capable
+ * client would with B's published key;
  * once the platform answered 2xx, a registered device of B must hold a
  * MESSAGE body that B's secret key opens to exactly the canary. With no
  * device of B online the MESSAGE is only stored for later (P10), and the
@@ -14,9 +15,11 @@
 #include "base/mem.h"
 #include "ua/pgp.h"
 #include "scenario/uas.h"
+#include "scenario/run_steps.h"
 
-int scn_uas_pgp_send(struct scn_uas *u, struct scn_ua *s, const char *to,
-		     const char *canary, struct ua_pgp **keyp)
+int scn_uas_pgp_send(struct scn_ctx *c, struct scn_uas *u, struct scn_ua *s,
+		     const char *acct, const char *to, const char *canary,
+		     const struct ua_pgp **keyp)
 {
 	struct buf pub, ct;
 	struct pl pp;
@@ -25,7 +28,7 @@ int scn_uas_pgp_send(struct scn_uas *u, struct scn_ua *s, const char *to,
 	*keyp = NULL;
 	buf_init(&pub);
 	buf_init(&ct);
-	rc = ua_pgp_new(keyp, to);
+	rc = scn_acct_pgp_key(c, acct, to, keyp);
 	if (!rc)
 		rc = ua_pgp_export(*keyp, &pub);
 	pp = buf_pl(&pub);

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 #include "base/mem.h"
 #include "scenario/run_int.h"
+#include "scenario/run_steps.h"
 #include "tmpdir_testutil.h"
 
 struct fake {
@@ -27,6 +28,8 @@ struct fake {
 	int never_purge;	/* CDRs kept forever */
 	int transient_register;	/* REGISTER canary in a temporary file
 				 * that the next call removes */
+	const struct ua_pgp *pgp[4];	/* keys met by body=pgp steps */
+	unsigned npgp;
 	int leak_keys;		/* 1: an SDES key, 2: the digest response
 				 * written into the trace */
 	unsigned seq;
@@ -155,6 +158,17 @@ static int f_traffic(struct scn_ctx *c, const struct scn_traffic *t,
 			 t->ua_canary);
 		return put(c, "cdrs", c->now_us, b);
 	case SCN_MESSAGE:
+		if (!strcmp(scn_opt(t->st, "body"), "pgp") && f->npgp < 3) {
+			/* the recipient's key; at the second step the
+			 * sender's too */
+			assert_int_equal(scn_acct_pgp_key(c, t->b->name,
+					 "b@example.test", &f->pgp[f->npgp++]),
+					 0);
+			if (f->npgp == 2)
+				assert_int_equal(scn_acct_pgp_key(c,
+						 t->a->name, "a@example.test",
+						 &f->pgp[f->npgp++]), 0);
+		}
 		snprintf(b, sizeof(b), "to:%s %s", t->b->name, t->canary);
 		return put(c, "messages", c->now_us, b);
 	default:
@@ -351,6 +365,25 @@ static void test_scn_run_transient_copy(void **state)
 	json_decref(d);
 }
 
+/* OpenPGP keys are made once per scenario account (issue 6), not per
+ * message: two messages to b meet the same key, a's is another one. */
+static void test_scn_run_pgp_key_per_account(void **state)
+{
+	struct fake f = { 0 };
+	unsigned failed = 9;
+	json_t *d;
+
+	(void)state;
+	d = run(&f, "account a\naccount b\nmessage a b body=pgp\n"
+		"message a b body=pgp\n", &failed);
+	/* (the fake stores the plaintext: P10 fails, not judged here) */
+	assert_int_equal(f.npgp, 3);
+	assert_non_null(f.pgp[0]);
+	assert_ptr_equal(f.pgp[0], f.pgp[1]);
+	assert_ptr_not_equal(f.pgp[0], f.pgp[2]);
+	json_decref(d);
+}
+
 static void test_scn_run_unsupported_fails(void **state)
 {
 	struct fake f = { 0 };
@@ -376,6 +409,9 @@ int main(void)
 			test_scn_run_p6_secrets, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_scn_run_transient_copy, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_scn_run_pgp_key_per_account, tmp_setup,
+			tmp_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_scn_run_unsupported_fails, tmp_setup,
 			tmp_teardown),
