@@ -108,6 +108,11 @@ static void read_queued(struct io_media *m, const struct pl *call_id)
 			}
 }
 
+static void ng_before_delete(void *arg, const struct pl *call_id)
+{
+	read_queued(arg, call_id);
+}
+
 static int offer(void *arg, const struct pl *call_id,
 		 const struct pl *from_tag, const struct pl *sdp,
 		 struct buf *out)
@@ -266,6 +271,7 @@ int io_media_start(struct io_media *m, struct io_loop *l, struct cfg *c,
 		return e;
 	}
 	rtp_ng_set_wall_offset(m->ng, io_wall_offset_us(l));
+	rtp_ng_set_before_delete(m->ng, ng_before_delete, m);
 	if ((e = io_core_add(l, &rtp_ng_core_ops, m->ng, &m->ng_core)))
 		return e;
 	/* An ng offer allocates ports as a SIP offer does. */

@@ -293,6 +293,10 @@ int rtp_ng_new(struct rtp_ng **np, struct rtp_relay *r);
 void rtp_ng_free(struct rtp_ng *n);
 /* Wall clock = now_us + offset_us, for the UNIX times in query answers. */
 void rtp_ng_set_wall_offset(struct rtp_ng *n, int64_t offset_us);
+/* Called on "delete" before the call's figures are read and its ports
+ * closed: the driver relays what is still queued on them (io_media). */
+typedef void (rtp_ng_end_fn)(void *arg, const struct pl *call_id);
+void rtp_ng_set_before_delete(struct rtp_ng *n, rtp_ng_end_fn *fn, void *arg);
 int rtp_ng_input(struct rtp_ng *n, uint64_t now_us, const struct net_pkt *in);
 int rtp_ng_timeout(struct rtp_ng *n, uint64_t now_us);
 int rtp_ng_output(struct rtp_ng *n, struct net_out *out);

@@ -47,6 +47,8 @@ struct rtp_ng {
 	size_t oq_head, oq_cnt;
 	int64_t wall_offset_us;
 	uint64_t now_us;
+	rtp_ng_end_fn *before_del;	/* the driver reads queued RTP */
+	void *before_arg;
 	struct rtp_call_stats st;	/* scratch for delete/query */
 };
 
@@ -82,6 +84,12 @@ void rtp_ng_free(struct rtp_ng *n)
 void rtp_ng_set_wall_offset(struct rtp_ng *n, int64_t offset_us)
 {
 	n->wall_offset_us = offset_us;
+}
+
+void rtp_ng_set_before_delete(struct rtp_ng *n, rtp_ng_end_fn *fn, void *arg)
+{
+	n->before_del = fn;
+	n->before_arg = arg;
 }
 
 /* rtpengine treats '-', ' ' and '_' alike in keys and flags. */
@@ -485,6 +493,8 @@ static int cmd_delete_query(struct rtp_ng *n, bool del, struct buf *b)
 	if (!get_str(n, "call-id", &cid))
 		return put_error(b, "Incomplete message");
 	opts_parse(n, &o);
+	if (del && n->before_del)
+		n->before_del(n->before_arg, &cid);
 	err = rtp_relay_query(n->relay, &cid, st);
 	if (err == ENOENT && del && !o.fatal) {
 		err = benc_put_dict(b);

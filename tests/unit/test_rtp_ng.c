@@ -146,6 +146,23 @@ static void test_rtp_ng_bencode_roundtrip(void **state)
 static struct net_out last_out;
 
 /* Send one datagram to the ng core; return its answer as a string. */
+/* The "delete" hook: the driver reads what is queued on the ports. */
+static struct {
+	int calls;
+	char cid[32];
+	bool existed;
+} bd;
+
+static void before_del(void *arg, const struct pl *call_id)
+{
+	struct rtp_call_stats st;
+
+	(void)arg;
+	bd.calls++;
+	pl_strcpy(call_id, bd.cid, sizeof(bd.cid));
+	bd.existed = !rtp_relay_query(relay, call_id, &st);
+}
+
 static const char *ng_cmd(const char *msg, size_t len)
 {
 	struct net_pkt in;
@@ -295,8 +312,13 @@ static void test_rtp_ng_call(void **state)
 	assert_non_null(benc_dict_get(items, (size_t)(t - items), "ta"));
 	assert_non_null(benc_dict_get(items, (size_t)(t - items), "tb"));
 
+	rtp_ng_set_before_delete(ng, before_del, NULL);
 	answer_dict(ng_cmd("d1 d7:command6:delete7:call-id6:call-1"
 			   "8:from-tag2:tae", 0), "d1");
+	/* the driver was asked first, while the call still held its ports */
+	assert_int_equal(bd.calls, 1);
+	assert_string_equal(bd.cid, "call-1");
+	assert_true(bd.existed);
 	assert_string_equal(dstr("result"), "ok");
 	assert_non_null(benc_dict_get(items, 0, "totals"));
 	rtp_relay_counters(relay, &cnt);
