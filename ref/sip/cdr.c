@@ -182,10 +182,67 @@ static int redact_after(struct buf *out, struct pl l, const char *key,
 	return err;
 }
 
+static bool has_at(const char *p, size_t n)
+{
+	return memchr(p, '@', n) != NULL;
+}
+
+/* P3: a quoted string holding an '@' (an e-mail put in a display name)
+ * keeps its quotes, loses its content; everything else is copied. */
+static int redact_quoted_at(struct buf *out, struct pl l)
+{
+	int err = 0;
+
+	while (!err && l.len) {
+		const char *q = pl_chr(&l, '"');
+		size_t open, i;
+
+		if (!q)
+			break;
+		open = (size_t)(q - l.p) + 1;
+		for (i = open; i < l.len && l.p[i] != '"'; i++)
+			if (l.p[i] == '\\' && i + 1 < l.len)
+				i++;
+		if (i >= l.len)
+			break;	/* unterminated: left as it is */
+		if (has_at(l.p + open, i - open)) {
+			err = buf_put(out, l.p, open);
+			if (!err)
+				err = buf_put_str(out, "[redacted]");
+		} else {
+			err = buf_put(out, l.p, i);
+		}
+		pl_advance(&l, i);
+		if (!err)
+			err = buf_put(out, "\"", 1);
+		pl_advance(&l, 1);
+	}
+	return err ? err : buf_put_pl(out, &l);
+}
+
+/* Free-text headers a UA may fill with an e-mail address (P3). */
+static bool free_text(const struct pl *l)
+{
+	return line_starts(l, "subject:") || line_starts(l, "s:") ||
+	       line_starts(l, "organization:") ||
+	       line_starts(l, "reply-to:") || line_starts(l, "call-info:") ||
+	       line_starts(l, "in-reply-to:");
+}
+
+/* Digest parameters are quoted too (uri="sip:b@x"): not display names. */
+static bool digest_line(const struct pl *l)
+{
+	return line_starts(l, "authorization:") ||
+	       line_starts(l, "proxy-authorization:") ||
+	       line_starts(l, "www-authenticate:") ||
+	       line_starts(l, "proxy-authenticate:");
+}
+
 int sip_redact(const struct pl *msg, struct buf *out)
 {
 	struct pl rest = *msg, line;
-	const char *nl;
+	const char *nl, *colon;
+	bool body = false;
 	int err = 0;
 
 	while (!err && rest.len) {
@@ -193,7 +250,19 @@ int sip_redact(const struct pl *msg, struct buf *out)
 		line = pl_from_mem(rest.p, nl ? (size_t)(nl - rest.p) + 1 :
 				   rest.len);
 		pl_advance(&rest, line.len);
-		if (line_starts(&line, "a=crypto:"))
+		if (!body && (line.p[0] == '\r' || line.p[0] == '\n')) {
+			body = true;
+			err = buf_put_pl(out, &line);
+		} else if (!body && free_text(&line) &&
+			   has_at(line.p, line.len) &&
+			   (colon = pl_chr(&line, ':'))) {
+			err = buf_put(out, line.p, (size_t)(colon - line.p) + 1);
+			if (!err)
+				err = buf_put_str(out, " [redacted]\r\n");
+		} else if (!body && pl_chr(&line, '"') &&
+			   has_at(line.p, line.len) && !digest_line(&line)) {
+			err = redact_quoted_at(out, line);
+		} else if (line_starts(&line, "a=crypto:"))
 			err = redact_after(out, line, "inline:",
 					   " \t\r\n;|");
 		else if (line_starts(&line, "authorization:") ||

@@ -341,7 +341,9 @@ size_t sip_proxy_bindings(const struct sip_proxy *p, const char *user);
 extern const struct core_ops sip_proxy_core_ops;
 
 /* Redact a=crypto inline keys and digest response= values of msg into
- * out (P6). ENOMEM. */
+ * out (P6), and e-mail addresses a UA put in a display name or a
+ * free-text header (Subject, Organization, Reply-To, Call-Info,
+ * In-Reply-To) (P3). ENOMEM. */
 int sip_redact(const struct pl *msg, struct buf *out);
 
 /* HA1 = H(user:realm:password) as lowercase hex (refctl, tests). */

@@ -548,7 +548,11 @@ static void test_proxy_trace_redaction(void **state)
 		"INVITE sip:b@x SIP/2.0\r\n"
 		"Proxy-Authorization: Digest username=\"a\", realm=\"x\", "
 		"nonce=\"n\", uri=\"sip:b@x\", response=\"0123456789abcdef\", "
-		"algorithm=MD5\r\n\r\n"
+		"algorithm=MD5\r\n"
+		"From: \"Al <al@mail.test>\" <sip:a@x>;tag=1\r\n"
+		"To: \"Bob \\\"B\\\"\" <sip:b@x>\r\n"
+		"Subject: write to me at al@mail.test\r\n"
+		"Subject: lunch\r\n\r\n"
 		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:KEYKEYKEY|2^20|1:32"
 		"\r\na=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:OTHERKEY\r\n";
 	struct pl p = pl_from_str(in);
@@ -563,6 +567,15 @@ static void test_proxy_trace_redaction(void **state)
 	assert_non_null(strstr((char *)b.data, "response=\"[redacted]\""));
 	assert_non_null(strstr((char *)b.data, "|2^20|1:32"));
 	assert_non_null(strstr((char *)b.data, "algorithm=MD5"));
+	/* P3: e-mails in a display name or Subject; SIP URIs stay */
+	assert_null(strstr((char *)b.data, "mail.test"));
+	assert_non_null(strstr((char *)b.data,
+			       "From: \"[redacted]\" <sip:a@x>;tag=1\r\n"));
+	assert_non_null(strstr((char *)b.data,
+			       "To: \"Bob \\\"B\\\"\" <sip:b@x>\r\n"));
+	assert_non_null(strstr((char *)b.data, "Subject: [redacted]\r\n"));
+	assert_non_null(strstr((char *)b.data, "Subject: lunch\r\n"));
+	assert_non_null(strstr((char *)b.data, "uri=\"sip:b@x\""));
 	buf_fini(&b);
 }
 
