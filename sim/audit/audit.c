@@ -44,8 +44,10 @@ void audit_hits_clear(struct audit *a)
 {
 	size_t i;
 
-	for (i = 0; i < a->nhits; i++)
+	for (i = 0; i < a->nhits; i++) {
 		mem_free(a->hits[i].where);
+		mem_free(a->hits[i].table);
+	}
 	a->nhits = 0;
 }
 
@@ -276,12 +278,20 @@ int audit_compile(struct audit *a)
 static int hit_add(struct audit *a, struct audit_scan *sc,
 		   const struct audit_pat *p, uint64_t offset)
 {
+	const char *where = sc->where, *table = NULL;
 	struct audit_hit *h;
 	size_t i;
+	int err;
 
+	if (sc->pages) {
+		err = audit_pages_label(sc->pages, offset, &where, &table);
+		if (err)
+			return err;
+	}
 	for (i = sc->loc_start; i < a->nhits; i++) {
 		h = &a->hits[i];
-		if (h->canary == p->canary && h->enc == p->enc) {
+		if (h->canary == p->canary && h->enc == p->enc &&
+		    (!table || !strcmp(h->where, where))) {
 			h->count++;
 			return 0;
 		}
@@ -296,9 +306,13 @@ static int hit_add(struct audit *a, struct audit_scan *sc,
 		a->hcap = nc;
 	}
 	h = &a->hits[a->nhits];
-	h->where = mem_strdup(sc->where);
-	if (!h->where)
+	h->where = mem_strdup(where);
+	h->table = table ? mem_strdup(table) : NULL;
+	if (!h->where || (table && !h->table)) {
+		mem_free(h->where);
+		mem_free(h->table);
 		return ENOMEM;
+	}
 	h->canary = p->canary;
 	h->enc = p->enc;
 	h->src = sc->src;
@@ -347,7 +361,7 @@ int audit_feed(struct audit *a, struct audit_scan *sc, int32_t *state,
 int audit_scan_mem(struct audit *a, enum audit_src src, const char *where,
 		   const uint8_t *p, size_t len)
 {
-	struct audit_scan sc = { src, where, a->nhits };
+	struct audit_scan sc = { src, where, a->nhits, NULL };
 	int32_t st = 0;
 	int err = audit_compile(a);
 

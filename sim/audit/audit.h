@@ -11,7 +11,9 @@
  * captures (payload of each UDP datagram; TCP payload per flow with the
  * matcher state carried across segments so a canary split over two
  * segments is still found), or memory. Hits are kept per (canary,
- * encoding, location) with the first offset and a count.
+ * encoding, location) with the first offset and a count. In an SQLite
+ * database or its -wal file the location is the table (or index) owning
+ * the hit's page, "var/platform.db[traces]" (pages.c).
  *
  * Limits: a canary broken by a line fold inside a MIME base64 body is not
  * found; compressed or encrypted bytes are, by design, not found. Canaries
@@ -50,7 +52,11 @@ struct audit_hit {
 	size_t canary;		/* index from audit_canary_add */
 	enum audit_enc enc;
 	enum audit_src src;
-	char *where;		/* file path or capture path */
+	char *where;		/* file path or capture path; SQLite files:
+				 * "path[table]" */
+	char *table;		/* SQLite files: the b-tree owning the page
+				 * ("accounts", "traces:traces_caller",
+				 * "freelist", "unknown"); else NULL */
 	uint64_t offset;	/* byte offset in file / packet number */
 	uint64_t count;		/* occurrences at this location */
 };

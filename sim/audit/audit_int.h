@@ -38,12 +38,34 @@ struct audit {
 	size_t nhits, hcap;
 };
 
-/* One location being scanned: hits are merged from loc_start on. */
+struct audit_pages;
+
+/*
+ * One location being scanned: hits are merged from loc_start on. With
+ * pages (an SQLite database or -wal file) each hit's location is the
+ * table owning its page, "path[table]", and hits merge per table.
+ */
 struct audit_scan {
 	enum audit_src src;
 	const char *where;
 	size_t loc_start;
+	struct audit_pages *pages;
 };
+
+/*
+ * Page attribution for path (pages.c), from the file's first len bytes:
+ * ENOENT when it is neither an SQLite database nor a -wal file, ENOMEM.
+ */
+int audit_pages_new(struct audit_pages **pp, const char *path,
+		    const uint8_t *head, size_t len);
+void audit_pages_free(struct audit_pages *p);
+/*
+ * The location of a hit at byte offset off: *where "path[table]", *table
+ * "table", "table:index", "freelist" or "unknown" (both owned by p).
+ * Opens the database on the first call. ENOMEM.
+ */
+int audit_pages_label(struct audit_pages *p, uint64_t off,
+		      const char **where, const char **table);
 
 /* Build the automaton if canaries changed. ENOMEM. */
 int audit_compile(struct audit *a);

@@ -254,19 +254,24 @@ static void judge(struct audit_verdict *v, bool ok, const char *fmt, ...)
 	}
 }
 
-static const char *base_name(const char *p)
-{
-	const char *s = strrchr(p, '/');
+/*
+ * The platform's account table (ref/store's schema): P3's one allowed
+ * place. Its indexes ("accounts:sqlite_autoindex_accounts_1") count too.
+ */
+static const char account_table[] = "accounts";
 
-	return s ? s + 1 : p;
-}
-
-/* Whether the hit lies in an account database (P3's one allowed place). */
+/*
+ * Whether the hit lies in the account table of an SQLite database, as
+ * the scanner attributed it from the page it is on. A hit in any other
+ * table, a free page, an unreadable database or a file that is not
+ * SQLite at all is outside it.
+ */
 static bool in_account_db(const struct audit_hit *h)
 {
-	const char *b = base_name(h->where);
+	size_t n = sizeof(account_table) - 1;
 
-	return strstr(b, ".db") != NULL || strstr(b, ".sqlite") != NULL;
+	return h->table && !strncmp(h->table, account_table, n) &&
+	       (!h->table[n] || h->table[n] == ':');
 }
 
 /* P3's judgement needs every stored hit, not the first: the e-mail in the

@@ -25,7 +25,7 @@
 
 int audit_scan_file(struct audit *a, const char *path)
 {
-	struct audit_scan sc = { AUDIT_SRC_STORE, path, 0 };
+	struct audit_scan sc = { AUDIT_SRC_STORE, path, 0, NULL };
 	FILE *f;
 	uint8_t *b;
 	size_t n;
@@ -45,6 +45,14 @@ int audit_scan_file(struct audit *a, const char *path)
 	}
 	sc.loc_start = a->nhits;
 	while ((n = fread(b, 1, CHUNK, f)) > 0) {
+		/* The header is in the first chunk (CHUNK > 32 bytes). */
+		if (!off) {
+			err = audit_pages_new(&sc.pages, path, b, n);
+			if (err == ENOENT)
+				err = 0;
+			if (err)
+				break;
+		}
 		err = audit_feed(a, &sc, &st, b, n, off);
 		if (err)
 			break;
@@ -52,6 +60,7 @@ int audit_scan_file(struct audit *a, const char *path)
 	}
 	if (!err && ferror(f))
 		err = EIO;
+	audit_pages_free(sc.pages);
 	mem_free(b);
 	fclose(f);
 	return err;
@@ -219,7 +228,7 @@ int audit_scan_pcap(struct audit *a, const char *path, uint64_t *pkts,
 		    char *err, size_t errsz)
 {
 	char perr[PCAP_ERRBUF_SIZE];
-	struct audit_scan sc = { AUDIT_SRC_WIRE, path, 0 };
+	struct audit_scan sc = { AUDIT_SRC_WIRE, path, 0, NULL };
 	struct pcap_pkthdr *hdr;
 	const u_char *data;
 	struct flow *flows = NULL;
