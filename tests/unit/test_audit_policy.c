@@ -94,8 +94,9 @@ static void test_audit_policy_rows(void **state)
 	audit_free(a);
 }
 
-/* P3: an e-mail address in the account database and also in a log fails,
- * whatever file the scan met first. */
+/* P3: only the accounts table of an SQLite database may hold the e-mail
+ * (pages attributed by the scanner: test_audit_sqlite.c). Bytes that no
+ * table owns fail, whatever the file is called, and so does a log. */
 static void test_audit_policy_email_everywhere(void **state)
 {
 	struct audit *a;
@@ -109,11 +110,14 @@ static void test_audit_policy_email_everywhere(void **state)
 	assert_int_equal(audit_new(&a), 0);
 	assert_int_equal(audit_ledger_new(&l, a), 0);
 	assert_int_equal(audit_mark(l, &em), 0);
-	store(a, "var/platform.db", "accounts: mail-CANARY-3@mail.test");
-	store(a, "var/platform.db-wal", "mail-CANARY-3@mail.test");
 	audit_evaluate(l, DAY, NULL, rows, paths);
 	assert_int_equal(rows[3].exercised, 1);
 	assert_int_equal(rows[3].failed, 0);
+	store(a, "var/platform.db", "accounts: mail-CANARY-3@mail.test");
+	audit_evaluate(l, DAY, NULL, rows, paths);
+	assert_int_equal(rows[3].failed, 1);
+	assert_non_null(strstr(rows[3].detail, "var/platform.db at"));
+	audit_hits_clear(a);
 	store(a, "run/refd.log", "login from mail-CANARY-3@mail.test");
 	audit_evaluate(l, DAY, NULL, rows, paths);
 	assert_int_equal(rows[3].failed, 1);
