@@ -2,7 +2,8 @@
 /*
  * Unit tests of the scenario runner (sim/scenario/run*.c, steps.c,
  * expect.c) against a fake platform backend that writes what a store
- * would into data_dir: one file per trace, CDR, message and account. The
+ * would into data_dir: one file per trace, CDR and message, accounts as
+ * rows of a real SQLite table (P3 accepts the e-mail only there). The
  * fake can be made to leak (REGISTER canary into a log, never purge CDRs)
  * to prove the automatic audit and the negative audit catch it.
  */
@@ -18,6 +19,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 #include "base/mem.h"
 #include "scenario/run_int.h"
 #include "scenario/run_steps.h"
@@ -109,23 +111,36 @@ static int f_start(struct scn_ctx *c, char *err, size_t errsz)
 	return mkdir(c->data_dir, 0700) ? errno : 0;
 }
 
+/* Accounts go to a real SQLite accounts table: P3 accepts the e-mail
+ * only on a page the audit attributes to it (sim/audit/pages.c). */
 static int f_account(struct scn_ctx *c, const struct scn_acct *a, char *err,
 		     size_t errsz)
 {
-	char t[300];
+	char p[700];
+	sqlite3 *db;
+	sqlite3_stmt *st = NULL;
+	int rc;
 
 	(void)err, (void)errsz;
-	char p[700];
-	FILE *fp;
-
-	(void)t;
 	snprintf(p, sizeof(p), "%s/platform.db", c->data_dir);
-	fp = fopen(p, "a");
-	if (!fp)
-		return errno;
-	fprintf(fp, "%s %s %s\n", a->name, a->email, a->display);
-	fclose(fp);
-	return 0;
+	if (sqlite3_open(p, &db) != SQLITE_OK) {
+		sqlite3_close(db);
+		return EIO;
+	}
+	rc = sqlite3_exec(db, "CREATE TABLE IF NOT EXISTS accounts(name TEXT,"
+			  " email TEXT, display TEXT)", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, "INSERT INTO accounts"
+					" VALUES(?, ?, ?)", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, a->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, a->email, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, a->display, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : EIO;
 }
 
 static int f_traffic(struct scn_ctx *c, const struct scn_traffic *t,
