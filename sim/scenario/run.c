@@ -600,6 +600,24 @@ int scn_run(const struct scn *s, const struct scn_run_opts *o,
 	rc = rep_summary_suite(sum, s->file);
 	if (rc)
 		return rc;
+	/* A topology (link, nat, lan) exists only on a simulated network:
+	 * live mode skips the scenario, named, rather than failing it on
+	 * every run. */
+	for (i = 0; !strcmp(o->mode, "live") && i < s->cnt; i++)
+		if (s->steps[i].verb == SCN_LINK ||
+		    s->steps[i].verb == SCN_NAT ||
+		    s->steps[i].verb == SCN_LAN) {
+			rc = rep_summary_skip(sum, s->file, "skipped: line "
+					      "%u: %s needs --mode sim (ns-3) "
+					      "or --mode inproc; live runs on "
+					      "the machine's own network",
+					      s->steps[i].line,
+					      scn_verb_name(s->steps[i].verb));
+			if (res)
+				memset(res, 0, sizeof(*res));
+			rep_summary_suite(sum, NULL);
+			return rc;
+		}
 	rc = ctx_init(&c, s, o, sum);
 	if (rc) {
 		rep_summary_check(sum, "scenario set-up", false,
