@@ -24,13 +24,15 @@
  * transaction gave to another b-tree is labelled with the new owner. The
  * read connection never checkpoints (NO_CKPT_ON_CLOSE) and writes no
  * database byte; SQLite may create a -shm index next to a WAL that has
- * none (a crashed writer), as any reader would.
+ * none (a crashed writer), as any reader would. A -wal whose database
+ * file is empty is not opened (SQLite would delete it): "unknown".
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sqlite3.h>
 #include "base/mem.h"
 #include "base/buf.h"
@@ -183,6 +185,7 @@ static int map_build(struct audit_pages *p)
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 	uint32_t ps = 0, np = 0;
+	struct stat sb;
 	int err = 0, rc;
 
 	p->built = true;
@@ -193,6 +196,10 @@ static int map_build(struct audit_pages *p)
 			     (p->wal ? 4 : 0));
 	if (!dbpath)
 		return ENOMEM;
+	/* SQLite deletes the -wal of an empty database file on open, even
+	 * read-only: such a WAL stays "unknown" and untouched. */
+	if (stat(dbpath, &sb) || sb.st_size == 0)
+		goto out;
 	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK)
 		goto out;
