@@ -17,25 +17,10 @@
 #include "base/mem.h"
 #include "replay/replay.h"
 #include "replay_frames.h"
+#include "mem_testutil.h"
 
-static int64_t blocks_at_start;
 static struct fb F;		/* big: keep off the stack */
 static char sip[4096];
-
-static int setup(void **state)
-{
-	(void)state;
-	blocks_at_start = mem_blocks();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	mem_fail_at(-1, 0);
-	assert_int_equal(mem_blocks(), blocks_at_start);
-	return 0;
-}
 
 static struct rpl *new_rpl(void)
 {

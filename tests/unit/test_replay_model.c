@@ -23,8 +23,8 @@
 #include "replay/rpl_vproxy.h"
 #include "scenario/scn.h"
 #include "replay_frames.h"
+#include "mem_testutil.h"
 
-static int64_t blocks_at_start;
 static struct fb F;
 static char sip[4096];
 
@@ -38,21 +38,6 @@ struct got {
 	uint8_t pts[16];
 	bool alice_requests;
 };
-
-static int setup(void **state)
-{
-	(void)state;
-	blocks_at_start = mem_blocks();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	mem_fail_at(-1, 0);
-	assert_int_equal(mem_blocks(), blocks_at_start);
-	return 0;
-}
 
 static void on_call(void *arg, const struct rpl_call_rec *rec)
 {
