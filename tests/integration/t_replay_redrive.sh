@@ -135,7 +135,7 @@ python3 - "$tmp/c/summary.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 p10 = [a for a in d["audit"] if a["policy"] == "P10"]
-assert len(p10) == 1 and p10[0]["ok"] and p10[0]["where"].endswith("platform.db"), p10
+assert len(p10) == 1 and p10[0]["ok"] and p10[0]["where"].endswith("platform.db[messages]"), p10
 assert p10[0]["canary"].startswith("lunch at the canary cafe"), p10
 print(f"audit: MESSAGE body stored: found {p10[0]['encoding']} in {p10[0]['where']}")
 PY
