@@ -108,4 +108,7 @@ int refd_check_services(struct refd *d);
 /* mkdir -p with mode 0700. 0 or errno. */
 int refd_make_dir(const char *path);
 
+/* The closing figures, one log line per service (refd_stats.c). */
+void refd_log_stats(struct refd *d);
+
 #endif
