@@ -91,6 +91,9 @@ int msrp_head_decode(struct msrp_msg *msg, const char *p, size_t len);
 const struct msrp_hdr *msrp_msg_hdr(const struct msrp_msg *msg,
 				    enum msrp_hdr_id id);
 enum msrp_hdr_id msrp_hdr_lookup(const struct pl *name);
+/* That header's value into out (NUL-terminated, cut to n), "" if absent. */
+void msrp_hdr_copy(const struct msrp_msg *msg, enum msrp_hdr_id id,
+		   char *out, size_t n);
 
 /* ---- stream parser ---- */
 
@@ -254,6 +257,10 @@ struct msrp_auth {
 		  cnonce, nc, opaque;
 };
 int msrp_auth_decode(const struct pl *val, struct msrp_auth *a);
+/* Value of name (with its '=', e.g. "nonce=") in a WWW-Authenticate
+ * challenge, quotes dropped; empty slice when absent. msrp_auth_decode()
+ * reads credentials, not challenges. */
+struct pl msrp_chal_param(const struct pl *v, const char *name);
 /* EINVAL on an unknown algorithm. */
 int msrp_alg_parse(const struct pl *name, enum msrp_alg *out);
 const char *msrp_alg_name(enum msrp_alg alg);

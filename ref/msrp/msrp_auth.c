@@ -155,3 +155,25 @@ int msrp_digest_response(enum msrp_alg alg, const char *ha1,
 		return EINVAL;
 	return hash_hex(alg, line, (size_t)n, out, sz);
 }
+
+struct pl msrp_chal_param(const struct pl *v, const char *name)
+{
+	struct pl key = pl_from_str(name), r = PL_NULL;
+	const char *at = pl_find(v, &key), *end;
+
+	if (!at)
+		return r;
+	r.p = at + key.len;
+	r.len = v->len - (size_t)(r.p - v->p);
+	if (r.len && *r.p == '"') {
+		r.p++;
+		r.len--;
+		end = pl_chr(&r, '"');
+	} else {
+		end = pl_chr(&r, ',');
+	}
+	if (end)
+		r.len = (size_t)(end - r.p);
+	pl_trim(&r);
+	return r;
+}

@@ -485,3 +485,13 @@ void msrp_parser_paths(const struct msrp_parser *p, struct pl *to_path,
 			*from_path = pl_from_mem(line.p + 10, line.len - 10);
 	}
 }
+
+void msrp_hdr_copy(const struct msrp_msg *msg, enum msrp_hdr_id id,
+		   char *out, size_t n)
+{
+	const struct msrp_hdr *h = msrp_msg_hdr(msg, id);
+
+	out[0] = '\0';
+	if (h)
+		pl_strcpy(&h->val, out, n);
+}

@@ -389,11 +389,12 @@ static void handle_ack(struct sip_proxy *p, const struct net_pkt *pkt,
 	route_ack(p, pkt, msg);	/* ACK for 2xx: end to end */
 }
 
+/* RFC 3261 21.5.4: a 503 (overload, relay full) says when to retry. */
+const struct sip_hdr_add px_retry_after = { "Retry-After", { "5", 1 } };
+
 static void handle_req(struct sip_proxy *p, const struct net_pkt *pkt,
 		       struct sip_msg *msg)
 {
-	static const struct sip_hdr_add retry = { "Retry-After",
-						  { "5", 1 } };
 	struct tsx *t, *inv;
 
 	p->st.rx_req++;
@@ -417,11 +418,11 @@ static void handle_req(struct sip_proxy *p, const struct net_pkt *pkt,
 	}
 	if (p->ntsx >= p->cfg.max_tsx) {
 		p->st.tsx_overload++;
-		reply_stateless(p, pkt, msg, 503, &retry, 1);
+		reply_stateless(p, pkt, msg, 503, &px_retry_after, 1);
 		return;
 	}
 	if (tsx_srv_new(p, pkt, msg, &t)) {
-		reply_stateless(p, pkt, msg, 500, &retry, 1);
+		reply_stateless(p, pkt, msg, 500, &px_retry_after, 1);
 		return;
 	}
 	if (msg->mid == SIP_M_CANCEL) {

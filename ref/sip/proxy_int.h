@@ -405,6 +405,7 @@ void cdr_timer(struct sip_proxy *p, void *arg);
 #define PX_E_BAD_SDP EMEDIUMTYPE
 int cdr_media_offer(struct sip_proxy *p, const struct sip_msg *msg,
 		    struct buf *out, bool *rewritten);
+extern const struct sip_hdr_add px_retry_after;	/* "5" */
 /* The answer for a routing error: PX_E_* codes, else 500. */
 uint16_t route_err_code(int err, const char **why);
 void route_err_reply(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg,

@@ -180,10 +180,7 @@ uint16_t route_err_code(int err, const char **why)
 void route_err_reply(struct sip_proxy *p, struct tsx *t, struct sip_msg *msg,
 		     uint16_t code, const char *why)
 {
-	static const struct sip_hdr_add retry = { "Retry-After",
-						  { "5", 1 } };
-
-	px_reply(p, t, msg, code, why, code == 503 ? &retry : NULL,
+	px_reply(p, t, msg, code, why, code == 503 ? &px_retry_after : NULL,
 		 code == 503, NULL, NULL);
 }
 

@@ -113,40 +113,6 @@ int rpl_mcl_send(struct rpl_mcl *c, const char *to_path, const char *msg_id,
 	return e;
 }
 
-static void hdr_copy(const struct msrp_msg *m, enum msrp_hdr_id id,
-		     char *out, size_t n)
-{
-	const struct msrp_hdr *h = msrp_msg_hdr(m, id);
-
-	out[0] = '\0';
-	if (h)
-		pl_strcpy(&h->val, out, n);
-}
-
-/* Value of name= in a challenge, quotes dropped (msrp_auth_decode reads
- * credentials, not challenges). */
-static struct pl chal_param(const struct pl *v, const char *name)
-{
-	struct pl key = pl_from_str(name), r = PL_NULL;
-	const char *at = pl_find(v, &key), *end;
-
-	if (!at)
-		return r;
-	r.p = at + key.len;
-	r.len = v->len - (size_t)(r.p - v->p);
-	if (r.len && *r.p == '"') {
-		r.p++;
-		r.len--;
-		end = pl_chr(&r, '"');
-	} else {
-		end = pl_chr(&r, ',');
-	}
-	if (end)
-		r.len = (size_t)(end - r.p);
-	pl_trim(&r);
-	return r;
-}
-
 static void fail(struct rpl_mcl *c, const char *why, uint16_t code)
 {
 	c->state = RPL_MCL_FAILED;
@@ -169,8 +135,8 @@ static void on_challenge(struct rpl_mcl *c, const struct msrp_msg *m)
 		fail(c, "401 without a challenge", 401);
 		return;
 	}
-	non = chal_param(&h->val, " nonce=");
-	alg_pl = chal_param(&h->val, "algorithm=");
+	non = msrp_chal_param(&h->val, " nonce=");
+	alg_pl = msrp_chal_param(&h->val, "algorithm=");
 	if (!non.len || (alg_pl.len && msrp_alg_parse(&alg_pl, &alg))) {
 		fail(c, "challenge we cannot answer", 401);
 		return;
@@ -205,9 +171,9 @@ static void on_head(struct rpl_mcl *c, const struct msrp_msg *m)
 	pl_strcpy(&m->tid, c->rx_tid, sizeof(c->rx_tid));
 	c->rx_len = 0;
 	if (m->is_req) {
-		hdr_copy(m, MSRP_H_FROM_PATH, c->rx_from, sizeof(c->rx_from));
-		hdr_copy(m, MSRP_H_TO_PATH, c->rx_to, sizeof(c->rx_to));
-		hdr_copy(m, MSRP_H_CONTENT_TYPE, c->rx_ctype,
+		msrp_hdr_copy(m, MSRP_H_FROM_PATH, c->rx_from, sizeof(c->rx_from));
+		msrp_hdr_copy(m, MSRP_H_TO_PATH, c->rx_to, sizeof(c->rx_to));
+		msrp_hdr_copy(m, MSRP_H_CONTENT_TYPE, c->rx_ctype,
 			 sizeof(c->rx_ctype));
 		return;
 	}
@@ -217,7 +183,7 @@ static void on_head(struct rpl_mcl *c, const struct msrp_msg *m)
 			on_challenge(c, m);
 		else if (m->scode == 200 &&
 			 msrp_msg_hdr(m, MSRP_H_USE_PATH)) {
-			hdr_copy(m, MSRP_H_USE_PATH, c->use_path,
+			msrp_hdr_copy(m, MSRP_H_USE_PATH, c->use_path,
 				 sizeof(c->use_path));
 			c->state = RPL_MCL_AUTHED;
 		} else {

@@ -155,41 +155,6 @@ int ua_msrp_send(struct ua_msrp *m, uint64_t now_us, const char *to_path,
 	return buf_printf(b, "\r\n-------%s$\r\n", tid);
 }
 
-static void hdr_copy(const struct msrp_msg *msg, enum msrp_hdr_id id,
-		     char *out, size_t n)
-{
-	const struct msrp_hdr *h = msrp_msg_hdr(msg, id);
-
-	out[0] = 0;
-	if (h)
-		pl_strcpy(&h->val, out, n);
-}
-
-/* Value of name= in a challenge (quotes dropped), or an empty slice.
- * msrp_auth_decode() reads credentials only, so the challenge is read
- * here. */
-static struct pl chal_param(const struct pl *v, const char *name)
-{
-	struct pl key = pl_from_str(name), r = PL_NULL;
-	const char *at = pl_find(v, &key), *end;
-
-	if (!at)
-		return r;
-	r.p = at + key.len;
-	r.len = v->len - (size_t)(r.p - v->p);
-	if (r.len && *r.p == '"') {
-		r.p++;
-		r.len--;
-		end = pl_chr(&r, '"');
-	} else {
-		end = pl_chr(&r, ',');
-	}
-	if (end)
-		r.len = (size_t)(end - r.p);
-	pl_trim(&r);
-	return r;
-}
-
 /* 401: answer the challenge once. */
 static void on_challenge(struct ua_msrp *m, const struct msrp_msg *msg)
 {
@@ -201,8 +166,8 @@ static void on_challenge(struct ua_msrp *m, const struct msrp_msg *msg)
 
 	if (!h)
 		return;
-	non = chal_param(&h->val, " nonce=");
-	alg_pl = chal_param(&h->val, "algorithm=");
+	non = msrp_chal_param(&h->val, " nonce=");
+	alg_pl = msrp_chal_param(&h->val, "algorithm=");
 	if (!non.len || (alg_pl.len && msrp_alg_parse(&alg_pl, &alg)))
 		return;
 	pl_strcpy(&non, nonce, sizeof(nonce));
@@ -232,9 +197,9 @@ static void on_head(struct ua_msrp *m, const struct msrp_msg *msg)
 	pl_strcpy(&msg->tid, m->in_tid, sizeof(m->in_tid));
 	buf_reset(&m->body);
 	if (msg->is_req) {
-		hdr_copy(msg, MSRP_H_FROM_PATH, m->in_from,
+		msrp_hdr_copy(msg, MSRP_H_FROM_PATH, m->in_from,
 			 sizeof(m->in_from));
-		hdr_copy(msg, MSRP_H_TO_PATH, m->in_to, sizeof(m->in_to));
+		msrp_hdr_copy(msg, MSRP_H_TO_PATH, m->in_to, sizeof(m->in_to));
 		return;
 	}
 	m->st.last_status = msg->scode;
@@ -242,7 +207,7 @@ static void on_head(struct ua_msrp *m, const struct msrp_msg *msg)
 		on_challenge(m, msg);
 	} else if (msg->scode == 200 && !m->st.authed &&
 		   msrp_msg_hdr(msg, MSRP_H_USE_PATH)) {
-		hdr_copy(msg, MSRP_H_USE_PATH, m->use_path,
+		msrp_hdr_copy(msg, MSRP_H_USE_PATH, m->use_path,
 			 sizeof(m->use_path));
 		m->st.authed = 1;
 	} else if (msg->scode == 200) {
